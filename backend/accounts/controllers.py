@@ -1,0 +1,91 @@
+"""HTTP: account lists for a rep (their territory) and for supervisors and admins."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.params import QueryParameter
+
+from backend.accounts import service
+from backend.accounts.schemas import AccountClass, AccountFilter, AccountPage, AccountStatus, Channel
+from backend.auth.principal import Role
+from backend.errors import InvalidInput
+from backend.http.dependencies import Caller, Conn
+from backend.http.security import requires_role
+
+Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size (1-500)")]
+Near = Annotated[str | None, QueryParameter(description="LAT,LON: sort by distance from this point, nearest first")]
+Cursor = Annotated[str | None, QueryParameter(description="next_cursor of the previous page")]
+Search = Annotated[str | None, QueryParameter(max_length=200, description="part of the account name")]
+
+
+def parse_near(near: str | None) -> tuple[float | None, float | None]:
+    if near is None:
+        return None, None
+    parts = near.split(",")
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        return float(parts[0]), float(parts[1])
+    except ValueError as exc:
+        raise InvalidInput("near must be LAT,LON, for example near=60.1699,24.9384", field="near") from exc
+
+
+def build_filter(
+    channel: Channel | None, account_class: AccountClass | None, status: AccountStatus | None,
+    search: str | None, near: str | None,
+) -> AccountFilter:
+    near_lat, near_lon = parse_near(near)
+    return AccountFilter(
+        channel=channel, account_class=account_class, status=status,
+        search=search.strip() or None if search else None, near_lat=near_lat, near_lon=near_lon,
+    )
+
+
+class MyAccountsController(Controller):
+    path = "/api/v1/me/accounts"
+    tags = ["accounts"]
+
+    @get("", summary="Accounts of the caller's territory")
+    async def list_mine(
+        self,
+        conn: Conn,
+        principal: Caller,
+        channel: Annotated[Channel | None, QueryParameter()] = None,
+        account_class: Annotated[AccountClass | None, QueryParameter(name="class")] = None,
+        status: Annotated[AccountStatus | None, QueryParameter()] = None,
+        search: Search = None,
+        near: Near = None,
+        cursor: Cursor = None,
+        limit: Limit = 50,
+    ) -> AccountPage:
+        """Sorted by name, or by distance when `near=LAT,LON` is given; keyset-paginated by `cursor`."""
+        filters = build_filter(channel, account_class, status, search, near)
+        return await service.list_accounts(conn, principal, filters, cursor=cursor, limit=limit)
+
+
+class AccountsController(Controller):
+    path = "/api/v1/accounts"
+    tags = ["accounts"]
+    guards = [requires_role(Role.SUPERVISOR, Role.ADMIN)]
+
+    @get("", summary="Accounts of the caller's scope, optionally of one territory")
+    async def list_accounts(
+        self,
+        conn: Conn,
+        principal: Caller,
+        territory_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+        channel: Annotated[Channel | None, QueryParameter()] = None,
+        account_class: Annotated[AccountClass | None, QueryParameter(name="class")] = None,
+        status: Annotated[AccountStatus | None, QueryParameter()] = None,
+        search: Search = None,
+        near: Near = None,
+        cursor: Cursor = None,
+        limit: Limit = 50,
+    ) -> AccountPage:
+        """A supervisor sees the territories of their team, an admin every territory."""
+        filters = build_filter(channel, account_class, status, search, near)
+        return await service.list_accounts(
+            conn, principal, filters, territory_id=territory_id, cursor=cursor, limit=limit
+        )

@@ -1,0 +1,47 @@
+-- name: visible_territory_ids
+-- Which territories the caller may read: a rep their own (as owner or backup), a supervisor their
+-- team's, an admin all.
+select t.id
+from territories t
+left join users owner on owner.id = t.owner_rep_id
+where $1::text = 'admin'
+   or t.owner_rep_id = $2
+   or t.backup_rep_id = $2
+   or ($1::text = 'supervisor' and owner.supervisor_id = $2)
+order by t.id;
+
+-- name: list_accounts_by_name
+select a.id, a.name, a.address, a.phones, a.channel, a.category, a.account_class, a.status,
+       ST_Y(a.location) as lat, ST_X(a.location) as lon, a.territory_id, a.opening_hours_raw,
+       a.service_s, a.visit_frequency_per_4_weeks, null::float8 as distance_m,
+       coalesce((select jsonb_agg(jsonb_build_array(h.weekday, h.open_s, h.close_s) order by h.weekday, h.open_s)
+                 from account_opening_hours h where h.account_id = a.id), '[]'::jsonb) as opening_hours
+from accounts a
+where a.territory_id = any($1::bigint[])
+  and ($2::text is null or a.channel = $2)
+  and ($3::text is null or a.account_class = $3)
+  and ($4::text is null or a.status = $4)
+  and ($5::text is null or strpos(lower(a.name), lower($5)) > 0)
+  and ($6::text is null or (a.name, a.id) > ($6::text, $7::bigint))
+order by a.name, a.id
+limit $8;
+
+-- name: list_accounts_by_distance
+-- KNN on the geography index: true metres, nearest first; keyset on (distance, id).
+with here as (select ST_SetSRID(ST_MakePoint($9::float8, $8::float8), 4326)::geography as point)
+select a.id, a.name, a.address, a.phones, a.channel, a.category, a.account_class, a.status,
+       ST_Y(a.location) as lat, ST_X(a.location) as lon, a.territory_id, a.opening_hours_raw,
+       a.service_s, a.visit_frequency_per_4_weeks,
+       (a.location::geography <-> here.point) as distance_m,
+       coalesce((select jsonb_agg(jsonb_build_array(h.weekday, h.open_s, h.close_s) order by h.weekday, h.open_s)
+                 from account_opening_hours h where h.account_id = a.id), '[]'::jsonb) as opening_hours
+from accounts a, here
+where a.territory_id = any($1::bigint[])
+  and a.location is not null
+  and ($2::text is null or a.channel = $2)
+  and ($3::text is null or a.account_class = $3)
+  and ($4::text is null or a.status = $4)
+  and ($5::text is null or strpos(lower(a.name), lower($5)) > 0)
+  and ($6::float8 is null or ((a.location::geography <-> here.point), a.id) > ($6::float8, $7::bigint))
+order by a.location::geography <-> here.point, a.id
+limit $10;

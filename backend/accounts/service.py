@@ -1,0 +1,58 @@
+"""Account lists for reps (their territory) and supervisors/admins (their scope, one territory)."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from backend.accounts import repository
+from backend.accounts.schemas import AccountFilter, AccountPage
+from backend.auth.principal import Principal
+from backend.errors import InvalidInput, NotFound
+from backend.pagination import decode_cursor, encode_cursor
+
+
+def _check_near(filters: AccountFilter) -> tuple[float, float] | None:
+    if filters.near_lat is None and filters.near_lon is None:
+        return None
+    if filters.near_lat is None or filters.near_lon is None:
+        raise InvalidInput("near needs both latitude and longitude: near=LAT,LON", field="near")
+    if not (-90 <= filters.near_lat <= 90) or not (-180 <= filters.near_lon <= 180):
+        raise InvalidInput("near must be LAT,LON with latitude within ±90 and longitude within ±180", field="near")
+    return filters.near_lat, filters.near_lon
+
+
+async def list_accounts(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    filters: AccountFilter,
+    *,
+    territory_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> AccountPage:
+    """Accounts the caller may read, optionally of one territory; by name, or by distance with near."""
+    territory_ids = await repository.visible_territory_ids(conn, principal.role.value, principal.user_id)
+    if territory_id is not None:
+        if territory_id not in territory_ids:
+            # 404, not 403: whether a territory outside one's scope exists is not the caller's business.
+            raise NotFound(f"territory {territory_id} not found", field="territory_id")
+        territory_ids = [territory_id]
+    near = _check_near(filters)
+    if near is not None:
+        after_distance = None
+        if cursor is not None:
+            distance, last_id = decode_cursor(cursor, (float, int))
+            after_distance = (float(distance), int(last_id))  # type: ignore[arg-type]
+        items = await repository.list_by_distance(conn, territory_ids, filters, near, after_distance, limit + 1)
+        more = len(items) > limit
+        items = items[:limit]
+        next_cursor = encode_cursor([items[-1].distance_m, items[-1].id]) if more else None
+        return AccountPage(items=items, next_cursor=next_cursor)
+    after_name = None
+    if cursor is not None:
+        name, last_id = decode_cursor(cursor, (str, int))
+        after_name = (str(name), int(last_id))  # type: ignore[call-overload]
+    items = await repository.list_by_name(conn, territory_ids, filters, after_name, limit + 1)
+    more = len(items) > limit
+    items = items[:limit]
+    return AccountPage(items=items, next_cursor=encode_cursor([items[-1].name, items[-1].id]) if more else None)

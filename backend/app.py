@@ -1,0 +1,76 @@
+"""The Litestar application factory: resources are injected, nothing reads the environment here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from backend.accounts.controllers import AccountsController, MyAccountsController
+from backend.auth.controllers import AuthController, MeController
+from backend.db.pool import ConnectionSource, create_pool
+from backend.health.controllers import health
+from backend.http.dependencies import provide_connection, provide_principal, provide_settings
+from backend.http.problems import EXCEPTION_HANDLERS
+from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware
+from backend.settings import Settings
+from backend.territories.controllers import TerritoriesController
+
+
+def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Litestar:
+    """Build the app. With `pool` given (tests), the app uses it and does not close it."""
+    settings.check_safe()
+
+    @asynccontextmanager
+    async def database(app: Litestar) -> AsyncIterator[None]:
+        if pool is not None:  # injected: set in the state below, owned by the caller
+            yield
+            return
+        own_pool = await create_pool(settings)
+        app.state.pool = own_pool
+        try:
+            yield
+        finally:
+            await own_pool.close()
+
+    return Litestar(
+        route_handlers=[
+            health,
+            AuthController,
+            MeController,
+            MyAccountsController,
+            AccountsController,
+            TerritoriesController,
+        ],
+        dependencies={
+            "conn": Provide(provide_connection),
+            "principal": Provide(provide_principal, sync_to_thread=False),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+        },
+        middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[database],
+        state=State({"settings": settings} if pool is None else {"settings": settings, "pool": pool}),
+        openapi_config=OpenAPIConfig(
+            title="fieldsales",
+            version="0.1.0",
+            description="Routes, accounts and verified visits for field sales teams.",
+            path="/schema",
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+            ),
+            security=[{"bearer": []}],
+        ),
+        cors_config=CORSConfig(allow_origins=[]),
+        logging_config=LoggingConfig(log_exceptions="debug"),
+        request_max_body_size=settings.max_request_body_bytes,
+        debug=False,
+    )

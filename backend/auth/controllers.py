@@ -1,0 +1,34 @@
+"""HTTP: login, refresh, the caller's profile."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.params import JSONBody
+
+from backend.auth import service
+from backend.auth.schemas import LoginRequest, Me, RefreshRequest, TokenPair
+from backend.http.dependencies import AppSettings, Caller, Conn
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post("/login", status_code=200, summary="Log in with email and password")
+    async def login(self, data: JSONBody[LoginRequest], conn: Conn, settings: AppSettings) -> TokenPair:
+        """Returns a short-lived access token and a rotating refresh token."""
+        return await service.login(conn, settings, data.email, data.password)
+
+    @post("/refresh", status_code=200, summary="Exchange a refresh token for a new pair")
+    async def refresh(self, data: JSONBody[RefreshRequest], conn: Conn, settings: AppSettings) -> TokenPair:
+        """Each refresh token works once; presenting a spent one revokes every token of that login."""
+        return await service.refresh(conn, settings, data.refresh_token)
+
+
+class MeController(Controller):
+    path = "/api/v1/me"
+    tags = ["me"]
+
+    @get("", summary="The caller's profile, role and territories")
+    async def me(self, conn: Conn, principal: Caller) -> Me:
+        return await service.me(conn, principal)

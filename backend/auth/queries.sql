@@ -1,0 +1,45 @@
+-- name: user_by_email
+select id, email, name, role, password_hash, supervisor_id, is_active, failed_logins, locked_until
+from users where email = $1;
+
+-- name: user_by_id
+select id, email, name, role, password_hash, supervisor_id, is_active, failed_logins, locked_until
+from users where id = $1;
+
+-- name: record_failed_login
+update users
+set failed_logins = failed_logins + 1,
+    locked_until = case when failed_logins + 1 >= $2 then now() + make_interval(secs => $3) else locked_until end
+where id = $1;
+
+-- name: record_successful_login
+update users set failed_logins = 0, locked_until = null where id = $1;
+
+-- name: insert_refresh_token
+insert into refresh_tokens (jti, user_id, family_id, expires_at) values ($1, $2, $3, $4);
+
+-- name: refresh_token_for_update
+select jti, user_id, family_id, expires_at, used_at, revoked_at from refresh_tokens where jti = $1 for update;
+
+-- name: spend_refresh_token
+update refresh_tokens set used_at = now() where jti = $1;
+
+-- name: revoke_refresh_family
+update refresh_tokens set revoked_at = now() where family_id = $1 and revoked_at is null;
+
+-- name: rep_profile
+select ST_Y(home) as home_lat, ST_X(home) as home_lon, shift_start_s, shift_end_s, travel_mode, time_zone,
+       working_days
+from reps where user_id = $1;
+
+-- name: territories_of_rep
+select id, code, name from territories where owner_rep_id = $1 or backup_rep_id = $1 order by id;
+
+-- name: insert_user
+insert into users (email, name, role, password_hash, supervisor_id)
+values ($1, $2, $3, $4, $5)
+returning id;
+
+-- name: insert_rep_profile
+insert into reps (user_id, home) values ($1, case when $2::float8 is null then null
+    else ST_SetSRID(ST_MakePoint($3::float8, $2::float8), 4326) end);

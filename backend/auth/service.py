@@ -1,0 +1,105 @@
+"""Login, token refresh with rotation and reuse detection, the caller's profile, user creation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import asyncpg
+
+from backend.auth import repository
+from backend.auth.passwords import MIN_PASSWORD_LENGTH, hash_password_async, verify_password_async
+from backend.auth.principal import Principal, Role
+from backend.auth.schemas import Me, NewUser, TokenPair
+from backend.auth.tokens import issue_access_token, issue_refresh_token, read_refresh_token
+from backend.errors import Conflict, CredentialsRejected, InvalidInput, NotFound, Unauthenticated
+from backend.settings import Settings
+
+# Lock-out policy (documented in README): 5 failed logins in a row lock the account for 15 minutes.
+MAX_FAILED_LOGINS = 5
+LOCK_S = 15 * 60
+_BAD_CREDENTIALS = "email or password is wrong"
+
+
+def _normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def _issue_pair(
+    conn: asyncpg.Connection, settings: Settings, principal: Principal, family_id: uuid.UUID
+) -> TokenPair:
+    jti = uuid.uuid4()
+    expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=settings.refresh_token_ttl_s)
+    await repository.insert_refresh_token(conn, jti, principal.user_id, family_id, expires_at)
+    return TokenPair(
+        access_token=issue_access_token(settings, principal),
+        refresh_token=issue_refresh_token(settings, principal.user_id, jti, family_id),
+        expires_in=settings.access_token_ttl_s,
+    )
+
+
+async def login(conn: asyncpg.Connection, settings: Settings, email: str, password: str) -> TokenPair:
+    user = await repository.user_by_email(conn, _normalise_email(email))
+    # Verify even for an unknown email so response time does not reveal which emails exist.
+    password_ok = await verify_password_async(password, None if user is None else user.password_hash)
+    if user is None or not user.is_active:
+        raise Unauthenticated(_BAD_CREDENTIALS)
+    if user.locked_until is not None and user.locked_until > dt.datetime.now(dt.UTC):
+        raise Unauthenticated("the account is locked after repeated failed logins; try again later")
+    if not password_ok:
+        await repository.record_failed_login(conn, user.id, MAX_FAILED_LOGINS, LOCK_S)
+        raise CredentialsRejected(_BAD_CREDENTIALS)
+    await repository.record_successful_login(conn, user.id)
+    principal = Principal(user_id=user.id, role=user.role, email=user.email)
+    return await _issue_pair(conn, settings, principal, uuid.uuid4())
+
+
+async def refresh(conn: asyncpg.Connection, settings: Settings, refresh_token: str) -> TokenPair:
+    claims = read_refresh_token(settings, refresh_token)
+    stored = await repository.refresh_token_for_update(conn, claims.jti)
+    if stored is None or stored.user_id != claims.user_id:
+        raise Unauthenticated("the refresh token is not valid")
+    if stored.revoked_at is not None:
+        raise Unauthenticated("the refresh token was revoked; log in again")
+    if stored.used_at is not None:
+        # A spent token presented again means it leaked: revoke every token of this login.
+        await repository.revoke_refresh_family(conn, stored.family_id)
+        raise CredentialsRejected("the refresh token was already used; log in again")
+    user = await repository.user_by_id(conn, stored.user_id)
+    if user is None or not user.is_active:
+        raise Unauthenticated("the account is disabled")
+    await repository.spend_refresh_token(conn, stored.jti)
+    principal = Principal(user_id=user.id, role=user.role, email=user.email)
+    return await _issue_pair(conn, settings, principal, stored.family_id)
+
+
+async def me(conn: asyncpg.Connection, principal: Principal) -> Me:
+    user = await repository.user_by_id(conn, principal.user_id)
+    if user is None:
+        raise NotFound("the user no longer exists")
+    return await repository.me(conn, user)
+
+
+async def create_user(conn: asyncpg.Connection, new: NewUser) -> int:
+    email = _normalise_email(new.email)
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        raise InvalidInput("not an email address", field="email")
+    if not new.name.strip():
+        raise InvalidInput("a name is required", field="name")
+    if len(new.password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"a password needs at least {MIN_PASSWORD_LENGTH} characters", field="password")
+    if await repository.user_by_email(conn, email) is not None:
+        raise Conflict(f"a user with email {email} exists", field="email")
+    supervisor_id: int | None = None
+    if new.supervisor_email is not None:
+        supervisor = await repository.user_by_email(conn, _normalise_email(new.supervisor_email))
+        if supervisor is None or supervisor.role is not Role.SUPERVISOR:
+            raise InvalidInput("no supervisor with that email", field="supervisor")
+        supervisor_id = supervisor.id
+    if new.home is not None and not (-90 <= new.home.lat <= 90 and -180 <= new.home.lon <= 180):
+        raise InvalidInput("latitude must be within ±90 and longitude within ±180", field="home")
+    password_hash = await hash_password_async(new.password)
+    user_id = await repository.insert_user(conn, email, new.name.strip(), new.role, password_hash, supervisor_id)
+    if new.role is Role.REP:
+        await repository.insert_rep_profile(conn, user_id, new.home)
+    return user_id

@@ -1,0 +1,194 @@
+"""The `fieldsales` command line: serve, migrate, demo, users, solve."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+
+from backend.settings import Settings, SettingsError, load_settings
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        settings = load_settings()
+        settings.check_safe()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    return settings
+
+
+def _run(make: Callable[[], Awaitable[T]]) -> T:
+    async def runner() -> T:
+        return await make()
+
+    return asyncio.run(runner())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """fieldsales: routes, accounts and verified visits for field sales teams.
+
+    Settings come from the environment: DATABASE_URL, FIELDSALES_ENV (demo, dev, test, production),
+    FIELDSALES_JWT_SECRET (required in production), FIELDSALES_HOST, FIELDSALES_PORT.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@cli.command()
+@click.option("--host", default=None, help="address to listen on (default 127.0.0.1 or FIELDSALES_HOST)")
+@click.option("--port", default=None, type=int, help="port (default 8000 or FIELDSALES_PORT)")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the HTTP API (OpenAPI at /schema, health at /health)."""
+    import uvicorn
+
+    from backend.app import create_app
+
+    settings = _settings()
+    uvicorn.run(
+        create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info",
+        timeout_graceful_shutdown=10,
+    )
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply pending database migrations (forward-only, checksummed)."""
+    from backend.db.migrate import MigrationError
+    from backend.db.migrate import migrate as apply_migrations
+    from backend.db.pool import connect
+
+    settings = _settings()
+
+    async def work() -> list[str]:
+        conn = await connect(settings)
+        try:
+            return [f"{m.version:04d}_{m.name}" for m in await apply_migrations(conn)]
+        finally:
+            await conn.close()
+
+    try:
+        applied = _run(work)
+    except (MigrationError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"applied: {', '.join(applied)}" if applied else "the schema is current")
+
+
+@cli.command()
+@click.option("--if-empty", is_flag=True, help="do nothing (successfully) when users exist already")
+def demo(if_empty: bool) -> None:
+    """Load the demo city (central Helsinki, © OpenStreetMap contributors) into an empty database."""
+    from backend.db.pool import connect
+    from backend.demo.service import database_is_empty, load_demo_city
+    from geo_data.demo_city import load_demo_city as read_demo_city
+
+    settings = _settings()
+
+    async def work() -> dict[str, int] | None:
+        conn = await connect(settings)
+        try:
+            async with conn.transaction():
+                if not await database_is_empty(conn):
+                    return None
+                click.echo("reading the OpenStreetMap extract of central Helsinki ...")
+                return await load_demo_city(conn, read_demo_city())
+        finally:
+            await conn.close()
+
+    counts = _run(work)
+    if counts is None:
+        if if_empty:
+            click.echo("the database holds data already; demo not loaded")
+            return
+        raise click.ClickException("the database is not empty; the demo loads only into an empty database")
+    click.echo(
+        f"loaded {counts['accounts']} accounts, {counts['territories']} territories, {counts['users']} users "
+        "(password 'demo-password', demo only). Data © OpenStreetMap contributors (ODbL)."
+    )
+
+
+@cli.group()
+def users() -> None:
+    """Manage users."""
+
+
+@users.command("create")
+@click.option("--email", required=True, help="login email")
+@click.option("--role", required=True, type=click.Choice(["rep", "supervisor", "admin"]), help="role")
+@click.option("--name", required=True, help="display name")
+@click.option("--supervisor", "supervisor_email", default=None, help="email of the supervisor (for reps)")
+@click.option("--home", default=None, help="home location of a rep as LAT,LON")
+@click.option("--password-stdin", is_flag=True, required=True, help="read the password from standard input")
+def users_create(
+    email: str, role: str, name: str, supervisor_email: str | None, home: str | None, password_stdin: bool
+) -> None:
+    """Create a user; the password is read from standard input, never from the command line."""
+    from backend.auth.principal import Role
+    from backend.auth.schemas import NewUser, Point
+    from backend.auth.service import create_user
+    from backend.db.pool import connect
+    from backend.errors import AppError
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else ""
+    home_point = None
+    if home is not None:
+        try:
+            lat_text, lon_text = home.split(",")
+            home_point = Point(float(lat_text), float(lon_text))
+        except ValueError as exc:
+            raise click.BadParameter("expected LAT,LON such as 60.17,24.94", param_hint="--home") from exc
+    settings = _settings()
+    new = NewUser(
+        email=email, name=name, role=Role(role), password=password, supervisor_email=supervisor_email, home=home_point
+    )
+
+    async def work() -> int:
+        conn = await connect(settings)
+        try:
+            async with conn.transaction():
+                return await create_user(conn, new)
+        finally:
+            await conn.close()
+
+    try:
+        user_id = _run(work)
+    except AppError as exc:
+        hint = f" ({exc.field})" if exc.field else ""
+        raise click.ClickException(f"{exc.detail}{hint}") from exc
+    click.echo(f"created user {user_id} <{email.strip().lower()}> as {role}")
+
+
+@cli.command()
+@click.argument("problem_file", type=click.File("rb"))
+@click.option("--time-limit", type=float, default=None, help="seconds of search (overrides options.time_limit_s)")
+@click.option("-o", "--output", type=click.File("wb"), default="-", help="where to write the solution (- = stdout)")
+def solve(problem_file: click.utils.LazyFile, time_limit: float | None, output: click.utils.LazyFile) -> None:
+    """Solve a day-route problem (JSON, - for stdin) and write the solution as JSON.
+
+    Exit status 2 for a malformed problem, 3 when a required visit cannot be served.
+    """
+    import routing
+
+    try:
+        problem = routing.problem_from_json(problem_file.read())
+    except routing.ProblemError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    params = None if time_limit is None else routing.SolveParams(time_limit_s=time_limit)
+    try:
+        solution = routing.solve(problem, params)
+    except routing.RequiredVisitError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(3)
+    output.write(routing.solution_to_json(solution))
+    output.write(b"\n")
+
+
+if __name__ == "__main__":
+    cli()

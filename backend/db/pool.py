@@ -1,0 +1,77 @@
+"""The asyncpg pool and the one way handlers, jobs and the CLI get a connection."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
+
+import asyncpg
+
+from backend.errors import AppError, Unavailable
+from backend.settings import Settings
+
+
+class ConnectionSource(Protocol):
+    """What hands out connections: an asyncpg pool, or in tests one connection in a transaction."""
+
+    def acquire(self, *, timeout: float | None = None) -> AbstractAsyncContextManager[asyncpg.Connection]: ...
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def create_pool(settings: Settings) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        settings.database_url,
+        min_size=settings.pool_min_size,
+        max_size=settings.pool_max_size,
+        timeout=settings.connect_timeout_s,
+        command_timeout=settings.statement_timeout_ms / 1000 + 5,
+        server_settings={
+            "statement_timeout": str(settings.statement_timeout_ms),
+            "application_name": "fieldsales",
+        },
+        init=_init_connection,
+    )
+    assert pool is not None
+    return pool
+
+
+async def connect(settings: Settings) -> asyncpg.Connection:
+    """A single connection for the CLI and migrations."""
+    conn = await asyncpg.connect(settings.database_url, timeout=settings.connect_timeout_s)
+    await _init_connection(conn)
+    return conn
+
+
+@asynccontextmanager
+async def transaction(source: ConnectionSource, timeout_s: float) -> AsyncIterator[asyncpg.Connection]:
+    """A connection inside a transaction; the only place that commits."""
+    try:
+        acquired = source.acquire(timeout=timeout_s)
+        conn = await acquired.__aenter__()
+    except TimeoutError as exc:
+        raise Unavailable("the database is busy; retry shortly") from exc
+    except (OSError, asyncpg.CannotConnectNowError, asyncpg.ConnectionDoesNotExistError) as exc:
+        raise Unavailable("the database is not reachable; retry shortly") from exc
+    try:
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            yield conn
+        except AppError as exc:
+            await (tx.commit() if exc.keeps_writes else tx.rollback())
+            raise
+        except BaseException:
+            await tx.rollback()
+            raise
+        else:
+            await tx.commit()
+    except BaseException as exc:
+        await acquired.__aexit__(type(exc), exc, exc.__traceback__)
+        raise
+    else:
+        await acquired.__aexit__(None, None, None)

@@ -1,0 +1,75 @@
+"""Loads the demo city (central Helsinki from OpenStreetMap) into an empty database."""
+
+from __future__ import annotations
+
+import asyncpg
+import shapely
+
+from backend.auth.principal import Role
+from backend.auth.schemas import NewUser, Point
+from backend.auth.service import create_user
+from backend.demo import repository
+from geo_data.demo_city import DemoCity
+
+DEMO_PASSWORD = "demo-password"  # documented in the README as demo-only
+DEMO_SOURCE = "osm-demo"
+DEMO_REGION = "Helsinki"
+
+
+async def database_is_empty(conn: asyncpg.Connection) -> bool:
+    return await repository.count_users(conn) == 0
+
+
+async def load_demo_city(conn: asyncpg.Connection, city: DemoCity, password: str = DEMO_PASSWORD) -> dict[str, int]:
+    """Users, territories with their reps, accounts with provenance and hours. Returns counts."""
+    await create_user(conn, NewUser(email=city.admin.email, name=city.admin.name, role=Role.ADMIN, password=password))
+    await create_user(
+        conn, NewUser(email=city.supervisor.email, name=city.supervisor.name, role=Role.SUPERVISOR, password=password)
+    )
+    rep_ids: dict[str, int] = {}
+    for rep in city.reps:
+        user_id = await create_user(
+            conn,
+            NewUser(
+                email=rep.email,
+                name=rep.name,
+                role=Role.REP,
+                password=password,
+                supervisor_email=rep.supervisor_email,
+                home=Point(rep.home_lat, rep.home_lon),
+            ),
+        )
+        await repository.set_rep_profile(
+            conn, user_id, rep.home_lat, rep.home_lon, rep.shift_start_s, rep.shift_end_s, rep.time_zone,
+            rep.travel_mode,
+        )
+        rep_ids[rep.email] = user_id
+    for territory in city.territories:
+        await repository.insert_territory(
+            conn, territory.code, territory.name, DEMO_REGION, shapely.to_wkt(territory.polygon, rounding_precision=-1),
+            rep_ids.get(territory.rep_email),
+        )
+    rows = [
+        (
+            account.name,
+            account.address,
+            [account.phone] if account.phone else [],
+            account.channel,
+            account.category,
+            account.account_class,
+            account.status,
+            account.lat,
+            account.lon,
+            account.opening_hours_raw,
+            account.opening_hours_source,
+            account.service_s,
+            account.visit_frequency_per_4_weeks,
+            DEMO_SOURCE,
+            account.external_id,
+            # geo_data counts weekdays from 0 = Monday; the database uses ISO 1 = Monday.
+            [[window.weekday + 1, window.open_s, window.close_s] for window in account.opening_hours],
+        )
+        for account in city.accounts
+    ]
+    await repository.insert_accounts(conn, rows)
+    return {"users": 2 + len(city.reps), "territories": len(city.territories), "accounts": len(rows)}

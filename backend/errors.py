@@ -1,0 +1,61 @@
+"""The one error taxonomy of the service.
+
+Services and repositories raise these; `backend.http_errors` maps them to HTTP status and
+problem+json bodies in one place. Nothing here imports Litestar, so the CLI and jobs share it.
+"""
+
+from __future__ import annotations
+
+
+class AppError(Exception):
+    """An expected failure; `status` is the HTTP status it maps to."""
+
+    status = 400
+    title = "Bad request"
+    # True where the writes made before the failure must stay (a failed-login count, a revoked
+    # token family); every other failure rolls its transaction back.
+    keeps_writes = False
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class InvalidInput(AppError):
+    status = 422
+    title = "Invalid input"
+
+
+class Unauthenticated(AppError):
+    status = 401
+    title = "Not authenticated"
+
+
+class CredentialsRejected(Unauthenticated):
+    keeps_writes = True
+
+
+class Forbidden(AppError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotFound(AppError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(AppError):
+    status = 409
+    title = "Conflict"
+
+
+class TooManyRequests(AppError):
+    status = 429
+    title = "Too many requests"
+
+
+class Unavailable(AppError):
+    status = 503
+    title = "Service unavailable"

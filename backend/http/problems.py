@@ -1,0 +1,106 @@
+"""Maps every failure to an RFC 9457 problem+json response, in this one place."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import asyncpg
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from backend.errors import AppError
+
+log = logging.getLogger("fieldsales.http")
+PROBLEM_JSON = "application/problem+json"
+_MSGSPEC_PATH = re.compile(r"at `\$\.?([^`]*)`")
+
+
+def problem(
+    status: int, title: str, detail: str, *, field: str | None = None, errors: list[dict[str, Any]] | None = None
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if field is not None:
+        body["field"] = field
+    if errors:
+        body["errors"] = errors
+    headers = {"Retry-After": "2"} if status == 503 else None
+    return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_of(item: dict[str, Any]) -> str | None:
+    key = item.get("key")
+    message = str(item.get("message", ""))
+    if key:
+        found = _MSGSPEC_PATH.search(message)
+        if found and found.group(1) and item.get("source") == "body":
+            return found.group(1).replace("][", "].[")
+        return str(key)
+    found = _MSGSPEC_PATH.search(message)
+    if found:
+        return found.group(1) or "body"
+    return None
+
+
+def on_app_error(_: Request[Any, Any, Any], exc: AppError) -> Response[dict[str, Any]]:
+    return problem(exc.status, exc.title, exc.detail, field=exc.field)
+
+
+def on_validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+    items = exc.extra if isinstance(exc.extra, list) else []
+    errors: list[dict[str, Any]] = []
+    for item in items:
+        if isinstance(item, dict):
+            errors.append({"field": _field_of(item) or "body", "message": str(item.get("message", ""))})
+    if not errors:
+        if "JSON" in str(exc.detail) or "decode" in str(exc.detail).lower():
+            return problem(400, "Malformed body", f"the request body is not valid JSON: {exc.detail}", field="body")
+        return problem(422, "Invalid input", str(exc.detail), field="body")
+    first = errors[0]
+    detail = "; ".join(f"{error['field']}: {error['message']}" for error in errors)
+    return problem(422, "Invalid input", detail, field=str(first["field"]), errors=errors)
+
+
+def on_http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    if isinstance(exc, NotAuthorizedException):
+        response = problem(401, "Not authenticated", str(exc.detail))
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+    if isinstance(exc, PermissionDeniedException):
+        return problem(403, "Forbidden", str(exc.detail))
+    return problem(exc.status_code, str(exc.detail), str(exc.detail))
+
+
+def on_query_canceled(_: Request[Any, Any, Any], exc: asyncpg.QueryCanceledError) -> Response[dict[str, Any]]:
+    log.warning("query cancelled: %s", exc)
+    return problem(503, "Service unavailable", "the database took too long to answer; retry shortly")
+
+
+def on_database_unreachable(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.warning("database unreachable: %s", exc)
+    return problem(503, "Service unavailable", "the database is not reachable; retry shortly")
+
+
+def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error", "an unexpected error occurred")
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    AppError: on_app_error,
+    ValidationException: on_validation_error,
+    HTTPException: on_http_error,
+    asyncpg.QueryCanceledError: on_query_canceled,
+    asyncpg.CannotConnectNowError: on_database_unreachable,
+    asyncpg.ConnectionDoesNotExistError: on_database_unreachable,
+    asyncpg.InterfaceError: on_database_unreachable,
+    ConnectionError: on_database_unreachable,
+    Exception: on_unexpected,
+}

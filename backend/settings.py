@@ -1,0 +1,79 @@
+"""Service settings, read from the environment only when asked (never at import time)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import msgspec
+
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/fieldsales"
+# Only for demo/dev: the service refuses to start in production with it.
+DEMO_JWT_SECRET = "fieldsales-demo-secret-do-not-use-in-production-0123456789"
+
+
+class SettingsError(Exception):
+    """A setting is missing or unsafe; the message names the environment variable."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    environment: str = "dev"  # demo | dev | test | production
+    database_url: str = DEFAULT_DATABASE_URL
+    jwt_secret: str = DEMO_JWT_SECRET
+    jwt_issuer: str = "fieldsales"
+    jwt_audience: str = "fieldsales-api"
+    # Short-lived access tokens; the phone refreshes with the rotating refresh token.
+    access_token_ttl_s: int = 15 * 60
+    refresh_token_ttl_s: int = 30 * 24 * 3600
+    pool_min_size: int = 2
+    pool_max_size: int = 10
+    pool_acquire_timeout_s: float = 5.0
+    connect_timeout_s: float = 5.0
+    statement_timeout_ms: int = 15_000
+    max_request_body_bytes: int = 16 * 1024 * 1024
+    max_page_size: int = 500
+    default_phone_region: str = "FI"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment not in {"demo", "dev", "test"}
+
+    def check_safe(self) -> None:
+        """Refuse a production start with the published demo secret or a weak one."""
+        if self.is_production and (self.jwt_secret == DEMO_JWT_SECRET or len(self.jwt_secret) < 32):
+            raise SettingsError(
+                "FIELDSALES_JWT_SECRET must be set to a random value of at least 32 characters "
+                f"when FIELDSALES_ENV={self.environment!r}"
+            )
+        if self.access_token_ttl_s <= 0 or self.access_token_ttl_s > 24 * 3600:
+            raise SettingsError("FIELDSALES_ACCESS_TOKEN_TTL_S must be between 1 and 86400 seconds")
+
+
+_ENV_NAMES: dict[str, str] = {
+    "environment": "FIELDSALES_ENV",
+    "database_url": "DATABASE_URL",
+    "jwt_secret": "FIELDSALES_JWT_SECRET",
+    "access_token_ttl_s": "FIELDSALES_ACCESS_TOKEN_TTL_S",
+    "refresh_token_ttl_s": "FIELDSALES_REFRESH_TOKEN_TTL_S",
+    "pool_max_size": "FIELDSALES_POOL_MAX_SIZE",
+    "statement_timeout_ms": "FIELDSALES_STATEMENT_TIMEOUT_MS",
+    "default_phone_region": "FIELDSALES_PHONE_REGION",
+    "host": "FIELDSALES_HOST",
+    "port": "FIELDSALES_PORT",
+}
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Build settings from environment variables (see README) and explicit overrides."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for field, name in _ENV_NAMES.items():
+        if name in env and env[name] != "":
+            values[field] = env[name]
+    values.update(overrides)
+    try:
+        return msgspec.convert(values, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(f"invalid setting: {exc}") from exc
