@@ -13,6 +13,18 @@ def encode_cursor(key: list[object]) -> str:
     return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
+def decode_name_cursor(cursor: str) -> tuple[str, int]:
+    name, last_id = decode_cursor(cursor, (str, int))
+    assert isinstance(name, str) and isinstance(last_id, int)
+    return name, last_id
+
+
+def decode_distance_cursor(cursor: str) -> tuple[float, int]:
+    distance, last_id = decode_cursor(cursor, (float, int))
+    assert isinstance(distance, int | float) and isinstance(last_id, int)
+    return float(distance), last_id
+
+
 def decode_cursor(cursor: str, expected: tuple[type, ...]) -> list[object]:
     """Decode a cursor whose items have the `expected` types, or name `cursor` as the bad field."""
     try:

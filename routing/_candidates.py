@@ -56,7 +56,8 @@ def _classify(
     if not reaching:
         return "unreachable", []
     loadable = [
-        r for r in reaching
+        r
+        for r in reaching
         if (reps[r].capacity is None or visit.demand <= reps[r].capacity)  # type: ignore[operator]
         and reps[r].max_visits != 0
     ]

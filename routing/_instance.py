@@ -156,8 +156,15 @@ def compile_instance(problem: Problem, matrix: Matrix | None = None) -> Instance
     service = np.zeros(n_nodes, dtype=np.int64)
     service[:n] = [v.service_s for v in problem.visits]
     return Instance(
-        problem=problem, n_visits=n, n_reps=n_reps, travel_s=travel_s, cost=cost, reachable=reachable,
-        duration_raw_s=duration_raw, distance_raw_m=distance_raw, service_s=service,
+        problem=problem,
+        n_visits=n,
+        n_reps=n_reps,
+        travel_s=travel_s,
+        cost=cost,
+        reachable=reachable,
+        duration_raw_s=duration_raw,
+        distance_raw_m=distance_raw,
+        service_s=service,
     )
 
 

@@ -5,6 +5,7 @@ Everything else in the package works on plain visit sequences, so the engine can
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -154,7 +155,7 @@ def _add_visit_constraints(
         windows = visit_windows(inst.problem, v)
         cumul = time_dim.CumulVar(index)
         cumul.SetRange(windows[0][0], windows[-1][1])
-        for (_, hi), (lo, _) in zip(windows, windows[1:], strict=False):
+        for (_, hi), (lo, _) in itertools.pairwise(windows):
             if lo > hi + 1:
                 cumul.RemoveInterval(hi + 1, lo - 1)
         allowed = engine_input.allowed_reps.get(v)

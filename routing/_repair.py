@@ -7,6 +7,8 @@ The engine's penalties already aim at both; this makes them hold whatever the se
 
 from __future__ import annotations
 
+import itertools
+
 from routing._instance import Instance, Lookup
 from routing._schedule import RepScheduler
 
@@ -40,7 +42,7 @@ class Repairer:
     def route_cost(self, rep: int, seq: list[int]) -> int:
         cost = self.lookup.cost
         nodes = [self.inst.start_node(rep), *seq, self.inst.end_node(rep)]
-        return sum(cost[a][b] for a, b in zip(nodes, nodes[1:], strict=False))
+        return sum(cost[a][b] for a, b in itertools.pairwise(nodes))
 
     def best_insertion(self, routes: list[list[int]], visit: int) -> tuple[int, int] | None:
         """(rep, position) of the cheapest feasible insertion, or None."""

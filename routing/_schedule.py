@@ -140,8 +140,7 @@ class RepScheduler:
         final = None
         for mask, (end_s, _) in sorted(states.items(), key=lambda item: item[1][0]):
             leftover_ok = all(
-                self.breaks[b][1] - self.breaks[b][2] >= end_s
-                for b in range(n_breaks) if not mask >> b & 1
+                self.breaks[b][1] - self.breaks[b][2] >= end_s for b in range(n_breaks) if not mask >> b & 1
             )
             if leftover_ok:
                 final = mask
@@ -152,10 +151,10 @@ class RepScheduler:
         breaks: list[tuple[int, int]] = []
         mask = final
         end_s = history[-1][mask][1]
-        for step in reversed(history):
-            prev_mask, arrival, start, done, taken = step[mask]
+        for entries in reversed(history):
+            prev_mask, arrival, start, done, taken_here = entries[mask]
             stops.append((arrival, start, done))
-            breaks.extend(taken)
+            breaks.extend(taken_here)
             mask = prev_mask
         stops.reverse()
         breaks.sort()

@@ -6,6 +6,7 @@ the solver's model or scheduling shows up here as a violation.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from routing._haversine import haversine_matrices
@@ -195,7 +196,7 @@ def _check_breaks(route: Route, rep: Rep) -> list[str]:
     errors: list[str] = []
     name = f"route {rep.id!r}"
     busy = sorted([(s.start_s, s.end_s) for s in route.stops] + [(b.start_s, b.end_s) for b in route.breaks])
-    for (_, end_a), (start_b, _) in zip(busy, busy[1:], strict=False):
+    for (_, end_a), (start_b, _) in itertools.pairwise(busy):
         if start_b < end_a:
             errors.append(f"{name}: a break overlaps a visit or another break")
     taken = sorted((b.start_s, b.end_s) for b in route.breaks)
@@ -203,7 +204,8 @@ def _check_breaks(route: Route, rep: Rep) -> list[str]:
     for spec in sorted(rep.breaks, key=lambda b: (b.window.start_s, b.window.end_s)):
         match = next(
             (
-                t for t in unmatched
+                t
+                for t in unmatched
                 if t[1] - t[0] == spec.duration_s and spec.window.start_s <= t[0] and t[1] <= spec.window.end_s
             ),
             None,

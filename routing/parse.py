@@ -22,12 +22,30 @@ DAY_LIMIT_S = 7 * 24 * 3600  # a day's times beyond a week are surely a unit mis
 MAX_PRIORITY = 100
 
 _REP_FIELDS = {
-    "id", "start", "start_index", "end", "end_index", "shift", "max_work_s", "max_visits",
-    "capacity", "skills", "breaks",
+    "id",
+    "start",
+    "start_index",
+    "end",
+    "end_index",
+    "shift",
+    "max_work_s",
+    "max_visits",
+    "capacity",
+    "skills",
+    "breaks",
 }
 _VISIT_FIELDS = {
-    "id", "location", "location_index", "service_s", "time_windows", "priority", "required",
-    "demand", "skills", "reps", "pinned",
+    "id",
+    "location",
+    "location_index",
+    "service_s",
+    "time_windows",
+    "priority",
+    "required",
+    "demand",
+    "skills",
+    "reps",
+    "pinned",
 }
 _PROBLEM_FIELDS = {"reps", "visits", "matrix", "objective", "options"}
 
@@ -94,9 +112,18 @@ def _rep(raw: Any, path: str, size: int | None) -> Rep:
         _break(b, f"{path}.breaks[{i}]") for i, b in enumerate(_sequence(d.get("breaks", []), f"{path}.breaks"))
     )
     return Rep(
-        id=rep_id, shift=shift, start=start, start_index=start_index, end=end, end_index=end_index,
-        open_end=open_end, max_work_s=max_work_s, max_visits=max_visits, capacity=capacity,
-        skills=skills, breaks=breaks,
+        id=rep_id,
+        shift=shift,
+        start=start,
+        start_index=start_index,
+        end=end,
+        end_index=end_index,
+        open_end=open_end,
+        max_work_s=max_work_s,
+        max_visits=max_visits,
+        capacity=capacity,
+        skills=skills,
+        breaks=breaks,
     )
 
 
@@ -134,9 +161,17 @@ def _visit(raw: Any, path: str, size: int | None, rep_ids: set[str]) -> Visit:
                 raise ProblemError(f"{path}.reps[{i}]", f"unknown rep id {rep_id!r}")
     pinned = _pinned(d["pinned"], f"{path}.pinned", rep_ids, reps) if d.get("pinned") is not None else None
     return Visit(
-        id=visit_id, location=location, location_index=location_index, service_s=service_s,
-        time_windows=windows, priority=priority, required=required, demand=demand, skills=skills,
-        reps=reps, pinned=pinned,
+        id=visit_id,
+        location=location,
+        location_index=location_index,
+        service_s=service_s,
+        time_windows=windows,
+        priority=priority,
+        required=required,
+        demand=demand,
+        skills=skills,
+        reps=reps,
+        pinned=pinned,
     )
 
 
@@ -313,9 +348,7 @@ def _int(raw: Any, path: str, *, minimum: int, maximum: int | None = None) -> in
     return value
 
 
-def _optional_int(
-    d: Mapping[str, Any], key: str, path: str, *, minimum: int, maximum: int | None = None
-) -> int | None:
+def _optional_int(d: Mapping[str, Any], key: str, path: str, *, minimum: int, maximum: int | None = None) -> int | None:
     if d.get(key) is None:
         return None
     return _int(d[key], f"{path}.{key}", minimum=minimum, maximum=maximum)

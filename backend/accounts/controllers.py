@@ -17,6 +17,8 @@ from backend.http.security import requires_role
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size (1-500)")]
 Near = Annotated[str | None, QueryParameter(description="LAT,LON: sort by distance from this point, nearest first")]
 Cursor = Annotated[str | None, QueryParameter(description="next_cursor of the previous page")]
+# Taken as text and checked here, so an error names the query parameter `class`, not the Python name.
+ClassParam = Annotated[str | None, QueryParameter(name="class", description="account class: A, B or C")]
 Search = Annotated[str | None, QueryParameter(max_length=200, description="part of the account name")]
 
 
@@ -32,13 +34,22 @@ def parse_near(near: str | None) -> tuple[float | None, float | None]:
         raise InvalidInput("near must be LAT,LON, for example near=60.1699,24.9384", field="near") from exc
 
 
+def parse_class(value: str | None) -> AccountClass | None:
+    if value is None:
+        return None
+    try:
+        return AccountClass(value.upper())
+    except ValueError as exc:
+        raise InvalidInput("class must be A, B or C", field="class") from exc
+
+
 def build_filter(
-    channel: Channel | None, account_class: AccountClass | None, status: AccountStatus | None,
+    channel: Channel | None, account_class: str | None, status: AccountStatus | None,
     search: str | None, near: str | None,
 ) -> AccountFilter:
     near_lat, near_lon = parse_near(near)
     return AccountFilter(
-        channel=channel, account_class=account_class, status=status,
+        channel=channel, account_class=parse_class(account_class), status=status,
         search=search.strip() or None if search else None, near_lat=near_lat, near_lon=near_lon,
     )
 
@@ -53,7 +64,7 @@ class MyAccountsController(Controller):
         conn: Conn,
         principal: Caller,
         channel: Annotated[Channel | None, QueryParameter()] = None,
-        account_class: Annotated[AccountClass | None, QueryParameter(name="class")] = None,
+        account_class: ClassParam = None,
         status: Annotated[AccountStatus | None, QueryParameter()] = None,
         search: Search = None,
         near: Near = None,
@@ -77,7 +88,7 @@ class AccountsController(Controller):
         principal: Caller,
         territory_id: Annotated[int | None, QueryParameter(ge=1)] = None,
         channel: Annotated[Channel | None, QueryParameter()] = None,
-        account_class: Annotated[AccountClass | None, QueryParameter(name="class")] = None,
+        account_class: ClassParam = None,
         status: Annotated[AccountStatus | None, QueryParameter()] = None,
         search: Search = None,
         near: Near = None,

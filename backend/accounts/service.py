@@ -8,7 +8,7 @@ from backend.accounts import repository
 from backend.accounts.schemas import AccountFilter, AccountPage
 from backend.auth.principal import Principal
 from backend.errors import InvalidInput, NotFound
-from backend.pagination import decode_cursor, encode_cursor
+from backend.pagination import decode_distance_cursor, decode_name_cursor, encode_cursor
 
 
 def _check_near(filters: AccountFilter) -> tuple[float, float] | None:
@@ -39,19 +39,13 @@ async def list_accounts(
         territory_ids = [territory_id]
     near = _check_near(filters)
     if near is not None:
-        after_distance = None
-        if cursor is not None:
-            distance, last_id = decode_cursor(cursor, (float, int))
-            after_distance = (float(distance), int(last_id))  # type: ignore[arg-type]
+        after_distance = None if cursor is None else decode_distance_cursor(cursor)
         items = await repository.list_by_distance(conn, territory_ids, filters, near, after_distance, limit + 1)
         more = len(items) > limit
         items = items[:limit]
         next_cursor = encode_cursor([items[-1].distance_m, items[-1].id]) if more else None
         return AccountPage(items=items, next_cursor=next_cursor)
-    after_name = None
-    if cursor is not None:
-        name, last_id = decode_cursor(cursor, (str, int))
-        after_name = (str(name), int(last_id))  # type: ignore[call-overload]
+    after_name = None if cursor is None else decode_name_cursor(cursor)
     items = await repository.list_by_name(conn, territory_ids, filters, after_name, limit + 1)
     more = len(items) > limit
     items = items[:limit]

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 import click
 
@@ -168,7 +168,7 @@ def users_create(
 @click.argument("problem_file", type=click.File("rb"))
 @click.option("--time-limit", type=float, default=None, help="seconds of search (overrides options.time_limit_s)")
 @click.option("-o", "--output", type=click.File("wb"), default="-", help="where to write the solution (- = stdout)")
-def solve(problem_file: click.utils.LazyFile, time_limit: float | None, output: click.utils.LazyFile) -> None:
+def solve(problem_file: BinaryIO, time_limit: float | None, output: BinaryIO) -> None:
     """Solve a day-route problem (JSON, - for stdin) and write the solution as JSON.
 
     Exit status 2 for a malformed problem, 3 when a required visit cannot be served.

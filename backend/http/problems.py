@@ -21,6 +21,7 @@ from backend.errors import AppError
 log = logging.getLogger("fieldsales.http")
 PROBLEM_JSON = "application/problem+json"
 _MSGSPEC_PATH = re.compile(r"at `\$\.?([^`]*)`")
+_MISSING_FIELD = re.compile(r"(?:missing required|unknown) field `([^`]+)`")
 
 
 def problem(
@@ -36,17 +37,19 @@ def problem(
 
 
 def _field_of(item: dict[str, Any]) -> str | None:
+    """The field an msgspec/Litestar validation message is about, as a dotted path."""
     key = item.get("key")
     message = str(item.get("message", ""))
-    if key:
-        found = _MSGSPEC_PATH.search(message)
-        if found and found.group(1) and item.get("source") == "body":
-            return found.group(1).replace("][", "].[")
+    if key and item.get("source") not in (None, "body") and key != "data":
         return str(key)
     found = _MSGSPEC_PATH.search(message)
-    if found:
-        return found.group(1) or "body"
-    return None
+    parent = found.group(1) if found else ""
+    missing = _MISSING_FIELD.search(message)
+    if missing:
+        return f"{parent}.{missing.group(1)}" if parent else missing.group(1)
+    if parent:
+        return parent
+    return None if key in (None, "data") else str(key)
 
 
 def on_app_error(_: Request[Any, Any, Any], exc: AppError) -> Response[dict[str, Any]]:
@@ -75,6 +78,10 @@ def on_http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dic
         return response
     if isinstance(exc, PermissionDeniedException):
         return problem(403, "Forbidden", str(exc.detail))
+    if exc.status_code == 400 and ("JSON" in str(exc.detail) or "body" in str(exc.detail).lower()):
+        return problem(400, "Malformed body", f"the request body is not valid JSON: {exc.detail}", field="body")
+    if exc.status_code == 413:
+        return problem(413, "Body too large", str(exc.detail), field="body")
     return problem(exc.status_code, str(exc.detail), str(exc.detail))
 
 

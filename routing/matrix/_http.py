@@ -25,9 +25,7 @@ def _failed(request: HttpRequest, exc: httpx.HTTPError) -> MatrixServiceError:
     return MatrixServiceError(f"{request.method} {request.url} {kind}: {exc!r}", url=request.url)
 
 
-def run_sync(
-    plan: Plan, *, client: httpx.Client | None, timeout_s: float, headers: Mapping[str, str]
-) -> Matrix:
+def run_sync(plan: Plan, *, client: httpx.Client | None, timeout_s: float, headers: Mapping[str, str]) -> Matrix:
     """Drive ``plan`` to completion with blocking HTTP calls."""
     own = client is None
     http = client if client is not None else httpx.Client(timeout=timeout_s, headers=dict(headers))
@@ -39,9 +37,7 @@ def run_sync(
             return first
         while True:
             try:
-                raw = http.request(
-                    request.method, request.url, json=request.json_body, params=dict(request.params)
-                )
+                raw = http.request(request.method, request.url, json=request.json_body, params=dict(request.params))
             except httpx.HTTPError as exc:
                 raise _failed(request, exc) from exc
             try:

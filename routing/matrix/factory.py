@@ -26,9 +26,7 @@ def provider_from_settings(name: str, **kwargs: Any) -> TravelMatrixProvider:
     try:
         cls = PROVIDERS[key]
     except KeyError:
-        raise ValueError(
-            f"matrix provider: unknown name {name!r}; expected one of {', '.join(PROVIDERS)}"
-        ) from None
+        raise ValueError(f"matrix provider: unknown name {name!r}; expected one of {', '.join(PROVIDERS)}") from None
     if cls is not HaversineProvider and not kwargs.get("base_url"):
         raise ValueError(f"matrix provider {key!r}: base_url is required")
     try:

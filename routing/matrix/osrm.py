@@ -71,9 +71,7 @@ class OsrmProvider:
 
     def matrix(self, points: Sequence[Point], mode: str) -> Matrix:
         """Durations (s) and distances (m) between all ``(lat, lon)`` points; ``inf`` = unreachable."""
-        return run_sync(
-            self._plan(points, mode), client=self._client, timeout_s=self.timeout_s, headers=self.headers
-        )
+        return run_sync(self._plan(points, mode), client=self._client, timeout_s=self.timeout_s, headers=self.headers)
 
     async def amatrix(self, points: Sequence[Point], mode: str) -> Matrix:
         """Async variant of :meth:`matrix`."""
@@ -128,6 +126,4 @@ def _error(request: HttpRequest, response: HttpResponse) -> MatrixServiceError:
     else:
         detail = excerpt(response.text) or "(empty body)"
     url = request.url.split("/table/")[0] + "/table/..."
-    return MatrixServiceError(
-        f"OSRM {url} answered HTTP {response.status}: {detail}", url=url, status=response.status
-    )
+    return MatrixServiceError(f"OSRM {url} answered HTTP {response.status}: {detail}", url=url, status=response.status)

@@ -71,9 +71,7 @@ class ValhallaProvider:
 
     def matrix(self, points: Sequence[Point], mode: str) -> Matrix:
         """Durations (s) and distances (m) between all ``(lat, lon)`` points; ``inf`` = unreachable."""
-        return run_sync(
-            self._plan(points, mode), client=self._client, timeout_s=self.timeout_s, headers=self.headers
-        )
+        return run_sync(self._plan(points, mode), client=self._client, timeout_s=self.timeout_s, headers=self.headers)
 
     async def amatrix(self, points: Sequence[Point], mode: str) -> Matrix:
         """Async variant of :meth:`matrix`."""
@@ -104,9 +102,7 @@ class ValhallaProvider:
         url = f"{self.base_url}/sources_to_targets"
         body = response.body
         if not isinstance(body, dict) or "sources_to_targets" not in body:
-            raise MatrixServiceError(
-                f"{url}: answer without 'sources_to_targets': {excerpt(response.text)}", url=url
-            )
+            raise MatrixServiceError(f"{url}: answer without 'sources_to_targets': {excerpt(response.text)}", url=url)
         units = body.get("units", "kilometers")
         scale = 1609.344 if units == "miles" else 1000.0
         table = body["sources_to_targets"]
@@ -129,9 +125,7 @@ def _field(cell: object, key: str) -> object:
 
 def _is_location_error(response: HttpResponse) -> bool:
     body = response.body
-    return (
-        response.status == 400 and isinstance(body, dict) and body.get("error_code") in LOCATION_ERROR_CODES
-    )
+    return response.status == 400 and isinstance(body, dict) and body.get("error_code") in LOCATION_ERROR_CODES
 
 
 def _error(request: HttpRequest, response: HttpResponse) -> MatrixServiceError:

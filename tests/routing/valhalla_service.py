@@ -163,9 +163,7 @@ def ensure_tiles(cache_dir: Path = DEFAULT_CACHE_DIR) -> Path:
                     timeout=600,
                 )
                 if done.returncode != 0:
-                    raise ValhallaStartError(
-                        f"valhalla_build_tiles failed ({done.returncode}): {done.stderr[-3000:]}"
-                    )
+                    raise ValhallaStartError(f"valhalla_build_tiles failed ({done.returncode}): {done.stderr[-3000:]}")
                 (work / "build.json").unlink()
                 (work / "BUILT.json").write_text(json.dumps(stamp))
                 if tile_dir.exists():
@@ -205,9 +203,25 @@ class ValhallaService:
         shutil.rmtree(self.run_dir, ignore_errors=True)
 
 
-def start_service(cache_dir: Path = DEFAULT_CACHE_DIR, ready_timeout_s: float = READY_TIMEOUT_S) -> ValhallaService:
-    """Build or reuse the tiles, start ``valhalla_service`` on a free port and wait until it answers."""
+def start_service(
+    cache_dir: Path = DEFAULT_CACHE_DIR, ready_timeout_s: float = READY_TIMEOUT_S, attempts: int = 3
+) -> ValhallaService:
+    """Build or reuse the tiles, start ``valhalla_service`` on a free port and wait until it answers.
+
+    A start that does not answer ``/status`` within ``ready_timeout_s / attempts`` is killed and tried
+    again (seen once here: a service that accepted connections but never answered).
+    """
     tile_dir = ensure_tiles(cache_dir)
+    errors: list[str] = []
+    for _ in range(attempts):
+        try:
+            return _start_once(cache_dir, tile_dir, ready_timeout_s / attempts)
+        except ValhallaStartError as exc:
+            errors.append(str(exc))
+    raise ValhallaStartError("\n---\n".join(errors))
+
+
+def _start_once(cache_dir: Path, tile_dir: Path, ready_timeout_s: float) -> ValhallaService:
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=cache_dir))
     port = _free_port()
     config = run_dir / "valhalla.json"
@@ -229,7 +243,7 @@ def start_service(cache_dir: Path = DEFAULT_CACHE_DIR, ready_timeout_s: float = 
             service.stop()
             raise ValhallaStartError(f"valhalla_service exited with {process.returncode}:\n{tail}")
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{service.url}/status", timeout=2.0).status_code == 200:
+            if httpx.get(f"{service.url}/status", timeout=1.0).status_code == 200:
                 return service
         if time.monotonic() > deadline:
             tail = service.log_tail()

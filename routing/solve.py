@@ -1,0 +1,134 @@
+"""solve(problem, params) -> Solution: the package's one entry point for a day plan."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+from routing._candidates import find_candidates
+from routing._construct import regret_construction
+from routing._instance import Instance, compile_instance, make_lookup
+from routing._ortools import EngineInput, solve_with_ortools
+from routing._repair import Repairer
+from routing._schedule import RepScheduler
+from routing.check import check_solution
+from routing.errors import RequiredVisitError, SolutionCheckError
+from routing.matrix_types import Matrix
+from routing.params import DEFAULT_TIME_LIMIT_S, SolveParams
+from routing.problem import Problem
+from routing.solution import Reason, Route, RouteBreak, Solution, Stop, Summary, Unassigned
+
+
+def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | None = None) -> Solution:
+    """Plan every rep's day. `matrix`, when given, replaces the problem's own (same indexing).
+
+    Raises `RequiredVisitError` when a required visit cannot be served.
+    """
+    began = time.perf_counter()
+    if params is None:
+        params = SolveParams(time_limit_s=problem.time_limit_s, seed=problem.seed or 0)
+    time_limit_s = params.time_limit_s
+    if time_limit_s is None and params.solution_limit is None:
+        time_limit_s = problem.time_limit_s or DEFAULT_TIME_LIMIT_S
+
+    inst = compile_instance(problem, matrix)
+    lookup = make_lookup(inst)
+    schedulers = [RepScheduler(inst, lookup, r) for r in range(inst.n_reps)]
+    candidates = find_candidates(inst, lookup, schedulers)
+    for v, reason in candidates.excluded.items():
+        if problem.visits[v].required:
+            raise RequiredVisitError(problem.visits[v].id, reason)
+
+    repairer = Repairer(inst, lookup, schedulers, candidates.allowed_reps)
+    in_play = [v for v in range(inst.n_visits) if v not in candidates.excluded]
+    routes: list[list[int]] = [[] for _ in range(inst.n_reps)]
+    if in_play:
+        initial = None
+        if params.first_solution == "regret":
+            initial = regret_construction(inst, lookup, repairer, in_play, params, deadline_s=_share(time_limit_s))
+        engine_input = EngineInput(
+            visits=in_play,
+            allowed_reps={
+                v: candidates.allowed_reps[v] for v in in_play if len(candidates.allowed_reps[v]) < inst.n_reps
+            },
+            top_tier={v for v in in_play if problem.visits[v].required or problem.visits[v].pinned is not None},
+        )
+        remaining_s = None if time_limit_s is None else max(0.05, time_limit_s - (time.perf_counter() - began))
+        routes = solve_with_ortools(inst, engine_input, params, remaining_s, initial)
+        routes = [_keep_feasible(repairer, r, seq) for r, seq in enumerate(routes)]
+
+    served = {v for seq in routes for v in seq}
+    dropped = [v for v in in_play if v not in served]
+    dropped = repairer.insert_dropped(routes, dropped)
+    dropped = repairer.swap_for_priority(routes, dropped)
+
+    reasons: dict[int, Reason] = dict(candidates.excluded)
+    for v in dropped:
+        if problem.visits[v].required:
+            raise RequiredVisitError(problem.visits[v].id, "priority")
+        reasons[v] = "priority"
+    solution = _build_solution(inst, schedulers, routes, reasons, time.perf_counter() - began)
+    if params.verify:
+        violations = check_solution(problem, solution, matrix)
+        if violations:
+            raise SolutionCheckError(violations)
+    return solution
+
+
+def _share(time_limit_s: float | None) -> float | None:
+    """Time the construction may take: a small share of the budget, the rest goes to the search."""
+    return None if time_limit_s is None else time_limit_s * 0.2
+
+
+def _keep_feasible(repairer: Repairer, rep: int, seq: list[int]) -> list[int]:
+    """Guard against any disagreement between the engine's model and the exact scheduler."""
+    if repairer.fits(rep, seq):
+        return seq
+    kept: list[int] = []
+    for v in seq:
+        if repairer.fits(rep, [*kept, v]):
+            kept.append(v)
+    return kept
+
+
+def _build_solution(
+    inst: Instance,
+    schedulers: list[RepScheduler],
+    routes: list[list[int]],
+    reasons: dict[int, Reason],
+    elapsed_s: float,
+) -> Solution:
+    problem = inst.problem
+    out_routes: list[Route] = []
+    for r, seq in enumerate(routes):
+        timed = schedulers[r].timed(seq)
+        assert timed is not None, "a kept route is always feasible"
+        nodes = [inst.start_node(r), *seq, inst.end_node(r)]
+        travel_s = sum(float(inst.duration_raw_s[a, b]) for a, b in itertools.pairwise(nodes))
+        distance_m = sum(float(inst.distance_raw_m[a, b]) for a, b in itertools.pairwise(nodes))
+        stops = tuple(
+            Stop(visit=problem.visits[v].id, arrival_s=arrival, start_s=start, end_s=end)
+            for v, (arrival, start, end) in zip(seq, timed.stops, strict=True)
+        )
+        out_routes.append(
+            Route(
+                rep=problem.reps[r].id,
+                stops=stops,
+                breaks=tuple(RouteBreak(start_s=s, end_s=e) for s, e in timed.breaks),
+                start_s=timed.start_s,
+                end_s=timed.end_s,
+                travel_s=travel_s,
+                distance_m=distance_m,
+            )
+        )
+    unassigned = tuple(Unassigned(visit=problem.visits[v].id, reason=reason) for v, reason in sorted(reasons.items()))
+    served = [v for seq in routes for v in seq]
+    summary = Summary(
+        travel_s=sum(r.travel_s for r in out_routes),
+        distance_m=sum(r.distance_m for r in out_routes),
+        visits_assigned=len(served),
+        visits_unassigned=len(unassigned),
+        priority_served=sum(problem.visits[v].priority for v in served),
+        solve_s=round(elapsed_s, 3),
+    )
+    return Solution(routes=tuple(out_routes), unassigned=unassigned, summary=summary)

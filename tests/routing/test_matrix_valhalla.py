@@ -1,0 +1,73 @@
+"""The Valhalla provider against a real ``valhalla_service`` over the bundled central-Helsinki extract.
+
+Skipped only when the optional ``pyvalhalla-weekly`` wheel is missing (the fixture prints why).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+
+import pytest
+
+from routing.matrix import Matrix, ValhallaProvider, haversine_m
+from tests.routing.conftest_valhalla import valhalla_url  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.valhalla
+
+# The extract's drivable network spans lat 60.1642-60.1791, lon 24.9352-24.9534: a 6 x 5 grid inside it.
+DEMO_POINTS: list[tuple[float, float]] = [
+    (60.1655 + 0.00245 * r, 24.9365 + 0.0039 * c) for r in range(6) for c in range(5)
+]
+
+
+def _finite_share(m: Matrix) -> float:
+    n = len(m.durations)
+    finite = sum(math.isfinite(m.durations[i][j]) for i in range(n) for j in range(n) if i != j)
+    return finite / (n * (n - 1))
+
+
+def test_car_matrix_on_demo_points(valhalla_url: str) -> None:  # noqa: F811
+    m = ValhallaProvider(valhalla_url, timeout_s=30).matrix(DEMO_POINTS, "car")
+    n = len(DEMO_POINTS)
+    assert len(m.durations) == n and all(len(row) == n for row in m.durations)
+    assert len(m.distances) == n and all(len(row) == n for row in m.distances)
+    for i in range(n):
+        assert m.durations[i][i] == 0.0 and m.distances[i][i] == 0.0
+        for j in range(n):
+            assert math.isinf(m.durations[i][j]) == math.isinf(m.distances[i][j])
+            if i != j and math.isfinite(m.distances[i][j]):
+                assert m.durations[i][j] > 0
+                # Snapping moves a point onto the nearest road, so allow 150 m below the straight line.
+                assert m.distances[i][j] >= haversine_m(DEMO_POINTS[i], DEMO_POINTS[j]) - 150.0
+                assert m.distances[i][j] < 20_000.0
+    share = _finite_share(m)
+    # One-way streets at the clipped border leave some pairs without a route: inf, not a crash.
+    assert 0.6 <= share < 1.0, share
+
+
+def test_blocks_give_the_same_matrix_as_one_request(valhalla_url: str) -> None:  # noqa: F811
+    whole = ValhallaProvider(valhalla_url, block_size=100).matrix(DEMO_POINTS, "car")
+    blocked = ValhallaProvider(valhalla_url, block_size=7).matrix(DEMO_POINTS, "car")
+    assert blocked == whole
+
+
+def test_async_variant_and_other_modes(valhalla_url: str) -> None:  # noqa: F811
+    provider = ValhallaProvider(valhalla_url, block_size=16)
+    car = provider.matrix(DEMO_POINTS, "car")
+    assert asyncio.run(provider.amatrix(DEMO_POINTS, "auto")) == car
+    foot = provider.matrix(DEMO_POINTS, "foot")
+    bike = provider.matrix(DEMO_POINTS, "bicycle")
+    # Pedestrians ignore one-way streets: at least as many pairs connect on foot as by car.
+    assert _finite_share(foot) >= _finite_share(car)
+    assert _finite_share(bike) > 0.5
+    walk_s = sum(foot.durations[0][j] for j in range(1, 6))
+    assert math.isfinite(walk_s) and walk_s > 0
+
+
+def test_point_off_the_network_is_unreachable_not_an_error(valhalla_url: str) -> None:  # noqa: F811
+    points = [*DEMO_POINTS[:5], (59.70, 24.90)]  # in the sea, ~50 km south: no road to snap to
+    m = ValhallaProvider(valhalla_url, block_size=3).matrix(points, "car")
+    assert all(math.isinf(m.durations[5][j]) and math.isinf(m.durations[j][5]) for j in range(5))
+    assert m.durations[5][5] == 0.0
+    assert _finite_share(Matrix(durations=[r[:5] for r in m.durations[:5]], distances=[])) > 0.5
