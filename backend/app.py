@@ -21,13 +21,28 @@ from backend.health.controllers import health
 from backend.http.dependencies import provide_connection, provide_principal, provide_settings
 from backend.http.problems import EXCEPTION_HANDLERS
 from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware
+from backend.planning.solver_pool import SolverPool
+from backend.routes.controllers import MyRouteController, PlanningRunsController, TeamRoutesController
 from backend.settings import Settings
 from backend.territories.controllers import TerritoriesController
+from routing.matrix import HaversineProvider
 
 
 def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Litestar:
     """Build the app. With `pool` given (tests), the app uses it and does not close it."""
     settings.check_safe()
+
+    solver = SolverPool(processes=settings.api_solver_processes)
+    state: dict[str, object] = {"settings": settings, "solver": solver, "matrix_provider": HaversineProvider()}
+    if pool is not None:
+        state["pool"] = pool
+
+    @asynccontextmanager
+    async def solver_processes(_: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            solver.close()
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -49,6 +64,9 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             MyAccountsController,
             AccountsController,
             TerritoriesController,
+            MyRouteController,
+            TeamRoutesController,
+            PlanningRunsController,
         ],
         dependencies={
             "conn": Provide(provide_connection),
@@ -57,8 +75,8 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
         },
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[database],
-        state=State({"settings": settings} if pool is None else {"settings": settings, "pool": pool}),
+        lifespan=[database, solver_processes],
+        state=State(state),
         openapi_config=OpenAPIConfig(
             title="fieldsales",
             version="0.1.0",

@@ -33,8 +33,34 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_request_body_bytes: int = 16 * 1024 * 1024
     max_page_size: int = 500
     default_phone_region: str = "FI"
+    # Day planning: solves bounded by solutions are reproducible; the churn cap protects published routes.
+    nightly_solution_limit: int = 300
+    churn_cap_share: float = 0.3
+    planning_time_zone: str = "Europe/Helsinki"
+    nightly_local_time: str = "22:00"
+    morning_check_local_time: str = "05:30"
+    worker_heartbeat_timeout_s: float = 30.0
+    # Solver processes of the API process (on-demand re-plans); bounded so solves cannot starve it.
+    api_solver_processes: int = 1
+    replan_time_limit_s: float = 0.5
     host: str = "127.0.0.1"
     port: int = 8000
+    # Visits in the field (visits/checkin.py documents each rule).
+    geofence_radius_m: float = 200.0
+    max_gps_accuracy_m: float = 100.0
+    max_speed_kmh: float = 150.0
+    max_clock_skew_s: float = 300.0
+    min_visit_s: float = 120.0
+    # Photos: local directory by default; an obstore URL (s3://bucket/prefix) when set.
+    photo_dir: str = "var/photos"
+    photo_store_url: str | None = None
+    max_photo_bytes: int = 12 * 1024 * 1024
+    max_photo_pixels: int = 40_000_000
+    thumbnail_px: int = 320
+    photo_before_visit_tolerance_s: float = 600.0
+    photo_reuse_max_hamming: int = 4
+    # Offline phones replay for days (weekends): keys are kept this long.
+    idempotency_ttl_s: int = 14 * 24 * 3600
 
     @property
     def is_production(self) -> bool:
@@ -60,8 +86,17 @@ _ENV_NAMES: dict[str, str] = {
     "pool_max_size": "FIELDSALES_POOL_MAX_SIZE",
     "statement_timeout_ms": "FIELDSALES_STATEMENT_TIMEOUT_MS",
     "default_phone_region": "FIELDSALES_PHONE_REGION",
+    "nightly_solution_limit": "FIELDSALES_NIGHTLY_SOLUTION_LIMIT",
+    "churn_cap_share": "FIELDSALES_CHURN_CAP_SHARE",
+    "planning_time_zone": "FIELDSALES_PLANNING_TIME_ZONE",
+    "nightly_local_time": "FIELDSALES_NIGHTLY_LOCAL_TIME",
+    "worker_heartbeat_timeout_s": "FIELDSALES_WORKER_HEARTBEAT_TIMEOUT_S",
     "host": "FIELDSALES_HOST",
     "port": "FIELDSALES_PORT",
+    "geofence_radius_m": "FIELDSALES_GEOFENCE_RADIUS_M",
+    "photo_dir": "FIELDSALES_PHOTO_DIR",
+    "photo_store_url": "FIELDSALES_PHOTO_STORE_URL",
+    "max_photo_bytes": "FIELDSALES_MAX_PHOTO_BYTES",
 }
 
 

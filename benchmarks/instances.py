@@ -74,8 +74,7 @@ class Instance:
             ready=self.ready[:k],
             due=self.due[:k],
             service=self.service[:k],
-            notes=f"first {n} customers of {self.name}, {vehicles} vehicle(s)"
-            + ("" if capacity else ", no capacity"),
+            notes=f"first {n} customers of {self.name}, {vehicles} vehicle(s)" + ("" if capacity else ", no capacity"),
         )
 
 

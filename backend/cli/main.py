@@ -63,13 +63,17 @@ def migrate() -> None:
     from backend.db.migrate import MigrationError
     from backend.db.migrate import migrate as apply_migrations
     from backend.db.pool import connect
+    from backend.jobs.nightly import install_queue
 
     settings = _settings()
 
     async def work() -> list[str]:
         conn = await connect(settings)
         try:
-            return [f"{m.version:04d}_{m.name}" for m in await apply_migrations(conn)]
+            applied = [f"{m.version:04d}_{m.name}" for m in await apply_migrations(conn)]
+            if await install_queue(conn):
+                applied.append("job queue tables")
+            return applied
         finally:
             await conn.close()
 
@@ -189,6 +193,15 @@ def solve(problem_file: BinaryIO, time_limit: float | None, output: BinaryIO) ->
     output.write(routing.solution_to_json(solution))
     output.write(b"\n")
 
+
+def _register_subcommands() -> None:
+    from backend.cli.planning import plan, worker
+
+    cli.add_command(plan)
+    cli.add_command(worker)
+
+
+_register_subcommands()
 
 if __name__ == "__main__":
     cli()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Protocol
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
 
 import asyncpg
 
@@ -13,10 +13,16 @@ from backend.errors import AppError, Unavailable
 from backend.settings import Settings
 
 
+class AcquiredConnection(Protocol):
+    # Any: an asyncpg pool hands out a connection proxy that behaves as, but is not typed as, a Connection.
+    async def __aenter__(self) -> Any: ...
+    async def __aexit__(self, *exc: object) -> object: ...
+
+
 class ConnectionSource(Protocol):
     """What hands out connections: an asyncpg pool, or in tests one connection in a transaction."""
 
-    def acquire(self, *, timeout: float | None = None) -> AbstractAsyncContextManager[asyncpg.Connection]: ...
+    def acquire(self, *, timeout: float | None = None) -> AcquiredConnection: ...
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -52,7 +58,7 @@ async def transaction(source: ConnectionSource, timeout_s: float) -> AsyncIterat
     """A connection inside a transaction; the only place that commits."""
     try:
         acquired = source.acquire(timeout=timeout_s)
-        conn = await acquired.__aenter__()
+        conn: asyncpg.Connection = await acquired.__aenter__()
     except TimeoutError as exc:
         raise Unavailable("the database is busy; retry shortly") from exc
     except (OSError, asyncpg.CannotConnectNowError, asyncpg.ConnectionDoesNotExistError) as exc:

@@ -1,0 +1,244 @@
+"""A rep's day route: gather what is due, solve off the event loop, publish a new version.
+
+Rules (also in docs/architecture.md):
+- Due: the visits of the rep's newest schedule for the day, supervisor tasks and fixed
+  appointments of the day, and visits missed on earlier routes carried over while still inside their
+  spacing window (A 2 days, B 4, C 7 after the day they were due) with priority raised by 20.
+- Priority: class A 80, B 60, C 40; tasks as given; appointments 100 and pinned to their time.
+- Publishing: an older run never overwrites a newer one (writers of one rep-day are serialised by an
+  advisory lock and compare run ids); the same solver input publishes nothing new (idempotent rerun);
+  a nightly re-plan that would move more than `churn_cap_share` of an already-published route's
+  visits (dropped, or at another position) keeps the published route and reports `churn_capped`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from backend.db.pool import ConnectionSource, transaction
+from backend.planning import repository
+from backend.planning.problem_builder import (
+    PlanningInputError,
+    build_problem,
+    inputs_hash,
+    planned_route,
+)
+from backend.planning.schemas import Candidate, DroppedVisit, PlannedRoute, RepPlanningProfile
+from backend.planning.solver_pool import SolverFailed, SolverPool
+from routing.matrix import TravelMatrixProvider
+
+CLASS_PRIORITY = {"A": 80, "B": 60, "C": 40}
+CARRY_OVER_DAYS = {"A": 2, "B": 4, "C": 7}
+CARRY_OVER_BOOST = 20
+APPOINTMENT_PRIORITY = 100
+LOOKBACK_DAYS = 7
+
+
+@dataclass(frozen=True)
+class PlanningOptions:
+    time_limit_s: float | None = None
+    # Bounded by solutions, not time, so the same inputs give the same route.
+    solution_limit: int | None = 300
+    churn_cap_share: float = 0.3
+    acquire_timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class RepDayOutcome:
+    status: str
+    route_id: int | None = None
+    route: PlannedRoute | None = None
+    error: str | None = None
+
+
+def _candidate(
+    row: dict[str, Any], source: str, priority: int, due_day: dt.date, pinned: int | None = None
+) -> Candidate:
+    return Candidate(
+        account_id=row["account_id"], name=row["name"], lat=row["lat"], lon=row["lon"], service_s=row["service_s"],
+        account_class=row["account_class"], source=source,  # type: ignore[arg-type]
+        priority=priority, due_day=due_day, pinned_start_s=pinned, opening=row["opening"],
+    )
+
+
+async def gather_candidates(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> list[Candidate]:
+    """Everything that may go on the rep's route for `day`, one candidate per account."""
+    by_account: dict[int, Candidate] = {}
+    for row in await repository.tasks_for_day(conn, rep_id, day):
+        if row["kind"] == "appointment":
+            candidate = _candidate(row, "appointment", APPOINTMENT_PRIORITY, day, row["start_s"])
+        else:
+            candidate = _candidate(row, "task", int(row["priority"]), day)
+        by_account.setdefault(candidate.account_id, candidate)
+    for row in await repository.due_from_schedule(conn, rep_id, day):
+        by_account.setdefault(
+            row["account_id"], _candidate(row, "schedule", CLASS_PRIORITY.get(row["account_class"], 40), day)
+        )
+    recent = await repository.stops_of_recent_routes(conn, rep_id, day - dt.timedelta(days=LOOKBACK_DAYS), day)
+    if recent:
+        earliest = min(row["due_day"] for row in recent)
+        done = await repository.completed_visit_days(conn, rep_id, earliest, day)
+        for row in recent:
+            account_id = row["account_id"]
+            due_day: dt.date = row["due_day"]
+            if _done_since(done, account_id, due_day):
+                continue
+            if (day - due_day).days > CARRY_OVER_DAYS.get(row["account_class"], 2):
+                continue
+            boosted = min(100, CLASS_PRIORITY.get(row["account_class"], 40) + CARRY_OVER_BOOST)
+            existing = by_account.get(account_id)
+            if existing is None:
+                by_account[account_id] = _candidate(row, "carried_over", boosted, due_day)
+            elif existing.source == "schedule":
+                by_account[account_id] = msgspec.structs.replace(
+                    existing, source="carried_over", priority=max(existing.priority, boosted), due_day=due_day
+                )
+    return [by_account[key] for key in sorted(by_account)]
+
+
+def _done_since(done: dict[int, set[dt.date]], account_id: int, due_day: dt.date) -> bool:
+    return any(visit_day >= due_day for visit_day in done.get(account_id, set()))
+
+
+def churn_share(published: list[int], planned: list[int]) -> float:
+    """Share of the published route's visits that the new plan drops or puts at another position."""
+    if not published:
+        return 0.0
+    position = {account_id: index for index, account_id in enumerate(planned)}
+    moved = sum(1 for index, account_id in enumerate(published) if position.get(account_id) != index)
+    return moved / len(published)
+
+
+async def plan_rep_day(
+    source: ConnectionSource,
+    solver: SolverPool,
+    provider: TravelMatrixProvider,
+    rep_id: int,
+    day: dt.date,
+    *,
+    run_id: int | None,
+    options: PlanningOptions,
+) -> RepDayOutcome:
+    """Plan and publish one rep's route for `day`; never raises for the rep's own bad data."""
+    started = time.perf_counter()
+    async with transaction(source, options.acquire_timeout_s) as conn:
+        if run_id is not None:
+            await repository.start_run_rep(conn, run_id, rep_id)
+        profile = await repository.rep_profile(conn, rep_id)
+        candidates = [] if profile is None else await gather_candidates(conn, rep_id, day)
+    outcome = await _solve_and_publish(source, solver, provider, profile, candidates, rep_id, day, run_id, options)
+    async with transaction(source, options.acquire_timeout_s) as conn:
+        if run_id is not None:
+            await repository.finish_run_rep(
+                conn, run_id, rep_id, outcome.status,
+                visits_planned=None if outcome.route is None else len(outcome.route.stops),
+                dropped=None if outcome.route is None else outcome.route.dropped,
+                solve_s=time.perf_counter() - started if outcome.route is not None else None,
+                route_id=outcome.route_id, error=outcome.error,
+            )
+    return outcome
+
+
+async def _solve_and_publish(
+    source: ConnectionSource,
+    solver: SolverPool,
+    provider: TravelMatrixProvider,
+    profile: RepPlanningProfile | None,
+    candidates: list[Candidate],
+    rep_id: int,
+    day: dt.date,
+    run_id: int | None,
+    options: PlanningOptions,
+) -> RepDayOutcome:
+    if profile is None:
+        return RepDayOutcome("failed", error="not an active rep with a rep profile")
+    try:
+        problem, kept, dropped = build_problem(
+            profile, candidates, provider, time_limit_s=options.time_limit_s, seed=rep_id
+        )
+        solution = await solver.solve(problem, time_limit_s=options.time_limit_s, solution_limit=options.solution_limit)
+    except (PlanningInputError, SolverFailed) as exc:
+        return RepDayOutcome("failed", error=str(exc))
+    except Exception as exc:
+        return RepDayOutcome("failed", error=f"{type(exc).__name__}: {exc}")
+    route = planned_route(solution, kept, dropped)
+    digest = inputs_hash(problem)
+    async with transaction(source, options.acquire_timeout_s) as conn:
+        await repository.lock_rep_day(conn, rep_id, day)
+        head = await repository.newest_route_head(conn, rep_id, day)
+        if head is not None:
+            if run_id is not None and head.run_id is not None and head.run_id > run_id:
+                return RepDayOutcome("superseded", head.id, route)
+            if head.inputs_hash == digest:
+                return RepDayOutcome("unchanged", head.id, route)
+            if head.kind == "nightly" and run_id is not None:
+                published = await repository.route_account_ids(conn, head.id)
+                share = churn_share(published, [stop.account_id for stop in route.stops])
+                if share > options.churn_cap_share:
+                    return RepDayOutcome(
+                        "churn_capped", head.id, route,
+                        error=f"the new plan would move {share:.0%} of the published visits "
+                        f"(cap {options.churn_cap_share:.0%}); the published route stays",
+                    )
+        version = 1 if head is None else head.version + 1
+        route_id = await repository.insert_route(conn, rep_id, day, version, "nightly", run_id, digest, route)
+    return RepDayOutcome("planned", route_id, route)
+
+
+async def replan_from_position(
+    conn: asyncpg.Connection,
+    solver: SolverPool,
+    provider: TravelMatrixProvider,
+    rep_id: int,
+    day: dt.date,
+    position: tuple[float, float],
+    now_s: int,
+    time_limit_s: float,
+) -> int:
+    """Re-sequence the visits not yet done from where the rep stands; returns the new route id.
+
+    Visits done today are frozen (left out), fixed appointments keep their time. Raises
+    `PlanningInputError` when there is no route to re-plan or no time left.
+    """
+    await repository.lock_rep_day(conn, rep_id, day)
+    head = await repository.newest_route_head(conn, rep_id, day)
+    if head is None:
+        raise PlanningInputError(f"no published route for {day} to re-plan")
+    profile = await repository.rep_profile(conn, rep_id)
+    if profile is None:
+        raise PlanningInputError("not an active rep with a rep profile")
+    done = await repository.completed_visit_days(conn, rep_id, day, day + dt.timedelta(days=1))
+    remaining = [
+        Candidate(
+            account_id=row["account_id"], name=row["name"], lat=row["lat"], lon=row["lon"],
+            service_s=row["service_s"], account_class=row["account_class"], source=row["source"],
+            priority=row["priority"], due_day=row["due_day"], pinned_start_s=row["pinned_start_s"],
+            opening=row["opening"],
+        )
+        for row in await repository.stops_for_replan(conn, head.id, day)
+        if row["account_id"] not in done
+    ]
+    # Appointments already past cannot be kept; they are reported, not silently moved.
+    problem, kept, dropped = build_problem(
+        profile, [c for c in remaining if c.pinned_start_s is None or c.pinned_start_s >= now_s], provider,
+        time_limit_s=time_limit_s, seed=rep_id, start_point=position, start_time_s=now_s,
+    )
+    dropped += [
+        DroppedVisit(c.account_id, "appointment_passed", c.source)
+        for c in remaining
+        if c.pinned_start_s is not None and c.pinned_start_s < now_s
+    ]
+    try:
+        solution = await solver.solve(problem, time_limit_s=time_limit_s)
+    except SolverFailed as exc:
+        raise PlanningInputError(str(exc)) from exc
+    route = planned_route(solution, kept, dropped)
+    return await repository.insert_route(
+        conn, rep_id, day, head.version + 1, "replan", None, inputs_hash(problem), route
+    )

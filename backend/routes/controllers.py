@@ -1,0 +1,84 @@
+"""HTTP: the rep's route (with ETag), re-planning, supervisors' view of team routes, planning runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from backend.auth.principal import Role
+from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.http.security import requires_role
+from backend.planning.schemas import PlanningRun
+from backend.routes import service
+from backend.routes.schemas import DayRoute, ReplanRequest, StartRunRequest
+
+Day = Annotated[dt.date | None, QueryParameter(description="YYYY-MM-DD; default today in the rep's time zone")]
+
+
+def _with_etag(request: Request[Any, Any, Any], route: DayRoute) -> Response[DayRoute | None]:
+    # A route id is one immutable version: the phone re-downloads only when a new one is published.
+    etag = f'"route-{route.id}"'
+    if request.headers.get("if-none-match") == etag:
+        return Response(content=None, status_code=304, headers={"ETag": etag})
+    return Response(content=route, headers={"ETag": etag, "Cache-Control": "private, no-cache"})
+
+
+class MyRouteController(Controller):
+    path = "/api/v1/me/route"
+    tags = ["routes"]
+    guards = [requires_role(Role.REP)]
+
+    @get("", summary="The caller's published route for a day")
+    async def my_route(
+        self, request: Request[Any, Any, Any], conn: Conn, principal: Caller, day: Day = None
+    ) -> Response[DayRoute | None]:
+        """Ordered stops with account, ETA, time window, service time and the legs' travel times."""
+        return _with_etag(request, await service.route_for(conn, principal, principal.user_id, day))
+
+    @post("/replan", status_code=200, summary="Re-sequence the remaining visits from where the rep stands")
+    async def replan_mine(
+        self, conn: Conn, principal: Caller, state: State, settings: AppSettings, data: JSONBody[ReplanRequest]
+    ) -> DayRoute:
+        return await service.replan(
+            conn, principal, state.solver, state.matrix_provider, principal.user_id, data,
+            settings.replan_time_limit_s,
+        )
+
+
+class TeamRoutesController(Controller):
+    path = "/api/v1/reps/{rep_id:int}/route"
+    tags = ["routes"]
+    guards = [requires_role(Role.SUPERVISOR, Role.ADMIN)]
+
+    @get("", summary="A team rep's published route for a day")
+    async def rep_route(
+        self, request: Request[Any, Any, Any], conn: Conn, principal: Caller, rep_id: FromPath[int], day: Day = None
+    ) -> Response[DayRoute | None]:
+        return _with_etag(request, await service.route_for(conn, principal, rep_id, day))
+
+    @post("/replan", status_code=200, summary="Re-plan a team rep's remaining visits")
+    async def replan_rep(
+        self, conn: Conn, principal: Caller, state: State, settings: AppSettings, rep_id: FromPath[int],
+        data: JSONBody[ReplanRequest],
+    ) -> DayRoute:
+        return await service.replan(
+            conn, principal, state.solver, state.matrix_provider, rep_id, data, settings.replan_time_limit_s
+        )
+
+
+class PlanningRunsController(Controller):
+    path = "/api/v1/planning-runs"
+    tags = ["planning"]
+    guards = [requires_role(Role.SUPERVISOR, Role.ADMIN)]
+
+    @post("", status_code=202, summary="Queue a planning run for a day (the caller's team)")
+    async def start(self, conn: Conn, principal: Caller, data: JSONBody[StartRunRequest]) -> PlanningRun:
+        return await service.start_planning_run(conn, principal, data.day)
+
+    @get("/{run_id:int}", summary="Progress and per-rep report of a planning run")
+    async def get_run(self, conn: Conn, principal: Caller, run_id: FromPath[int]) -> PlanningRun:
+        return await service.planning_run(conn, principal, run_id)

@@ -1,0 +1,100 @@
+-- name: account_for_rep
+-- The account a rep checks in at, if it is in one of their territories (as owner or backup), with
+-- the distance in metres from the reported position (geography: true metres).
+select a.id, ST_Y(a.location) as lat, ST_X(a.location) as lon,
+       ST_Distance(a.location::geography, ST_SetSRID(ST_MakePoint($4::float8, $3::float8), 4326)::geography)
+           as distance_m
+from accounts a
+join territories t on t.id = a.territory_id
+where a.id = $1 and (t.owner_rep_id = $2 or t.backup_rep_id = $2);
+
+-- name: rep_time_zone
+select coalesce((select time_zone from reps where user_id = $1), 'UTC') as time_zone;
+
+-- name: previous_check_in
+-- The rep's check-in just before device time $2 (ties broken by id), with its distance to a point.
+select v.id, v.checked_in_at,
+       ST_Distance(v.check_in_location::geography,
+                   ST_SetSRID(ST_MakePoint($5::float8, $4::float8), 4326)::geography) as distance_m
+from visits v
+where v.rep_id = $1 and v.id <> $3 and (v.checked_in_at, v.id) < ($2::timestamptz, $3::uuid)
+order by v.checked_in_at desc, v.id desc
+limit 1;
+
+-- name: next_check_in
+select v.id, v.checked_in_at, v.flags,
+       ST_Distance(v.check_in_location::geography,
+                   ST_SetSRID(ST_MakePoint($5::float8, $4::float8), 4326)::geography) as distance_m
+from visits v
+where v.rep_id = $1 and v.id <> $3 and (v.checked_in_at, v.id) > ($2::timestamptz, $3::uuid)
+order by v.checked_in_at, v.id
+limit 1;
+
+-- name: route_tables_exist
+-- Planned routes come with the planning issue; until its tables exist no visit is "off route".
+select to_regclass('public.route_stops') is not null as present;
+
+-- name: insert_visit
+insert into visits (id, rep_id, account_id, route_stop_id, checked_in_at, check_in_location,
+                    check_in_accuracy_m, check_in_mock, check_in_distance_m, check_in_sent_at,
+                    check_in_reason, flags)
+values ($1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($7::float8, $6::float8), 4326), $8, $9, $10, $11, $12, $13)
+on conflict (id) do nothing
+returning id;
+
+-- name: set_flags
+update visits set flags = $2, updated_at = now() where id = $1;
+
+-- name: visit_of_rep
+-- A visit of this rep (writes: another rep's visit is "not found").
+select v.id, v.rep_id, v.account_id, v.checked_in_at, v.checked_out_at, v.flags,
+       ST_Y(a.location) as account_lat, ST_X(a.location) as account_lon
+from visits v join accounts a on a.id = v.account_id
+where v.id = $1 and v.rep_id = $2;
+
+-- name: check_out
+update visits
+set checked_out_at = $3,
+    check_out_location = ST_SetSRID(ST_MakePoint($5::float8, $4::float8), 4326),
+    check_out_accuracy_m = $6,
+    check_out_mock = $7,
+    check_out_distance_m = $8,
+    check_out_reason = $9,
+    flags = $10,
+    updated_at = now()
+where id = $1 and rep_id = $2;
+
+-- name: check_out_distance
+select ST_Distance(a.location::geography, ST_SetSRID(ST_MakePoint($3::float8, $2::float8), 4326)::geography)
+from visits v join accounts a on a.id = v.account_id
+where v.id = $1;
+
+-- name: visit_in_scope
+-- Reads: a rep their own visits, a supervisor their team's, an admin all.
+select v.id, v.rep_id, v.account_id, v.route_stop_id, v.checked_in_at,
+       ST_Y(v.check_in_location) as lat, ST_X(v.check_in_location) as lon,
+       v.check_in_accuracy_m as accuracy_m, v.check_in_mock as mock_location,
+       v.check_in_distance_m as distance_m, v.check_in_reason as reason,
+       v.checked_out_at, ST_Y(v.check_out_location) as check_out_lat, ST_X(v.check_out_location) as check_out_lon,
+       v.check_out_accuracy_m, v.check_out_mock, v.check_out_distance_m, v.check_out_reason,
+       v.flags, v.received_at
+from visits v join users u on u.id = v.rep_id
+where v.id = $1
+  and ($2::text = 'admin' or v.rep_id = $3 or ($2::text = 'supervisor' and u.supervisor_id = $3));
+
+-- name: list_visits_in_scope
+-- Visits in the caller's scope whose device check-in time is in [$4, $5), optionally of one rep,
+-- ordered by the device clock.
+select v.id, v.rep_id, v.account_id, v.route_stop_id, v.checked_in_at,
+       ST_Y(v.check_in_location) as lat, ST_X(v.check_in_location) as lon,
+       v.check_in_accuracy_m as accuracy_m, v.check_in_mock as mock_location,
+       v.check_in_distance_m as distance_m, v.check_in_reason as reason,
+       v.checked_out_at, ST_Y(v.check_out_location) as check_out_lat, ST_X(v.check_out_location) as check_out_lon,
+       v.check_out_accuracy_m, v.check_out_mock, v.check_out_distance_m, v.check_out_reason,
+       v.flags, v.received_at
+from visits v join users u on u.id = v.rep_id
+where ($1::text = 'admin' or v.rep_id = $2 or ($1::text = 'supervisor' and u.supervisor_id = $2))
+  and ($3::bigint is null or v.rep_id = $3)
+  and v.checked_in_at >= $4 and v.checked_in_at < $5
+order by v.checked_in_at, v.id
+limit $6;
