@@ -16,15 +16,22 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.accounts.controllers import AccountsController, MyAccountsController
 from backend.auth.controllers import AuthController, MeController
+from backend.checklists.controllers import ChecklistTemplatesController, VisitChecklistController
 from backend.db.pool import ConnectionSource, create_pool
+from backend.duplicates.controllers import DuplicatesController, MergesController
 from backend.health.controllers import health
 from backend.http.dependencies import provide_connection, provide_principal, provide_settings
 from backend.http.problems import EXCEPTION_HANDLERS
 from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware
+from backend.imports.controllers import ImportsController
+from backend.leads.controllers import LeadsController, NewAccountController
+from backend.photos.controllers import PhotosController
 from backend.planning.solver_pool import SolverPool
 from backend.routes.controllers import MyRouteController, PlanningRunsController, TeamRoutesController
 from backend.settings import Settings
+from backend.sync.controllers import SyncController
 from backend.territories.controllers import TerritoriesController
+from backend.visits.controllers import VisitsController
 from routing.matrix import HaversineProvider
 
 
@@ -67,6 +74,16 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             MyRouteController,
             TeamRoutesController,
             PlanningRunsController,
+            VisitsController,
+            ChecklistTemplatesController,
+            VisitChecklistController,
+            PhotosController,
+            SyncController,
+            ImportsController,
+            DuplicatesController,
+            MergesController,
+            NewAccountController,
+            LeadsController,
         ],
         dependencies={
             "conn": Provide(provide_connection),

@@ -33,6 +33,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_request_body_bytes: int = 16 * 1024 * 1024
     max_page_size: int = 500
     default_phone_region: str = "FI"
+    # Account imports: per-file size limit, and the region imported coordinates must lie in
+    # (MIN_LON,MIN_LAT,MAX_LON,MAX_LAT; swapped lat/lon are detected against it; "" = no check).
+    max_import_file_bytes: int = 50 * 1024 * 1024
+    import_region_bbox: str = "19.0,59.0,32.0,70.5"
+    # Coverage: an account counts as active when its status is 'active' (orders and visits are not
+    # stored yet); the window is reported with the figures for when they are.
+    coverage_active_days: int = 90
     # Day planning: solves bounded by solutions are reproducible; the churn cap protects published routes.
     nightly_solution_limit: int = 300
     churn_cap_share: float = 0.3
@@ -86,6 +93,9 @@ _ENV_NAMES: dict[str, str] = {
     "pool_max_size": "FIELDSALES_POOL_MAX_SIZE",
     "statement_timeout_ms": "FIELDSALES_STATEMENT_TIMEOUT_MS",
     "default_phone_region": "FIELDSALES_PHONE_REGION",
+    "max_import_file_bytes": "FIELDSALES_MAX_IMPORT_FILE_BYTES",
+    "import_region_bbox": "FIELDSALES_IMPORT_REGION_BBOX",
+    "coverage_active_days": "FIELDSALES_COVERAGE_ACTIVE_DAYS",
     "nightly_solution_limit": "FIELDSALES_NIGHTLY_SOLUTION_LIMIT",
     "churn_cap_share": "FIELDSALES_CHURN_CAP_SHARE",
     "planning_time_zone": "FIELDSALES_PLANNING_TIME_ZONE",

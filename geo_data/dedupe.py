@@ -1,10 +1,12 @@
 """Duplicate detection for accounts: blocking, pair scoring and clustering, as pure functions.
 
 Blocking (which pairs are compared at all): the same tax id, a shared phone number, the same
-address key, the same name key, or lying within ``radius_m`` (150 m) of each other (an in-memory
-grid of ~radius cells; each point is compared with its own and the neighbouring cells). A block
-larger than ``max_block`` (a chain's head-office phone on 500 rows, "Kiosk") is only compared
-within the spatial grid, so the work stays linear.
+address key, the same name key, or lying within ``radius_m`` (150 m) of each other with names at
+least somewhat alike (rapidfuzz token-set ratio >= 50; an in-memory grid of radius-sized cells, each
+point compared with its own and the neighbouring cells, distances and name ratios computed in bulk
+with numpy and ``rapidfuzz.process.cpdist``). A key block larger than ``max_block`` (a chain's
+head-office phone on 500 rows, "Kiosk") is only compared within the spatial grid, so the work stays
+linear.
 
 Scoring (:func:`score_pair`), each signal in 0..1, missing signals left out of the weighted mean:
 
@@ -26,7 +28,9 @@ Rules over the mean (in this order):
 * more than 1 km apart -> ``distinct``;
 * a shared phone but different addresses (a chain's central number) is never merged automatically;
 * ``merge`` needs the mean >= ``merge_at`` (0.85) and, besides the name, one corroborating signal
-  (address, phone or distance) of at least 0.8; ``review`` from ``review_at`` (0.65); else ``distinct``.
+  (address, phone or distance) of at least 0.8 -- or the same phone and address, within 60 m, with a
+  name similarity of at least 0.45 (a typo plus a dropped type word: "Plivi" for "Ravintola Pilvi");
+  ``review`` from ``review_at`` (0.65); else ``distinct``.
 """
 
 from __future__ import annotations
@@ -37,13 +41,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 __all__ = [
     "Candidate",
     "PairScore",
     "Thresholds",
     "block_pairs",
+    "block_pairs_between",
     "cluster",
     "haversine_m",
     "score_pair",
@@ -132,6 +138,9 @@ def score_pair(a: Candidate, b: Candidate, thresholds: Thresholds = Thresholds()
         corroborated = False  # a chain's central number, not the same outlet
     if score >= thresholds.merge_at and corroborated and signals["name"] >= 0.6:
         return PairScore(score, "merge", signals, "high score")
+    same_place = distance_m is None or distance_m <= 60
+    if signals.get("phone") == 1.0 and signals.get("address", 0.0) >= 0.9 and same_place and signals["name"] >= 0.45:
+        return PairScore(score, "merge", signals, "same phone and address, similar name")
     if score >= thresholds.review_at:
         return PairScore(score, "review", signals, "grey zone")
     return PairScore(score, "distinct", signals, "low score")
@@ -143,13 +152,60 @@ def _cell(lat: float, lon: float, radius_m: float) -> tuple[int, int]:
     return math.floor(lat / lat_step), math.floor(lon / lon_step)
 
 
+_FORWARD = ((0, 1), (1, -1), (1, 0), (1, 1))
+_AROUND = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 0), (0, 1), (1, -1), (1, 0), (1, 1))
+
+
+def _close_and_similar(
+    left: list[int], right: list[int], a: Sequence[Candidate], b: Sequence[Candidate], radius_m: float,
+    min_name: float,
+) -> list[tuple[int, int]]:
+    """The (left, right) index pairs within radius_m whose names are at least min_name similar."""
+    if not left:
+        return []
+    la = np.array([a[i].lat for i in left], dtype=np.float64)
+    lo = np.array([a[i].lon for i in left], dtype=np.float64)
+    ra = np.array([b[j].lat for j in right], dtype=np.float64)
+    ro = np.array([b[j].lon for j in right], dtype=np.float64)
+    dy = (la - ra) * 111_320.0
+    dx = (lo - ro) * 111_320.0 * np.cos(np.radians((la + ra) / 2))
+    near = np.nonzero(dx * dx + dy * dy <= radius_m * radius_m)[0]
+    if near.size == 0:
+        return []
+    names_left = [a[left[k]].name_key for k in near]
+    names_right = [b[right[k]].name_key for k in near]
+    similar = process.cpdist(names_left, names_right, scorer=fuzz.token_set_ratio, score_cutoff=min_name,
+                             dtype=np.uint8)
+    return [(left[int(near[k])], right[int(near[k])]) for k in np.nonzero(similar)[0]]
+
+
+def _similar_names(
+    left: list[int], right: list[int], a: Sequence[Candidate], b: Sequence[Candidate], min_name: float
+) -> list[tuple[int, int]]:
+    if not left:
+        return []
+    similar = process.cpdist([a[i].name_key for i in left], [b[j].name_key for j in right],
+                             scorer=fuzz.token_set_ratio, score_cutoff=min_name, dtype=np.uint8)
+    return [(left[int(k)], right[int(k)]) for k in np.nonzero(similar)[0]]
+
+
+def _grid(candidates: Sequence[Candidate], radius_m: float) -> dict[tuple[int, int], list[int]]:
+    grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for index, c in enumerate(candidates):
+        if c.lat is not None and c.lon is not None:
+            grid[_cell(c.lat, c.lon, radius_m)].append(index)
+    return grid
+
+
 def block_pairs(
-    candidates: Sequence[Candidate], *, radius_m: float = 150.0, max_block: int = 200
+    candidates: Sequence[Candidate], *, radius_m: float = 150.0, max_block: int = 200, min_name: float = 50.0
 ) -> set[tuple[int, int]]:
-    """Index pairs ``(i, j)``, ``i < j``, worth scoring (see the module docstring)."""
+    """Index pairs ``(i, j)``, ``i < j``, worth scoring (see the module docstring).
+
+    Pairs found only by place must also have names at least ``min_name`` similar (rapidfuzz
+    token-set ratio, 0-100): two unrelated outlets next door are not worth a full comparison."""
     pairs: set[tuple[int, int]] = set()
     keyed: dict[tuple[str, str], list[int]] = defaultdict(list)
-    grid: dict[tuple[int, int], list[int]] = defaultdict(list)
     for index, c in enumerate(candidates):
         if c.tax_id:
             keyed[("tax", c.tax_id)].append(index)
@@ -158,21 +214,54 @@ def block_pairs(
         if c.address_key:
             keyed[("address", c.address_key)].append(index)
         keyed[("name", c.name_key)].append(index)
-        if c.lat is not None and c.lon is not None:
-            grid[_cell(c.lat, c.lon, radius_m)].append(index)
-    for members in keyed.values():
+    left: list[int] = []
+    right: list[int] = []
+    for (kind, _), members in keyed.items():
         if 1 < len(members) <= max_block:
-            _add_all(pairs, members)
+            if kind == "address":  # a shopping centre holds many outlets: only similar names are compared
+                for x in range(len(members)):
+                    for y in range(x + 1, len(members)):
+                        left.append(members[x])
+                        right.append(members[y])
+            else:
+                _add_all(pairs, members)
+    for i, j in _similar_names(left, right, candidates, candidates, min_name):
+        pairs.add((i, j) if i < j else (j, i))
+    left, right = [], []
+    grid = _grid(candidates, radius_m)
     for (row, col), members in grid.items():
-        neighbours = list(members)
-        for d_row, d_col in ((0, 1), (1, -1), (1, 0), (1, 1)):
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                left.append(members[x])
+                right.append(members[y])
+        for d_row, d_col in _FORWARD:
             other = grid.get((row + d_row, col + d_col))
             if other:
                 for i in members:
-                    for j in other:
-                        pairs.add((i, j) if i < j else (j, i))
-        _add_all(pairs, neighbours)
+                    left.extend([i] * len(other))
+                    right.extend(other)
+    for i, j in _close_and_similar(left, right, candidates, candidates, radius_m, min_name):
+        pairs.add((i, j) if i < j else (j, i))
     return pairs
+
+
+def block_pairs_between(
+    batch: Sequence[Candidate], stored: Sequence[Candidate], *, radius_m: float = 150.0, min_name: float = 50.0
+) -> set[tuple[int, int]]:
+    """(batch index, stored index) pairs within ``radius_m`` with names at least ``min_name`` similar."""
+    grid = _grid(stored, radius_m)
+    left: list[int] = []
+    right: list[int] = []
+    for i, c in enumerate(batch):
+        if c.lat is None or c.lon is None:
+            continue
+        row, col = _cell(c.lat, c.lon, radius_m)
+        for d_row, d_col in _AROUND:
+            other = grid.get((row + d_row, col + d_col))
+            if other:
+                left.extend([i] * len(other))
+                right.extend(other)
+    return set(_close_and_similar(left, right, batch, stored, radius_m, min_name))
 
 
 def _add_all(pairs: set[tuple[int, int]], members: Sequence[int]) -> None:

@@ -109,6 +109,7 @@ def name_key(name: str) -> str:
 # --- phones ------------------------------------------------------------------------------------
 
 _PHONE_SPLIT = re.compile(r"[,;/|]+|\s{3,}")
+_PHONE_NOISE = re.compile(r"[\s().\-\u00a0]")  # separators people type; removed before parsing (and caching)
 
 
 def normalize_phones(raw: str | None, region: str) -> tuple[list[str], list[str]]:
@@ -121,7 +122,7 @@ def normalize_phones(raw: str | None, region: str) -> tuple[list[str], list[str]
         text = part.strip()
         if not text:
             continue
-        e164 = _phone(text, region)
+        e164 = _phone(_canonical_phone(_PHONE_NOISE.sub("", text), region), region)
         if e164 is None:
             warnings.append(f"phone {text!r} is not a valid number (region {region}); dropped")
         elif e164 not in phones:
@@ -129,7 +130,18 @@ def normalize_phones(raw: str | None, region: str) -> tuple[list[str], list[str]
     return phones, warnings
 
 
-@functools.lru_cache(maxsize=131_072)
+def _canonical_phone(text: str, region: str) -> str:
+    """One spelling per number before parsing, so "040...", "+35840..." and "0035840..." share a cache entry."""
+    if text.startswith("00"):
+        return "+" + text[2:]
+    if text.startswith("0") and text.isdigit():
+        code = phonenumbers.country_code_for_region(region)
+        if code and phonenumbers.ndd_prefix_for_region(region, True) == "0":
+            return f"+{code}{text[1:]}"
+    return text
+
+
+@functools.lru_cache(maxsize=262_144)
 def _phone(text: str, region: str) -> str | None:
     candidate = "+" + text[2:] if text.startswith("00") else text
     attempts = [candidate]

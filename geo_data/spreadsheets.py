@@ -40,7 +40,7 @@ _BINARY_MAGIC = {
 }
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"
-_MOJIBAKE = re.compile("[ÃÐÑÂ][\u0080-\u00bf\u2018-\u203a\u0152-\u0178]")
+_MOJIBAKE = re.compile("[ÃÐÑÂ][\u0080-\u00bf\u0152-\u0192\u02c6\u02dc\u2013-\u2122]")
 
 
 class SpreadsheetError(ValueError):

@@ -210,7 +210,7 @@ def process_photo(data: bytes, policy: PhotoPolicy, *, assume_tz: str = "UTC") -
         gps_lat, gps_lon = _gps(exif)
         if pillow_format == "JPEG":
             # Decode at a reduced scale (DCT scaling): every byte is still read, so truncation fails.
-            image.draft("RGB", (policy.thumbnail_px * 2, policy.thumbnail_px * 2))
+            image.draft("RGB", (policy.thumbnail_px, policy.thumbnail_px))
         try:
             image.load()
             upright = ImageOps.exif_transpose(image)

@@ -199,6 +199,9 @@ def _register_subcommands() -> None:
 
     cli.add_command(plan)
     cli.add_command(worker)
+    from backend.cli.imports import import_group
+
+    cli.add_command(import_group)
 
 
 _register_subcommands()

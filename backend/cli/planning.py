@@ -50,8 +50,14 @@ def plan_nightly(day_text: str) -> None:
     "--concurrency", default=1, show_default=True, type=click.IntRange(1, 64), help="jobs (and solver processes) at once"
 )
 @click.option("--drain", is_flag=True, help="exit once the queue is empty instead of waiting for work")
-def worker(concurrency: int, drain: bool) -> None:
-    """Run planning jobs (and the nightly timer) from the database queue; start as many as you like."""
+@click.option("--no-timer", is_flag=True, help="do not start nightly runs on schedule (jobs only)")
+def worker(concurrency: int, drain: bool, no_timer: bool) -> None:
+    """Run planning jobs (and the nightly timer) from the database queue; start as many as you like.
+
+    Every 5 minutes the timer starts tomorrow's run once the local time passes
+    FIELDSALES_NIGHTLY_LOCAL_TIME (22:00, FIELDSALES_PLANNING_TIME_ZONE), and in the morning re-queues
+    reps still without a route for today. Any number of workers may run: each run starts once.
+    """
     from backend.jobs.worker import main
 
-    main(load_settings(), concurrency, drain)
+    main(load_settings(), concurrency, drain, timer=not no_timer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import signal
 from datetime import timedelta
 
 from pgqueuer import PgQueuer, Queries, QueueManager
@@ -21,7 +22,7 @@ from routing.matrix import HaversineProvider
 log = logging.getLogger("fieldsales.worker")
 
 
-async def run_worker(settings: Settings, *, concurrency: int, drain: bool) -> None:
+async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer: bool = True) -> None:
     """Process planning jobs until stopped (or, with `drain`, until the queue is empty)."""
     pool = await create_pool(settings)
     listener = await connect(settings)
@@ -36,21 +37,28 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool) -> No
         outcome = await plan_rep_day(pool, solver, provider, rep_id, day, run_id=run_id, options=options)
         log.info("run %s rep %s day %s: %s %s", run_id, rep_id, day, outcome.status, outcome.error or "")
 
+    heartbeat_timeout = timedelta(seconds=settings.worker_heartbeat_timeout_s)
+    # Poll at least twice per heartbeat timeout, so a dead worker's jobs are re-picked promptly.
+    dequeue_timeout = min(timedelta(seconds=5), heartbeat_timeout / 2)
+    # At most two picked jobs per solver process: a picked job waiting too long is a job no one runs.
+    batch_size, max_tasks = concurrency, 2 * concurrency
     try:
         if drain:
             manager = QueueManager(Queries.from_asyncpg_connection(listener))
             manager.entrypoint(PLAN_REP_DAY)(plan)
+            _stop_on_signals(manager.shutdown)
             await manager.run(
-                mode=QueueExecutionMode.drain, batch_size=concurrency, dequeue_timeout=timedelta(seconds=2),
-                heartbeat_timeout=timedelta(seconds=settings.worker_heartbeat_timeout_s),
+                mode=QueueExecutionMode.drain, dequeue_timeout=dequeue_timeout, heartbeat_timeout=heartbeat_timeout,
+                batch_size=batch_size, max_concurrent_tasks=max_tasks,
             )
             return
         queuer = PgQueuer.from_asyncpg_connection(listener)
         queuer.entrypoint(PLAN_REP_DAY)(plan)
 
-        @queuer.schedule("nightly_tick", "*/5 * * * *")
         async def tick(_: Schedule) -> None:
             async with transaction(pool, settings.pool_acquire_timeout_s) as conn:
+                # One tick at a time across every worker: the run for a day starts once.
+                await conn.execute("select pg_advisory_xact_lock(7301946216)")
                 started = await periodic_tick(
                     conn, settings.planning_time_zone, dt.time.fromisoformat(settings.nightly_local_time),
                     dt.time.fromisoformat(settings.morning_check_local_time),
@@ -58,8 +66,13 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool) -> No
             if started:
                 log.info("started planning runs %s", started)
 
+        if timer:
+            queuer.schedule("nightly_tick", "*/5 * * * *")(tick)
+
+        _stop_on_signals(queuer.shutdown)
         await queuer.run(
-            batch_size=concurrency, heartbeat_timeout=timedelta(seconds=settings.worker_heartbeat_timeout_s)
+            dequeue_timeout=dequeue_timeout, heartbeat_timeout=heartbeat_timeout, batch_size=batch_size,
+            max_concurrent_tasks=max_tasks,
         )
     finally:
         solver.close()
@@ -67,5 +80,12 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool) -> No
         await pool.close()
 
 
-def main(settings: Settings, concurrency: int, drain: bool) -> None:
-    asyncio.run(run_worker(settings, concurrency=concurrency, drain=drain))
+def _stop_on_signals(shutdown: asyncio.Event) -> None:
+    """SIGTERM/SIGINT finish the jobs in hand and stop; the solver processes are shut down with us."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, shutdown.set)
+
+
+def main(settings: Settings, concurrency: int, drain: bool, *, timer: bool = True) -> None:
+    asyncio.run(run_worker(settings, concurrency=concurrency, drain=drain, timer=timer))

@@ -9,3 +9,76 @@ where $1::text = 'admin'
    or t.backup_rep_id = $2
    or ($1::text = 'supervisor' and owner.supervisor_id = $2)
 order by t.id;
+
+-- name: get_territory_for_update
+select t.id, t.code, t.name, t.region, t.owner_rep_id, t.backup_rep_id
+from territories t where t.id = $1
+for update;
+
+-- name: update_territory
+-- A new boundary (WKT, EPSG:4326), name and reps; the statement trigger re-derives accounts.
+update territories
+set geom = case when $2::text is null then geom else ST_Multi(ST_GeomFromText($2, 4326)) end,
+    name = $3, owner_rep_id = $4, backup_rep_id = $5, updated_at = now()
+where id = $1;
+
+-- name: other_territory_geometries
+select t.id, t.code, ST_AsBinary(t.geom) as wkb from territories t where t.id <> $1 order by t.id;
+
+-- name: account_territories
+-- Where the accounts a boundary change may move are now.
+select a.id, a.territory_id
+from accounts a
+where a.territory_id = $1
+   or ($2::text is not null and a.location is not null and ST_Covers(ST_GeomFromText($2, 4326), a.location))
+   or ($3::text is not null and a.location is not null and ST_Covers(ST_GeomFromText($3, 4326), a.location));
+
+-- name: territory_of_accounts
+select a.id, a.territory_id from accounts a where a.id = any($1::bigint[]);
+
+-- name: users_by_email
+select u.id, u.email, u.role from users u where u.email = any($1::text[]);
+
+-- name: user_roles
+select u.id, u.role from users u where u.id = any($1::bigint[]);
+
+-- name: upsert_territory
+insert into territories (code, name, region, geom, owner_rep_id, backup_rep_id)
+values ($1, $2, $3, ST_Multi(ST_GeomFromText($4, 4326)), $5, $6)
+on conflict (code) do update
+set name = excluded.name, region = coalesce(excluded.region, territories.region), geom = excluded.geom,
+    owner_rep_id = coalesce(excluded.owner_rep_id, territories.owner_rep_id),
+    backup_rep_id = coalesce(excluded.backup_rep_id, territories.backup_rep_id), updated_at = now()
+where territories.geom is distinct from excluded.geom or territories.name is distinct from excluded.name
+   or territories.owner_rep_id is distinct from coalesce(excluded.owner_rep_id, territories.owner_rep_id)
+   or territories.backup_rep_id is distinct from coalesce(excluded.backup_rep_id, territories.backup_rep_id)
+returning id, (xmax = 0) as inserted;
+
+-- name: count_unassigned
+select count(*) from accounts where territory_id is null and location is not null;
+
+-- name: coverage
+-- Outlets per territory and channel. "active" is status = 'active' (orders and visits are not stored yet).
+select t.id as territory_id, t.code, t.name, t.owner_rep_id, a.channel,
+       count(a.id) as total,
+       count(a.id) filter (where a.status = 'potential') as potential,
+       count(a.id) filter (where a.status = 'active') as active,
+       count(a.id) filter (where a.status = 'closed') as closed,
+       count(a.id) filter (where a.id is not null and a.location is null) as needs_geocoding
+from territories t
+left join accounts a on a.territory_id = t.id
+where t.id = any($1::bigint[])
+group by t.id, t.code, t.name, t.owner_rep_id, a.channel
+order by t.id, a.channel;
+
+-- name: coverage_unassigned
+select a.channel,
+       count(*) as total,
+       count(*) filter (where a.status = 'potential') as potential,
+       count(*) filter (where a.status = 'active') as active,
+       count(*) filter (where a.status = 'closed') as closed,
+       count(*) filter (where a.location is null) as needs_geocoding
+from accounts a
+where a.territory_id is null
+group by a.channel
+order by a.channel;

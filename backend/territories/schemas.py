@@ -16,3 +16,81 @@ class Territory(msgspec.Struct, frozen=True):
     backup_rep_id: int | None
     account_count: int
     geometry: dict[str, Any]  # GeoJSON MultiPolygon, EPSG:4326
+
+
+class TerritoryUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """PUT body: a GeoJSON Polygon/MultiPolygon (or a Feature holding one), EPSG:4326 lon/lat.
+
+    Omitted fields keep their value; owner_rep_id/backup_rep_id null clear the rep."""
+
+    geometry: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+    name: str | msgspec.UnsetType = msgspec.UNSET
+    owner_rep_id: int | msgspec.UnsetType | None = msgspec.UNSET
+    backup_rep_id: int | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class Problem(msgspec.Struct, frozen=True):
+    kind: str  # repaired | rejected | hole | overlap | gap | duplicate_code | assumed_crs | unknown_rep
+    codes: list[str]
+    detail: str
+    area_m2: float | None = None
+    location: tuple[float, float] | None = None  # (lat, lon)
+
+
+class TerritoryChange(msgspec.Struct, frozen=True):
+    territory: Territory
+    problems: list[Problem]
+    accounts_moved_in: list[int]
+    accounts_moved_out: list[int]
+    unassigned_accounts: int
+
+
+class TerritoryImportReport(msgspec.Struct, frozen=True):
+    file: str
+    source_crs: str | None
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    problems: list[Problem]
+    unassigned_accounts: int
+    summary: str
+
+
+class TerritoryRow(msgspec.Struct, frozen=True):
+    id: int
+    code: str
+    name: str
+    region: str | None
+    owner_rep_id: int | None
+    backup_rep_id: int | None
+
+
+class ChannelCoverage(msgspec.Struct, frozen=True):
+    channel: str
+    total: int
+    potential: int
+    active: int
+    closed: int
+    needs_geocoding: int
+    potential_per_active: float | None
+
+
+class Coverage(msgspec.Struct, frozen=True):
+    """Outlets of one territory (territory_id None: accounts outside every territory).
+
+    `active` counts accounts with status 'active' (orders and visits are not stored yet; the
+    `active_days` window will apply to them). `visited_this_cycle` is 0 until visits are stored."""
+
+    territory_id: int | None
+    code: str | None
+    name: str | None
+    owner_rep_id: int | None
+    total: int
+    potential: int
+    active: int
+    closed: int
+    needs_geocoding: int
+    potential_per_active: float | None
+    visited_this_cycle: int
+    active_days: int
+    by_channel: list[ChannelCoverage]

@@ -1,13 +1,38 @@
-"""Territories the caller may see."""
+"""Territories: the caller's list, boundary changes (GeoJSON) and file imports, coverage figures.
+
+Accounts follow boundaries by the database trigger of migration 0001 (replaced in 0003 to keep
+manual assignments of accounts outside every territory): a changed polygon re-derives every
+account's territory, so the reps' account lists follow at once.
+"""
 
 from __future__ import annotations
 
-import asyncpg
+from collections.abc import Sequence
+from typing import Any
 
-from backend.auth.principal import Principal
-from backend.errors import NotFound
+import asyncpg
+import msgspec
+import shapely
+
+from backend.auth.principal import Principal, Role
+from backend.errors import Forbidden, InvalidInput, NotFound
 from backend.territories import repository
-from backend.territories.schemas import Territory
+from backend.territories.schemas import (
+    ChannelCoverage,
+    Coverage,
+    Problem,
+    Territory,
+    TerritoryChange,
+    TerritoryImportReport,
+    TerritoryUpdate,
+)
+from geo_data.territory_files import (
+    TerritoryFile,
+    TerritoryProblem,
+    check_polygon,
+    geometry_from_geojson,
+    layout_problems,
+)
 
 
 async def list_territories(conn: asyncpg.Connection, principal: Principal) -> list[Territory]:
@@ -19,3 +44,146 @@ async def get_territory(conn: asyncpg.Connection, principal: Principal, territor
         if territory.id == territory_id:
             return territory
     raise NotFound(f"territory {territory_id} not found", field="territory_id")
+
+
+def _problem(p: TerritoryProblem) -> Problem:
+    return Problem(kind=p.kind, codes=p.codes, detail=p.detail, area_m2=p.area_m2, location=p.location)
+
+
+async def _check_reps(conn: asyncpg.Connection, ids: dict[str, int | None]) -> None:
+    wanted = [i for i in ids.values() if i is not None]
+    roles = await repository.user_roles(conn, wanted)
+    for field, user_id in ids.items():
+        if user_id is not None and roles.get(user_id) != "rep":
+            raise InvalidInput(f"user {user_id} is not a rep", field=field)
+
+
+async def update_territory(
+    conn: asyncpg.Connection, principal: Principal, territory_id: int, change: TerritoryUpdate
+) -> TerritoryChange:
+    """Admin: a new boundary (repaired if invalid; refused if nothing polygonal), name or reps."""
+    if principal.role != Role.ADMIN:
+        raise Forbidden("changing a territory needs the role admin")
+    current = await repository.get_for_update(conn, territory_id)
+    if current is None:
+        raise NotFound(f"territory {territory_id} not found", field="territory_id")
+    problems: list[Problem] = []
+    wkt: str | None = None
+    if not isinstance(change.geometry, msgspec.UnsetType):
+        try:
+            shape = geometry_from_geojson(change.geometry)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), field="geometry") from exc
+        geometry, found = check_polygon(shape, current.code)
+        rejected = [p for p in found if p.kind == "rejected"]
+        if geometry is None or rejected:
+            raise InvalidInput(rejected[0].detail if rejected else "no usable polygon", field="geometry")
+        minx, miny, maxx, maxy = geometry.bounds
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            raise InvalidInput("coordinates must be EPSG:4326 longitude, latitude", field="geometry")
+        problems.extend(_problem(p) for p in found)
+        stored = await repository.other_geometries(conn, territory_id)
+        others = [(code, shapely.from_wkb(wkb)) for _, code, wkb in stored]
+        layout = layout_problems([(current.code, geometry), *others])
+        problems.extend(_problem(p) for p in layout if current.code in p.codes)
+        wkt = shapely.to_wkt(geometry, rounding_precision=-1)
+    name = current.name if isinstance(change.name, msgspec.UnsetType) else change.name.strip()
+    if not name:
+        raise InvalidInput("name must not be empty", field="name")
+    owner = current.owner_rep_id if isinstance(change.owner_rep_id, msgspec.UnsetType) else change.owner_rep_id
+    backup = current.backup_rep_id if isinstance(change.backup_rep_id, msgspec.UnsetType) else change.backup_rep_id
+    await _check_reps(conn, {"owner_rep_id": owner, "backup_rep_id": backup})
+    before = await repository.account_territories(conn, territory_id, None, wkt)
+    await repository.update_territory(conn, territory_id, wkt, name, owner, backup)
+    after = await repository.territory_of_accounts(conn, list(before))
+    moved_in = sorted(i for i, t in after.items() if t == territory_id and before.get(i) != territory_id)
+    moved_out = sorted(i for i, t in after.items() if t != territory_id and before.get(i) == territory_id)
+    territory = await get_territory(conn, principal, territory_id)
+    return TerritoryChange(
+        territory=territory, problems=problems, accounts_moved_in=moved_in, accounts_moved_out=moved_out,
+        unassigned_accounts=await repository.count_unassigned(conn),
+    )
+
+
+async def import_territories(conn: asyncpg.Connection, parsed: TerritoryFile) -> TerritoryImportReport:
+    """Create or update territories by code from a read file; reps by email."""
+    problems = [_problem(p) for p in parsed.problems]
+    emails = sorted({e for s in parsed.territories for e in (s.owner_email, s.backup_email) if e})
+    users = await repository.users_by_email(conn, emails)
+    created: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
+    for shape in parsed.territories:
+        rep_ids: list[int | None] = []
+        for email in (shape.owner_email, shape.backup_email):
+            found = users.get(email) if email else None
+            if email and (found is None or found[1] != "rep"):
+                detail = f"{email} is not a rep; the territory keeps its rep"
+                problems.append(Problem("unknown_rep", [shape.code], detail))
+                found = None
+            rep_ids.append(found[0] if found else None)
+        result = await repository.upsert_territory(
+            conn, shape.code, shape.name, shape.region, shapely.to_wkt(shape.geometry, rounding_precision=-1),
+            rep_ids[0], rep_ids[1],
+        )
+        (unchanged if result is None else created if result else updated).append(shape.code)
+    unassigned = await repository.count_unassigned(conn)
+    counts: dict[str, int] = {}
+    for p in problems:
+        counts[p.kind] = counts.get(p.kind, 0) + 1
+    summary = (
+        f"{parsed.file_name}: {len(created)} created, {len(updated)} updated, {len(unchanged)} unchanged; "
+        + (", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "no problems")
+        + f"; {unassigned} located account(s) outside every territory"
+    )
+    return TerritoryImportReport(
+        file=parsed.file_name, source_crs=parsed.source_crs, created=created, updated=updated, unchanged=unchanged,
+        problems=problems, unassigned_accounts=unassigned, summary=summary,
+    )
+
+
+def _ratio(potential: int, active: int) -> float | None:
+    return None if active == 0 else round(potential / active, 3)
+
+
+def _coverage(
+    key: tuple[int | None, str | None, str | None, int | None], rows: Sequence[dict[str, Any]], active_days: int
+) -> Coverage:
+    channels = [
+        ChannelCoverage(
+            channel=str(r["channel"]), total=int(r["total"]), potential=int(r["potential"]), active=int(r["active"]),
+            closed=int(r["closed"]), needs_geocoding=int(r["needs_geocoding"]),
+            potential_per_active=_ratio(int(r["potential"]), int(r["active"])),
+        )
+        for r in rows
+        if r["channel"] is not None
+    ]
+    total = {k: sum(getattr(c, k) for c in channels) for k in ("total", "potential", "active", "closed",
+                                                               "needs_geocoding")}
+    return Coverage(
+        territory_id=key[0], code=key[1], name=key[2], owner_rep_id=key[3], total=total["total"],
+        potential=total["potential"], active=total["active"], closed=total["closed"],
+        needs_geocoding=total["needs_geocoding"], potential_per_active=_ratio(total["potential"], total["active"]),
+        visited_this_cycle=0, active_days=active_days, by_channel=channels,
+    )
+
+
+async def coverage(
+    conn: asyncpg.Connection, principal: Principal, territory_id: int | None, active_days: int
+) -> list[Coverage]:
+    """Per territory in scope (or one); for supervisors and admins asking for all, a last entry with
+    territory_id None for the accounts outside every territory."""
+    visible = [t.id for t in await repository.list_visible(conn, principal.role.value, principal.user_id)]
+    if territory_id is not None:
+        if territory_id not in visible:
+            raise NotFound(f"territory {territory_id} not found", field="territory_id")
+        visible = [territory_id]
+    grouped: dict[tuple[int | None, str | None, str | None, int | None], list[dict[str, Any]]] = {}
+    for row in await repository.coverage_rows(conn, visible):
+        key = (int(str(row["territory_id"])), str(row["code"]), str(row["name"]),
+               None if row["owner_rep_id"] is None else int(str(row["owner_rep_id"])))
+        grouped.setdefault(key, []).append(row)
+    result = [_coverage(key, rows, active_days) for key, rows in grouped.items()]
+    if territory_id is None and principal.role != Role.REP:
+        result.append(_coverage((None, None, None, None), await repository.coverage_unassigned(conn), active_days))
+    return result

@@ -30,15 +30,23 @@ where v.rep_id = $1 and v.id <> $3 and (v.checked_in_at, v.id) > ($2::timestampt
 order by v.checked_in_at, v.id
 limit 1;
 
--- name: route_tables_exist
--- Planned routes come with the planning issue; until its tables exist no visit is "off route".
-select to_regclass('public.route_stops') is not null as present;
+-- name: planned_stop
+-- The rep's published route for the day (highest version) and this account's stop on it, if any.
+-- No row: no route planned that day.
+select r.id as route_id,
+       (select s.seq from route_stops s where s.route_id = r.id and s.account_id = $2 order by s.seq limit 1)
+           as seq
+from routes r
+where r.rep_id = $1 and r.day = $3::date
+order by r.version desc
+limit 1;
 
 -- name: insert_visit
-insert into visits (id, rep_id, account_id, route_stop_id, checked_in_at, check_in_location,
+insert into visits (id, rep_id, account_id, route_id, route_stop_seq, checked_in_at, check_in_location,
                     check_in_accuracy_m, check_in_mock, check_in_distance_m, check_in_sent_at,
                     check_in_reason, flags)
-values ($1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($7::float8, $6::float8), 4326), $8, $9, $10, $11, $12, $13)
+values ($1, $2, $3, $4, $5, $6, ST_SetSRID(ST_MakePoint($8::float8, $7::float8), 4326), $9, $10, $11, $12, $13,
+        $14)
 on conflict (id) do nothing
 returning id;
 
@@ -71,7 +79,7 @@ where v.id = $1;
 
 -- name: visit_in_scope
 -- Reads: a rep their own visits, a supervisor their team's, an admin all.
-select v.id, v.rep_id, v.account_id, v.route_stop_id, v.checked_in_at,
+select v.id, v.rep_id, v.account_id, v.route_id, v.route_stop_seq, v.checked_in_at,
        ST_Y(v.check_in_location) as lat, ST_X(v.check_in_location) as lon,
        v.check_in_accuracy_m as accuracy_m, v.check_in_mock as mock_location,
        v.check_in_distance_m as distance_m, v.check_in_reason as reason,
@@ -85,7 +93,7 @@ where v.id = $1
 -- name: list_visits_in_scope
 -- Visits in the caller's scope whose device check-in time is in [$4, $5), optionally of one rep,
 -- ordered by the device clock.
-select v.id, v.rep_id, v.account_id, v.route_stop_id, v.checked_in_at,
+select v.id, v.rep_id, v.account_id, v.route_id, v.route_stop_seq, v.checked_in_at,
        ST_Y(v.check_in_location) as lat, ST_X(v.check_in_location) as lon,
        v.check_in_accuracy_m as accuracy_m, v.check_in_mock as mock_location,
        v.check_in_distance_m as distance_m, v.check_in_reason as reason,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 import asyncpg
 import msgspec
 
 from backend.db.queries import load_queries
-from backend.visits.schemas import AccountAtPoint, Neighbour, OwnVisit, Visit
+from backend.visits.schemas import AccountAtPoint, Neighbour, OwnVisit, PlannedStop, Visit
 
 Q = load_queries("backend.visits")
 
@@ -39,16 +39,10 @@ async def next_check_in(
     return None if row is None else msgspec.convert(dict(row), Neighbour)
 
 
-async def planned_stop_id(conn: asyncpg.Connection, rep_id: int, account_id: int, day: str) -> tuple[bool, int | None]:
-    """(the rep has a planned route that day, the stop for this account on it).
-
-    The hook for the planning issue: until its route tables exist, this answers (False, None), so
-    no visit is flagged not_on_route and none is linked to a stop. When they exist, this is the one
-    place to look the stop up.
-    """
-    if not await conn.fetchval(Q["route_tables_exist"]):
-        return False, None
-    return False, None  # route tables of the planning issue: link the stop here once they exist
+async def planned_stop(conn: asyncpg.Connection, rep_id: int, account_id: int, day: date) -> PlannedStop | None:
+    """The rep's published route for `day` and this account's stop on it; None when no route is planned."""
+    row = await conn.fetchrow(Q["planned_stop"], rep_id, account_id, day)
+    return None if row is None else msgspec.convert(dict(row), PlannedStop)
 
 
 async def insert_visit(
@@ -57,7 +51,8 @@ async def insert_visit(
     visit_id: uuid.UUID,
     rep_id: int,
     account_id: int,
-    route_stop_id: int | None,
+    route_id: int | None,
+    route_stop_seq: int | None,
     checked_in_at: datetime,
     lat: float,
     lon: float,
@@ -70,7 +65,7 @@ async def insert_visit(
 ) -> bool:
     """False when the id is taken (by another rep, or by this rep under another key)."""
     inserted = await conn.fetchval(
-        Q["insert_visit"], visit_id, rep_id, account_id, route_stop_id, checked_in_at, lat, lon,
+        Q["insert_visit"], visit_id, rep_id, account_id, route_id, route_stop_seq, checked_in_at, lat, lon,
         accuracy_m, mock_location, distance_m, sent_at, reason, flags,
     )
     return inserted is not None

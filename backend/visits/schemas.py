@@ -12,29 +12,30 @@ Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90, description="WGS84 latit
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180, description="WGS84 longitude, degrees")]
 AccuracyM = Annotated[float, msgspec.Meta(ge=0, le=1_000_000, description="GPS accuracy radius, metres")]
 Reason = Annotated[str, msgspec.Meta(max_length=1000)]
+AwareTime = Annotated[datetime, msgspec.Meta(tz=True, description="device clock, ISO 8601 with UTC offset")]
 
 
 class CheckInRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     id: uuid.UUID  # client-generated: the idempotency key
     account_id: Annotated[int, msgspec.Meta(ge=1)]
-    checked_in_at: datetime  # device clock, with its UTC offset
+    checked_in_at: AwareTime  # device clock, with its UTC offset
     lat: Latitude
     lon: Longitude
     accuracy_m: AccuracyM
     mock_location: bool = False
     # Device clock when the request was sent (for the clock-skew check); not part of the
     # idempotency fingerprint, since a retry is sent later.
-    sent_at: datetime | None = None
+    sent_at: AwareTime | None = None
     reason: Reason | None = None
 
 
 class CheckOutRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    checked_out_at: datetime
+    checked_out_at: AwareTime
     lat: Latitude
     lon: Longitude
     accuracy_m: AccuracyM
     mock_location: bool = False
-    sent_at: datetime | None = None
+    sent_at: AwareTime | None = None
     reason: Reason | None = None
 
 
@@ -42,7 +43,8 @@ class Visit(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     rep_id: int
     account_id: int
-    route_stop_id: int | None
+    route_id: int | None  # the rep's published route that day, when the account is a stop on it
+    route_stop_seq: int | None
     checked_in_at: datetime
     lat: float
     lon: float
@@ -90,6 +92,11 @@ class Neighbour(msgspec.Struct, frozen=True):
     checked_in_at: datetime
     distance_m: float
     flags: list[str] = []
+
+
+class PlannedStop(msgspec.Struct, frozen=True):
+    route_id: int
+    seq: int | None  # None: a route is planned that day, and this account is not on it
 
 
 class Replayed(msgspec.Struct, frozen=True):

@@ -69,8 +69,9 @@ def period_days(weeks: int, visits: int) -> float:
 
 
 def spacing_slack(period: float, tolerance: int) -> float:
-    """How far a gap between consecutive visits may differ from the period."""
-    return tolerance if period == int(period) else tolerance + 0.5
+    """How far a gap between consecutive visits may differ from the period (gaps of a fractional period are
+    whole days, so they may round either way)."""
+    return tolerance if period == int(period) else tolerance + 1
 
 
 def open_on(account: ScheduleAccount, weekday: int) -> bool:
@@ -100,6 +101,8 @@ def patterns_for(account: ScheduleAccount, cal: Calendar, weeks: int, tolerance:
         ):
             continue
         nominal = nominal_dates(anchor, v, period)
+        if nominal[-1] >= cal.n_days:
+            continue
         fixed = tuple(i for i in nominal if available(i))
         floating_k = [k for k, i in enumerate(nominal) if not available(i)]
         floats: list[Float] = []
@@ -121,7 +124,7 @@ def patterns_for(account: ScheduleAccount, cal: Calendar, weeks: int, tolerance:
                 continue
             for ai, x in enumerate(a.alternatives):
                 for bi, y in enumerate(b.alternatives):
-                    if abs((y - x) - period) > slack:
+                    if y - x < 1 or abs((y - x) - period) > slack:
                         conflicts.append((fi, ai, fi + 1, bi))
         pattern = Pattern(anchor, fixed, tuple(floats), tuple(conflicts))
         if pattern.placeable:
@@ -130,6 +133,9 @@ def patterns_for(account: ScheduleAccount, cal: Calendar, weeks: int, tolerance:
 
 
 def _spaced_to_fixed(i: int, k: int, nominal: list[int], floating_k: list[int], period: float, slack: float) -> bool:
-    if k > 0 and k - 1 not in floating_k and abs((i - nominal[k - 1]) - period) > slack:
+    def bad(gap: int) -> bool:
+        return gap < 1 or abs(gap - period) > slack
+
+    if k > 0 and k - 1 not in floating_k and bad(i - nominal[k - 1]):
         return False
-    return not (k + 1 < len(nominal) and k + 1 not in floating_k and abs((nominal[k + 1] - i) - period) > slack)
+    return not (k + 1 < len(nominal) and k + 1 not in floating_k and bad(nominal[k + 1] - i))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import numpy.typing as npt
 
 from routing.schedule._geo import FloatArray
 
@@ -40,7 +41,7 @@ def weekday_centroids(
             break
         labels = new
     compat = np.zeros((k, k))
-    for i, c in enumerate(labels):
+    for i, c in enumerate(labels.tolist()):
         for d, wd in enumerate(weekdays):
             if wd in allowed[i]:
                 compat[c, d] += weights[i]
@@ -66,7 +67,7 @@ def _sweep_start(xy: FloatArray, weights: FloatArray, centre: FloatArray, k: int
     return out
 
 
-def _balanced_assign(xy: FloatArray, weights: FloatArray, centroids: FloatArray) -> np.ndarray:  # type: ignore[type-arg]
+def _balanced_assign(xy: FloatArray, weights: FloatArray, centroids: FloatArray) -> npt.NDArray[np.int64]:
     k = len(centroids)
     dist = np.linalg.norm(xy[:, None, :] - centroids[None, :, :], axis=2)
     room = np.full(k, float(weights.sum()) / k * BALANCE_SLACK)

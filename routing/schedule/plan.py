@@ -2,16 +2,22 @@
 
 1. :func:`check_feasibility` drops what cannot fit (lowest class first) or cannot be visited at all.
 2. The rest of the territory is cut into one compact zone per working weekday (balanced k-means from a
-   sweep start, by visits per week); each zone gets a weekday.
-3. CP-SAT picks for every account one pattern (anchor day; with a whole-week period that fixes a stable
-   weekday, e.g. weekly accounts on the same weekday every week, fortnightly on weeks 1+3 or 2+4) and,
-   for a nominal day that is a day off or closed, an alternative day within the spacing tolerance. Rules:
-   visit cap per day, workload proxy within the shift, fewest metres from visits to their weekday zone's
-   centre, balanced days, and unplanned visits cost most for class A and least for class C.
+   sweep start, weighted by visits per week); each zone gets a weekday.
+3. Each account gets one pattern: an anchor day from which its visits repeat every ``7 x weeks / visits``
+   days. A whole-week period fixes a stable weekday (weekly: the same weekday every week; fortnightly:
+   weeks 1+3 or 2+4 on one weekday; four-weekly: one day). A nominal day that is a day off (or closed)
+   floats to an available day within ``+- spacing_tolerance_days`` that keeps the spacing to its
+   neighbours, weekly visits within their own week, or is reported missing. The choice is a CP-SAT model
+   (:mod:`._cpsat`) started from a greedy assignment (:mod:`._assignment`): visit cap per day, workload
+   proxy within the shift; fewest metres from each visit to its weekday zone's centre, balanced days, and
+   unplanned visits priced far above any distance, most for class A and least for class C.
 4. Each day's travel is estimated by a tour from home through its accounts (nearest neighbour + 2-opt).
-   A day whose service + travel exceeds the shift tightens that day's budget and the assignment is solved
-   again (zone centres are re-centred on the first re-solve); a day still over after the last round sheds
-   its lowest-class visits, reported as missing.
+   If a day's service + travel exceeds the shift, every day's budget learns its measured travel and the
+   assignment is solved again (the first re-solve also re-centres the zones on the visits); a day still
+   over after the last round sheds visits, lowest class first, reported as missing.
+
+Deterministic: a sweep start, sorted tie-breaks, one CP-SAT worker with a fixed seed and deterministic-time
+and gap limits (a 30 s wall-clock limit is only a safety net), so the same request gives the same schedule.
 """
 
 from __future__ import annotations
@@ -20,8 +26,9 @@ import math
 
 import numpy as np
 
+from routing.schedule._assignment import Choice, Costs, greedy
 from routing.schedule._calendar import Calendar, open_on
-from routing.schedule._cpsat import Choice, assign
+from routing.schedule._cpsat import DETERMINISTIC_TIME, assign
 from routing.schedule._geo import tour
 from routing.schedule._zones import weekday_centroids
 from routing.schedule.feasibility import Context, check, prepare
@@ -35,7 +42,7 @@ from routing.schedule.types import (
     ScheduleRequest,
 )
 
-MAX_ROUNDS = 4
+MAX_ROUNDS = 3
 RECENTRE_ROUNDS = 1
 OVERHEAD_MARGIN_S = 60.0
 _CLASS_RANK = {"A": 0, "B": 1, "C": 2}
@@ -55,17 +62,32 @@ def plan_schedule(request: ScheduleRequest) -> Schedule:
     centroids = _initial_centroids(ctx, active, weekdays)
     overhead = {t: _home_overhead(ctx, centroids.get(cal.weekdays[t])) for t in cal.working_days}
     choices: dict[int, Choice] = {}
+    within_shift: dict[int, Choice] | None = None  # the latest assignment whose every day fits the shift
     for rnd in range(MAX_ROUNDS):
-        choices = assign(ctx, active, centroids, overhead, hint=choices or None)
+        costs = Costs(ctx, active, centroids, overhead)
+        hint = greedy(costs, active)
+        if choices:
+            prev_ok, prev_cost = costs.evaluate(choices)
+            if prev_ok and prev_cost <= costs.evaluate(hint)[1]:
+                hint = choices
+        limit = DETERMINISTIC_TIME if rnd == 0 else DETERMINISTIC_TIME / 2
+        choices = assign(ctx, active, costs, hint, deterministic_time=limit) or hint
         by_day = _days(ctx, active, choices)
-        over = {t: travel for t, (travel, _) in _tours(ctx, by_day).items() if _workload(ctx, by_day[t], travel) > request.rep.shift_s}
-        if not over and rnd >= RECENTRE_ROUNDS:
-            break
-        for t, travel in over.items():
-            legs = float(sum(ctx.leg_s[i] for i in by_day[t]))
-            overhead[t] = max(overhead[t] + OVERHEAD_MARGIN_S, travel - legs + OVERHEAD_MARGIN_S)
+        tours = _tours(ctx, by_day)
+        over = [t for t, (_, travel) in tours.items() if _workload(ctx, by_day[t], travel) > request.rep.shift_s]
+        if not over:
+            within_shift = choices
+            if rnd >= RECENTRE_ROUNDS:
+                break
+        for t, (_, travel) in tours.items():  # learn every day's travel beyond the proxy, not just the late ones
+            if by_day[t]:
+                legs = float(sum(ctx.leg_s[i] for i in by_day[t]))
+                overhead[t] = max(overhead[t], travel - legs + OVERHEAD_MARGIN_S)
+            if t in over:
+                overhead[t] += OVERHEAD_MARGIN_S
         if rnd < RECENTRE_ROUNDS:
             centroids = _recentre(ctx, by_day, centroids)
+    choices = within_shift or choices
 
     missing: list[MissingVisit] = []
     visits: dict[str, list[int]] = {}
@@ -96,7 +118,14 @@ def plan_schedule(request: ScheduleRequest) -> Schedule:
             if alt is not None:
                 days.append(alt)
             else:
-                missing.append(MissingVisit(a.id, a.account_class, cal.date(fl.nominal), _float_reason(ctx, i, fl.nominal, bool(fl.alternatives))))
+                missing.append(
+                    MissingVisit(
+                        a.id,
+                        a.account_class,
+                        cal.date(fl.nominal),
+                        _float_reason(ctx, i, fl.nominal, bool(fl.alternatives)),
+                    )
+                )
         visits[a.id] = sorted(days)
 
     by_day = {t: sorted((index[aid] for aid, ds in visits.items() if t in ds)) for t in cal.working_days}
@@ -104,11 +133,25 @@ def plan_schedule(request: ScheduleRequest) -> Schedule:
     for t in cal.working_days:
         travel = tours[t][1]
         while by_day[t] and _workload(ctx, by_day[t], travel) > request.rep.shift_s:
-            victim = max(by_day[t], key=lambda i: (_CLASS_RANK[ctx.accounts[i].account_class], ctx.accounts[i].service_s, ctx.accounts[i].id))
+            victim = max(
+                by_day[t],
+                key=lambda i: (
+                    _CLASS_RANK[ctx.accounts[i].account_class],
+                    ctx.accounts[i].service_s,
+                    ctx.accounts[i].id,
+                ),
+            )
             by_day[t].remove(victim)
             a = ctx.accounts[victim]
             visits[a.id].remove(t)
-            missing.append(MissingVisit(a.id, a.account_class, cal.date(t), f"workload: {cal.date(t)} would exceed the {request.rep.shift_s} s shift"))
+            missing.append(
+                MissingVisit(
+                    a.id,
+                    a.account_class,
+                    cal.date(t),
+                    f"workload: {cal.date(t)} would exceed the {request.rep.shift_s} s shift",
+                )
+            )
             tours[t] = tour(ctx.travel_s, by_day[t], ctx.home)
             travel = tours[t][1]
 
@@ -117,7 +160,9 @@ def plan_schedule(request: ScheduleRequest) -> Schedule:
         order, travel = tours[t]
         service = sum(ctx.accounts[i].service_s for i in order)
         schedule_days.append(
-            ScheduleDay(cal.date(t), [ctx.accounts[i].id for i in order], service, round(travel), service + round(travel))
+            ScheduleDay(
+                cal.date(t), [ctx.accounts[i].id for i in order], service, round(travel), service + round(travel)
+            )
         )
 
     shortfall: list[ClassShortfall] = []
@@ -144,11 +189,7 @@ def _initial_centroids(ctx: Context, active: list[int], weekdays: list[int]) -> 
     xy = ctx.xy[active]
     weights = np.array([ctx.accounts[i].visits_per_cycle / weeks for i in active], dtype=np.float64)
     allowed = [
-        frozenset(
-            w
-            for w in weekdays
-            if open_on(ctx.accounts[i], w) and ctx.accounts[i].pinned_weekday in (None, w)
-        )
+        frozenset(w for w in weekdays if open_on(ctx.accounts[i], w) and ctx.accounts[i].pinned_weekday in (None, w))
         for i in active
     ]
     return weekday_centroids(xy, weights, allowed, weekdays)
@@ -201,11 +242,11 @@ def _float_reason(ctx: Context, i: int, nominal: int, had_alternatives: bool) ->
     if had_alternatives:
         return f"capacity: no room within +-{tol} days of {day} on a day that keeps the spacing"
     if cal.off[nominal]:
-        why = f"{day} is a day off"
+        kind, why = "day off", f"{day} is a day off"
     elif cal.weekdays[nominal] not in cal.working_weekdays:
-        why = f"{day} is not a working day"
+        kind, why = "not working", f"{day} is not a working day"
     elif not open_on(ctx.accounts[i], cal.weekdays[nominal]):
-        why = f"the outlet is closed on {day}"
+        kind, why = "closed", f"the outlet is closed on {day}"
     else:
-        why = f"{day} is unavailable"
-    return f"day off: {why} and no other day within +-{tol} days keeps the spacing"
+        kind, why = "unavailable", f"{day} is unavailable"
+    return f"{kind}: {why} and no other day within +-{tol} days keeps the spacing"

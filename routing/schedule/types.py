@@ -6,6 +6,7 @@ Weekdays are ISO (1 = Monday .. 7 = Sunday), as in the database. Times are integ
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Literal
 
 import msgspec
@@ -17,7 +18,10 @@ WORKWEEK: frozenset[int] = frozenset({1, 2, 3, 4, 5})
 
 class ScheduleAccount(msgspec.Struct, frozen=True, kw_only=True):
     """An outlet to visit `visits_per_cycle` times in the cycle (with a 4-week cycle: 4 weekly, 2 fortnightly,
-    1 four-weekly). `open_weekdays` None means open every day; `pinned_weekday` fixes the (nominal) weekday."""
+    1 four-weekly; any count from 1 to the cycle's days works, spaced ``7 x weeks / visits_per_cycle`` days).
+    `open_weekdays` None means open every day. `pinned_weekday` fixes the weekday of its visits when their
+    period is a whole number of weeks (a visit falling on a day off may still move within the tolerance);
+    it is ignored for other periods."""
 
     id: str
     lat: float
@@ -48,7 +52,7 @@ class ScheduleRequest(msgspec.Struct, frozen=True, kw_only=True):
     """One rep, their accounts, a cycle of `weeks` weeks from `start`, and the days without visits."""
 
     rep: ScheduleRep
-    accounts: tuple[ScheduleAccount, ...] | list[ScheduleAccount]
+    accounts: Sequence[ScheduleAccount]
     start: dt.date
     weeks: int = 4
     days_off: frozenset[dt.date] = frozenset()

@@ -6,9 +6,10 @@ create table visits (
     id uuid primary key,
     rep_id bigint not null references users (id),
     account_id bigint not null references accounts (id),
-    -- The planned route stop this visit belongs to, when there is one (route tables come with the
-    -- planning issue; no foreign key until they exist).
-    route_stop_id bigint,
+    -- The planned route stop this visit belongs to, when there is one: (route id, stop seq) of the
+    -- rep's published route for the day (routes are created by a later migration: no foreign key).
+    route_id bigint,
+    route_stop_seq integer,
     -- Device clock: visits are ordered by when they happened on the phone, not by arrival.
     checked_in_at timestamptz not null,
     check_in_location geometry(Point, 4326) not null,
@@ -112,3 +113,74 @@ create table idempotency_keys (
     primary key (user_id, scope, key)
 );
 create index idempotency_keys_expiry_idx on idempotency_keys (expires_at);
+
+-- Change log for offline sync (GET /api/v1/sync/changes). Each change records the writing
+-- transaction's id: a reader's cursor is the oldest transaction still running when it read
+-- (pg_snapshot_xmin), so a change committed later by an older transaction is never skipped (a
+-- change may be sent twice; the phone upserts).
+create table sync_log (
+    seq bigint generated always as identity primary key,
+    tx xid8 not null default pg_current_xact_id(),
+    entity text not null check (entity in ('account', 'checklist_template', 'territory')),
+    entity_id bigint not null,
+    -- territories the change touches (an account's old and new territory; a territory itself)
+    territory_ids bigint[] not null default '{}',
+    -- reps the change touches (a territory's old and new owner and backup)
+    rep_ids bigint[] not null default '{}',
+    changed_at timestamptz not null default now()
+);
+create index sync_log_tx_idx on sync_log (tx);
+
+create function sync_log_account() returns trigger
+language plpgsql as $$
+begin
+    if tg_op = 'DELETE' then
+        insert into sync_log (entity, entity_id, territory_ids)
+        values ('account', old.id, array_remove(array[old.territory_id], null));
+        return old;
+    end if;
+    insert into sync_log (entity, entity_id, territory_ids)
+    values ('account', new.id, array_remove(array[new.territory_id,
+            case when tg_op = 'UPDATE' then old.territory_id end], null));
+    return new;
+end
+$$;
+
+create trigger accounts_sync_log
+after insert or update or delete on accounts
+for each row execute function sync_log_account();
+
+create function sync_log_territory() returns trigger
+language plpgsql as $$
+begin
+    if tg_op = 'DELETE' then
+        insert into sync_log (entity, entity_id, territory_ids, rep_ids)
+        values ('territory', old.id, array[old.id], array_remove(array[old.owner_rep_id, old.backup_rep_id], null));
+        return old;
+    end if;
+    if tg_op = 'INSERT' or new.owner_rep_id is distinct from old.owner_rep_id
+       or new.backup_rep_id is distinct from old.backup_rep_id then
+        insert into sync_log (entity, entity_id, territory_ids, rep_ids)
+        values ('territory', new.id, array[new.id], array_remove(array[new.owner_rep_id, new.backup_rep_id,
+                case when tg_op = 'UPDATE' then old.owner_rep_id end,
+                case when tg_op = 'UPDATE' then old.backup_rep_id end], null));
+    end if;
+    return new;
+end
+$$;
+
+create trigger territories_sync_log
+after insert or update or delete on territories
+for each row execute function sync_log_territory();
+
+create function sync_log_checklist_template() returns trigger
+language plpgsql as $$
+begin
+    insert into sync_log (entity, entity_id) values ('checklist_template', new.id);
+    return new;
+end
+$$;
+
+create trigger checklist_templates_sync_log
+after insert or update on checklist_templates
+for each row execute function sync_log_checklist_template();

@@ -1,0 +1,68 @@
+"""Lead structs: a new potential account, the unassigned queue, assignment."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class NewLead(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: str
+    channel: str = "other"  # horeca | retail | other
+    address: str | None = None
+    phone: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    category: str | None = None
+    tax_id: str | None = None
+    opening_hours: str | None = None  # OSM opening_hours or "09:00-18:00"
+    force: bool = False  # create even when it looks like an existing account
+
+
+class LeadCreated(msgspec.Struct, frozen=True):
+    id: int
+    name: str
+    status: str
+    territory_id: int | None
+    owner_rep_id: int | None
+    backup_rep_id: int | None
+    needs_geocoding: bool
+    possible_duplicates: list[int]
+    warnings: list[str]
+
+
+class UnassignedAccount(msgspec.Struct, frozen=True):
+    id: int
+    name: str
+    address: str | None
+    channel: str
+    status: str
+    lat: float | None
+    lon: float | None
+    territory_manual: bool
+
+
+class UnassignedPage(msgspec.Struct, frozen=True):
+    items: list[UnassignedAccount]
+    next_cursor: str | None
+
+
+class AssignRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    territory_id: int
+
+
+class Assigned(msgspec.Struct, frozen=True):
+    account_id: int
+    territory_id: int
+    owner_rep_id: int | None
+
+
+class NearbyAccount(msgspec.Struct, frozen=True):
+    id: int
+    name: str
+    address: str | None
+    address_key: str | None
+    phones: list[str]
+    tax_id: str | None
+    branch_code: str | None
+    lat: float | None
+    lon: float | None

@@ -1,0 +1,131 @@
+"""Lead distribution.
+
+A new potential account (`POST /api/v1/accounts`, or an import) gets its territory from the
+polygons by the database trigger, so it is in that territory's rep's list at once (owner and
+backup). Outside every territory it waits in the unassigned queue, where a supervisor (for a
+territory of their team) or an admin assigns it by hand; a polygon drawn over it later wins.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+from backend.auth.principal import Principal
+from backend.errors import Conflict, InvalidInput, NotFound
+from backend.leads import repository
+from backend.leads.schemas import Assigned, LeadCreated, NearbyAccount, NewLead, UnassignedPage
+from backend.pagination import decode_cursor, encode_cursor
+from geo_data.dedupe import Candidate, score_pair
+from geo_data.normalize import (
+    BBox,
+    CoordinateError,
+    address_key,
+    check_coordinates,
+    name_key,
+    normalize_address,
+    normalize_hours,
+    normalize_name,
+    normalize_phones,
+    normalize_tax_id,
+)
+from geo_data.opening_hours import OpeningHoursError
+
+CHANNELS = {"horeca", "retail", "other"}
+
+
+def _candidate(a: NearbyAccount) -> Candidate:
+    return Candidate(name_key(a.name), a.address_key or (address_key(a.address) if a.address else None),
+                     tuple(a.phones), a.tax_id, a.branch_code, a.lat, a.lon)
+
+
+async def create_lead(
+    conn: asyncpg.Connection, principal: Principal, lead: NewLead, *, phone_region: str, region_bbox: str | None
+) -> LeadCreated:
+    name, legal_form = normalize_name(lead.name)
+    if not name_key(name):
+        raise InvalidInput("name must hold letters or digits", field="name")
+    if lead.channel not in CHANNELS:
+        raise InvalidInput("channel must be horeca, retail or other", field="channel")
+    warnings: list[str] = []
+    lat, lon = lead.lat, lead.lon
+    if (lat is None) != (lon is None):
+        raise InvalidInput("give both lat and lon, or neither (needs geocoding)", field="lat")
+    if lat is not None and lon is not None:
+        try:
+            lat, lon, note = check_coordinates(lat, lon, BBox.parse(region_bbox) if region_bbox else None)
+        except CoordinateError as exc:
+            raise InvalidInput(str(exc), field="lat") from exc
+        if note:
+            warnings.append(note)
+    phones, phone_warnings = normalize_phones(lead.phone, phone_region)
+    if lead.phone and not phones:
+        raise InvalidInput(phone_warnings[0], field="phone")
+    tax, tax_warning = normalize_tax_id(lead.tax_id)
+    if tax_warning:
+        raise InvalidInput(tax_warning, field="tax_id")
+    hours: list[list[int]] = []
+    if lead.opening_hours:
+        try:
+            hours = [[w.weekday + 1, w.open_s, w.close_s] for w in normalize_hours(lead.opening_hours)]
+        except OpeningHoursError as exc:
+            raise InvalidInput(str(exc), field="opening_hours") from exc
+    address = normalize_address(lead.address)
+    mine = Candidate(name_key(name), address_key(address) if address else None, tuple(phones),
+                     tax.value if tax else None, None, lat, lon)
+    review: list[tuple[int, float, dict[str, object]]] = []
+    for other in await repository.similar_accounts(conn, lat, lon, phones, mine.tax_id):
+        result = score_pair(mine, _candidate(other))
+        if result.decision == "merge" and not lead.force:
+            raise Conflict(
+                f"this looks like account {other.id} ({other.name}); send force=true to create it anyway",
+                field="name",
+            )
+        if result.decision in {"merge", "review"}:
+            review.append((other.id, result.score, {**result.signals, "reason": result.reason}))
+    values = {
+        "name": name, "legal_form": legal_form, "address": address, "address_key": mine.address_key,
+        "phones": phones, "channel": lead.channel, "category": lead.category, "tax_id": mine.tax_id,
+        "lat": lat, "lon": lon, "opening_hours_raw": lead.opening_hours,
+    }
+    account_id = await repository.insert_lead(conn, values, hours, f"user:{principal.user_id}:{uuid.uuid4()}")
+    for other_id, score, signals in review:
+        await repository.queue_review(conn, account_id, other_id, score, signals)
+    placed = await repository.placement(conn, account_id)
+    return LeadCreated(
+        id=account_id, name=name, status=placed["status"], territory_id=placed["territory_id"],
+        owner_rep_id=placed["owner_rep_id"], backup_rep_id=placed["backup_rep_id"],
+        needs_geocoding=placed["needs_geocoding"], possible_duplicates=[r[0] for r in review], warnings=warnings,
+    )
+
+
+async def list_unassigned(
+    conn: asyncpg.Connection, *, cursor: str | None, limit: int, include_manual: bool
+) -> UnassignedPage:
+    """Every account outside all territories (supervisors and admins alike: it belongs to no team yet)."""
+    after = None
+    if cursor is not None:
+        (value,) = decode_cursor(cursor, (int,))
+        assert isinstance(value, int)
+        after = value
+    items = await repository.list_unassigned(conn, after, limit + 1, include_manual)
+    more = len(items) > limit
+    items = items[:limit]
+    return UnassignedPage(items=items, next_cursor=encode_cursor([items[-1].id]) if more else None)
+
+
+async def assign(conn: asyncpg.Connection, principal: Principal, account_id: int, territory_id: int) -> Assigned:
+    visible = await repository.visible_territory_ids(conn, principal.role.value, principal.user_id)
+    if territory_id not in visible:
+        raise NotFound(f"territory {territory_id} not found", field="territory_id")
+    account = await repository.account_for_assignment(conn, account_id)
+    if account is None:
+        raise NotFound(f"account {account_id} not found", field="account_id")
+    if account["territory_id"] is not None and not account["territory_manual"]:
+        raise Conflict(
+            f"account {account_id} lies in territory {account['territory_id']}; change the boundary instead",
+            field="account_id",
+        )
+    owner = await repository.assign(conn, account_id, territory_id, principal.user_id)
+    return Assigned(account_id=account_id, territory_id=territory_id, owner_rep_id=owner)

@@ -1,0 +1,39 @@
+-- name: snapshot_xmin
+-- The oldest transaction still running as this statement reads: the next cursor.
+select pg_snapshot_xmin(pg_current_snapshot())::text::bigint as xmin;
+
+-- name: rep_territory_ids
+select t.id from territories t where t.owner_rep_id = $1 or t.backup_rep_id = $1 order by t.id;
+
+-- name: changes_since
+-- Log entries written by transactions at or after the cursor that concern this rep: accounts of
+-- their territories (before or after the change), their territories' assignments, every template.
+select entity, entity_id, rep_ids
+from sync_log
+where tx >= $1::text::xid8
+  and (entity = 'checklist_template' or territory_ids && $2::bigint[] or $3::bigint = any(rep_ids))
+order by seq;
+
+-- name: accounts_in_territories
+-- Accounts of these territories; only those of `ids` when $2 is not null.
+select a.id, a.name, a.address, a.phones, a.channel, a.category, a.account_class, a.status,
+       ST_Y(a.location) as lat, ST_X(a.location) as lon, a.territory_id, a.opening_hours_raw,
+       a.service_s, a.visit_frequency_per_4_weeks, null::float8 as distance_m,
+       coalesce((select jsonb_agg(jsonb_build_array(h.weekday, h.open_s, h.close_s) order by h.weekday, h.open_s)
+                 from account_opening_hours h where h.account_id = a.id), '[]'::jsonb) as opening_hours
+from accounts a
+where a.territory_id = any($1::bigint[])
+  and ($2::bigint[] is null or a.id = any($2::bigint[]))
+order by a.id;
+
+-- name: templates_by_id
+-- Template versions by id, or every active latest version when $1 is null.
+select t.id, t.code, t.version, t.name, t.items, t.channels, t.classes, t.account_ids, t.is_active, t.created_at
+from checklist_templates t
+where ($1::bigint[] is not null and t.id = any($1::bigint[]))
+   or ($1::bigint[] is null and t.is_active
+       and t.version = (select max(v.version) from checklist_templates v where v.code = t.code))
+order by t.code, t.version;
+
+-- name: rep_time_zone
+select coalesce((select time_zone from reps where user_id = $1), 'UTC');

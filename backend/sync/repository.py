@@ -1,0 +1,41 @@
+"""SQL for offline sync: the change log, and the rows the phone keeps, scoped to the rep."""
+
+from __future__ import annotations
+
+import asyncpg
+import msgspec
+
+from backend.accounts.schemas import Account
+from backend.checklists.schemas import Template
+from backend.db.queries import load_queries
+from backend.sync.schemas import ChangeEntry
+
+Q = load_queries("backend.sync")
+
+
+async def snapshot_xmin(conn: asyncpg.Connection) -> int:
+    return int(await conn.fetchval(Q["snapshot_xmin"]))
+
+
+async def rep_territory_ids(conn: asyncpg.Connection, rep_id: int) -> list[int]:
+    return [row["id"] for row in await conn.fetch(Q["rep_territory_ids"], rep_id)]
+
+
+async def changes_since(
+    conn: asyncpg.Connection, xmin: int, territory_ids: list[int], rep_id: int
+) -> list[ChangeEntry]:
+    rows = await conn.fetch(Q["changes_since"], str(xmin), territory_ids, rep_id)
+    return [msgspec.convert(dict(row), ChangeEntry) for row in rows]
+
+
+async def accounts(conn: asyncpg.Connection, territory_ids: list[int], ids: list[int] | None) -> list[Account]:
+    rows = await conn.fetch(Q["accounts_in_territories"], territory_ids, ids)
+    return [msgspec.convert(dict(row), Account) for row in rows]
+
+
+async def templates(conn: asyncpg.Connection, ids: list[int] | None) -> list[Template]:
+    return [msgspec.convert(dict(row), Template) for row in await conn.fetch(Q["templates_by_id"], ids)]
+
+
+async def rep_time_zone(conn: asyncpg.Connection, rep_id: int) -> str:
+    return str(await conn.fetchval(Q["rep_time_zone"], rep_id))

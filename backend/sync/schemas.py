@@ -1,0 +1,28 @@
+"""What the phone downloads to work offline for the day."""
+
+from __future__ import annotations
+
+import msgspec
+
+from backend.accounts.schemas import Account
+from backend.checklists.schemas import Template
+from backend.routes.schemas import DayRoute
+
+
+class ChangeEntry(msgspec.Struct, frozen=True):
+    entity: str
+    entity_id: int
+    rep_ids: list[int]
+
+
+class SyncChanges(msgspec.Struct, frozen=True, kw_only=True):
+    """Apply in order: when `full`, replace everything kept offline; else upsert the accounts and
+    templates given and remove the deleted ids. Keep `cursor` for the next call."""
+
+    cursor: str
+    full: bool
+    accounts: list[Account]
+    deleted_account_ids: list[int]
+    checklist_templates: list[Template]  # template versions (answers refer to the version's id)
+    deleted_template_ids: list[int]  # versions withdrawn (is_active false)
+    routes: list[DayRoute]  # the rep's published routes for today and tomorrow, always in full

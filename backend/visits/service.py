@@ -1,0 +1,196 @@
+"""Check-in and check-out: verified by `visits.checkin`, stored flagged (never refused for a flag),
+idempotent by the client's visit id, ordered by the device clock."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import msgspec
+
+from backend.auth.principal import Principal
+from backend.errors import Conflict, InvalidInput, NotFound
+from backend.idempotency import service as idempotency
+from backend.settings import Settings
+from backend.visits import repository
+from backend.visits.schemas import CheckInRequest, CheckOutRequest, OwnVisit, Replayed, Visit, VisitList
+from visits.checkin import (
+    CheckPolicy,
+    Fix,
+    Flag,
+    PreviousCheckIn,
+    impossible_speed,
+    merge_flags,
+    verify_check_in,
+    verify_check_out,
+)
+
+CHECK_IN = "visit.check_in"
+CHECK_OUT = "visit.check_out"
+
+
+def check_policy(settings: Settings) -> CheckPolicy:
+    return CheckPolicy(
+        radius_m=settings.geofence_radius_m,
+        max_accuracy_m=settings.max_gps_accuracy_m,
+        max_speed_kmh=settings.max_speed_kmh,
+        max_clock_skew_s=settings.max_clock_skew_s,
+        min_visit_s=settings.min_visit_s,
+    )
+
+
+async def own_visit(conn: asyncpg.Connection, principal: Principal, visit_id: uuid.UUID) -> OwnVisit:
+    """The caller's own visit, or 404 (another rep's visit is not found, never forbidden)."""
+    visit = await repository.visit_of_rep(conn, visit_id, principal.user_id)
+    if visit is None:
+        raise NotFound(f"visit {visit_id} not found", field="visit_id")
+    return visit
+
+
+async def _visit(conn: asyncpg.Connection, principal: Principal, visit_id: uuid.UUID) -> Visit:
+    visit = await repository.visit_in_scope(conn, visit_id, principal.role.value, principal.user_id)
+    if visit is None:
+        raise NotFound(f"visit {visit_id} not found", field="visit_id")
+    return visit
+
+
+async def check_in(
+    conn: asyncpg.Connection, settings: Settings, principal: Principal, request: CheckInRequest, now: datetime
+) -> Replayed:
+    user_id = principal.user_id
+    body = idempotency.fingerprint(msgspec.structs.replace(request, sent_at=None))
+    stored = await idempotency.begin(conn, user_id, CHECK_IN, str(request.id), body, settings.idempotency_ttl_s)
+    if stored is not None:
+        return Replayed(msgspec.convert(stored.response, Visit), stored.status_code, True)
+    account = await repository.account_for_rep(conn, request.account_id, user_id, request.lat, request.lon)
+    if account is None:
+        raise NotFound(f"account {request.account_id} not found in your territories", field="account_id")
+    if account.distance_m is None:
+        raise InvalidInput(f"account {request.account_id} has no location yet", field="account_id")
+    time_zone = await repository.rep_time_zone(conn, user_id)
+    day = request.checked_in_at.astimezone(ZoneInfo(time_zone)).date()
+    stop = await repository.planned_stop(conn, user_id, request.account_id, day)
+    previous = await repository.previous_check_in(
+        conn, user_id, request.checked_in_at, request.id, request.lat, request.lon
+    )
+    policy = check_policy(settings)
+    flags = verify_check_in(
+        fix=Fix(lat=request.lat, lon=request.lon, accuracy_m=request.accuracy_m, mock_location=request.mock_location),
+        distance_m=account.distance_m,
+        at=request.checked_in_at,
+        sent_at=request.sent_at,
+        server_now=now,
+        previous=None
+        if previous is None
+        else PreviousCheckIn(at=previous.checked_in_at, distance_m=previous.distance_m),
+        on_route=None if stop is None else stop.seq is not None,
+        policy=policy,
+    )
+    inserted = await repository.insert_visit(
+        conn,
+        visit_id=request.id,
+        rep_id=user_id,
+        account_id=request.account_id,
+        route_id=None if stop is None or stop.seq is None else stop.route_id,
+        route_stop_seq=None if stop is None else stop.seq,
+        checked_in_at=request.checked_in_at,
+        lat=request.lat,
+        lon=request.lon,
+        accuracy_m=request.accuracy_m,
+        mock_location=request.mock_location,
+        distance_m=account.distance_m,
+        sent_at=request.sent_at,
+        reason=request.reason,
+        flags=merge_flags(flags),
+    )
+    if not inserted:
+        raise Conflict(f"visit id {request.id} is already taken; generate a new UUID", field="id")
+    await _recheck_successor(conn, user_id, request, policy)
+    visit = await _visit(conn, principal, request.id)
+    await idempotency.finish(conn, user_id, CHECK_IN, str(request.id), 201, visit)
+    return Replayed(visit, 201, False)
+
+
+async def _recheck_successor(
+    conn: asyncpg.Connection, rep_id: int, request: CheckInRequest, policy: CheckPolicy
+) -> None:
+    """A late check-in becomes the predecessor of the rep's next one (by device time): redo its speed flag."""
+    successor = await repository.next_check_in(
+        conn, rep_id, request.checked_in_at, request.id, request.lat, request.lon
+    )
+    if successor is None:
+        return
+    too_fast = impossible_speed(
+        PreviousCheckIn(at=request.checked_in_at, distance_m=successor.distance_m), successor.checked_in_at, policy
+    )
+    others = [flag for flag in successor.flags if flag != Flag.IMPOSSIBLE_SPEED.value]
+    updated = merge_flags(others, [Flag.IMPOSSIBLE_SPEED] if too_fast else [])
+    if updated != successor.flags:
+        await repository.set_flags(conn, successor.id, updated)
+
+
+async def check_out(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    principal: Principal,
+    visit_id: uuid.UUID,
+    request: CheckOutRequest,
+    now: datetime,
+) -> Replayed:
+    user_id = principal.user_id
+    own = await own_visit(conn, principal, visit_id)
+    body = idempotency.fingerprint(msgspec.structs.replace(request, sent_at=None))
+    stored = await idempotency.begin(conn, user_id, CHECK_OUT, str(visit_id), body, settings.idempotency_ttl_s)
+    if stored is not None:
+        return Replayed(msgspec.convert(stored.response, Visit), stored.status_code, True)
+    distance_m = await repository.check_out_distance(conn, visit_id, request.lat, request.lon)
+    flags = verify_check_out(
+        fix=Fix(lat=request.lat, lon=request.lon, accuracy_m=request.accuracy_m, mock_location=request.mock_location),
+        distance_m=distance_m,
+        checked_in_at=own.checked_in_at,
+        at=request.checked_out_at,
+        sent_at=request.sent_at,
+        server_now=now,
+        policy=check_policy(settings),
+    )
+    await repository.check_out(
+        conn,
+        visit_id=visit_id,
+        rep_id=user_id,
+        at=request.checked_out_at,
+        lat=request.lat,
+        lon=request.lon,
+        accuracy_m=request.accuracy_m,
+        mock_location=request.mock_location,
+        distance_m=distance_m,
+        reason=request.reason,
+        flags=merge_flags(own.flags, flags),
+    )
+    visit = await _visit(conn, principal, visit_id)
+    await idempotency.finish(conn, user_id, CHECK_OUT, str(visit_id), 200, visit)
+    return Replayed(visit, 200, False)
+
+
+async def get_visit(conn: asyncpg.Connection, principal: Principal, visit_id: uuid.UUID) -> Visit:
+    return await _visit(conn, principal, visit_id)
+
+
+async def list_visits(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    rep_id: int | None,
+    now: datetime,
+    limit: int = 500,
+) -> VisitList:
+    """Visits in the caller's scope by device check-in time in [since, until) (default: the last day)."""
+    end = until or now + timedelta(days=1)
+    start = since or end - timedelta(days=2)
+    if start >= end:
+        raise InvalidInput("since must be before until", field="since")
+    items = await repository.list_visits(conn, principal.role.value, principal.user_id, rep_id, start, end, limit)
+    return VisitList(items=items)

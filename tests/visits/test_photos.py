@@ -1,0 +1,88 @@
+"""Photo policy and facts (pure): sniffing by content, caps, EXIF, pHash, thumbnails, flags."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PIL import Image
+
+from tests.visits.images import exif_bytes, huge_png, jpeg, minimal_pdf, png, shelf_image
+from visits.photos import (
+    PhotoFlag,
+    PhotoPolicy,
+    PhotoRejected,
+    RejectReason,
+    hamming64,
+    photo_flags,
+    process_photo,
+    sniff,
+)
+
+POLICY = PhotoPolicy(max_bytes=5 * 1024 * 1024, max_pixels=20_000_000, thumbnail_px=320)
+
+
+def rejected(data: bytes, policy: PhotoPolicy = POLICY) -> RejectReason:
+    with pytest.raises(PhotoRejected) as caught:
+        process_photo(data, policy)
+    return caught.value.reason
+
+
+def test_sniff_reads_magic_bytes_not_names() -> None:
+    assert sniff(jpeg(shelf_image(1, (40, 30)))) == ("JPEG", "image/jpeg")
+    assert sniff(png(shelf_image(1, (40, 30)))) == ("PNG", "image/png")
+    assert sniff(minimal_pdf()) is None
+
+
+def test_a_jpeg_gets_facts_and_an_upright_thumbnail() -> None:
+    taken = datetime(2026, 11, 23, 11, 30, tzinfo=UTC)
+    data = jpeg(shelf_image(1, (1600, 1200)), exif=exif_bytes(taken, (60.17, 24.94)))
+    result = process_photo(data, POLICY)
+    facts = result.facts
+    assert (facts.width, facts.height, facts.media_type) == (1600, 1200, "image/jpeg")
+    assert facts.captured_at == taken
+    assert facts.gps_lat == pytest.approx(60.17, abs=1e-5) and facts.gps_lon == pytest.approx(24.94, abs=1e-5)
+    with Image.open(io.BytesIO(result.thumbnail_jpeg)) as thumb:
+        assert thumb.format == "JPEG" and thumb.size == (320, 240)
+
+
+def test_exif_time_without_offset_is_read_in_the_assumed_zone() -> None:
+    naive = datetime(2026, 11, 23, 11, 30)
+    data = jpeg(shelf_image(1, (64, 48)), exif=exif_bytes(naive))
+    facts = process_photo(data, POLICY, assume_tz="Europe/Helsinki").facts
+    assert facts.captured_at == datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+def test_perceptual_hash_survives_re_encoding_and_differs_between_pictures() -> None:
+    picture = shelf_image(5, (1200, 900))
+    original = process_photo(jpeg(picture), POLICY).facts
+    recoded = process_photo(jpeg(picture.resize((500, 375)), quality=60), POLICY).facts
+    other = process_photo(jpeg(shelf_image(6, (1200, 900))), POLICY).facts
+    assert original.sha256 != recoded.sha256
+    assert hamming64(original.phash, recoded.phash) <= 4
+    assert hamming64(original.phash, other.phash) > 10
+
+
+def test_bad_content_is_refused_with_a_reason() -> None:
+    good = jpeg(shelf_image(2, (800, 600)))
+    assert rejected(b"") == RejectReason.EMPTY
+    assert rejected(good[: len(good) // 2]) == RejectReason.CORRUPT
+    assert rejected(minimal_pdf()) == RejectReason.UNSUPPORTED_TYPE
+    assert rejected(huge_png()) == RejectReason.TOO_MANY_PIXELS
+    assert rejected(png(shelf_image(3, (5000, 4100)))) == RejectReason.TOO_MANY_PIXELS
+    assert rejected(good, PhotoPolicy(max_bytes=1000)) == RejectReason.TOO_LARGE
+    # A JPEG header on garbage.
+    assert rejected(b"\xff\xd8\xff\xe0" + b"\x00" * 500) == RejectReason.CORRUPT
+
+
+def test_photo_flags() -> None:
+    visit_at = datetime(2026, 11, 23, 10, tzinfo=UTC)
+    facts = process_photo(
+        jpeg(shelf_image(1, (64, 48)), exif=exif_bytes(visit_at - timedelta(hours=2), (60.2, 24.94))), POLICY
+    ).facts
+    common = {"checked_in_at": visit_at, "max_distance_m": 300, "before_visit_tolerance_s": 600}
+    far = photo_flags(facts, outlet_lat=60.17, outlet_lon=24.94, reused=True, **common)  # type: ignore[arg-type]
+    assert far == [PhotoFlag.TAKEN_BEFORE_VISIT, PhotoFlag.FAR_FROM_OUTLET, PhotoFlag.REUSED]
+    bare = process_photo(jpeg(shelf_image(1, (64, 48))), POLICY).facts
+    assert photo_flags(bare, outlet_lat=60.17, outlet_lon=24.94, reused=False, **common) == []  # type: ignore[arg-type]
