@@ -44,13 +44,20 @@ def parse_class(value: str | None) -> AccountClass | None:
 
 
 def build_filter(
-    channel: Channel | None, account_class: str | None, status: AccountStatus | None,
-    search: str | None, near: str | None,
+    channel: Channel | None,
+    account_class: str | None,
+    status: AccountStatus | None,
+    search: str | None,
+    near: str | None,
 ) -> AccountFilter:
     near_lat, near_lon = parse_near(near)
     return AccountFilter(
-        channel=channel, account_class=parse_class(account_class), status=status,
-        search=search.strip() or None if search else None, near_lat=near_lat, near_lon=near_lon,
+        channel=channel,
+        account_class=parse_class(account_class),
+        status=status,
+        search=search.strip() or None if search else None,
+        near_lat=near_lat,
+        near_lon=near_lon,
     )
 
 

@@ -40,12 +40,21 @@ def import_group() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--source", default=None, help="source name for every file (default: each file's name)")
 @click.option("--dry-run", is_flag=True, help="read, normalise and de-duplicate, but write nothing")
-@click.option("--mapping", "mapping_file", default=None, type=click.Path(dir_okay=False, path_type=Path),
-              help="JSON or TOML file: field = header name(s), overriding the default column mapping")
+@click.option(
+    "--mapping",
+    "mapping_file",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON or TOML file: field = header name(s), overriding the default column mapping",
+)
 @click.option("--encoding", default=None, help="text encoding of CSV files (default: detected)")
 @click.option("--json", "json_out", default=None, type=click.File("wb"), help="write the JSON report here (- = stdout)")
 def import_accounts(
-    files: tuple[Path, ...], source: str | None, dry_run: bool, mapping_file: Path | None, encoding: str | None,
+    files: tuple[Path, ...],
+    source: str | None,
+    dry_run: bool,
+    mapping_file: Path | None,
+    encoding: str | None,
     json_out: BinaryIO | None,
 ) -> None:
     """Import accounts from CSV/XLSX FILES: normalise, de-duplicate, keep each row's provenance."""
@@ -67,14 +76,20 @@ def import_accounts(
         try:
             size = path.stat().st_size
             if size > settings.max_import_file_bytes:
-                _fail(f"{path.name}: the file is {size / 1_048_576:.1f} MiB; the limit is "
-                      f"{settings.max_import_file_bytes / 1_048_576:.0f} MiB (FIELDSALES_MAX_IMPORT_FILE_BYTES)")
+                _fail(
+                    f"{path.name}: the file is {size / 1_048_576:.1f} MiB; the limit is "
+                    f"{settings.max_import_file_bytes / 1_048_576:.0f} MiB (FIELDSALES_MAX_IMPORT_FILE_BYTES)"
+                )
             uploads.append(UploadedFile(name=path.name, data=path.read_bytes()))
         except OSError as exc:
             _fail(f"{path.name}: cannot read the file: {exc.strerror or exc}")
     options = ImportOptions(
-        source=source, dry_run=dry_run, mapping=mapping, phone_region=settings.default_phone_region,
-        region_bbox=settings.import_region_bbox or None, max_file_bytes=settings.max_import_file_bytes,
+        source=source,
+        dry_run=dry_run,
+        mapping=mapping,
+        phone_region=settings.default_phone_region,
+        region_bbox=settings.import_region_bbox or None,
+        max_file_bytes=settings.max_import_file_bytes,
         encoding=encoding,
     )
 

@@ -52,7 +52,10 @@ def serve(host: str | None, port: int | None) -> None:
 
     settings = _settings()
     uvicorn.run(
-        create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info",
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
         timeout_graceful_shutdown=10,
     )
 

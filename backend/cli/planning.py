@@ -47,7 +47,11 @@ def plan_nightly(day_text: str) -> None:
 
 @click.command()
 @click.option(
-    "--concurrency", default=1, show_default=True, type=click.IntRange(1, 64), help="jobs (and solver processes) at once"
+    "--concurrency",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="jobs (and solver processes) at once",
 )
 @click.option("--drain", is_flag=True, help="exit once the queue is empty instead of waiting for work")
 @click.option("--no-timer", is_flag=True, help="do not start nightly runs on schedule (jobs only)")

@@ -74,9 +74,7 @@ async def pending_migrations(conn: asyncpg.Connection) -> list[Migration]:
         if checksum is None:
             pending.append(migration)
         elif checksum != migration.checksum:
-            raise MigrationError(
-                f"migration {migration.version:04d}_{migration.name} was changed after it was applied"
-            )
+            raise MigrationError(f"migration {migration.version:04d}_{migration.name} was changed after it was applied")
     return pending
 
 

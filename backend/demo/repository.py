@@ -28,8 +28,14 @@ async def insert_accounts(conn: asyncpg.Connection, rows: Sequence[tuple[object,
 
 
 async def set_rep_profile(
-    conn: asyncpg.Connection, user_id: int, home_lat: float, home_lon: float, shift_start_s: int,
-    shift_end_s: int, time_zone: str, travel_mode: str,
+    conn: asyncpg.Connection,
+    user_id: int,
+    home_lat: float,
+    home_lon: float,
+    shift_start_s: int,
+    shift_end_s: int,
+    time_zone: str,
+    travel_mode: str,
 ) -> None:
     await conn.execute(
         Q["set_rep_profile"], user_id, home_lat, home_lon, shift_start_s, shift_end_s, time_zone, travel_mode

@@ -40,13 +40,23 @@ async def load_demo_city(conn: asyncpg.Connection, city: DemoCity, password: str
             ),
         )
         await repository.set_rep_profile(
-            conn, user_id, rep.home_lat, rep.home_lon, rep.shift_start_s, rep.shift_end_s, rep.time_zone,
+            conn,
+            user_id,
+            rep.home_lat,
+            rep.home_lon,
+            rep.shift_start_s,
+            rep.shift_end_s,
+            rep.time_zone,
             rep.travel_mode,
         )
         rep_ids[rep.email] = user_id
     for territory in city.territories:
         await repository.insert_territory(
-            conn, territory.code, territory.name, DEMO_REGION, shapely.to_wkt(territory.polygon, rounding_precision=-1),
+            conn,
+            territory.code,
+            territory.name,
+            DEMO_REGION,
+            shapely.to_wkt(territory.polygon, rounding_precision=-1),
             rep_ids.get(territory.rep_email),
         )
     rows = [

@@ -28,9 +28,7 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer
     listener = await connect(settings)
     solver = SolverPool(processes=concurrency)
     provider = HaversineProvider()
-    options = PlanningOptions(
-        solution_limit=settings.nightly_solution_limit, churn_cap_share=settings.churn_cap_share
-    )
+    options = PlanningOptions(solution_limit=settings.nightly_solution_limit, churn_cap_share=settings.churn_cap_share)
 
     async def plan(job: Job) -> None:
         run_id, rep_id, day = parse_payload(job.payload)
@@ -48,8 +46,11 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer
             manager.entrypoint(PLAN_REP_DAY)(plan)
             _stop_on_signals(manager.shutdown)
             await manager.run(
-                mode=QueueExecutionMode.drain, dequeue_timeout=dequeue_timeout, heartbeat_timeout=heartbeat_timeout,
-                batch_size=batch_size, max_concurrent_tasks=max_tasks,
+                mode=QueueExecutionMode.drain,
+                dequeue_timeout=dequeue_timeout,
+                heartbeat_timeout=heartbeat_timeout,
+                batch_size=batch_size,
+                max_concurrent_tasks=max_tasks,
             )
             return
         queuer = PgQueuer.from_asyncpg_connection(listener)
@@ -60,7 +61,9 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer
                 # One tick at a time across every worker: the run for a day starts once.
                 await conn.execute("select pg_advisory_xact_lock(7301946216)")
                 started = await periodic_tick(
-                    conn, settings.planning_time_zone, dt.time.fromisoformat(settings.nightly_local_time),
+                    conn,
+                    settings.planning_time_zone,
+                    dt.time.fromisoformat(settings.nightly_local_time),
                     dt.time.fromisoformat(settings.morning_check_local_time),
                 )
             if started:
@@ -71,7 +74,9 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer
 
         _stop_on_signals(queuer.shutdown)
         await queuer.run(
-            dequeue_timeout=dequeue_timeout, heartbeat_timeout=heartbeat_timeout, batch_size=batch_size,
+            dequeue_timeout=dequeue_timeout,
+            heartbeat_timeout=heartbeat_timeout,
+            batch_size=batch_size,
             max_concurrent_tasks=max_tasks,
         )
     finally:

@@ -75,15 +75,36 @@ async def insert_route(
 ) -> int:
     unassigned = [msgspec.to_builtins(item) for item in route.dropped]
     route_id: int = await conn.fetchval(
-        Q["insert_route"], rep_id, day, version, kind, run_id, digest, route.start_s, route.end_s, route.travel_s,
-        route.distance_m, unassigned,
+        Q["insert_route"],
+        rep_id,
+        day,
+        version,
+        kind,
+        run_id,
+        digest,
+        route.start_s,
+        route.end_s,
+        route.travel_s,
+        route.distance_m,
+        unassigned,
     )
     await conn.executemany(
         Q["insert_route_stop"],
         [
             (
-                route_id, seq, stop.account_id, stop.source, stop.due_day, stop.priority, stop.arrival_s, stop.start_s,
-                stop.end_s, stop.service_s, stop.travel_from_previous_s, stop.window_start_s, stop.window_end_s,
+                route_id,
+                seq,
+                stop.account_id,
+                stop.source,
+                stop.due_day,
+                stop.priority,
+                stop.arrival_s,
+                stop.start_s,
+                stop.end_s,
+                stop.service_s,
+                stop.travel_from_previous_s,
+                stop.window_start_s,
+                stop.window_end_s,
                 stop.pinned_start_s,
             )
             for seq, stop in enumerate(route.stops, start=1)
@@ -126,8 +147,16 @@ async def finish_run_rep(
 ) -> None:
     dropped_list = [msgspec.to_builtins(item) for item in dropped or []]
     await conn.execute(
-        Q["finish_run_rep"], run_id, rep_id, status, visits_planned, None if dropped is None else len(dropped),
-        dropped_list, solve_s, route_id, error,
+        Q["finish_run_rep"],
+        run_id,
+        rep_id,
+        status,
+        visits_planned,
+        None if dropped is None else len(dropped),
+        dropped_list,
+        solve_s,
+        route_id,
+        error,
     )
     await conn.execute(Q["refresh_run_status"], run_id)
 

@@ -61,9 +61,17 @@ def _candidate(
     row: dict[str, Any], source: str, priority: int, due_day: dt.date, pinned: int | None = None
 ) -> Candidate:
     return Candidate(
-        account_id=row["account_id"], name=row["name"], lat=row["lat"], lon=row["lon"], service_s=row["service_s"],
-        account_class=row["account_class"], source=source,  # type: ignore[arg-type]
-        priority=priority, due_day=due_day, pinned_start_s=pinned, opening=row["opening"],
+        account_id=row["account_id"],
+        name=row["name"],
+        lat=row["lat"],
+        lon=row["lon"],
+        service_s=row["service_s"],
+        account_class=row["account_class"],
+        source=source,  # type: ignore[arg-type]
+        priority=priority,
+        due_day=due_day,
+        pinned_start_s=pinned,
+        opening=row["opening"],
     )
 
 
@@ -136,11 +144,15 @@ async def plan_rep_day(
     async with transaction(source, options.acquire_timeout_s) as conn:
         if run_id is not None:
             await repository.finish_run_rep(
-                conn, run_id, rep_id, outcome.status,
+                conn,
+                run_id,
+                rep_id,
+                outcome.status,
                 visits_planned=None if outcome.route is None else len(outcome.route.stops),
                 dropped=None if outcome.route is None else outcome.route.dropped,
                 solve_s=time.perf_counter() - started if outcome.route is not None else None,
-                route_id=outcome.route_id, error=outcome.error,
+                route_id=outcome.route_id,
+                error=outcome.error,
             )
     return outcome
 
@@ -182,7 +194,9 @@ async def _solve_and_publish(
                 share = churn_share(published, [stop.account_id for stop in route.stops])
                 if share > options.churn_cap_share:
                     return RepDayOutcome(
-                        "churn_capped", head.id, route,
+                        "churn_capped",
+                        head.id,
+                        route,
                         error=f"the new plan would move {share:.0%} of the published visits "
                         f"(cap {options.churn_cap_share:.0%}); the published route stays",
                     )
@@ -216,9 +230,16 @@ async def replan_from_position(
     done = await repository.completed_visit_days(conn, rep_id, day, day + dt.timedelta(days=1))
     remaining = [
         Candidate(
-            account_id=row["account_id"], name=row["name"], lat=row["lat"], lon=row["lon"],
-            service_s=row["service_s"], account_class=row["account_class"], source=row["source"],
-            priority=row["priority"], due_day=row["due_day"], pinned_start_s=row["pinned_start_s"],
+            account_id=row["account_id"],
+            name=row["name"],
+            lat=row["lat"],
+            lon=row["lon"],
+            service_s=row["service_s"],
+            account_class=row["account_class"],
+            source=row["source"],
+            priority=row["priority"],
+            due_day=row["due_day"],
+            pinned_start_s=row["pinned_start_s"],
             opening=row["opening"],
         )
         for row in await repository.stops_for_replan(conn, head.id, day)
@@ -226,8 +247,13 @@ async def replan_from_position(
     ]
     # Appointments already past cannot be kept; they are reported, not silently moved.
     problem, kept, dropped = build_problem(
-        profile, [c for c in remaining if c.pinned_start_s is None or c.pinned_start_s >= now_s], provider,
-        time_limit_s=time_limit_s, seed=rep_id, start_point=position, start_time_s=now_s,
+        profile,
+        [c for c in remaining if c.pinned_start_s is None or c.pinned_start_s >= now_s],
+        provider,
+        time_limit_s=time_limit_s,
+        seed=rep_id,
+        start_point=position,
+        start_time_s=now_s,
     )
     dropped += [
         DroppedVisit(c.account_id, "appointment_passed", c.source)

@@ -44,9 +44,7 @@ class SolverPool:
         async with self._slots:
             loop = asyncio.get_running_loop()
             try:
-                return await loop.run_in_executor(
-                    self._pool(), _solve_in_child, problem, time_limit_s, solution_limit
-                )
+                return await loop.run_in_executor(self._pool(), _solve_in_child, problem, time_limit_s, solution_limit)
             except (routing.ProblemError, routing.RequiredVisitError) as exc:
                 raise SolverFailed(str(exc)) from exc
 

@@ -44,7 +44,12 @@ class MyRouteController(Controller):
         self, conn: Conn, principal: Caller, state: State, settings: AppSettings, data: JSONBody[ReplanRequest]
     ) -> DayRoute:
         return await service.replan(
-            conn, principal, state.solver, state.matrix_provider, principal.user_id, data,
+            conn,
+            principal,
+            state.solver,
+            state.matrix_provider,
+            principal.user_id,
+            data,
             settings.replan_time_limit_s,
         )
 
@@ -62,7 +67,12 @@ class TeamRoutesController(Controller):
 
     @post("/replan", status_code=200, summary="Re-plan a team rep's remaining visits")
     async def replan_rep(
-        self, conn: Conn, principal: Caller, state: State, settings: AppSettings, rep_id: FromPath[int],
+        self,
+        conn: Conn,
+        principal: Caller,
+        state: State,
+        settings: AppSettings,
+        rep_id: FromPath[int],
         data: JSONBody[ReplanRequest],
     ) -> DayRoute:
         return await service.replan(

@@ -28,8 +28,12 @@ class TerritoriesController(Controller):
     async def get_territory(self, conn: Conn, principal: Caller, territory_id: FromPath[int]) -> Territory:
         return await service.get_territory(conn, principal, territory_id)
 
-    @put("/{territory_id:int}", summary="Change a territory's boundary (GeoJSON), name or reps", raises=[],
-         guards=[requires_role(Role.ADMIN)])
+    @put(
+        "/{territory_id:int}",
+        summary="Change a territory's boundary (GeoJSON), name or reps",
+        raises=[],
+        guards=[requires_role(Role.ADMIN)],
+    )
     async def update_territory(
         self, conn: Conn, principal: Caller, territory_id: FromPath[int], data: TerritoryUpdate
     ) -> TerritoryChange:
@@ -45,7 +49,11 @@ class TerritoriesController(Controller):
 
     @get("/{territory_id:int}/coverage", summary="Coverage of one territory", raises=[])
     async def coverage_one(
-        self, conn: Conn, principal: Caller, settings: AppSettings, territory_id: FromPath[int],
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        territory_id: FromPath[int],
         active_days: ActiveDays = None,
     ) -> Coverage:
         found = await service.coverage(conn, principal, territory_id, active_days or settings.coverage_active_days)

@@ -24,7 +24,11 @@ async def get_for_update(conn: asyncpg.Connection, territory_id: int) -> Territo
 
 
 async def update_territory(
-    conn: asyncpg.Connection, territory_id: int, wkt: str | None, name: str, owner_rep_id: int | None,
+    conn: asyncpg.Connection,
+    territory_id: int,
+    wkt: str | None,
+    name: str,
+    owner_rep_id: int | None,
     backup_rep_id: int | None,
 ) -> None:
     await conn.execute(Q["update_territory"], territory_id, wkt, name, owner_rep_id, backup_rep_id)
@@ -58,7 +62,12 @@ async def user_roles(conn: asyncpg.Connection, ids: Sequence[int]) -> dict[int, 
 
 
 async def upsert_territory(
-    conn: asyncpg.Connection, code: str, name: str, region: str | None, wkt: str, owner_rep_id: int | None,
+    conn: asyncpg.Connection,
+    code: str,
+    name: str,
+    region: str | None,
+    wkt: str,
+    owner_rep_id: int | None,
     backup_rep_id: int | None,
 ) -> bool | None:
     """True: created, False: updated, None: unchanged."""

@@ -100,7 +100,10 @@ async def update_territory(
     moved_out = sorted(i for i, t in after.items() if t != territory_id and before.get(i) == territory_id)
     territory = await get_territory(conn, principal, territory_id)
     return TerritoryChange(
-        territory=territory, problems=problems, accounts_moved_in=moved_in, accounts_moved_out=moved_out,
+        territory=territory,
+        problems=problems,
+        accounts_moved_in=moved_in,
+        accounts_moved_out=moved_out,
         unassigned_accounts=await repository.count_unassigned(conn),
     )
 
@@ -123,8 +126,13 @@ async def import_territories(conn: asyncpg.Connection, parsed: TerritoryFile) ->
                 found = None
             rep_ids.append(found[0] if found else None)
         result = await repository.upsert_territory(
-            conn, shape.code, shape.name, shape.region, shapely.to_wkt(shape.geometry, rounding_precision=-1),
-            rep_ids[0], rep_ids[1],
+            conn,
+            shape.code,
+            shape.name,
+            shape.region,
+            shapely.to_wkt(shape.geometry, rounding_precision=-1),
+            rep_ids[0],
+            rep_ids[1],
         )
         (unchanged if result is None else created if result else updated).append(shape.code)
     unassigned = await repository.count_unassigned(conn)
@@ -137,8 +145,14 @@ async def import_territories(conn: asyncpg.Connection, parsed: TerritoryFile) ->
         + f"; {unassigned} located account(s) outside every territory"
     )
     return TerritoryImportReport(
-        file=parsed.file_name, source_crs=parsed.source_crs, created=created, updated=updated, unchanged=unchanged,
-        problems=problems, unassigned_accounts=unassigned, summary=summary,
+        file=parsed.file_name,
+        source_crs=parsed.source_crs,
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        problems=problems,
+        unassigned_accounts=unassigned,
+        summary=summary,
     )
 
 
@@ -151,20 +165,34 @@ def _coverage(
 ) -> Coverage:
     channels = [
         ChannelCoverage(
-            channel=str(r["channel"]), total=int(r["total"]), potential=int(r["potential"]), active=int(r["active"]),
-            closed=int(r["closed"]), needs_geocoding=int(r["needs_geocoding"]),
+            channel=str(r["channel"]),
+            total=int(r["total"]),
+            potential=int(r["potential"]),
+            active=int(r["active"]),
+            closed=int(r["closed"]),
+            needs_geocoding=int(r["needs_geocoding"]),
             potential_per_active=_ratio(int(r["potential"]), int(r["active"])),
         )
         for r in rows
         if r["channel"] is not None
     ]
-    total = {k: sum(getattr(c, k) for c in channels) for k in ("total", "potential", "active", "closed",
-                                                               "needs_geocoding")}
+    total = {
+        k: sum(getattr(c, k) for c in channels) for k in ("total", "potential", "active", "closed", "needs_geocoding")
+    }
     return Coverage(
-        territory_id=key[0], code=key[1], name=key[2], owner_rep_id=key[3], total=total["total"],
-        potential=total["potential"], active=total["active"], closed=total["closed"],
-        needs_geocoding=total["needs_geocoding"], potential_per_active=_ratio(total["potential"], total["active"]),
-        visited_this_cycle=0, active_days=active_days, by_channel=channels,
+        territory_id=key[0],
+        code=key[1],
+        name=key[2],
+        owner_rep_id=key[3],
+        total=total["total"],
+        potential=total["potential"],
+        active=total["active"],
+        closed=total["closed"],
+        needs_geocoding=total["needs_geocoding"],
+        potential_per_active=_ratio(total["potential"], total["active"]),
+        visited_this_cycle=0,
+        active_days=active_days,
+        by_channel=channels,
     )
 
 
@@ -180,8 +208,12 @@ async def coverage(
         visible = [territory_id]
     grouped: dict[tuple[int | None, str | None, str | None, int | None], list[dict[str, Any]]] = {}
     for row in await repository.coverage_rows(conn, visible):
-        key = (int(str(row["territory_id"])), str(row["code"]), str(row["name"]),
-               None if row["owner_rep_id"] is None else int(str(row["owner_rep_id"])))
+        key = (
+            int(str(row["territory_id"])),
+            str(row["code"]),
+            str(row["name"]),
+            None if row["owner_rep_id"] is None else int(str(row["owner_rep_id"])),
+        )
         grouped.setdefault(key, []).append(row)
     result = [_coverage(key, rows, active_days) for key, rows in grouped.items()]
     if territory_id is None and principal.role != Role.REP:

@@ -83,9 +83,6 @@ def assign(
         over = model.new_int_var(0, len(count[t]), f"over{t}")
         model.add(over >= sum(count[t]) - costs.target)
         objective.append((over, BALANCE_PRICE))
-        under = model.new_int_var(0, costs.floor, f"under{t}")
-        model.add(under >= costs.floor - sum(count[t]))
-        objective.append((under, BALANCE_PRICE))
 
     model.minimize(sum(c * v for v, c in objective))
 

@@ -81,7 +81,9 @@ async def test_rep_asking_for_the_supervisor_list_gets_403(client: httpx.AsyncCl
     other = await conn.fetchval(
         "select t.id from territories t join users u on u.id = t.owner_rep_id where u.email = 'rep2@example.com'"
     )
-    response = await client.get(f"/api/v1/accounts?territory_id={other}", headers=await auth_headers(client, "rep1@example.com"))
+    response = await client.get(
+        f"/api/v1/accounts?territory_id={other}", headers=await auth_headers(client, "rep1@example.com")
+    )
     assert response.status_code == 403
     assert response.headers["content-type"].startswith("application/problem+json")
 
@@ -111,7 +113,9 @@ async def test_supervisor_reads_a_team_territory_and_not_a_foreign_one(
     )
     refused = await client.get(f"/api/v1/accounts?territory_id={foreign}", headers=headers)
     assert refused.status_code == 404
-    admin = await client.get(f"/api/v1/accounts?territory_id={foreign}", headers=await auth_headers(client, "admin@example.com"))
+    admin = await client.get(
+        f"/api/v1/accounts?territory_id={foreign}", headers=await auth_headers(client, "admin@example.com")
+    )
     assert admin.status_code == 200
 
 
@@ -140,6 +144,10 @@ async def test_territories_are_scoped(client: httpx.AsyncClient) -> None:
     assert rep.json()[0]["geometry"]["type"] == "MultiPolygon"
     supervisor = await client.get("/api/v1/territories", headers=await auth_headers(client, "supervisor@example.com"))
     assert len(supervisor.json()) == 3
-    foreign_id = supervisor.json()[1]["id"] if supervisor.json()[0]["id"] == rep.json()[0]["id"] else supervisor.json()[0]["id"]
-    response = await client.get(f"/api/v1/territories/{foreign_id}", headers=await auth_headers(client, "rep1@example.com"))
+    foreign_id = (
+        supervisor.json()[1]["id"] if supervisor.json()[0]["id"] == rep.json()[0]["id"] else supervisor.json()[0]["id"]
+    )
+    response = await client.get(
+        f"/api/v1/territories/{foreign_id}", headers=await auth_headers(client, "rep1@example.com")
+    )
     assert response.status_code == 404

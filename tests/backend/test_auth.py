@@ -64,8 +64,15 @@ async def test_an_access_token_is_not_a_refresh_token(client: httpx.AsyncClient)
 def _claims(settings: Settings, user_id: int, **overrides: object) -> dict[str, object]:
     now = int(time.time())
     claims: dict[str, object] = {
-        "sub": str(user_id), "typ": "access", "role": "admin", "email": "rep1@example.com",
-        "iss": settings.jwt_issuer, "aud": settings.jwt_audience, "iat": now, "nbf": now, "exp": now + 600,
+        "sub": str(user_id),
+        "typ": "access",
+        "role": "admin",
+        "email": "rep1@example.com",
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
     }
     claims.update(overrides)
     return claims

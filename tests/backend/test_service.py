@@ -58,22 +58,52 @@ def test_cli_migrate_users_and_demo_against_the_database(settings: Settings, mig
     env = {"DATABASE_URL": settings.database_url, "FIELDSALES_ENV": "test"}
     assert "current" in _cli("migrate", env=env).stdout
     created = _cli(
-        "users", "create", "--email", "New.Rep@Example.com", "--role", "rep", "--name", "New Rep",
-        "--supervisor", "supervisor@example.com", "--home", "60.17,24.94", "--password-stdin",
-        stdin="a-long-password\n", env=env,
+        "users",
+        "create",
+        "--email",
+        "New.Rep@Example.com",
+        "--role",
+        "rep",
+        "--name",
+        "New Rep",
+        "--supervisor",
+        "supervisor@example.com",
+        "--home",
+        "60.17,24.94",
+        "--password-stdin",
+        stdin="a-long-password\n",
+        env=env,
     )
     try:
         assert created.returncode == 0, created.stderr
         assert "new.rep@example.com" in created.stdout
         duplicate = _cli(
-            "users", "create", "--email", "new.rep@example.com", "--role", "rep", "--name", "Again",
-            "--password-stdin", stdin="a-long-password\n", env=env,
+            "users",
+            "create",
+            "--email",
+            "new.rep@example.com",
+            "--role",
+            "rep",
+            "--name",
+            "Again",
+            "--password-stdin",
+            stdin="a-long-password\n",
+            env=env,
         )
         assert duplicate.returncode != 0
         assert "exists" in duplicate.stderr
         short = _cli(
-            "users", "create", "--email", "x@example.com", "--role", "admin", "--name", "X", "--password-stdin",
-            stdin="short\n", env=env,
+            "users",
+            "create",
+            "--email",
+            "x@example.com",
+            "--role",
+            "admin",
+            "--name",
+            "X",
+            "--password-stdin",
+            stdin="short\n",
+            env=env,
         )
         assert short.returncode != 0 and "8 characters" in short.stderr
         assert "already" in _cli("demo", "--if-empty", env=env).stdout

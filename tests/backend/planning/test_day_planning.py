@@ -164,7 +164,9 @@ async def test_route_api_etag_replan_and_scope(
     body = replanned.json()
     assert body["version"] == route["version"] + 1 and body["kind"] == "replan"
     assert all(stop["start_s"] >= 11 * 3600 for stop in body["stops"])
-    assert (await client.get(f"/api/v1/me/route?day={DAY}", headers={**headers, "If-None-Match": etag})).status_code == 200
+    assert (
+        await client.get(f"/api/v1/me/route?day={DAY}", headers={**headers, "If-None-Match": etag})
+    ).status_code == 200
     # Supervisors read their team's routes; another rep does not.
     supervisor = await auth_headers(client, "supervisor@example.com")
     assert (await client.get(f"/api/v1/reps/{rep_id}/route?day={DAY}", headers=supervisor)).status_code == 200

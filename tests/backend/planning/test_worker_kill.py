@@ -51,7 +51,9 @@ async def _prepare(url: str, server: str) -> list[int]:
             user_id = await conn.fetchval(
                 "insert into users (email, name, role, password_hash, supervisor_id) "
                 "values ($1, $2, 'rep', 'x', $3) returning id",
-                f"extra{number}@example.com", f"Extra {number}", supervisor,
+                f"extra{number}@example.com",
+                f"Extra {number}",
+                supervisor,
             )
             await conn.execute(
                 "insert into reps (user_id, home) select $1, home from reps "
@@ -63,12 +65,16 @@ async def _prepare(url: str, server: str) -> list[int]:
             schedule_id = await conn.fetchval(
                 "insert into schedules (rep_id, start_day, weeks, end_day, feasible) "
                 "values ($1, $2, 1, $3, true) returning id",
-                rep_id, DAY, DAY + dt.timedelta(days=7),
+                rep_id,
+                DAY,
+                DAY + dt.timedelta(days=7),
             )
             await conn.execute(
                 "insert into scheduled_visits (schedule_id, account_id, day) "
                 "select $1, id, $2 from accounts order by id offset $3 limit 30",
-                schedule_id, DAY, index * 30,
+                schedule_id,
+                DAY,
+                index * 30,
             )
         return reps
     finally:
@@ -78,7 +84,10 @@ async def _prepare(url: str, server: str) -> list[int]:
 def _start_worker(url: str, log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as sink:
         return subprocess.Popen(
-            [FIELDSALES, "worker", "--no-timer"], env=_env(url), stdout=sink, stderr=subprocess.STDOUT,
+            [FIELDSALES, "worker", "--no-timer"],
+            env=_env(url),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
@@ -88,8 +97,12 @@ async def test_killing_a_worker_mid_run_still_plans_every_rep_once(settings: Set
     url = f"{server}/fieldsales_test_jobs"
     reps = await _prepare(url, server)
     started = subprocess.run(
-        [FIELDSALES, "plan", "nightly", "--day", DAY.isoformat()], env=_env(url), check=True, capture_output=True,
-        text=True, timeout=120,
+        [FIELDSALES, "plan", "nightly", "--day", DAY.isoformat()],
+        env=_env(url),
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert f"{len(reps)} rep jobs queued" in started.stdout
     conn = await asyncpg.connect(url)
@@ -114,9 +127,7 @@ async def test_killing_a_worker_mid_run_still_plans_every_rep_once(settings: Set
         assert all(status in ("planned", "unchanged") for status in statuses.values()), (statuses, logs)
         versions = dict(await conn.fetch("select rep_id, count(*) from routes where day = $1 group by rep_id", DAY))
         assert versions == {rep_id: 1 for rep_id in reps}, "every rep's route exists exactly once"
-        attempts = await conn.fetchval(
-            "select attempts from planning_run_reps where rep_id = $1", killed_rep
-        )
+        attempts = await conn.fetchval("select attempts from planning_run_reps where rep_id = $1", killed_rep)
         assert attempts >= 2, "the killed worker's job was retried by the other worker"
     finally:
         for process in (first, second):
