@@ -29,7 +29,8 @@ async def territory_accounts(conn: asyncpg.Connection, rep_id: int, limit: int) 
     """Accounts of the rep's territory with default-like hours, nearest to home first."""
     rows = await conn.fetch(
         "select a.id from accounts a join territories t on t.id = a.territory_id "
-        "join reps r on r.user_id = t.owner_rep_id where t.owner_rep_id = $1 order by a.location <-> r.home, a.id limit $2",
+        "join reps r on r.user_id = t.owner_rep_id where t.owner_rep_id = $1 "
+        "order by a.location <-> r.home, a.id limit $2",
         rep_id,
         limit,
     )
