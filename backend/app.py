@@ -28,6 +28,7 @@ from backend.leads.controllers import LeadsController, NewAccountController
 from backend.photos.controllers import PhotosController
 from backend.planning.solver_pool import SolverPool
 from backend.routes.controllers import MyRouteController, PlanningRunsController, TeamRoutesController
+from backend.schedules.controllers import SchedulesController
 from backend.settings import Settings
 from backend.sync.controllers import SyncController
 from backend.territories.controllers import TerritoriesController
@@ -74,6 +75,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             MyRouteController,
             TeamRoutesController,
             PlanningRunsController,
+            SchedulesController,
             VisitsController,
             ChecklistTemplatesController,
             VisitChecklistController,

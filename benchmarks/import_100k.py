@@ -40,13 +40,68 @@ from backend.imports.schemas import ImportOptions, UploadedFile  # noqa: E402
 from backend.settings import load_settings  # noqa: E402
 from geo_data.demo_city import load_demo_city as read_demo_city  # noqa: E402
 
-WORDS = ["Aurora", "Kuu", "Helmi", "Tähti", "Sointu", "Ilta", "Meri", "Koivu", "Lumi", "Onni", "Päivä", "Ranta",
-         "Satama", "Torni", "Vaahtera", "Kettu", "Karhu", "Ilves", "Joutsen", "Kielo", "Myrsky", "Pilvi", "Sade",
-         "Tuuli", "Usva", "Hiekka", "Kallio", "Niitty", "Metsä", "Puro", "Saari", "Lähde", "Ahven", "Hauki",
-         "Kuikka", "Lokki", "Tiira", "Varis", "Harakka", "Pöllö", "Sammal", "Kanerva", "Mustikka", "Puolukka"]
+WORDS = [
+    "Aurora",
+    "Kuu",
+    "Helmi",
+    "Tähti",
+    "Sointu",
+    "Ilta",
+    "Meri",
+    "Koivu",
+    "Lumi",
+    "Onni",
+    "Päivä",
+    "Ranta",
+    "Satama",
+    "Torni",
+    "Vaahtera",
+    "Kettu",
+    "Karhu",
+    "Ilves",
+    "Joutsen",
+    "Kielo",
+    "Myrsky",
+    "Pilvi",
+    "Sade",
+    "Tuuli",
+    "Usva",
+    "Hiekka",
+    "Kallio",
+    "Niitty",
+    "Metsä",
+    "Puro",
+    "Saari",
+    "Lähde",
+    "Ahven",
+    "Hauki",
+    "Kuikka",
+    "Lokki",
+    "Tiira",
+    "Varis",
+    "Harakka",
+    "Pöllö",
+    "Sammal",
+    "Kanerva",
+    "Mustikka",
+    "Puolukka",
+]
 KINDS = ["Kahvila", "Ravintola", "Baari", "Pub", "Bistro", "Grilli", "Pizzeria", "Kioski", "Market", "Leipomo"]
-STREETS = ["Mannerheimintie", "Hämeentie", "Mäkelänkatu", "Itäväylä", "Tuusulanväylä", "Vihdintie", "Kehä",
-           "Sturenkatu", "Fleminginkatu", "Kaivokatu", "Runeberginkatu", "Topeliuksenkatu", "Pohjoisesplanadi"]
+STREETS = [
+    "Mannerheimintie",
+    "Hämeentie",
+    "Mäkelänkatu",
+    "Itäväylä",
+    "Tuusulanväylä",
+    "Vihdintie",
+    "Kehä",
+    "Sturenkatu",
+    "Fleminginkatu",
+    "Kaivokatu",
+    "Runeberginkatu",
+    "Topeliuksenkatu",
+    "Pohjoisesplanadi",
+]
 BOX = (60.15, 24.70, 60.30, 25.20)
 
 
@@ -65,16 +120,34 @@ def make_rows(rows: int, seed: int) -> tuple[list[list[object]], list[list[objec
         in_b = key < both
         in_a = not in_b or key % 2 == 0
         if in_a or in_b:
-            a_rows.append([f"A{key}", name, address, f"0{phone}", None, round(lat, 6), round(lon, 6),
-                           rng.choice(["09:00-18:00", "Mo-Fr 08:00-20:00; Sa 10:00-16:00", None])])
+            a_rows.append(
+                [
+                    f"A{key}",
+                    name,
+                    address,
+                    f"0{phone}",
+                    None,
+                    round(lat, 6),
+                    round(lon, 6),
+                    rng.choice(["09:00-18:00", "Mo-Fr 08:00-20:00; Sa 10:00-16:00", None]),
+                ]
+            )
             truth[("accounts_a.csv", len(a_rows))] = key
         if in_b:
             d = rng.uniform(0, 30)
             bearing = rng.uniform(0, 2 * math.pi)
             b_lat = lat + d * math.cos(bearing) / 111_320
             b_lon = lon + d * math.sin(bearing) / (111_320 * math.cos(math.radians(lat)))
-            b_rows.append([name.upper() if rng.random() < 0.5 else f"{name} Oy", f"{address}, 00100 Helsinki",
-                           f"+358 {phone[:2]} {phone[2:]}", None, round(b_lat, 6), round(b_lon, 6)])
+            b_rows.append(
+                [
+                    name.upper() if rng.random() < 0.5 else f"{name} Oy",
+                    f"{address}, 00100 Helsinki",
+                    f"+358 {phone[:2]} {phone[2:]}",
+                    None,
+                    round(b_lat, 6),
+                    round(b_lon, 6),
+                ]
+            )
             truth[("accounts_b.xlsx", len(b_rows))] = key
     return a_rows, b_rows, truth
 
@@ -102,10 +175,14 @@ async def run(rows: int, database_url: str, seed: int) -> None:
     t0 = time.perf_counter()
     a_rows, b_rows, truth = make_rows(rows, seed)
     with tempfile.TemporaryDirectory() as folder:
-        files = [UploadedFile("accounts_a.csv", write_csv(a_rows)),
-                 UploadedFile("accounts_b.xlsx", write_xlsx(b_rows, Path(folder)))]
-    print(f"generated {len(a_rows) - 1} + {len(b_rows) - 1} rows in {time.perf_counter() - t0:.1f} s "
-          f"({sum(len(f.data) for f in files) / 1e6:.1f} MB)")
+        files = [
+            UploadedFile("accounts_a.csv", write_csv(a_rows)),
+            UploadedFile("accounts_b.xlsx", write_xlsx(b_rows, Path(folder))),
+        ]
+    print(
+        f"generated {len(a_rows) - 1} + {len(b_rows) - 1} rows in {time.perf_counter() - t0:.1f} s "
+        f"({sum(len(f.data) for f in files) / 1e6:.1f} MB)"
+    )
     conn = await connect(settings)
     try:
         await conn.execute("drop schema if exists public cascade; create schema public;")
@@ -130,11 +207,14 @@ async def run(rows: int, database_url: str, seed: int) -> None:
         async with conn.transaction():
             again = await service.import_accounts(conn, files, options, None)
         second_s = time.perf_counter() - t
-        print(f"second import (idempotent): {second_s:.1f} s; created {again.counts.created}, "
-              f"updated {again.counts.updated}, unchanged {again.counts.unchanged}")
+        print(
+            f"second import (idempotent): {second_s:.1f} s; created {again.counts.created}, "
+            f"updated {again.counts.updated}, unchanged {again.counts.unchanged}"
+        )
 
-        stored = await conn.fetch("select file_name, row_number, account_id from account_sources "
-                                  "where file_name is not null")
+        stored = await conn.fetch(
+            "select file_name, row_number, account_id from account_sources where file_name is not null"
+        )
         account_of = {(r["file_name"], r["row_number"]): r["account_id"] for r in stored}
         by_account: dict[int, list[int]] = defaultdict(list)
         by_truth: dict[int, list[int]] = defaultdict(list)
@@ -149,8 +229,10 @@ async def run(rows: int, database_url: str, seed: int) -> None:
             for account in accounts:
                 counts[account] += 1
             correct += sum(n * (n - 1) // 2 for n in counts.values())
-        print(f"pairwise precision {correct / max(predicted, 1):.4f}, recall {correct / max(true_pairs, 1):.4f} "
-              f"({correct} of {true_pairs} true pairs, {predicted} predicted)")
+        print(
+            f"pairwise precision {correct / max(predicted, 1):.4f}, recall {correct / max(true_pairs, 1):.4f} "
+            f"({correct} of {true_pairs} true pairs, {predicted} predicted)"
+        )
         print(f"TOTAL first import {first_s:.1f} s (target < 60 s): {'PASS' if first_s < 60 else 'FAIL'}")
     finally:
         await conn.close()

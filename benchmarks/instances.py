@@ -116,6 +116,19 @@ def load_references(directory: Path = SOLOMON_DIR) -> dict[str, float]:
     return out
 
 
+def load_double_bks(directory: Path = SOLOMON_DIR) -> dict[str, float]:
+    """Best-known distances in double precision (``bks.csv``) without the rows flagged SUSPECT.
+
+    Only to compare with figures quoted elsewhere: gaps to these can be negative.
+    """
+    out: dict[str, float] = {}
+    with open(directory / "bks.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            if row.get("distance") and "SUSPECT" not in (row.get("source") or ""):
+                out[row["instance"]] = float(row["distance"])
+    return out
+
+
 @dataclass(frozen=True)
 class Check:
     """The float re-check of one solver's routes."""

@@ -29,7 +29,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from benchmarks.instances import Instance, check_routes, load_instance, load_references
+from benchmarks.instances import Instance, check_routes, load_double_bks, load_instance, load_references
 from benchmarks.solvers import PEERS, SOLVERS, Run, project_available
 
 MAIN_INSTANCES = ("C101", "C201", "R101", "R201", "RC101", "RC201", "C105", "C205", "R109", "R209", "RC105", "RC205")
@@ -252,6 +252,44 @@ def render(data: dict[str, Any]) -> str:
             if s == "fieldsales":
                 name = f"**{name}**"
             out.append(f"| {name} | " + " | ".join(cells) + " |")
+        best_cells = []
+        for t in limits:
+            gaps = []
+            for inst in instances:
+                found = [
+                    r.gap_pct
+                    for r in main
+                    if r.instance == inst and r.time_limit_s == t and r.feasible and r.gap_pct is not None
+                ]
+                gaps += [min(found)] if found else []
+            best_cells.append(_fmt_gap(statistics.fmean(gaps)) + f" on {len(gaps)}" if gaps else "-")
+        out.append("| *best of all solvers above, per instance* | " + " | ".join(best_cells) + " |")
+        out.append("")
+        dbl = load_double_bks()
+        out.append(
+            "For comparison with figures quoted against the double-precision best-known values (`bks.csv`, "
+            "rows flagged SUSPECT left out"
+            + (
+                ", so " + ", ".join(i for i in instances if i not in dbl) + " is not counted"
+                if set(instances) - set(dbl)
+                else ""
+            )
+            + "; these gaps can be negative):"
+        )
+        out.append("")
+        out.append("| solver | " + " | ".join(f"mean gap to double BKS at {t:g} s" for t in limits) + " |")
+        out.append("|---|" + "---|" * len(limits))
+        for s in solvers:
+            cells = []
+            for t in limits:
+                ok = [
+                    r
+                    for r in main
+                    if r.solver == s and r.time_limit_s == t and r.feasible and r.instance in dbl and r.distance
+                ]
+                gaps = [100 * ((r.distance or 0.0) - dbl[r.instance]) / dbl[r.instance] for r in ok]
+                cells.append(f"{statistics.fmean(gaps):.2f} % on {len(gaps)}" if gaps else "-")
+            out.append(f"| {SOLVERS[s][0]} | " + " | ".join(cells) + " |")
         out.append("")
         for t in limits:
             out.append(
@@ -300,9 +338,9 @@ def render(data: dict[str, Any]) -> str:
         out.append(
             "| case | best peer value (who) | "
             + " | ".join(_label(s) for s in peers)
-            + f" | **ours at {ours_at:g} s** | ours: feasible | ours: limit to reach best |"
+            + f" | **ours at {ours_at:g} s** | ours: feasible | ours at {lim:g} s | ours: limit to reach best |"
         )
-        out.append("|---|---:|" + "---:|" * len(peers) + "---:|---|---:|")
+        out.append("|---|---:|" + "---:|" * len(peers) + "---:|---|---:|---:|")
         for case in cases:
             best = _best_peer(rep, case)
             row = [case]
@@ -336,18 +374,28 @@ def render(data: dict[str, Any]) -> str:
                 ),
                 None,
             )
+            ours_lim = next(
+                (r for r in rep if r.instance == case and r.solver == "fieldsales" and r.table == "repday"), None
+            )
             if ours_r is None:
-                row += ["not available", "", ""]
+                row += ["not available", "", "", ""]
             else:
-                val = f"{ours_r.distance:.2f}" if ours_r.distance is not None else "-"
-                if best is not None and ours_r.distance is not None and best.distance:
-                    val += f" ({100 * (ours_r.distance - best.distance) / best.distance:+.2f} %)"
-                row.append(val)
+                row.append(_vs_best(ours_r, best))
                 row.append("yes" if ours_r.feasible else f"**no**: {_short(ours_r)}")
+                row.append(_vs_best(ours_lim, best) if ours_lim else "")
                 row.append(_time_to_reach(rep, case, "fieldsales", best, lim) if best else "")
             out.append("| " + " | ".join(row) + " |")
         out.append("")
     return "\n".join(out)
+
+
+def _vs_best(r: Result, best: Result | None) -> str:
+    if not r.feasible or r.distance is None:
+        return "x" if r.distance is None else f"x ({r.distance:.2f}, infeasible)"
+    val = f"{r.distance:.2f}"
+    if best is not None and best.distance:
+        val += f" ({100 * (r.distance - best.distance) / best.distance:+.2f} %)"
+    return val
 
 
 def _time_to_reach(rep: Sequence[Result], case: str, solver: str, best: Result, lim: float) -> str:

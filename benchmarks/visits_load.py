@@ -226,8 +226,8 @@ async def benchmark(args: argparse.Namespace) -> list[dict[str, Any]]:
 
             print(f"warm-up and peers ({args.clients} clients)...", flush=True)
             await run_load(args.clients, 200, None, health)
-            latencies, wall, errors = await run_load(args.clients, args.checkins, None, health)
-            results.append(summary("GET /health (peer: no database)", latencies, wall, errors))
+            latencies, wall, errors = await run_load(args.clients, args.checkins, args.rate, health)
+            results.append(summary("GET /health (peer: no database, same load shape)", latencies, wall, errors))
             await run_load(args.clients, 200, None, check_in)
             print("check-in...", flush=True)
             latencies, wall, errors = await run_load(args.clients, args.checkins, args.rate, check_in)

@@ -28,7 +28,7 @@ Rules over the mean (in this order):
 * more than 1 km apart -> ``distinct``;
 * a shared phone but different addresses (a chain's central number) is never merged automatically;
 * ``merge`` needs the mean >= ``merge_at`` (0.85) and, besides the name, one corroborating signal
-  (address, phone or distance) of at least 0.8 -- or the same phone and address, within 60 m, with a
+  (address or phone at least 0.8, or within 40 m) -- or the same phone and address, within 60 m, with a
   name similarity of at least 0.45 (a typo plus a dropped type word: "Plivi" for "Ravintola Pilvi");
   ``review`` from ``review_at`` (0.65); else ``distinct``.
 """
@@ -133,7 +133,11 @@ def score_pair(a: Candidate, b: Candidate, thresholds: Thresholds = Thresholds()
         return PairScore(score, "same_legal_entity", signals, "same tax id, different address or place")
     if distance_m is not None and distance_m > 1000:
         return PairScore(score, "distinct", signals, "more than 1 km apart")
-    corroborated = any(signals.get(k, 0.0) >= 0.8 for k in ("address", "phone", "distance"))
+    corroborated = (
+        signals.get("address", 0.0) >= 0.8
+        or signals.get("phone", 0.0) >= 0.8
+        or (distance_m is not None and distance_m <= 40)
+    )
     if signals.get("phone") == 1.0 and address_differs:
         corroborated = False  # a chain's central number, not the same outlet
     if score >= thresholds.merge_at and corroborated and signals["name"] >= 0.6:

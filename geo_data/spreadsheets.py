@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["LEGACY_ENCODINGS", "Sheet", "SpreadsheetError", "read_spreadsheet"]
 
-LEGACY_ENCODINGS = ("cp1252", "cp1251", "iso8859_15", "koi8_r", "cp1257", "mac_cyrillic")
+LEGACY_ENCODINGS = ("cp1252", "cp1251", "iso8859_15", "koi8_r", "cp1257")
 _BINARY_MAGIC = {
     b"%PDF": "a PDF document",
     b"\x89PNG": "a PNG image",

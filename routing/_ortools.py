@@ -16,6 +16,7 @@ from routing._instance import Instance
 from routing.params import SolveParams
 
 _INT64_SAFE = 2**62
+_BRANCHES_PER_SOLUTION = 100
 _FIRST_SOLUTION = {
     "regret": routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION,
     "parallel_cheapest_insertion": routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION,
@@ -117,6 +118,12 @@ def solve_with_ortools(
     _add_load_dimensions(inst, routing, manager, visits)
 
     search = _search_parameters(params, time_limit_s)
+    branch_limit = params.branch_limit
+    if branch_limit is None and time_limit_s is None and params.solution_limit is not None:
+        branch_limit = _BRANCHES_PER_SOLUTION * params.solution_limit
+    if branch_limit is not None:
+        # A deterministic bound on work: GLS on a tiny day may never reach a solution limit.
+        routing.AddSearchMonitor(solver.BranchesLimit(branch_limit))
     if initial_routes is not None:
         model_routes = [[manager.NodeToIndex(model_of[v]) for v in route] for route in initial_routes]
         routing.CloseModelWithParameters(search)
@@ -160,7 +167,9 @@ def _add_visit_constraints(
                 cumul.RemoveInterval(hi + 1, lo - 1)
         allowed = engine_input.allowed_reps.get(v)
         if allowed is not None:
-            routing.SetAllowedVehiclesForIndex(allowed, index)
+            # SetAllowedVehiclesForIndex's SWIG binding rejects Python lists in 9.15; this is the same
+            # constraint (-1 keeps the visit droppable).
+            routing.VehicleVar(index).SetValues([-1, *allowed])
         routing.AddDisjunction([index], drop[v])
 
 

@@ -23,6 +23,8 @@ class SolveParams(msgspec.Struct, frozen=True, kw_only=True):
     time_limit_s: float | None = None
     seed: int = 0
     solution_limit: int | None = None
+    # Search tree branches (a deterministic work measure); ends runs a solution limit alone would not.
+    branch_limit: int | None = None
     first_solution: FirstSolution = "regret"
     metaheuristic: Metaheuristic = "guided_local_search"
     guided_local_search_lambda: float = 0.1

@@ -17,6 +17,7 @@ is decoded before it is known to be acceptable:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import io
@@ -90,6 +91,7 @@ class PhotoFlag(StrEnum):
     REUSED = "reused"
 
 
+@functools.cache
 def _heif_available() -> bool:
     try:
         module: Any = importlib.import_module("pillow_heif")

@@ -118,6 +118,28 @@ def demo(if_empty: bool) -> None:
         f"loaded {counts['accounts']} accounts, {counts['territories']} territories, {counts['users']} users "
         "(password 'demo-password', demo only). Data © OpenStreetMap contributors (ODbL)."
     )
+    planned = _run(lambda: _plan_demo(settings))
+    click.echo(f"planned {planned['schedules']} 4-week visit schedules and {planned['routes']} day routes")
+
+
+async def _plan_demo(settings: Settings) -> dict[str, int]:
+    import datetime as dt
+    import zoneinfo
+
+    from backend.db.pool import create_pool
+    from backend.demo.service import plan_demo_days
+    from backend.planning.solver_pool import SolverPool
+    from routing.matrix import HaversineProvider
+
+    pool = await create_pool(settings)
+    solver = SolverPool(1)
+    try:
+        today = dt.datetime.now(zoneinfo.ZoneInfo(settings.planning_time_zone)).date()
+        click.echo(f"planning visit schedules and the routes of {today} and the day after ...")
+        return await plan_demo_days(pool, solver, HaversineProvider(), today)
+    finally:
+        solver.close()
+        await pool.close()
 
 
 @cli.group()

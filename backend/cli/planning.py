@@ -45,6 +45,66 @@ def plan_nightly(day_text: str) -> None:
     click.echo(f"progress: GET /api/v1/planning-runs/{run_id}; run them with `fieldsales worker`")
 
 
+@plan.command("schedule")
+@click.option("--rep", "rep_email", required=True, help="the rep's email")
+@click.option("--from", "start_text", required=True, help="first day of the cycle, YYYY-MM-DD")
+@click.option("--weeks", default=4, show_default=True, type=click.IntRange(1, 12), help="length of the cycle")
+@click.option("--day-off", "days_off", multiple=True, help="a holiday or absence, YYYY-MM-DD (repeatable)")
+@click.option("--force-class-a", is_flag=True, help="when capacity is short, drop class A accounts too")
+def plan_schedule(rep_email: str, start_text: str, weeks: int, days_off: tuple[str, ...], force_class_a: bool) -> None:
+    """Plan and store a rep's multi-week visit schedule (journey plan) and print its summary."""
+    from backend.auth.principal import Principal, Role
+    from backend.db.pool import connect
+    from backend.errors import AppError
+    from backend.planning.solver_pool import SolverPool
+    from backend.schedules.schemas import ScheduleCreate
+    from backend.schedules.service import create_schedule
+
+    start = _day(start_text)
+    settings = load_settings()
+    operator = Principal(user_id=0, role=Role.ADMIN, email="command-line")
+
+    async def work() -> object:
+        conn = await connect(settings)
+        solver = SolverPool(1)
+        try:
+            rep_id = await conn.fetchval("select id from users where email = $1 and role = 'rep'", rep_email.lower())
+            if rep_id is None:
+                raise click.ClickException(f"no rep with email {rep_email}")
+            async with conn.transaction():
+                data = ScheduleCreate(
+                    rep_id=rep_id,
+                    start=start,
+                    weeks=weeks,
+                    days_off=[_day(d) for d in days_off],
+                    force_class_a=force_class_a,
+                )
+                return await create_schedule(conn, operator, solver, data)
+        finally:
+            solver.close()
+            await conn.close()
+
+    try:
+        stored = asyncio.run(work())
+    except AppError as exc:
+        raise click.ClickException(f"{exc.detail} ({exc.field})") from exc
+    from backend.schedules.schemas import StoredSchedule
+
+    assert isinstance(stored, StoredSchedule)
+    busy = [day for day in stored.days if day.account_ids]
+    click.echo(
+        f"schedule {stored.id} for {rep_email}: {stored.visits_planned} visits on {len(busy)} days "
+        f"from {stored.start_day} ({stored.weeks} weeks); {'feasible' if stored.feasible else 'NOT feasible'}"
+    )
+    for item in stored.report.get("shortfall", []):  # type: ignore[attr-defined]
+        click.echo(
+            f"  class {item['account_class']}: {item['missing_visits']} of {item['required_visits']} visits missing"
+        )
+    dropped = stored.report.get("dropped", [])
+    if dropped:
+        click.echo(f"  {len(dropped)} accounts left out (lowest class first), e.g. {dropped[0]['reason']}")  # type: ignore[arg-type,index]
+
+
 @click.command()
 @click.option(
     "--concurrency",

@@ -6,9 +6,12 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import routing
+
+T = TypeVar("T")
 
 
 class SolverFailed(Exception):
@@ -47,6 +50,12 @@ class SolverPool:
                 return await loop.run_in_executor(self._pool(), _solve_in_child, problem, time_limit_s, solution_limit)
             except (routing.ProblemError, routing.RequiredVisitError) as exc:
                 raise SolverFailed(str(exc)) from exc
+
+    async def call(self, function: Callable[..., T], *args: Any) -> T:
+        """Run another CPU-bound pure function (a schedule plan) in the same bounded processes."""
+        async with self._slots:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._pool(), function, *args)
 
     def close(self) -> None:
         if self._executor is not None:

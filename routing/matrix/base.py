@@ -173,17 +173,25 @@ class BlockCodec:
     is_location_error: Callable[[HttpResponse], bool]
     """True when the service refused the request because some location cannot be snapped to the network."""
     describe_error: Callable[[HttpRequest, HttpResponse], MatrixServiceError]
+    is_pair_error: Callable[[HttpResponse], bool] = lambda _response: False
+    """True when the service refused the request because of some pair (e.g. too far apart to route)."""
 
 
 Plan = Generator[HttpRequest, HttpResponse, Matrix]
+Block = tuple[list[list[float]], list[list[float]]]
 
 
 def plan_blocks(points: Sequence[Point], mode: str, block_size: int, codec: BlockCodec) -> Plan:
     """Request the matrix block by block; yields requests, receives responses, returns the matrix.
 
-    If the service refuses a block because a location cannot be snapped to its network, each point of
-    that block is probed alone; the ones that fail stay unreachable (``inf``) and the block is asked
-    again without them.
+    Degrades instead of failing where a service refuses a whole request for one bad location or pair:
+
+    - a location that cannot be snapped to the network (probed alone) stays unreachable (``inf``) and
+      the block is asked again without it;
+    - a pair the service will not route (e.g. farther apart than its matrix distance limit) makes the
+      block be asked again row by row, and a refused row cell by cell; refused cells stay ``inf``.
+
+    Any other refusal raises :class:`MatrixServiceError`.
     """
     n = len(points)
     durations, distances = empty_matrix(n)
@@ -199,9 +207,7 @@ def plan_blocks(points: Sequence[Point], mode: str, block_size: int, codec: Bloc
                 continue
             request = codec.build([points[i] for i in srcs], [points[j] for j in dsts], mode)
             response = yield request
-            if response.status == 200 or not codec.is_location_error(response):
-                block = _parse_or_raise(codec, request, response, len(srcs), len(dsts))
-            else:
+            if response.status != 200 and codec.is_location_error(response):
                 for k in sorted(set(srcs) | set(dsts)):
                     probe = codec.build([points[k]], [points[k]], mode)
                     probed = yield probe
@@ -216,14 +222,43 @@ def plan_blocks(points: Sequence[Point], mode: str, block_size: int, codec: Bloc
                     continue
                 request = codec.build([points[i] for i in srcs], [points[j] for j in dsts], mode)
                 response = yield request
-                block = _parse_or_raise(codec, request, response, len(srcs), len(dsts))
-            _store(durations, distances, srcs, dsts, block)
+            if response.status != 200 and codec.is_pair_error(response):
+                yield from _row_by_row(points, mode, srcs, dsts, codec, durations, distances)
+                continue
+            _store(durations, distances, srcs, dsts, _parse_or_raise(codec, request, response, len(srcs), len(dsts)))
     return Matrix(durations=durations, distances=distances)
 
 
-def _parse_or_raise(
-    codec: BlockCodec, request: HttpRequest, response: HttpResponse, ns: int, nt: int
-) -> tuple[list[list[float]], list[list[float]]]:
+def _row_by_row(
+    points: Sequence[Point],
+    mode: str,
+    srcs: Sequence[int],
+    dsts: Sequence[int],
+    codec: BlockCodec,
+    durations: list[list[float]],
+    distances: list[list[float]],
+) -> Generator[HttpRequest, HttpResponse, None]:
+    for i in srcs:
+        request = codec.build([points[i]], [points[j] for j in dsts], mode)
+        response = yield request
+        if response.status == 200 or not _refused(codec, response):
+            _store(durations, distances, [i], dsts, _parse_or_raise(codec, request, response, 1, len(dsts)))
+            continue
+        for j in dsts:
+            if i == j:
+                continue
+            cell_request = codec.build([points[i]], [points[j]], mode)
+            cell = yield cell_request
+            if cell.status != 200 and _refused(codec, cell):
+                continue  # stays inf
+            _store(durations, distances, [i], [j], _parse_or_raise(codec, cell_request, cell, 1, 1))
+
+
+def _refused(codec: BlockCodec, response: HttpResponse) -> bool:
+    return codec.is_pair_error(response) or codec.is_location_error(response)
+
+
+def _parse_or_raise(codec: BlockCodec, request: HttpRequest, response: HttpResponse, ns: int, nt: int) -> Block:
     if response.status != 200:
         raise codec.describe_error(request, response)
     return codec.parse(response, ns, nt)
@@ -234,7 +269,7 @@ def _store(
     distances: list[list[float]],
     srcs: Sequence[int],
     dsts: Sequence[int],
-    block: tuple[list[list[float]], list[list[float]]],
+    block: Block,
 ) -> None:
     bdur, bdist = block
     for a, i in enumerate(srcs):

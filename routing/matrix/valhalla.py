@@ -30,6 +30,10 @@ DEFAULT_COSTING: Mapping[str, str] = {"car": "auto", "foot": "pedestrian", "bicy
 LOCATION_ERROR_CODES = frozenset({171})
 """Valhalla's "No suitable edges near location": a point that does not snap to the network."""
 
+PAIR_ERROR_CODES = frozenset({154})
+"""Valhalla's "Path distance exceeds the max distance limit" (``max_matrix_distance``; 400 km for auto by
+default): the pair is too far apart to be asked, so it stays unreachable."""
+
 
 class ValhallaProvider:
     """Valhalla ``sources_to_targets`` client.
@@ -66,7 +70,11 @@ class ValhallaProvider:
         self._client = client
         self._async_client = async_client
         self._codec = BlockCodec(
-            build=self._build, parse=self._parse, is_location_error=_is_location_error, describe_error=_error
+            build=self._build,
+            parse=self._parse,
+            is_location_error=_is_location_error,
+            describe_error=_error,
+            is_pair_error=_is_pair_error,
         )
 
     def matrix(self, points: Sequence[Point], mode: str) -> Matrix:
@@ -126,6 +134,11 @@ def _field(cell: object, key: str) -> object:
 def _is_location_error(response: HttpResponse) -> bool:
     body = response.body
     return response.status == 400 and isinstance(body, dict) and body.get("error_code") in LOCATION_ERROR_CODES
+
+
+def _is_pair_error(response: HttpResponse) -> bool:
+    body = response.body
+    return response.status == 400 and isinstance(body, dict) and body.get("error_code") in PAIR_ERROR_CODES
 
 
 def _error(request: HttpRequest, response: HttpResponse) -> MatrixServiceError:

@@ -3,8 +3,8 @@
 The rules are those of the CP-SAT model (:mod:`routing.schedule._cpsat`): per working day at most
 ``max_visits_per_day`` visits and a workload proxy (service + LEG_FACTOR x nearest-neighbour travel per
 visit) within ``shift_s`` less the day's travel overhead; cost = metres from each visit to its weekday
-zone's centre + a price per day a floating visit moves + a balance price per visit above the mean day
-load + a penalty per unplanned visit by class (C < B < A).
+zone's centre + a price per day a floating visit moves + a balance price per visit a day is above or
+below the mean day load + a penalty per unplanned visit by class (C < B < A).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ class Costs:
         self.budget = {t: max(0, math.floor(rep.shift_s - overhead_s.get(t, 0.0))) for t in days}
         total = sum(ctx.accounts[i].visits_per_cycle for i in active)
         self.target = math.ceil(total / len(days)) if days else 0
+        self.floor = total // len(days) if days else 0
         self.total_visits = total
         self._dist: dict[tuple[int, int], int] = {}
         self._centre = {t: centroids.get(ctx.cal.weekdays[t], home) for t in days}
@@ -102,7 +103,7 @@ class Costs:
         for t in self.days:
             if (self.cap is not None and count[t] > self.cap) or work[t] > self.budget[t]:
                 ok = False
-            cost += BALANCE_PRICE * max(0, count[t] - self.target)
+            cost += BALANCE_PRICE * (max(0, count[t] - self.target) + max(0, self.floor - count[t]))
         return ok, cost
 
 
@@ -117,7 +118,7 @@ def greedy(costs: Costs, active: list[int]) -> dict[int, Choice]:
         return (costs.cap is None or count[t] < costs.cap) and work[t] + proxy <= costs.budget[t]
 
     def balance(t: int) -> int:
-        return BALANCE_PRICE if count[t] >= costs.target else 0
+        return (BALANCE_PRICE if count[t] >= costs.target else 0) - (BALANCE_PRICE if count[t] < costs.floor else 0)
 
     order = sorted(
         active,

@@ -4,7 +4,7 @@ One boolean per (account, pattern) and per (floating visit, alternative day), pl
 account: exactly one pattern or the drop. Per working day: visits <= max_visits_per_day and the workload
 proxy (service + 2 x travel to the nearest other account, per visit) <= shift - the day's travel overhead.
 Minimised: metres from each visit to its weekday zone's centre, a small price per day a floating visit
-moves, a balance price per visit above the mean day load, and per unplanned visit a penalty by class
+moves, a balance price per visit a day is above or below the mean load, and per unplanned visit a penalty by class
 (C < B < A, all far above any distance) so that capacity is cut from the lowest class first.
 Started from a hint (the greedy assignment or the previous round's). Single worker, fixed seed,
 deterministic-time limit and a gap limit: the same input gives the same answer.
@@ -83,6 +83,9 @@ def assign(
         over = model.new_int_var(0, len(count[t]), f"over{t}")
         model.add(over >= sum(count[t]) - costs.target)
         objective.append((over, BALANCE_PRICE))
+        under = model.new_int_var(0, costs.floor, f"under{t}")
+        model.add(under >= costs.floor - sum(count[t]))
+        objective.append((under, BALANCE_PRICE))
 
     model.minimize(sum(c * v for v, c in objective))
 

@@ -66,7 +66,7 @@ def test_title_rows_and_empty_rows_and_numbers_in_xlsx() -> None:
         (b"PK\x03\x04 not really a zip", "customers.xlsx", "not a readable XLSX"),
         (b"just one line of text without separators\n", "notes.csv", "no column separator"),
         ("name,address\n".encode("utf-16-le"), "utf16.csv", "NUL bytes"),
-        (b"name;address\n" + bytes(random.Random(1).randrange(0x80, 0x100) for _ in range(3000)), "bin.csv",
+        (b"name;address\n" + random.Random(1).randbytes(3000).translate(bytes(range(128, 256)) * 2), "bin.csv",
          "encoding cannot be determined"),
         (b"name;address\nfake;1\n", "customers.xlsx", "not a spreadsheet"),
     ],

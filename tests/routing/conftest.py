@@ -10,7 +10,7 @@ from routing import Problem, Solution, SolveParams, check_solution, problem_from
 
 HOUR = 3600
 # Deterministic, small: bounded by solutions, never by wall-clock time.
-PARAMS = SolveParams(solution_limit=200, construction_restarts=2)
+PARAMS = SolveParams(solution_limit=100, branch_limit=3000, construction_restarts=2)
 
 
 def line_matrix(size: int, step_s: int = 600, step_m: int = 1000) -> dict[str, list[list[float | None]]]:

@@ -24,7 +24,7 @@ def test_two_time_windows_never_start_in_the_gap() -> None:
         [rep(shift=[12 * HOUR, 18 * HOUR])],
         [
             visit("split", 1, time_windows=[[10 * HOUR, 12 * HOUR], [15 * HOUR, 17 * HOUR]]),
-            visit("early", 2, time_windows=[[12 * HOUR, 12 * HOUR + 600]]),
+            visit("early", 1, time_windows=[[12 * HOUR, 12 * HOUR + 600]]),
         ],
     )
     stops = stops_of(solve_checked(p))

@@ -65,9 +65,16 @@ def test_async_variant_and_other_modes(valhalla_url: str) -> None:  # noqa: F811
     assert math.isfinite(walk_s) and walk_s > 0
 
 
-def test_point_off_the_network_is_unreachable_not_an_error(valhalla_url: str) -> None:  # noqa: F811
-    points = [*DEMO_POINTS[:5], (59.70, 24.90)]  # in the sea, ~50 km south: no road to snap to
+def test_points_off_the_network_are_unreachable_not_errors(valhalla_url: str) -> None:  # noqa: F811
+    # In the sea ~50 km south (nothing to snap to: error 171), and Oulu, ~600 km north (beyond the
+    # service's 400 km matrix distance limit: error 154). Both stay unreachable; the rest is served.
+    points = [*DEMO_POINTS[:5], (59.70, 24.90), (65.01, 25.47)]
     m = ValhallaProvider(valhalla_url, block_size=3).matrix(points, "car")
-    assert all(math.isinf(m.durations[5][j]) and math.isinf(m.durations[j][5]) for j in range(5))
-    assert m.durations[5][5] == 0.0
+    for bad in (5, 6):
+        assert m.durations[bad][bad] == 0.0
+        others = [j for j in range(7) if j != bad]
+        assert all(math.isinf(m.durations[bad][j]) and math.isinf(m.durations[j][bad]) for j in others)
     assert _finite_share(Matrix(durations=[r[:5] for r in m.durations[:5]], distances=[])) > 0.5
+    assert m.durations[:5] == [row[:5] + row[5:] for row in m.durations[:5]]
+    reference = ValhallaProvider(valhalla_url).matrix(points[:5], "car")
+    assert [row[:5] for row in m.durations[:5]] == reference.durations

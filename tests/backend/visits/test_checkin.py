@@ -144,3 +144,40 @@ async def test_bad_coordinates_and_naive_times_are_refused_and_store_nothing(
         assert response.json()["field"] == field, (field, response.json())
     assert await _visit_count(conn) == before
     assert await user_id(conn, "rep1@example.com") > 0
+
+
+async def _publish_route(conn: asyncpg.Connection, rep_email: str, account_ids: list[int]) -> int:
+    """A published route for the rep on DAY with these accounts as stops (the planning tables)."""
+    route_id = await conn.fetchval(
+        "insert into routes (rep_id, day, version, kind, inputs_hash, start_s, end_s, travel_s, distance_m) "
+        "select id, $2, 1, 'nightly', 'test', 28800, 61200, 0, 0 from users where email = $1 returning id",
+        rep_email,
+        DAY.date(),
+    )
+    for seq, account_id in enumerate(account_ids, start=1):
+        await conn.execute(
+            "insert into route_stops (route_id, seq, account_id, source, due_day, priority, arrival_s, start_s, "
+            "end_s, service_s, travel_from_previous_s) values ($1, $2, $3, 'schedule', $4, 50, 0, 0, 900, 900, 0)",
+            route_id, seq, account_id, DAY.date(),
+        )
+    return int(route_id)
+
+
+async def test_a_check_in_links_its_route_stop_or_is_flagged_off_route(
+    client: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    headers = await auth_headers(client, "rep2@example.com")
+    planned, unplanned = (await rep_accounts(conn, "rep2@example.com", 2))[:2]
+    route_id = await _publish_route(conn, "rep2@example.com", [planned["id"]])
+    on_route = await client.post("/api/v1/visits", json=check_in_body(planned, DAY.replace(hour=9)), headers=headers)
+    assert on_route.status_code == 201
+    assert (on_route.json()["route_id"], on_route.json()["route_stop_seq"], on_route.json()["flags"]) == (
+        route_id, 1, []
+    )
+    off = await client.post("/api/v1/visits", json=check_in_body(unplanned, DAY.replace(hour=10)), headers=headers)
+    assert off.json()["flags"] == ["not_on_route"] and off.json()["route_id"] is None
+    # Another day without a route: no flag (nothing was planned).
+    free = await client.post(
+        "/api/v1/visits", json=check_in_body(unplanned, DAY.replace(day=24, hour=10)), headers=headers
+    )
+    assert free.json()["flags"] == []
