@@ -68,6 +68,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     photo_reuse_max_hamming: int = 4
     # Offline phones replay for days (weekends): keys are kept this long.
     idempotency_ttl_s: int = 14 * 24 * 3600
+    # Supervisor console: a raster tile URL template ({z}/{x}/{y}); None = the offline vector basemap
+    # of the demo city's streets (no network at run time).
+    map_tile_url: str | None = None
+    map_tile_attribution: str = "© OpenStreetMap contributors"
+    # Reports: a rep whose sales completion is below this share of plan is flagged.
+    sales_below_plan_pct: float = 90.0
+    # A planned stop without a time window counts as on time when the visit starts within this of its
+    # planned start.
+    on_time_tolerance_s: int = 1800
+    # The longest period one report covers.
+    report_max_days: int = 400
 
     @property
     def is_production(self) -> bool:
@@ -107,6 +118,10 @@ _ENV_NAMES: dict[str, str] = {
     "photo_dir": "FIELDSALES_PHOTO_DIR",
     "photo_store_url": "FIELDSALES_PHOTO_STORE_URL",
     "max_photo_bytes": "FIELDSALES_MAX_PHOTO_BYTES",
+    "map_tile_url": "FIELDSALES_MAP_TILE_URL",
+    "map_tile_attribution": "FIELDSALES_MAP_TILE_ATTRIBUTION",
+    "sales_below_plan_pct": "FIELDSALES_SALES_BELOW_PLAN_PCT",
+    "on_time_tolerance_s": "FIELDSALES_ON_TIME_TOLERANCE_S",
 }
 
 

@@ -215,6 +215,12 @@ def render(data: dict[str, Any]) -> str:
         f"Measured {meta['date']} on {meta['machine']}; {meta['versions']}; seed {meta['seed']}, "
         f"--jobs {meta['jobs']} (one solver process at a time per job slot, 1 thread each)."
     )
+    if "load_avg_1_5_15_before" in meta:
+        out.append("")
+        out.append(
+            f"Machine load (1/5/15-min load average) before the run: {meta['load_avg_1_5_15_before']}, after: "
+            f"{meta['load_avg_1_5_15_after']} (other work shares these {os.cpu_count()} cores: times are noisy)."
+        )
     out.append("")
     out.append(f"Command: `{meta['command']}`")
     out.append("")
@@ -331,7 +337,7 @@ def render(data: dict[str, Any]) -> str:
         out.append(
             f"Peer cells: float distance after a {lim:g} s limit, and the smallest limit on the ladder "
             f"{', '.join(f'{x:g}' for x in LADDER)} s at which it already had the best peer value "
-            f"(`>` = not within {lim:g} s; VROOM stops by itself: its wall time is shown). `x` = no "
+            f"(`>` = not within {lim:g} s). `x` = no "
             "feasible route."
         )
         out.append("")
@@ -399,9 +405,6 @@ def _vs_best(r: Result, best: Result | None) -> str:
 
 
 def _time_to_reach(rep: Sequence[Result], case: str, solver: str, best: Result, lim: float) -> str:
-    if solver == "vroom":
-        r = next(r for r in rep if r.instance == case and r.solver == solver and r.table == "repday")
-        return f"{r.wall_s:.2f} s wall" if r.feasible and _reached(r, best) else f"> {lim:g} s"
     tries = sorted((r for r in rep if r.instance == case and r.solver == solver), key=lambda r: r.time_limit_s)
     for r in tries:
         if r.feasible and r.distance is not None and _reached(r, best):
@@ -492,6 +495,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"note: this project's solver is not available ({why}); reported as such", flush=True)
         refs = load_references()
         started = datetime.now(UTC)
+        load_before = os.getloadavg()
         tasks = [("main", s, i, t) for t in args.time_limits for i in args.instances for s in args.solvers]
         results = run_tasks(tasks, args.jobs, args.seed, refs)
         if not args.no_rep_days and args.rep_days:
@@ -503,6 +507,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "date": started.strftime("%Y-%m-%d %H:%M UTC"),
                 "duration_s": round((datetime.now(UTC) - started).total_seconds(), 1),
                 "machine": _machine(),
+                "load_avg_1_5_15_before": [round(x, 2) for x in load_before],
+                "load_avg_1_5_15_after": [round(x, 2) for x in os.getloadavg()],
                 "versions": _versions(),
                 "seed": args.seed,
                 "jobs": args.jobs,

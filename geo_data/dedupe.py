@@ -91,29 +91,29 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _address_similarity(a: str, b: str) -> float:
-    similarity = fuzz.token_sort_ratio(a, b) / 100
-    numbers_a, numbers_b = _NUMBER.findall(a), _NUMBER.findall(b)
-    if numbers_a and numbers_b and numbers_a[0] != numbers_b[0]:
-        return min(similarity, 0.3)
-    return similarity
+def _first_number(address_key: str | None) -> str | None:
+    if not address_key:
+        return None
+    found = _NUMBER.search(address_key)
+    return found.group(0) if found else None
 
 
 _WEIGHTS = {"name": 0.40, "address": 0.25, "phone": 0.20, "distance": 0.15, "tax_id": 0.10}
 
 
-def score_pair(a: Candidate, b: Candidate, thresholds: Thresholds = Thresholds()) -> PairScore:
-    """How likely two accounts are the same outlet, and what to do about it."""
-    signals: dict[str, float] = {
-        "name": (fuzz.token_set_ratio(a.name_key, b.name_key) + fuzz.token_sort_ratio(a.name_key, b.name_key)) / 200
-    }
-    if a.address_key and b.address_key:
-        signals["address"] = _address_similarity(a.address_key, b.address_key)
+def _decide(
+    a: Candidate, b: Candidate, name: float, address: float | None, distance_m: float | None, thresholds: Thresholds
+) -> PairScore:
+    """The rules of the module docstring over precomputed name/address similarity and distance."""
+    signals: dict[str, float] = {"name": name}
+    if address is not None:
+        number_a, number_b = _first_number(a.address_key), _first_number(b.address_key)
+        if number_a and number_b and number_a != number_b:
+            address = min(address, 0.3)
+        signals["address"] = address
     if a.phones and b.phones:
         signals["phone"] = 1.0 if set(a.phones) & set(b.phones) else 0.0
-    distance_m: float | None = None
-    if a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None:
-        distance_m = haversine_m(a.lat, a.lon, b.lat, b.lon)
+    if distance_m is not None:
         signals["distance"] = max(0.0, min(1.0, (250.0 - distance_m) / 220.0))
     same_tax = a.tax_id is not None and a.tax_id == b.tax_id
     if same_tax:
@@ -140,65 +140,135 @@ def score_pair(a: Candidate, b: Candidate, thresholds: Thresholds = Thresholds()
     )
     if signals.get("phone") == 1.0 and address_differs:
         corroborated = False  # a chain's central number, not the same outlet
-    if score >= thresholds.merge_at and corroborated and signals["name"] >= 0.6:
+    if score >= thresholds.merge_at and corroborated and name >= 0.6:
         return PairScore(score, "merge", signals, "high score")
     same_place = distance_m is None or distance_m <= 60
-    if signals.get("phone") == 1.0 and signals.get("address", 0.0) >= 0.9 and same_place and signals["name"] >= 0.45:
+    if signals.get("phone") == 1.0 and signals.get("address", 0.0) >= 0.9 and same_place and name >= 0.45:
         return PairScore(score, "merge", signals, "same phone and address, similar name")
     if score >= thresholds.review_at:
         return PairScore(score, "review", signals, "grey zone")
     return PairScore(score, "distinct", signals, "low score")
 
 
-def _cell(lat: float, lon: float, radius_m: float) -> tuple[int, int]:
-    lat_step = radius_m / 111_320.0
-    lon_step = radius_m / (111_320.0 * max(0.05, math.cos(math.radians(lat))))
-    return math.floor(lat / lat_step), math.floor(lon / lon_step)
+def score_pair(a: Candidate, b: Candidate, thresholds: Thresholds = Thresholds()) -> PairScore:  # noqa: B008
+    """How likely two accounts are the same outlet, and what to do about it."""
+    name = (fuzz.token_set_ratio(a.name_key, b.name_key) + fuzz.token_sort_ratio(a.name_key, b.name_key)) / 200
+    address = (
+        fuzz.token_sort_ratio(a.address_key, b.address_key) / 100 if a.address_key and b.address_key else None
+    )
+    distance_m = None
+    if a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None:
+        distance_m = haversine_m(a.lat, a.lon, b.lat, b.lon)
+    return _decide(a, b, name, address, distance_m, thresholds)
 
 
-_FORWARD = ((0, 1), (1, -1), (1, 0), (1, 1))
+def score_pairs(
+    a: Sequence[Candidate],
+    b: Sequence[Candidate],
+    pairs: Sequence[tuple[int, int]],
+    thresholds: Thresholds = Thresholds(),  # noqa: B008
+) -> list[PairScore]:
+    """:func:`score_pair` for many ``(index in a, index in b)`` pairs, the string and distance work
+    done in bulk (rapidfuzz ``cpdist``, numpy)."""
+    if not pairs:
+        return []
+    left = [a[i] for i, _ in pairs]
+    right = [b[j] for _, j in pairs]
+    names_l = [c.name_key for c in left]
+    names_r = [c.name_key for c in right]
+    name = (process.cpdist(names_l, names_r, scorer=fuzz.token_set_ratio, dtype=np.float64)
+            + process.cpdist(names_l, names_r, scorer=fuzz.token_sort_ratio, dtype=np.float64)) / 200
+    address = process.cpdist([c.address_key or "" for c in left], [c.address_key or "" for c in right],
+                             scorer=fuzz.token_sort_ratio, dtype=np.float64) / 100
+    nan = float("nan")
+    la = np.array([nan if c.lat is None else c.lat for c in left])
+    lo = np.array([nan if c.lon is None else c.lon for c in left])
+    ra = np.array([nan if c.lat is None else c.lat for c in right])
+    ro = np.array([nan if c.lon is None else c.lon for c in right])
+    p1, p2 = np.radians(la), np.radians(ra)
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(ro - lo) / 2) ** 2
+    distance = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+    results: list[PairScore] = []
+    for k, (x, y) in enumerate(zip(left, right, strict=True)):
+        d = float(distance[k])
+        results.append(
+            _decide(x, y, float(name[k]), float(address[k]) if x.address_key and y.address_key else None,
+                    None if d != d else d, thresholds)
+        )
+    return results
+
+
+_FORWARD = ((0, 0), (0, 1), (1, -1), (1, 0), (1, 1))
 _AROUND = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 0), (0, 1), (1, -1), (1, 0), (1, 1))
+_SHIFT = 1 << 32
 
 
-def _close_and_similar(
-    left: list[int], right: list[int], a: Sequence[Candidate], b: Sequence[Candidate], radius_m: float,
+def _cells(candidates: Sequence[Candidate], radius_m: float, max_abs_lat: float) -> tuple[np.ndarray, np.ndarray]:
+    """Indexes of located candidates and their grid cell keys (cells at least radius_m wide everywhere)."""
+    located = np.array([i for i, c in enumerate(candidates) if c.lat is not None and c.lon is not None],
+                       dtype=np.int64)
+    if located.size == 0:
+        return located, located
+    lat = np.array([candidates[i].lat for i in located], dtype=np.float64)
+    lon = np.array([candidates[i].lon for i in located], dtype=np.float64)
+    lat_step = radius_m / 111_320.0
+    lon_step = radius_m / (111_320.0 * max(0.05, math.cos(math.radians(min(89.0, max_abs_lat)))))
+    row = np.floor(lat / lat_step).astype(np.int64)
+    col = np.floor(lon / lon_step).astype(np.int64) + (1 << 31)
+    return located, row * _SHIFT + col
+
+
+def _join(
+    keys_a: np.ndarray, keys_b: np.ndarray, offsets: Sequence[tuple[int, int]], same: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (pa, pb) with keys_b[pb] == keys_a[pa] + offset, for each offset; in the same set
+    the (0, 0) offset keeps pa < pb only."""
+    order = np.argsort(keys_b, kind="stable")
+    sorted_b = keys_b[order]
+    out_a: list[np.ndarray] = []
+    out_b: list[np.ndarray] = []
+    for d_row, d_col in offsets:
+        target = keys_a + d_row * _SHIFT + d_col
+        lo = np.searchsorted(sorted_b, target, "left")
+        hi = np.searchsorted(sorted_b, target, "right")
+        counts = hi - lo
+        total = int(counts.sum())
+        if total == 0:
+            continue
+        pa = np.repeat(np.arange(keys_a.size), counts)
+        starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+        pb = order[starts + np.arange(total)]
+        if same and d_row == 0 and d_col == 0:
+            keep = pa < pb
+            pa, pb = pa[keep], pb[keep]
+        out_a.append(pa)
+        out_b.append(pb)
+    if not out_a:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    return np.concatenate(out_a), np.concatenate(out_b)
+
+
+def _filter(
+    ia: np.ndarray, ib: np.ndarray, a: Sequence[Candidate], b: Sequence[Candidate], radius_m: float | None,
     min_name: float,
 ) -> list[tuple[int, int]]:
-    """The (left, right) index pairs within radius_m whose names are at least min_name similar."""
-    if not left:
+    """Pairs (ia[k], ib[k]) within radius_m (if given) whose names are at least min_name similar."""
+    if ia.size and radius_m is not None:
+        la = np.array([a[i].lat for i in ia], dtype=np.float64)
+        lo = np.array([a[i].lon for i in ia], dtype=np.float64)
+        ra = np.array([b[j].lat for j in ib], dtype=np.float64)
+        ro = np.array([b[j].lon for j in ib], dtype=np.float64)
+        dy = (la - ra) * 111_320.0
+        dx = (lo - ro) * 111_320.0 * np.cos(np.radians((la + ra) / 2))
+        near = dx * dx + dy * dy <= radius_m * radius_m
+        ia, ib = ia[near], ib[near]
+    if ia.size == 0:
         return []
-    la = np.array([a[i].lat for i in left], dtype=np.float64)
-    lo = np.array([a[i].lon for i in left], dtype=np.float64)
-    ra = np.array([b[j].lat for j in right], dtype=np.float64)
-    ro = np.array([b[j].lon for j in right], dtype=np.float64)
-    dy = (la - ra) * 111_320.0
-    dx = (lo - ro) * 111_320.0 * np.cos(np.radians((la + ra) / 2))
-    near = np.nonzero(dx * dx + dy * dy <= radius_m * radius_m)[0]
-    if near.size == 0:
-        return []
-    names_left = [a[left[k]].name_key for k in near]
-    names_right = [b[right[k]].name_key for k in near]
-    similar = process.cpdist(names_left, names_right, scorer=fuzz.token_set_ratio, score_cutoff=min_name,
-                             dtype=np.uint8)
-    return [(left[int(near[k])], right[int(near[k])]) for k in np.nonzero(similar)[0]]
-
-
-def _similar_names(
-    left: list[int], right: list[int], a: Sequence[Candidate], b: Sequence[Candidate], min_name: float
-) -> list[tuple[int, int]]:
-    if not left:
-        return []
-    similar = process.cpdist([a[i].name_key for i in left], [b[j].name_key for j in right],
+    similar = process.cpdist([a[i].name_key for i in ia], [b[j].name_key for j in ib],
                              scorer=fuzz.token_set_ratio, score_cutoff=min_name, dtype=np.uint8)
-    return [(left[int(k)], right[int(k)]) for k in np.nonzero(similar)[0]]
-
-
-def _grid(candidates: Sequence[Candidate], radius_m: float) -> dict[tuple[int, int], list[int]]:
-    grid: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for index, c in enumerate(candidates):
-        if c.lat is not None and c.lon is not None:
-            grid[_cell(c.lat, c.lon, radius_m)].append(index)
-    return grid
+    keep = np.nonzero(similar)[0]
+    return list(zip(ia[keep].tolist(), ib[keep].tolist(), strict=True))
 
 
 def block_pairs(
@@ -206,46 +276,33 @@ def block_pairs(
 ) -> set[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i < j``, worth scoring (see the module docstring).
 
-    Pairs found only by place must also have names at least ``min_name`` similar (rapidfuzz
-    token-set ratio, 0-100): two unrelated outlets next door are not worth a full comparison."""
+    Pairs found only by place or by address must also have names at least ``min_name`` similar
+    (rapidfuzz token-set ratio, 0-100): two unrelated outlets next door or in one shopping centre
+    are not worth a full comparison."""
     pairs: set[tuple[int, int]] = set()
     keyed: dict[tuple[str, str], list[int]] = defaultdict(list)
+    address_ids: dict[str, int] = {}
+    address_of = np.full(len(candidates), -1, dtype=np.int64)
     for index, c in enumerate(candidates):
         if c.tax_id:
             keyed[("tax", c.tax_id)].append(index)
         for phone in c.phones:
             keyed[("phone", phone)].append(index)
-        if c.address_key:
-            keyed[("address", c.address_key)].append(index)
         keyed[("name", c.name_key)].append(index)
-    left: list[int] = []
-    right: list[int] = []
-    for (kind, _), members in keyed.items():
+        if c.address_key:
+            address_of[index] = address_ids.setdefault(c.address_key, len(address_ids))
+    for members in keyed.values():
         if 1 < len(members) <= max_block:
-            if kind == "address":  # a shopping centre holds many outlets: only similar names are compared
-                for x in range(len(members)):
-                    for y in range(x + 1, len(members)):
-                        left.append(members[x])
-                        right.append(members[y])
-            else:
-                _add_all(pairs, members)
-    for i, j in _similar_names(left, right, candidates, candidates, min_name):
-        pairs.add((i, j) if i < j else (j, i))
-    left, right = [], []
-    grid = _grid(candidates, radius_m)
-    for (row, col), members in grid.items():
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                left.append(members[x])
-                right.append(members[y])
-        for d_row, d_col in _FORWARD:
-            other = grid.get((row + d_row, col + d_col))
-            if other:
-                for i in members:
-                    left.extend([i] * len(other))
-                    right.extend(other)
-    for i, j in _close_and_similar(left, right, candidates, candidates, radius_m, min_name):
-        pairs.add((i, j) if i < j else (j, i))
+            _add_all(pairs, members)
+    with_address = np.nonzero(address_of >= 0)[0]
+    pa, pb = _join(address_of[with_address], address_of[with_address], [(0, 0)], same=True)
+    pairs.update(_filter(with_address[pa], with_address[pb], candidates, candidates, None, min_name))
+    located = [c.lat for c in candidates if c.lat is not None]
+    if located:
+        indexes, keys = _cells(candidates, radius_m, max(abs(v) for v in located))
+        pa, pb = _join(keys, keys, _FORWARD, same=True)
+        for i, j in _filter(indexes[pa], indexes[pb], candidates, candidates, radius_m, min_name):
+            pairs.add((i, j) if i < j else (j, i))
     return pairs
 
 
@@ -253,19 +310,16 @@ def block_pairs_between(
     batch: Sequence[Candidate], stored: Sequence[Candidate], *, radius_m: float = 150.0, min_name: float = 50.0
 ) -> set[tuple[int, int]]:
     """(batch index, stored index) pairs within ``radius_m`` with names at least ``min_name`` similar."""
-    grid = _grid(stored, radius_m)
-    left: list[int] = []
-    right: list[int] = []
-    for i, c in enumerate(batch):
-        if c.lat is None or c.lon is None:
-            continue
-        row, col = _cell(c.lat, c.lon, radius_m)
-        for d_row, d_col in _AROUND:
-            other = grid.get((row + d_row, col + d_col))
-            if other:
-                left.extend([i] * len(other))
-                right.extend(other)
-    return set(_close_and_similar(left, right, batch, stored, radius_m, min_name))
+    lats = [c.lat for c in (*batch, *stored) if c.lat is not None]
+    if not lats:
+        return set()
+    max_lat = max(abs(v) for v in lats)
+    index_a, keys_a = _cells(batch, radius_m, max_lat)
+    index_b, keys_b = _cells(stored, radius_m, max_lat)
+    if index_a.size == 0 or index_b.size == 0:
+        return set()
+    pa, pb = _join(keys_a, keys_b, _AROUND, same=False)
+    return set(_filter(index_a[pa], index_b[pb], batch, stored, radius_m, min_name))
 
 
 def _add_all(pairs: set[tuple[int, int]], members: Sequence[int]) -> None:

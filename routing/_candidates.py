@@ -6,9 +6,10 @@ passes them all fits into some rep's day on its own; if it is left out later, th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from routing._instance import Instance, Lookup
+from routing._instance import Instance, Lookup, rep_signature
 from routing._schedule import RepScheduler
 from routing.problem import Rep, Visit
 from routing.solution import Reason
@@ -31,10 +32,20 @@ def rep_may_serve(rep: Rep, visit: Visit) -> bool:
 
 def find_candidates(inst: Instance, lookup: Lookup, schedulers: list[RepScheduler]) -> Candidates:
     problem = inst.problem
+    signature = [rep_signature(rep) for rep in problem.reps]
+    cache: dict[tuple[object, int], bool] = {}
+
+    def alone_fits(r: int, v: int) -> bool:
+        """Whether the visit fits the rep's day on its own; computed once per kind of rep."""
+        key = (signature[r], v)
+        if key not in cache:
+            cache[key] = schedulers[r].feasible([v])
+        return cache[key]
+
     allowed_reps: list[list[int]] = []
     excluded: dict[int, Reason] = {}
     for v, visit in enumerate(problem.visits):
-        reason, reps = _classify(inst, lookup, schedulers, v, visit)
+        reason, reps = _classify(inst, lookup, alone_fits, v, visit)
         allowed_reps.append(reps)
         if reason is not None:
             excluded[v] = reason
@@ -42,7 +53,7 @@ def find_candidates(inst: Instance, lookup: Lookup, schedulers: list[RepSchedule
 
 
 def _classify(
-    inst: Instance, lookup: Lookup, schedulers: list[RepScheduler], v: int, visit: Visit
+    inst: Instance, lookup: Lookup, alone_fits: Callable[[int, int], bool], v: int, visit: Visit
 ) -> tuple[Reason | None, list[int]]:
     reps = inst.problem.reps
 
@@ -63,7 +74,7 @@ def _classify(
     ]
     if not loadable:
         return ("capacity" if any(reps[r].max_visits != 0 for r in reaching) else "shift"), []
-    fitting = [r for r in loadable if schedulers[r].feasible([v])]
+    fitting = [r for r in loadable if alone_fits(r, v)]
     if fitting:
         return None, fitting
     if any(_window_reachable(inst, lookup, r, v) for r in loadable):

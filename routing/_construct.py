@@ -12,7 +12,7 @@ import random
 import time
 from dataclasses import dataclass
 
-from routing._instance import Instance, Lookup
+from routing._instance import Instance, Lookup, rep_signature
 from routing._repair import Repairer
 from routing.params import SolveParams
 
@@ -132,21 +132,31 @@ def _regret_once(builder: _Builder, visits: list[int], rng: random.Random, noise
         v: {r: builder.best_position(r, routes[r], times[r], v) for r in allowed[v]} for v in visits
     }
     unrouted = set(visits)
+    signature = [rep_signature(rep) for rep in inst.problem.reps]
     while unrouted:
         choice: tuple[tuple[int, float, int], int, int, int] | None = None
         for v in unrouted:
-            feasible = sorted(opt[0] for opt in options[v].values() if opt is not None)
+            # Identical empty reps are one option: otherwise every regret would be zero at the start.
+            empty_seen: set[object] = set()
+            feasible: list[tuple[int, int, int]] = []
+            for r, opt in options[v].items():
+                if opt is None:
+                    continue
+                if not routes[r]:
+                    if signature[r] in empty_seen:
+                        continue
+                    empty_seen.add(signature[r])
+                feasible.append((opt[0], r, opt[1]))
             if not feasible:
                 continue
-            regret = sum(c - feasible[0] for c in feasible[1:_REGRET_K])
+            feasible.sort()
+            best_delta = feasible[0][0]
+            regret = sum(c - best_delta for c, _, _ in feasible[1:_REGRET_K])
             if len(feasible) < _REGRET_K:  # few options left: insert soon
-                regret += (_REGRET_K - len(feasible)) * (feasible[0] + 1) * 10
-            key = (problem_visits[v].priority, regret * factor[v] - feasible[0], -v)
+                regret += (_REGRET_K - len(feasible)) * (best_delta + 1) * 10
+            key = (problem_visits[v].priority, regret * factor[v] - best_delta, -v)
             if choice is None or key > choice[0]:
-                rep, (_, position) = min(
-                    ((r, opt) for r, opt in options[v].items() if opt is not None), key=lambda item: item[1][0]
-                )
-                choice = (key, v, rep, position)
+                choice = (key, v, feasible[0][1], feasible[0][2])
         if choice is None:
             break
         _, v, rep, position = choice

@@ -16,7 +16,7 @@ from routing._haversine import haversine_matrices
 from routing.errors import ProblemError
 from routing.matrix_types import Matrix
 from routing.parse import UNREACHABLE_AT
-from routing.problem import Location, Problem
+from routing.problem import Location, Problem, Rep
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -197,4 +197,12 @@ def make_lookup(inst: Instance) -> Lookup:
         reachable=inst.reachable.tolist(),
         service_s=inst.service_s.tolist(),
         windows=[visit_windows(inst.problem, i) for i in range(inst.n_visits)],
+    )
+
+
+def rep_signature(rep: Rep) -> tuple[object, ...]:
+    """Everything about a rep but its id: reps with equal signatures are interchangeable."""
+    return (
+        rep.start, rep.start_index, rep.end, rep.end_index, rep.open_end, rep.shift, rep.max_work_s,
+        rep.max_visits, rep.capacity, tuple(sorted(rep.skills)), rep.breaks,
     )

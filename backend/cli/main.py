@@ -227,6 +227,9 @@ def _register_subcommands() -> None:
     from backend.cli.imports import import_group
 
     cli.add_command(import_group)
+    from backend.cli.sales import import_sales
+
+    import_group.add_command(import_sales)
 
 
 _register_subcommands()

@@ -47,7 +47,7 @@ from geo_data.dedupe import (
     block_pairs,
     block_pairs_between,
     cluster,
-    score_pair,
+    score_pairs,
 )
 from geo_data.normalize import BBox, address_key, name_key
 from geo_data.spreadsheets import SpreadsheetError, read_spreadsheet
@@ -193,8 +193,8 @@ def dedupe_rows(rows: Sequence[_Keyed]) -> tuple[list[_Cluster], list[tuple[int,
     best: dict[int, float] = {}
     review: list[tuple[int, int, PairScore]] = []
     same_entity = 0
-    for i, j in block_pairs(candidates, radius_m=BLOCK_RADIUS_M):
-        result = score_pair(candidates[i], candidates[j], THRESHOLDS)
+    pairs = sorted(block_pairs(candidates, radius_m=BLOCK_RADIUS_M))
+    for (i, j), result in zip(pairs, score_pairs(candidates, candidates, pairs, THRESHOLDS), strict=True):
         if result.decision == "merge":
             merge_edges.append((i, j))
             best[j] = max(best.get(j, 0.0), result.score)
@@ -266,12 +266,16 @@ async def match_existing(
     pairs = await stored_pairs(conn, clusters)
     if not pairs:
         return [], 0
-    existing = {a.id: a for a in await repository.accounts_by_ids(conn, sorted({p[1] for p in pairs}))}
-    existing_candidates = {account_id: _candidate(a) for account_id, a in existing.items()}
+    existing = await repository.accounts_by_ids(conn, sorted({p[1] for p in pairs}))
+    position = {a.id: k for k, a in enumerate(existing)}
+    ordered = sorted(pairs)
+    results = score_pairs(
+        [_candidate(c.account) for c in clusters], [_candidate(a) for a in existing],
+        [(index, position[account_id]) for index, account_id in ordered], THRESHOLDS,
+    )
     review: list[tuple[int, int, PairScore]] = []
     same_entity = 0
-    for index, account_id in sorted(pairs):
-        result = score_pair(_candidate(clusters[index].account), existing_candidates[account_id], THRESHOLDS)
+    for (index, account_id), result in zip(ordered, results, strict=True):
         target = clusters[index]
         if result.decision == "merge":
             if target.existing_score is None or result.score > target.existing_score.score:

@@ -1,25 +1,36 @@
--- name: account_for_rep
--- The account a rep checks in at, if it is in one of their territories (as owner or backup), with
--- the distance in metres from the reported position (geography: true metres).
-select a.id, ST_Y(a.location) as lat, ST_X(a.location) as lon,
-       ST_Distance(a.location::geography, ST_SetSRID(ST_MakePoint($4::float8, $3::float8), 4326)::geography)
-           as distance_m
-from accounts a
-join territories t on t.id = a.territory_id
-where a.id = $1 and (t.owner_rep_id = $2 or t.backup_rep_id = $2);
-
--- name: rep_time_zone
-select coalesce((select time_zone from reps where user_id = $1), 'UTC') as time_zone;
-
--- name: previous_check_in
--- The rep's check-in just before device time $2 (ties broken by id), with its distance to a point.
-select v.id, v.checked_in_at,
-       ST_Distance(v.check_in_location::geography,
-                   ST_SetSRID(ST_MakePoint($5::float8, $4::float8), 4326)::geography) as distance_m
-from visits v
-where v.rep_id = $1 and v.id <> $3 and (v.checked_in_at, v.id) < ($2::timestamptz, $3::uuid)
-order by v.checked_in_at desc, v.id desc
-limit 1;
+-- name: check_in_context
+-- Everything a check-in is judged on, in one round trip; no row when the account is not in one of
+-- the rep's territories (as owner or backup):
+-- - the distance in metres from the reported position to the account (geography: true metres;
+--   NULL when the account has no location yet);
+-- - the rep's published route for the check-in's local day (their time zone; highest version) and
+--   this account's stop on it (route_id NULL: no route planned; seq NULL: not on it);
+-- - the rep's previous check-in by device time, and its distance from this position.
+with here as (select ST_SetSRID(ST_MakePoint($4::float8, $3::float8), 4326)::geography as point),
+     account as (
+         select a.id, a.location from accounts a join territories t on t.id = a.territory_id
+         where a.id = $1 and (t.owner_rep_id = $2 or t.backup_rep_id = $2)
+         limit 1),
+     route as (
+         select r.id from routes r
+         where r.rep_id = $2
+           and r.day = ($5::timestamptz at time zone coalesce((select time_zone from reps where user_id = $2), 'UTC'))::date
+         order by r.version desc
+         limit 1)
+select account.id as account_id,
+       ST_Distance(account.location::geography, here.point) as distance_m,
+       (select id from route) as route_id,
+       (select s.seq from route_stops s where s.route_id = (select id from route) and s.account_id = $1
+        order by s.seq limit 1) as route_stop_seq,
+       previous.checked_in_at as previous_at,
+       ST_Distance(previous.check_in_location::geography, here.point) as previous_distance_m
+from account cross join here
+left join lateral (
+    select v.checked_in_at, v.check_in_location from visits v
+    where v.rep_id = $2 and v.id <> $6 and (v.checked_in_at, v.id) < ($5::timestamptz, $6::uuid)
+    order by v.checked_in_at desc, v.id desc
+    limit 1
+) previous on true;
 
 -- name: next_check_in
 select v.id, v.checked_in_at, v.flags,
@@ -48,7 +59,12 @@ insert into visits (id, rep_id, account_id, route_id, route_stop_seq, checked_in
 values ($1, $2, $3, $4, $5, $6, ST_SetSRID(ST_MakePoint($8::float8, $7::float8), 4326), $9, $10, $11, $12, $13,
         $14)
 on conflict (id) do nothing
-returning id;
+returning id, rep_id, account_id, route_id, route_stop_seq, checked_in_at,
+          ST_Y(check_in_location) as lat, ST_X(check_in_location) as lon,
+          check_in_accuracy_m as accuracy_m, check_in_mock as mock_location,
+          check_in_distance_m as distance_m, check_in_reason as reason,
+          checked_out_at, ST_Y(check_out_location) as check_out_lat, ST_X(check_out_location) as check_out_lon,
+          check_out_accuracy_m, check_out_mock, check_out_distance_m, check_out_reason, flags, received_at;
 
 -- name: set_flags
 update visits set flags = $2, updated_at = now() where id = $1;

@@ -3,33 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 
 import asyncpg
 import msgspec
 
 from backend.db.queries import load_queries
-from backend.visits.schemas import AccountAtPoint, Neighbour, OwnVisit, PlannedStop, Visit
+from backend.visits.schemas import CheckInContext, Neighbour, OwnVisit, Visit
 
 Q = load_queries("backend.visits")
 
 
-async def account_for_rep(
-    conn: asyncpg.Connection, account_id: int, rep_id: int, lat: float, lon: float
-) -> AccountAtPoint | None:
-    row = await conn.fetchrow(Q["account_for_rep"], account_id, rep_id, lat, lon)
-    return None if row is None else msgspec.convert(dict(row), AccountAtPoint)
-
-
-async def rep_time_zone(conn: asyncpg.Connection, rep_id: int) -> str:
-    return str(await conn.fetchval(Q["rep_time_zone"], rep_id))
-
-
-async def previous_check_in(
-    conn: asyncpg.Connection, rep_id: int, at: datetime, visit_id: uuid.UUID, lat: float, lon: float
-) -> Neighbour | None:
-    row = await conn.fetchrow(Q["previous_check_in"], rep_id, at, visit_id, lat, lon)
-    return None if row is None else msgspec.convert(dict(row), Neighbour)
+async def check_in_context(
+    conn: asyncpg.Connection, account_id: int, rep_id: int, lat: float, lon: float, at: datetime, visit_id: uuid.UUID
+) -> CheckInContext | None:
+    """None when the account is not in the rep's territories."""
+    row = await conn.fetchrow(Q["check_in_context"], account_id, rep_id, lat, lon, at, visit_id)
+    return None if row is None else msgspec.convert(dict(row), CheckInContext)
 
 
 async def next_check_in(
@@ -37,12 +27,6 @@ async def next_check_in(
 ) -> Neighbour | None:
     row = await conn.fetchrow(Q["next_check_in"], rep_id, at, visit_id, lat, lon)
     return None if row is None else msgspec.convert(dict(row), Neighbour)
-
-
-async def planned_stop(conn: asyncpg.Connection, rep_id: int, account_id: int, day: date) -> PlannedStop | None:
-    """The rep's published route for `day` and this account's stop on it; None when no route is planned."""
-    row = await conn.fetchrow(Q["planned_stop"], rep_id, account_id, day)
-    return None if row is None else msgspec.convert(dict(row), PlannedStop)
 
 
 async def insert_visit(
@@ -62,13 +46,13 @@ async def insert_visit(
     sent_at: datetime | None,
     reason: str | None,
     flags: list[str],
-) -> bool:
-    """False when the id is taken (by another rep, or by this rep under another key)."""
-    inserted = await conn.fetchval(
+) -> Visit | None:
+    """The stored visit; None when the id is taken (by another rep, or by this rep under another key)."""
+    row = await conn.fetchrow(
         Q["insert_visit"], visit_id, rep_id, account_id, route_id, route_stop_seq, checked_in_at, lat, lon,
         accuracy_m, mock_location, distance_m, sent_at, reason, flags,
     )
-    return inserted is not None
+    return None if row is None else msgspec.convert(dict(row), Visit)
 
 
 async def set_flags(conn: asyncpg.Connection, visit_id: uuid.UUID, flags: list[str]) -> None:

@@ -80,11 +80,13 @@ class OwnVisit(msgspec.Struct, frozen=True):
     account_lon: float | None
 
 
-class AccountAtPoint(msgspec.Struct, frozen=True):
-    id: int
-    lat: float | None
-    lon: float | None
-    distance_m: float | None
+class CheckInContext(msgspec.Struct, frozen=True):
+    account_id: int
+    distance_m: float | None  # None: the account has no location yet
+    route_id: int | None  # the rep's published route that day; None: no route planned
+    route_stop_seq: int | None  # this account's stop on it; None: not on the route
+    previous_at: datetime | None  # the rep's previous check-in by device time
+    previous_distance_m: float | None
 
 
 class Neighbour(msgspec.Struct, frozen=True):
@@ -92,11 +94,6 @@ class Neighbour(msgspec.Struct, frozen=True):
     checked_in_at: datetime
     distance_m: float
     flags: list[str] = []
-
-
-class PlannedStop(msgspec.Struct, frozen=True):
-    route_id: int
-    seq: int | None  # None: a route is planned that day, and this account is not on it
 
 
 class Replayed(msgspec.Struct, frozen=True):

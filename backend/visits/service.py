@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -64,51 +63,50 @@ async def check_in(
     stored = await idempotency.begin(conn, user_id, CHECK_IN, str(request.id), body, settings.idempotency_ttl_s)
     if stored is not None:
         return Replayed(msgspec.convert(stored.response, Visit), stored.status_code, True)
-    account = await repository.account_for_rep(conn, request.account_id, user_id, request.lat, request.lon)
-    if account is None:
-        raise NotFound(f"account {request.account_id} not found in your territories", field="account_id")
-    if account.distance_m is None:
-        raise InvalidInput(f"account {request.account_id} has no location yet", field="account_id")
-    time_zone = await repository.rep_time_zone(conn, user_id)
-    day = request.checked_in_at.astimezone(ZoneInfo(time_zone)).date()
-    stop = await repository.planned_stop(conn, user_id, request.account_id, day)
-    previous = await repository.previous_check_in(
-        conn, user_id, request.checked_in_at, request.id, request.lat, request.lon
+    context = await repository.check_in_context(
+        conn, request.account_id, user_id, request.lat, request.lon, request.checked_in_at, request.id
     )
+    if context is None:
+        raise NotFound(f"account {request.account_id} not found in your territories", field="account_id")
+    if context.distance_m is None:
+        raise InvalidInput(f"account {request.account_id} has no location yet", field="account_id")
     policy = check_policy(settings)
+    previous = (
+        None
+        if context.previous_at is None or context.previous_distance_m is None
+        else PreviousCheckIn(at=context.previous_at, distance_m=context.previous_distance_m)
+    )
+    on_route = None if context.route_id is None else context.route_stop_seq is not None
     flags = verify_check_in(
         fix=Fix(lat=request.lat, lon=request.lon, accuracy_m=request.accuracy_m, mock_location=request.mock_location),
-        distance_m=account.distance_m,
+        distance_m=context.distance_m,
         at=request.checked_in_at,
         sent_at=request.sent_at,
         server_now=now,
-        previous=None
-        if previous is None
-        else PreviousCheckIn(at=previous.checked_in_at, distance_m=previous.distance_m),
-        on_route=None if stop is None else stop.seq is not None,
+        previous=previous,
+        on_route=on_route,
         policy=policy,
     )
-    inserted = await repository.insert_visit(
+    visit = await repository.insert_visit(
         conn,
         visit_id=request.id,
         rep_id=user_id,
         account_id=request.account_id,
-        route_id=None if stop is None or stop.seq is None else stop.route_id,
-        route_stop_seq=None if stop is None else stop.seq,
+        route_id=context.route_id if on_route else None,
+        route_stop_seq=context.route_stop_seq if on_route else None,
         checked_in_at=request.checked_in_at,
         lat=request.lat,
         lon=request.lon,
         accuracy_m=request.accuracy_m,
         mock_location=request.mock_location,
-        distance_m=account.distance_m,
+        distance_m=context.distance_m,
         sent_at=request.sent_at,
         reason=request.reason,
         flags=merge_flags(flags),
     )
-    if not inserted:
+    if visit is None:
         raise Conflict(f"visit id {request.id} is already taken; generate a new UUID", field="id")
     await _recheck_successor(conn, user_id, request, policy)
-    visit = await _visit(conn, principal, request.id)
     await idempotency.finish(conn, user_id, CHECK_IN, str(request.id), 201, visit)
     return Replayed(visit, 201, False)
 

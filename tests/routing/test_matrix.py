@@ -256,6 +256,9 @@ def _valhalla_handler(verbose_answer: bool) -> Handler:
         targets = [(p["lat"], p["lon"]) for p in body["targets"]]
         if body["costing"] == "bicycle":
             return 500, "<html>Internal Server Error</html>"
+        if any(haversine_m(a, b) > 400_000 for a in sources for b in targets):
+            error = "Path distance exceeds the max distance limit: 400000 meters"
+            return 400, {"error_code": 154, "error": error, "status_code": 400, "status": "Bad Request"}
 
         def pair(i: int, j: int) -> tuple[float | int | None, float | None]:
             km = haversine_m(sources[i], targets[j]) / 1000.0
@@ -299,6 +302,22 @@ def test_valhalla_sentinels_and_nulls_become_inf(verbose_answer: bool) -> None:
                 assert math.isinf(m.durations[i][j]) and math.isinf(m.distances[i][j])
             else:
                 assert m.distances[i][j] == pytest.approx(ref[i][j], abs=0.6)
+
+
+def test_valhalla_pairs_beyond_the_distance_limit_become_inf() -> None:
+    oulu = (65.0121, 25.4651)
+    points = [*_points(5), oulu]
+    with fake_server(_valhalla_handler(False)) as (url, seen):
+        m = ValhallaProvider(url, block_size=4).matrix(points, "car")
+    ref = _reference(points)
+    for i in range(6):
+        for j in range(6):
+            if i != j and 5 in (i, j):
+                assert math.isinf(m.durations[i][j]) and math.isinf(m.distances[i][j])
+            else:
+                assert m.distances[i][j] == pytest.approx(ref[i][j], abs=0.6)
+    # 4 blocks; the 3 refused ones are asked again row by row, refused rows cell by cell.
+    assert len(seen) > 4
 
 
 def test_valhalla_http_errors_are_clear() -> None:

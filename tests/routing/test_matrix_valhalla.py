@@ -75,6 +75,5 @@ def test_points_off_the_network_are_unreachable_not_errors(valhalla_url: str) ->
         others = [j for j in range(7) if j != bad]
         assert all(math.isinf(m.durations[bad][j]) and math.isinf(m.durations[j][bad]) for j in others)
     assert _finite_share(Matrix(durations=[r[:5] for r in m.durations[:5]], distances=[])) > 0.5
-    assert m.durations[:5] == [row[:5] + row[5:] for row in m.durations[:5]]
     reference = ValhallaProvider(valhalla_url).matrix(points[:5], "car")
     assert [row[:5] for row in m.durations[:5]] == reference.durations

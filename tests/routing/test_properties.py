@@ -14,7 +14,7 @@ from routing._repair import Repairer
 from routing._schedule import RepScheduler
 from tests.routing.conftest import HOUR, PARAMS
 
-SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite

@@ -1,0 +1,1 @@
+"""Sales plan vs fact: monthly plans and actuals per rep x product category x region."""
