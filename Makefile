@@ -7,7 +7,14 @@ PYTHON ?= python3
 STAMP := $(VENV)/.installed-stamp
 EXTRAS ?= dev,bench,valhalla
 
-.PHONY: run test install db lint typecheck contracts pytest bench clean-db
+.PHONY: run test install db lint typecheck contracts pytest bench clean-db frontend chromium
+
+# The supervisor console: npm packages (Leaflet, esbuild) from package-lock.json, built into
+# backend/web/static/ (git-ignored); rebuilt only when a source is newer than the build.
+FRONTEND_OUT := backend/web/static
+FRONTEND_STAMP := $(FRONTEND_OUT)/.built
+FRONTEND_SRC := frontend/package.json frontend/package-lock.json frontend/build.mjs frontend/index.html \
+	$(wildcard frontend/src/*)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +24,22 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+$(FRONTEND_STAMP): $(FRONTEND_SRC)
+	@command -v npm >/dev/null || { echo "npm is needed to build the supervisor console (apt-get install -y nodejs npm)" >&2; exit 1; }
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+	@touch $@
+
+frontend: $(FRONTEND_STAMP)
+
+## Debian's chromium for the browser test (Playwright's own browser download does not work here).
+chromium:
+	@if ! command -v chromium >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else echo "the browser test needs chromium: sudo apt-get install -y chromium" >&2; fi; \
+	fi
+
 ## make run: the API on http://127.0.0.1:8000 with the demo city loaded into an empty database.
-run: install
+run: install frontend
 	@url="$$(scripts/ensure_db.sh)"; \
 	export DATABASE_URL="$$url" FIELDSALES_ENV="$${FIELDSALES_ENV:-demo}"; \
 	$(BIN)/fieldsales migrate; \
@@ -38,7 +59,7 @@ typecheck: install
 contracts: install
 	$(BIN)/lint-imports
 
-pytest: install
+pytest: install frontend chromium
 	@url="$$(scripts/ensure_db.sh fieldsales_test)"; \
 	export TEST_DATABASE_URL="$$url"; \
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -27,12 +27,15 @@ from backend.imports.controllers import ImportsController
 from backend.leads.controllers import LeadsController, NewAccountController
 from backend.photos.controllers import PhotosController
 from backend.planning.solver_pool import SolverPool
+from backend.reports.controllers import ReportsController
 from backend.routes.controllers import MyRouteController, PlanningRunsController, TeamRoutesController
 from backend.schedules.controllers import SchedulesController
 from backend.settings import Settings
+from backend.supervision.controllers import SupervisionController
 from backend.sync.controllers import SyncController
 from backend.territories.controllers import TerritoriesController
 from backend.visits.controllers import VisitsController
+from backend.web.controllers import handlers as console_handlers
 from routing.matrix import HaversineProvider
 
 
@@ -86,6 +89,9 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             MergesController,
             NewAccountController,
             LeadsController,
+            SupervisionController,
+            ReportsController,
+            *console_handlers(),
         ],
         dependencies={
             "conn": Provide(provide_connection),

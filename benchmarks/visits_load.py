@@ -172,7 +172,7 @@ async def benchmark(args: argparse.Namespace) -> list[dict[str, Any]]:
     url = args.database_url or ensure_database("fieldsales_bench_visits")
     await prepare_database(url)
     photo_dir = tempfile.mkdtemp(prefix="fieldsales-bench-photos-")
-    server = subprocess.Popen(  # noqa: ASYNC220 - started once, before any load
+    server = subprocess.Popen(  # started once, before any load
         [sys.executable, "-c", SERVER, url, photo_dir, str(args.port), str(args.pool)],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},

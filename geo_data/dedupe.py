@@ -1,12 +1,12 @@
 """Duplicate detection for accounts: blocking, pair scoring and clustering, as pure functions.
 
-Blocking (which pairs are compared at all): the same tax id, a shared phone number, the same
-address key, the same name key, or lying within ``radius_m`` (150 m) of each other with names at
-least somewhat alike (rapidfuzz token-set ratio >= 50; an in-memory grid of radius-sized cells, each
-point compared with its own and the neighbouring cells, distances and name ratios computed in bulk
-with numpy and ``rapidfuzz.process.cpdist``). A key block larger than ``max_block`` (a chain's
-head-office phone on 500 rows, "Kiosk") is only compared within the spatial grid, so the work stays
-linear.
+Blocking (which pairs are compared at all): the same tax id, a shared phone number or the same name
+key; or the same address key, or lying within ``radius_m`` (150 m) of each other, with names at least
+somewhat alike (name similarity >= 0.55). Places use an in-memory grid of radius-sized cells (each
+point against its own and the neighbouring cells, joined with numpy); distances and name ratios are
+computed in bulk (numpy, ``rapidfuzz.process.cpdist``). A key block larger than ``max_block`` (a
+chain's head-office phone on 500 rows, "Kiosk") is only compared through the grid, so the work
+stays linear.
 
 Scoring (:func:`score_pair`), each signal in 0..1, missing signals left out of the weighted mean:
 
@@ -118,7 +118,11 @@ def _decide(
     same_tax = a.tax_id is not None and a.tax_id == b.tax_id
     if same_tax:
         signals["tax_id"] = 1.0
-    score = sum(_WEIGHTS[k] * v for k, v in signals.items()) / sum(_WEIGHTS[k] for k in signals)
+    total = weight = 0.0
+    for key, value in signals.items():
+        total += _WEIGHTS[key] * value
+        weight += _WEIGHTS[key]
+    score = total / weight
     score = round(score, 4)
     if distance_m is not None:
         signals["distance_m"] = round(distance_m, 1)
@@ -150,7 +154,7 @@ def _decide(
     return PairScore(score, "distinct", signals, "low score")
 
 
-def score_pair(a: Candidate, b: Candidate, thresholds: Thresholds = Thresholds()) -> PairScore:  # noqa: B008
+def score_pair(a: Candidate, b: Candidate, thresholds: Thresholds = Thresholds()) -> PairScore:
     """How likely two accounts are the same outlet, and what to do about it."""
     name = (fuzz.token_set_ratio(a.name_key, b.name_key) + fuzz.token_sort_ratio(a.name_key, b.name_key)) / 200
     address = (
@@ -166,7 +170,7 @@ def score_pairs(
     a: Sequence[Candidate],
     b: Sequence[Candidate],
     pairs: Sequence[tuple[int, int]],
-    thresholds: Thresholds = Thresholds(),  # noqa: B008
+    thresholds: Thresholds = Thresholds(),
 ) -> list[PairScore]:
     """:func:`score_pair` for many ``(index in a, index in b)`` pairs, the string and distance work
     done in bulk (rapidfuzz ``cpdist``, numpy)."""
@@ -176,10 +180,10 @@ def score_pairs(
     right = [b[j] for _, j in pairs]
     names_l = [c.name_key for c in left]
     names_r = [c.name_key for c in right]
-    name = (process.cpdist(names_l, names_r, scorer=fuzz.token_set_ratio, dtype=np.float64)
-            + process.cpdist(names_l, names_r, scorer=fuzz.token_sort_ratio, dtype=np.float64)) / 200
+    name = (process.cpdist(names_l, names_r, scorer=fuzz.token_set_ratio, dtype=np.float64, workers=-1)
+            + process.cpdist(names_l, names_r, scorer=fuzz.token_sort_ratio, dtype=np.float64, workers=-1)) / 200
     address = process.cpdist([c.address_key or "" for c in left], [c.address_key or "" for c in right],
-                             scorer=fuzz.token_sort_ratio, dtype=np.float64) / 100
+                             scorer=fuzz.token_sort_ratio, dtype=np.float64, workers=-1) / 100
     nan = float("nan")
     la = np.array([nan if c.lat is None else c.lat for c in left])
     lo = np.array([nan if c.lon is None else c.lon for c in left])
@@ -249,35 +253,49 @@ def _join(
     return np.concatenate(out_a), np.concatenate(out_b)
 
 
+class _Arrays:
+    """Coordinates and names of candidates as arrays, built once per blocking call."""
+
+    def __init__(self, candidates: Sequence[Candidate]) -> None:
+        nan = float("nan")
+        self.lat = np.array([nan if c.lat is None else c.lat for c in candidates], dtype=np.float64)
+        self.lon = np.array([nan if c.lon is None else c.lon for c in candidates], dtype=np.float64)
+        self.names = [c.name_key for c in candidates]
+
+
 def _filter(
-    ia: np.ndarray, ib: np.ndarray, a: Sequence[Candidate], b: Sequence[Candidate], radius_m: float | None,
-    min_name: float,
+    ia: np.ndarray, ib: np.ndarray, a: _Arrays, b: _Arrays, radius_m: float | None, min_name: float
 ) -> list[tuple[int, int]]:
-    """Pairs (ia[k], ib[k]) within radius_m (if given) whose names are at least min_name similar."""
+    """Pairs (ia[k], ib[k]) within radius_m (if given) whose name similarity (the mean of token-set and
+    token-sort ratio, as scored) is at least min_name."""
     if ia.size and radius_m is not None:
-        la = np.array([a[i].lat for i in ia], dtype=np.float64)
-        lo = np.array([a[i].lon for i in ia], dtype=np.float64)
-        ra = np.array([b[j].lat for j in ib], dtype=np.float64)
-        ro = np.array([b[j].lon for j in ib], dtype=np.float64)
+        la, lo, ra, ro = a.lat[ia], a.lon[ia], b.lat[ib], b.lon[ib]
         dy = (la - ra) * 111_320.0
         dx = (lo - ro) * 111_320.0 * np.cos(np.radians((la + ra) / 2))
         near = dx * dx + dy * dy <= radius_m * radius_m
         ia, ib = ia[near], ib[near]
     if ia.size == 0:
         return []
-    similar = process.cpdist([a[i].name_key for i in ia], [b[j].name_key for j in ib],
-                             scorer=fuzz.token_set_ratio, score_cutoff=min_name, dtype=np.uint8)
-    keep = np.nonzero(similar)[0]
+    left = [a.names[i] for i in ia.tolist()]
+    right = [b.names[j] for j in ib.tolist()]
+    # token-set >= token-sort, so mean >= min_name needs token-set >= min_name: filter on it first
+    by_set = process.cpdist(left, right, scorer=fuzz.token_set_ratio, dtype=np.float32, workers=-1)
+    first = np.nonzero(by_set >= min_name)[0]
+    if first.size == 0:
+        return []
+    by_sort = process.cpdist([left[k] for k in first.tolist()], [right[k] for k in first.tolist()],
+                             scorer=fuzz.token_sort_ratio, dtype=np.float32, workers=-1)
+    keep = first[(by_set[first] + by_sort) / 2 >= min_name]
     return list(zip(ia[keep].tolist(), ib[keep].tolist(), strict=True))
 
 
 def block_pairs(
-    candidates: Sequence[Candidate], *, radius_m: float = 150.0, max_block: int = 200, min_name: float = 50.0
+    candidates: Sequence[Candidate], *, radius_m: float = 150.0, max_block: int = 200, min_name: float = 55.0
 ) -> set[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i < j``, worth scoring (see the module docstring).
 
     Pairs found only by place or by address must also have names at least ``min_name`` similar
-    (rapidfuzz token-set ratio, 0-100): two unrelated outlets next door or in one shopping centre
+    (0-100, the name signal of :func:`score_pair` times 100): two unrelated outlets next door or in one shopping centre
     are not worth a full comparison."""
     pairs: set[tuple[int, int]] = set()
     keyed: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -296,18 +314,19 @@ def block_pairs(
             _add_all(pairs, members)
     with_address = np.nonzero(address_of >= 0)[0]
     pa, pb = _join(address_of[with_address], address_of[with_address], [(0, 0)], same=True)
-    pairs.update(_filter(with_address[pa], with_address[pb], candidates, candidates, None, min_name))
+    arrays = _Arrays(candidates)
+    pairs.update(_filter(with_address[pa], with_address[pb], arrays, arrays, None, min_name))
     located = [c.lat for c in candidates if c.lat is not None]
     if located:
         indexes, keys = _cells(candidates, radius_m, max(abs(v) for v in located))
         pa, pb = _join(keys, keys, _FORWARD, same=True)
-        for i, j in _filter(indexes[pa], indexes[pb], candidates, candidates, radius_m, min_name):
+        for i, j in _filter(indexes[pa], indexes[pb], arrays, arrays, radius_m, min_name):
             pairs.add((i, j) if i < j else (j, i))
     return pairs
 
 
 def block_pairs_between(
-    batch: Sequence[Candidate], stored: Sequence[Candidate], *, radius_m: float = 150.0, min_name: float = 50.0
+    batch: Sequence[Candidate], stored: Sequence[Candidate], *, radius_m: float = 150.0, min_name: float = 55.0
 ) -> set[tuple[int, int]]:
     """(batch index, stored index) pairs within ``radius_m`` with names at least ``min_name`` similar."""
     lats = [c.lat for c in (*batch, *stored) if c.lat is not None]
@@ -319,7 +338,7 @@ def block_pairs_between(
     if index_a.size == 0 or index_b.size == 0:
         return set()
     pa, pb = _join(keys_a, keys_b, _AROUND, same=False)
-    return set(_filter(index_a[pa], index_b[pb], batch, stored, radius_m, min_name))
+    return set(_filter(index_a[pa], index_b[pb], _Arrays(batch), _Arrays(stored), radius_m, min_name))
 
 
 def _add_all(pairs: set[tuple[int, int]], members: Sequence[int]) -> None:

@@ -17,6 +17,7 @@ from routing._repair import Repairer
 from routing.params import SolveParams
 
 _REGRET_K = 3
+_LAST_CHANCE = 2**40
 _NOISE = 0.1  # relative noise on insertion costs in randomized restarts
 
 
@@ -99,8 +100,9 @@ def regret_construction(
     rng = random.Random(params.seed)  # noqa: S311 - reproducible search noise, not security
     best: tuple[tuple[int, int, int], list[list[int]]] | None = None
     for attempt in range(max(1, params.construction_restarts)):
-        noise = 0.0 if attempt == 0 else _NOISE
-        routes = _regret_once(builder, visits, rng, noise)
+        noise = 0.0 if attempt < 2 else _NOISE
+        # Alternate the two orders: regret suits loose days, most-urgent-first suits tight windows.
+        routes = _regret_once(builder, visits, rng, noise, by_deadline=attempt % 2 == 1)
         score = _score(inst, lookup, routes)
         if best is None or score < best[0]:
             best = (score, routes)
@@ -120,13 +122,16 @@ def _score(inst: Instance, lookup: Lookup, routes: list[list[int]]) -> tuple[int
     return (-sum(inst.problem.visits[v].priority for v in served), -len(served), cost)
 
 
-def _regret_once(builder: _Builder, visits: list[int], rng: random.Random, noise: float) -> list[list[int]]:
+def _regret_once(
+    builder: _Builder, visits: list[int], rng: random.Random, noise: float, *, by_deadline: bool
+) -> list[list[int]]:
     inst = builder.inst
     problem_visits = inst.problem.visits
     allowed = builder.repairer.allowed_reps
     routes: list[list[int]] = [[] for _ in range(inst.n_reps)]
     times = [builder.times(r, []) for r in range(inst.n_reps)]
     factor = {v: 1.0 + noise * rng.random() for v in visits}
+    deadline = {v: builder.lookup.windows[v][-1][1] for v in visits}
     # options[v][r] = (delta, position) or None
     options: dict[int, dict[int, tuple[int, int] | None]] = {
         v: {r: builder.best_position(r, routes[r], times[r], v) for r in allowed[v]} for v in visits
@@ -152,9 +157,10 @@ def _regret_once(builder: _Builder, visits: list[int], rng: random.Random, noise
             feasible.sort()
             best_delta = feasible[0][0]
             regret = sum(c - best_delta for c, _, _ in feasible[1:_REGRET_K])
-            if len(feasible) < _REGRET_K:  # few options left: insert soon
-                regret += (_REGRET_K - len(feasible)) * (best_delta + 1) * 10
-            key = (problem_visits[v].priority, regret * factor[v] - best_delta, -v)
+            if len(feasible) == 1:  # a last chance: place it before others take its room
+                regret += _LAST_CHANCE
+            urgency = -deadline[v] * factor[v] if by_deadline else regret * factor[v] - best_delta
+            key = (problem_visits[v].priority, urgency, -v)
             if choice is None or key > choice[0]:
                 choice = (key, v, feasible[0][1], feasible[0][2])
         if choice is None:

@@ -203,6 +203,15 @@ def make_lookup(inst: Instance) -> Lookup:
 def rep_signature(rep: Rep) -> tuple[object, ...]:
     """Everything about a rep but its id: reps with equal signatures are interchangeable."""
     return (
-        rep.start, rep.start_index, rep.end, rep.end_index, rep.open_end, rep.shift, rep.max_work_s,
-        rep.max_visits, rep.capacity, tuple(sorted(rep.skills)), rep.breaks,
+        rep.start,
+        rep.start_index,
+        rep.end,
+        rep.end_index,
+        rep.open_end,
+        rep.shift,
+        rep.max_work_s,
+        rep.max_visits,
+        rep.capacity,
+        tuple(sorted(rep.skills)),
+        rep.breaks,
     )

@@ -63,7 +63,10 @@ def import_sales(file: Path, dry_run: bool, json_out: BinaryIO | None) -> None:
         click.echo(f"error: {exc.detail}", err=True)
         sys.exit(2 if exc.status == 422 else 1)
     verb = "would store" if dry_run else "stored"
-    click.echo(f"{report.file_name}: read {report.rows_read} rows, {verb} {report.rows_stored}, rejected {len(report.rejected)}")
+    click.echo(
+        f"{report.file_name}: read {report.rows_read} rows, {verb} {report.rows_stored}, "
+        f"rejected {len(report.rejected)}"
+    )
     for item in report.rejected[:50]:
         click.echo(f"  row {item.row_number} ({item.field}): {item.reason}")
     if json_out is not None:

@@ -19,6 +19,7 @@ every merged row is recorded in `account_merges` so it can be undone); ``review`
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ from geo_data.dedupe import (
     score_pairs,
 )
 from geo_data.normalize import BBox, address_key, name_key
+from geo_data.opening_hours import WeeklyWindow
 from geo_data.spreadsheets import SpreadsheetError, read_spreadsheet
 
 BLOCK_RADIUS_M = 150.0
@@ -131,7 +133,7 @@ def new_account(rows: Sequence[AccountRow]) -> NewAccount:
             phones=list(only.phones), tax_id=only.tax_id, branch_code=only.branch_code, lat=only.lat, lon=only.lon,
             channel=only.channel, category=only.category, account_class=only.account_class, status=only.status,
             opening_hours_raw=only.opening_hours_raw,
-            opening_hours=[[w.weekday + 1, w.open_s, w.close_s] for w in only.opening_hours],
+            opening_hours=_iso_windows(only.opening_hours),
         )
 
     def completeness(row: AccountRow) -> tuple[int, int]:
@@ -166,8 +168,14 @@ def new_account(rows: Sequence[AccountRow]) -> NewAccount:
         account_class=min(r.account_class for r in ordered),
         status="active" if any(r.status == "active" for r in ordered) else base.status,
         opening_hours_raw=hours_row.opening_hours_raw if hours_row else first("opening_hours_raw"),
-        opening_hours=[[w.weekday + 1, w.open_s, w.close_s] for w in hours_row.opening_hours] if hours_row else [],
+        opening_hours=_iso_windows(hours_row.opening_hours) if hours_row else [],
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_windows(windows: tuple[WeeklyWindow, ...]) -> list[list[int]]:
+    """[[iso_weekday, open_s, close_s], ...] (shared between accounts with the same hours: read only)."""
+    return [[w.weekday + 1, w.open_s, w.close_s] for w in windows]
 
 
 def _candidate(account: NewAccount | ExistingAccount) -> Candidate:

@@ -78,10 +78,7 @@ def parse_amount(text: str | None) -> float | None:
     if text is None or not text.strip():
         return None
     cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace("€", "")
-    if "," in cleaned and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    else:
-        cleaned = cleaned.replace(",", "")
+    cleaned = cleaned.replace(",", ".") if "," in cleaned and "." not in cleaned else cleaned.replace(",", "")
     value = float(cleaned)
     if value != value or value < 0 or value > MAX_AMOUNT:
         raise ValueError(text)
@@ -194,9 +191,7 @@ def completion_pct(plan: float, actual: float) -> float | None:
     return None if plan <= 0 else round(actual / plan * 100, 1)
 
 
-async def facts(
-    conn: asyncpg.Connection, principal: Principal, first: dt.date, last: dt.date
-) -> list[SalesFact]:
+async def facts(conn: asyncpg.Connection, principal: Principal, first: dt.date, last: dt.date) -> list[SalesFact]:
     return await repository.facts_in_scope(conn, principal.role.value, principal.user_id, first, last)
 
 

@@ -58,7 +58,11 @@ def _with_matrix_value(name: str, i: int, j: int, value: Any) -> dict[str, Any]:
 CASES: list[tuple[str, dict[str, Any], str]] = [
     ("unknown index", _set(["visits", 0, "location_index"], 7), "visits[0].location_index"),
     ("unknown start index", _set(["reps", 0, "start_index"], 3), "reps[0].start_index"),
-    ("window end before start", _set(["visits", 1, "time_windows"], [[10 * HOUR, 9 * HOUR]]), "visits[1].time_windows[0]"),
+    (
+        "window end before start",
+        _set(["visits", 1, "time_windows"], [[10 * HOUR, 9 * HOUR]]),
+        "visits[1].time_windows[0]",
+    ),
     ("window not a pair", _set(["visits", 1, "time_windows"], [[1, 2, 3]]), "visits[1].time_windows[0]"),
     ("negative service", _set(["visits", 0, "service_s"], -1), "visits[0].service_s"),
     ("fractional service", _set(["visits", 0, "service_s"], 1.5), "visits[0].service_s"),
@@ -71,21 +75,40 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("text in matrix", _with_matrix_value("durations", 1, 0, "x"), "matrix.durations[1][0]"),
     ("unknown rep in reps", _set(["visits", 0, "reps"], ["r1", "ghost"]), "visits[0].reps[1]"),
     ("unknown rep in pinned", _set(["visits", 0, "pinned"], {"rep": "ghost"}), "visits[0].pinned.rep"),
-    ("pinned rep not allowed", _set(["visits", 0], {"id": "a", "location_index": 1, "service_s": 1,
-                                                     "reps": ["r1"], "pinned": {"rep": "r2"}}), "visits[0].pinned.rep"),
+    (
+        "pinned rep not allowed",
+        _set(["visits", 0], {"id": "a", "location_index": 1, "service_s": 1, "reps": ["r1"], "pinned": {"rep": "r2"}}),
+        "visits[0].pinned.rep",
+    ),
     ("duplicate visit id", _set(["visits", 1, "id"], "a"), "visits[1].id"),
     ("duplicate rep id", _set(["reps"], [base()["reps"][0], base()["reps"][0]]), "reps[1].id"),
     ("missing place", _delete(["visits", 0, "location_index"]), "visits[0].location_index"),
     ("missing place without matrix", _delete(["visits", 0, "location"], coordinates), "visits[0].location"),
     ("index without matrix", _set(["visits", 0, "location_index"], 0, coordinates), "visits[0].location_index"),
-    ("latitude out of range", _set(["visits", 0, "location"], {"lat": 91, "lon": 0}, coordinates), "visits[0].location.lat"),
+    (
+        "latitude out of range",
+        _set(["visits", 0, "location"], {"lat": 91, "lon": 0}, coordinates),
+        "visits[0].location.lat",
+    ),
     ("longitude out of range", _set(["reps", 0, "start"], {"lat": 0, "lon": -181}, coordinates), "reps[0].start.lon"),
-    ("infinite latitude", _set(["visits", 0, "location"], {"lat": math.inf, "lon": 0}, coordinates), "visits[0].location.lat"),
+    (
+        "infinite latitude",
+        _set(["visits", 0, "location"], {"lat": math.inf, "lon": 0}, coordinates),
+        "visits[0].location.lat",
+    ),
     ("priority too high", _set(["visits", 0, "priority"], 101), "visits[0].priority"),
     ("negative demand", _set(["visits", 0, "demand"], -2), "visits[0].demand"),
     ("required not bool", _set(["visits", 0, "required"], "yes"), "visits[0].required"),
-    ("break longer than window", _set(["reps", 0, "breaks"], [{"window": [0, 10], "duration_s": 20}]), "reps[0].breaks[0].duration_s"),
-    ("break window reversed", _set(["reps", 0, "breaks"], [{"window": [10, 0], "duration_s": 5}]), "reps[0].breaks[0].window"),
+    (
+        "break longer than window",
+        _set(["reps", 0, "breaks"], [{"window": [0, 10], "duration_s": 20}]),
+        "reps[0].breaks[0].duration_s",
+    ),
+    (
+        "break window reversed",
+        _set(["reps", 0, "breaks"], [{"window": [10, 0], "duration_s": 5}]),
+        "reps[0].breaks[0].window",
+    ),
     ("unknown field", _set(["visits", 0, "colour"], "red"), "visits[0].colour"),
     ("unknown objective", _set(["objective"], "fun"), "objective"),
     ("no reps", _set(["reps"], []), "reps"),
@@ -107,8 +130,6 @@ def test_good_input_round_trips_the_essentials() -> None:
     d = copy.deepcopy(base())
     d["reps"][0].update(end=None, breaks=[{"window": [12 * HOUR, 13 * HOUR], "duration_s": 1800}], capacity=5)
     d["visits"][0].update(pinned={"rep": "r1", "start_s": 10 * HOUR}, priority=80, required=True)
-    d["visits"][1]["matrix_free"] = None
-    del d["visits"][1]["matrix_free"]
     p = problem_from_dict(d)
     assert p.reps[0].open_end and p.reps[0].breaks[0].duration_s == 1800
     assert p.visits[0].pinned is not None and p.visits[0].pinned.start_s == 10 * HOUR

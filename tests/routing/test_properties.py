@@ -64,8 +64,12 @@ def problems(draw: st.DrawFn) -> dict[str, Any]:
                 "skills": draw(st.lists(st.sampled_from(["beer", "wine"]), max_size=1)),
             }
         )
-    return {"reps": reps, "visits": visits, "matrix": {"durations": durations, "distances": distances},
-            "objective": draw(st.sampled_from(["duration", "distance"]))}
+    return {
+        "reps": reps,
+        "visits": visits,
+        "matrix": {"durations": durations, "distances": distances},
+        "objective": draw(st.sampled_from(["duration", "distance"])),
+    }
 
 
 def _repairer(p: Problem) -> Repairer:

@@ -1,0 +1,1 @@
+"""Plan vs fact, the coverage funnel, sales completion and seasonality; CSV and XLSX export."""

@@ -1,0 +1,66 @@
+"""HTTP: the supervisor's map layers as GeoJSON, scoped to the caller's team."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from litestar import Controller, Response, get
+from litestar.params import QueryParameter
+
+from backend.auth.principal import Role
+from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.http.security import requires_role
+from backend.supervision import service
+from backend.supervision.schemas import FeatureCollection, TeamReps
+
+GEOJSON = "application/geo+json"
+Day = Annotated[dt.date | None, QueryParameter(description="local day YYYY-MM-DD; default today")]
+Rep = Annotated[int | None, QueryParameter(query="rep", ge=1, description="one rep of the team; default all")]
+
+
+def _geo(collection: FeatureCollection) -> Response[FeatureCollection]:
+    return Response(content=collection, media_type=GEOJSON)
+
+
+class SupervisionController(Controller):
+    path = "/api/v1/supervision"
+    tags = ["supervision"]
+    guards = [requires_role(Role.SUPERVISOR, Role.ADMIN)]
+
+    @get("/reps", summary="The caller's team (an admin: every rep)")
+    async def reps(self, conn: Conn, principal: Caller) -> TeamReps:
+        return await service.team(conn, principal)
+
+    @get("/routes.geojson", summary="Planned routes of a day: lines and numbered stops")
+    async def routes(
+        self, conn: Conn, principal: Caller, settings: AppSettings, day: Day = None, rep_id: Rep = None
+    ) -> Response[FeatureCollection]:
+        day = day or service.local_today(settings.planning_time_zone)
+        return _geo(await service.routes_geojson(conn, principal, day, rep_id))
+
+    @get("/visits.geojson", summary="Check-ins of a day, coloured by verdict (ok / flagged)")
+    async def visits(
+        self, conn: Conn, principal: Caller, settings: AppSettings, day: Day = None, rep_id: Rep = None
+    ) -> Response[FeatureCollection]:
+        day = day or service.local_today(settings.planning_time_zone)
+        return _geo(await service.visits_geojson(conn, principal, day, rep_id))
+
+    @get("/due.geojson", summary="Accounts due on a day but not visited, with the cause")
+    async def due(
+        self, conn: Conn, principal: Caller, settings: AppSettings, day: Day = None, rep_id: Rep = None
+    ) -> Response[FeatureCollection]:
+        day = day or service.local_today(settings.planning_time_zone)
+        return _geo(await service.due_geojson(conn, principal, day, rep_id))
+
+    @get("/territories.geojson", summary="Outlines of the team's territories")
+    async def territories(self, conn: Conn, principal: Caller) -> Response[FeatureCollection]:
+        return _geo(await service.territories_geojson(conn, principal))
+
+    @get("/basemap.geojson", summary="Offline basemap: the demo city's streets (© OpenStreetMap contributors)")
+    async def basemap(self) -> Response[bytes]:
+        return Response(
+            content=await service.basemap_geojson(),
+            media_type=GEOJSON,
+            headers={"Cache-Control": "private, max-age=86400"},
+        )
