@@ -25,7 +25,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 $(FRONTEND_STAMP): $(FRONTEND_SRC)
-	@command -v npm >/dev/null || { echo "npm is needed to build the supervisor console (apt-get install -y nodejs npm)" >&2; exit 1; }
+	@if ! command -v npm >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+		else echo "npm is needed to build the supervisor console: sudo apt-get install -y nodejs npm" >&2; exit 1; fi; \
+	fi
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 	@touch $@
 

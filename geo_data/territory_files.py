@@ -10,8 +10,9 @@
   ``shapely.make_valid`` keeping the polygonal parts (kind ``repaired``, with GEOS's reason and
   the area change); what is not polygonal or empty after repair is rejected (``rejected``).
   Holes are reported (``hole``).
-* Between territories: ``overlap`` (pairs whose interiors share area, with the area in m²) and
-  ``gap`` (areas enclosed by the territories but covered by none), and ``duplicate_code``.
+* Between territories: ``overlap`` (pairs whose interiors share area, with the area in m²),
+  ``gap`` (areas inside the territories' convex hull covered by none that are enclosed or touch two
+  or more territories: holes and slivers between neighbours), and ``duplicate_code``.
 
 Areas are in square metres by a local equirectangular approximation (good to a few per cent at a
 city's scale); overlaps smaller than ``min_area_m2`` (1 m², digitising noise) are not reported.
@@ -153,19 +154,26 @@ def layout_problems(shapes: Sequence[tuple[str, BaseGeometry]], *, min_area_m2: 
                 )
     union = shapely.unary_union(geometries) if geometries else None
     if union is not None and not union.is_empty:
-        parts = union.geoms if isinstance(union, MultiPolygon) else [union]
+        # Enclosed holes of the union, and slivers between territories inside their convex hull that
+        # touch two or more of them (a notch of the outer border touching one territory is not a gap).
+        uncovered = union.convex_hull.difference(union)
+        parts = list(getattr(uncovered, "geoms", [uncovered]))
         for part in parts:
-            for ring in getattr(part, "interiors", []):
-                gap = Polygon(ring)
-                area = area_m2(gap)
-                if area >= min_area_m2:
-                    near = sorted(code for code, geometry in shapes if geometry.intersects(gap))
-                    problems.append(
-                        TerritoryProblem(
-                            "gap", near, f"an area of {area:.0f} m² enclosed by territories belongs to none",
-                            round(area, 1), _where(gap),
-                        )
+            if not isinstance(part, Polygon) or part.is_empty:
+                continue
+            area = area_m2(part)
+            if area < min_area_m2:
+                continue
+            touching = part.buffer(1e-7)
+            near = sorted(code for code, geometry in shapes if geometry.intersects(touching))
+            enclosed = not part.exterior.intersects(union.convex_hull.exterior)
+            if enclosed or len(near) >= 2:
+                problems.append(
+                    TerritoryProblem(
+                        "gap", near, f"an area of {area:.0f} m² between {', '.join(near)} belongs to no territory",
+                        round(area, 1), _where(part),
                     )
+                )
     return problems
 
 

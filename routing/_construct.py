@@ -44,7 +44,8 @@ class _Builder:
         ready = [spec.shift.start_s]
         for prev, node in itertools.pairwise(nodes[:-1]):
             arrival = ready[-1] + travel[prev][node]
-            start = next(max(arrival, lo) for lo, hi in windows[node] if arrival <= hi)
+            # A start past every window only happens on infeasible input routes; keep it late.
+            start = next((max(arrival, lo) for lo, hi in windows[node] if arrival <= hi), arrival)
             ready.append(start + service[node])
         latest = [spec.shift.end_s] * len(nodes)
         for k in range(len(nodes) - 2, 0, -1):
@@ -103,16 +104,28 @@ def regret_construction(
         noise = 0.0 if attempt < 2 else _NOISE
         # Alternate the two orders: regret suits loose days, most-urgent-first suits tight windows.
         routes = _regret_once(builder, visits, rng, noise, by_deadline=attempt % 2 == 1)
-        score = _score(inst, lookup, routes)
-        if best is None or score < best[0]:
-            best = (score, routes)
+        score_now = score(inst, lookup, routes)
+        if best is None or score_now < best[0]:
+            best = (score_now, routes)
         if deadline_s is not None and time.perf_counter() - began > deadline_s:
             break
     assert best is not None
     return best[1]
 
 
-def _score(inst: Instance, lookup: Lookup, routes: list[list[int]]) -> tuple[int, int, int]:
+class Recreator:
+    """Re-inserts removed visits into partial routes by regret (the "recreate" of ruin-and-recreate)."""
+
+    def __init__(self, inst: Instance, lookup: Lookup, repairer: Repairer) -> None:
+        self.builder = _Builder(inst, lookup, repairer)
+
+    def recreate(
+        self, routes: list[list[int]], removed: list[int], rng: random.Random, *, by_deadline: bool
+    ) -> list[list[int]]:
+        return _regret_once(self.builder, removed, rng, _NOISE, by_deadline=by_deadline, start_routes=routes)
+
+
+def score(inst: Instance, lookup: Lookup, routes: list[list[int]]) -> tuple[int, int, int]:
     """Lower is better: priority lost, then visits lost, then travel cost."""
     served = [v for seq in routes for v in seq]
     cost = 0
@@ -123,13 +136,19 @@ def _score(inst: Instance, lookup: Lookup, routes: list[list[int]]) -> tuple[int
 
 
 def _regret_once(
-    builder: _Builder, visits: list[int], rng: random.Random, noise: float, *, by_deadline: bool
+    builder: _Builder,
+    visits: list[int],
+    rng: random.Random,
+    noise: float,
+    *,
+    by_deadline: bool,
+    start_routes: list[list[int]] | None = None,
 ) -> list[list[int]]:
     inst = builder.inst
     problem_visits = inst.problem.visits
     allowed = builder.repairer.allowed_reps
-    routes: list[list[int]] = [[] for _ in range(inst.n_reps)]
-    times = [builder.times(r, []) for r in range(inst.n_reps)]
+    routes = [list(seq) for seq in start_routes] if start_routes else [[] for _ in range(inst.n_reps)]
+    times = [builder.times(r, routes[r]) for r in range(inst.n_reps)]
     factor = {v: 1.0 + noise * rng.random() for v in visits}
     deadline = {v: builder.lookup.windows[v][-1][1] for v in visits}
     # options[v][r] = (delta, position) or None

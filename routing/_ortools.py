@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -26,7 +27,8 @@ _FIRST_SOLUTION = {
 }
 _METAHEURISTIC = {
     "guided_local_search": routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH,
-    "iterated_local_search": routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH,
+    "iterated_local_search": routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT,
+    "greedy_descent": routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT,
     "simulated_annealing": routing_enums_pb2.LocalSearchMetaheuristic.SIMULATED_ANNEALING,
     "none": routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT,
 }
@@ -59,92 +61,93 @@ def penalties(inst: Instance, visits: Sequence[int], top_tier: set[int], cost: n
     return out
 
 
-def solve_with_ortools(
-    inst: Instance,
-    engine_input: EngineInput,
-    params: SolveParams,
-    time_limit_s: float | None,
-    initial_routes: list[list[int]] | None,
-) -> list[list[int]]:
-    """Return one visit-node sequence per rep."""
-    visits = engine_input.visits
-    n_reps = inst.n_reps
-    depots = list(range(inst.n_visits, inst.n_nodes))
-    nodes = [*visits, *depots]  # model node -> instance node
-    model_of = {node: i for i, node in enumerate(nodes)}
-    starts = [model_of[inst.start_node(r)] for r in range(n_reps)]
-    ends = [model_of[inst.end_node(r)] for r in range(n_reps)]
-    manager = pywrapcp.RoutingIndexManager(len(nodes), n_reps, starts, ends)
-    routing = pywrapcp.RoutingModel(manager)
-    solver = routing.solver()
+class Engine:
+    """One OR-Tools routing model, built once and searched from as many starts as wanted."""
 
-    cost = inst.cost
-    drop = penalties(inst, visits, engine_input.top_tier, cost)
-    while max(drop.values(), default=0) * max(len(visits), 1) > _INT64_SAFE:
-        cost = (cost + 1) // 2  # shrink travel resolution rather than overflow the objective
+    def __init__(self, inst: Instance, engine_input: EngineInput, params: SolveParams) -> None:
+        self.inst = inst
+        self.params = params
+        visits = engine_input.visits
+        n_reps = inst.n_reps
+        depots = list(range(inst.n_visits, inst.n_nodes))
+        nodes = [*visits, *depots]  # model node -> instance node
+        self.nodes = nodes
+        self.model_of = model_of = {node: i for i, node in enumerate(nodes)}
+        starts = [model_of[inst.start_node(r)] for r in range(n_reps)]
+        ends = [model_of[inst.end_node(r)] for r in range(n_reps)]
+        self.manager = manager = pywrapcp.RoutingIndexManager(len(nodes), n_reps, starts, ends)
+        self.routing = routing = pywrapcp.RoutingModel(manager)
+        solver = routing.solver()
+
+        cost = inst.cost
         drop = penalties(inst, visits, engine_input.top_tier, cost)
+        while max(drop.values(), default=0) * max(len(visits), 1) > _INT64_SAFE:
+            cost = (cost + 1) // 2  # shrink travel resolution rather than overflow the objective
+            drop = penalties(inst, visits, engine_input.top_tier, cost)
 
-    index_nodes = np.array(nodes, dtype=np.int64)
-    cost_sub = cost[np.ix_(index_nodes, index_nodes)]
-    cost_cb = routing.RegisterTransitMatrix(cost_sub.tolist())
-    routing.SetArcCostEvaluatorOfAllVehicles(cost_cb)
+        index_nodes = np.array(nodes, dtype=np.int64)
+        cost_sub = cost[np.ix_(index_nodes, index_nodes)]
+        cost_cb = routing.RegisterTransitMatrix(cost_sub.tolist())
+        routing.SetArcCostEvaluatorOfAllVehicles(cost_cb)
 
-    horizon = max(rep.shift.end_s for rep in inst.problem.reps)
-    travel_sub = inst.travel_s[np.ix_(index_nodes, index_nodes)]
-    service_sub = inst.service_s[index_nodes]
-    time_sub = np.minimum(travel_sub + service_sub[:, None], 2 * horizon + 1)
-    time_cb = routing.RegisterTransitMatrix(time_sub.tolist())
-    routing.AddDimension(time_cb, horizon, horizon, False, "time")
-    time_dim = routing.GetDimensionOrDie("time")
+        horizon = max(rep.shift.end_s for rep in inst.problem.reps)
+        travel_sub = inst.travel_s[np.ix_(index_nodes, index_nodes)]
+        service_sub = inst.service_s[index_nodes]
+        time_sub = np.minimum(travel_sub + service_sub[:, None], 2 * horizon + 1)
+        time_cb = routing.RegisterTransitMatrix(time_sub.tolist())
+        routing.AddDimension(time_cb, horizon, horizon, False, "time")
+        time_dim = routing.GetDimensionOrDie("time")
 
-    reachable_sub = inst.reachable[np.ix_(index_nodes, index_nodes)]
-    for i, node in enumerate(nodes):
-        if node >= inst.n_visits and node % 2 != inst.n_visits % 2:
-            continue  # end nodes have no successor
-        index = manager.NodeToIndex(i)
-        next_var = routing.NextVar(index)
-        for j in np.flatnonzero(~reachable_sub[i]).tolist():
-            target = nodes[j]
-            if j == i or (target >= inst.n_visits and (target - inst.n_visits) % 2 == 0):
-                continue  # starts are never successors anyway
-            if target < inst.n_visits:
-                next_var.RemoveValue(manager.NodeToIndex(j))
-            else:
-                rep = (target - inst.n_visits) // 2
-                if nodes[i] != inst.start_node(rep):
-                    next_var.RemoveValue(routing.End(rep))
+        reachable_sub = inst.reachable[np.ix_(index_nodes, index_nodes)]
+        for i, node in enumerate(nodes):
+            if node >= inst.n_visits and node % 2 != inst.n_visits % 2:
+                continue  # end nodes have no successor
+            next_var = routing.NextVar(manager.NodeToIndex(i))
+            for j in np.flatnonzero(~reachable_sub[i]).tolist():
+                target = nodes[j]
+                if j == i or (target >= inst.n_visits and (target - inst.n_visits) % 2 == 0):
+                    continue  # starts are never successors anyway
+                if target < inst.n_visits:
+                    next_var.RemoveValue(manager.NodeToIndex(j))
+                else:
+                    rep = (target - inst.n_visits) // 2
+                    if nodes[i] != inst.start_node(rep):
+                        next_var.RemoveValue(routing.End(rep))
 
-    _add_visit_constraints(inst, routing, manager, time_dim, visits, engine_input, drop)
-    _add_rep_constraints(inst, routing, manager, time_dim, solver, model_of)
-    _add_load_dimensions(inst, routing, manager, visits)
+        _add_visit_constraints(inst, routing, manager, time_dim, visits, engine_input, drop)
+        _add_rep_constraints(inst, routing, manager, time_dim, solver, model_of)
+        _add_load_dimensions(inst, routing, manager, visits)
+        if params.branch_limit is not None or (params.time_limit_s is None and params.solution_limit is not None):
+            # A deterministic bound on work: GLS on a tiny day may never reach a solution limit.
+            limit = params.branch_limit or _BRANCHES_PER_SOLUTION * (params.solution_limit or 1)
+            routing.AddSearchMonitor(solver.BranchesLimit(limit))
+        routing.CloseModelWithParameters(_search_parameters(params, None, params.metaheuristic))
 
-    search = _search_parameters(params, time_limit_s)
-    branch_limit = params.branch_limit
-    if branch_limit is None and time_limit_s is None and params.solution_limit is not None:
-        branch_limit = _BRANCHES_PER_SOLUTION * params.solution_limit
-    if branch_limit is not None:
-        # A deterministic bound on work: GLS on a tiny day may never reach a solution limit.
-        routing.AddSearchMonitor(solver.BranchesLimit(branch_limit))
-    if initial_routes is not None:
-        model_routes = [[manager.NodeToIndex(model_of[v]) for v in route] for route in initial_routes]
-        routing.CloseModelWithParameters(search)
-        hint = routing.ReadAssignmentFromRoutes(model_routes, True)
-        result = routing.SolveFromAssignmentWithParameters(hint, search) if hint is not None else None
+    def search(
+        self, initial_routes: list[list[int]] | None, time_limit_s: float | None, metaheuristic: str
+    ) -> list[list[int]] | None:
+        """Local search from `initial_routes` (or the engine's own first solution); None if nothing found."""
+        routing, manager = self.routing, self.manager
+        search = _search_parameters(self.params, time_limit_s, metaheuristic)
+        result = None
+        if initial_routes is not None:
+            model_routes = [[manager.NodeToIndex(self.model_of[v]) for v in route] for route in initial_routes]
+            hint = routing.ReadAssignmentFromRoutes(model_routes, True)
+            if hint is not None:
+                result = routing.SolveFromAssignmentWithParameters(hint, search)
         if result is None:
             result = routing.SolveWithParameters(search)
-    else:
-        result = routing.SolveWithParameters(search)
-    if result is None:
-        return initial_routes if initial_routes is not None else [[] for _ in range(n_reps)]
-    routes: list[list[int]] = []
-    for r in range(n_reps):
-        route: list[int] = []
-        index = result.Value(routing.NextVar(routing.Start(r)))
-        while not routing.IsEnd(index):
-            route.append(nodes[manager.IndexToNode(index)])
-            index = result.Value(routing.NextVar(index))
-        routes.append(route)
-    return routes
+        if result is None:
+            return None
+        routes: list[list[int]] = []
+        for r in range(self.inst.n_reps):
+            route: list[int] = []
+            index = result.Value(routing.NextVar(routing.Start(r)))
+            while not routing.IsEnd(index):
+                route.append(self.nodes[manager.IndexToNode(index)])
+                index = result.Value(routing.NextVar(index))
+            routes.append(route)
+        return routes
 
 
 def _add_visit_constraints(
@@ -228,20 +231,14 @@ def _add_load_dimensions(
         routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, "visit_count")
 
 
-def _search_parameters(params: SolveParams, time_limit_s: float | None) -> object:
+def _search_parameters(params: SolveParams, time_limit_s: float | None, metaheuristic: str) -> Any:
     search = pywrapcp.DefaultRoutingSearchParameters()
     search.first_solution_strategy = _FIRST_SOLUTION[params.first_solution]
-    search.local_search_metaheuristic = _METAHEURISTIC[params.metaheuristic]
+    search.local_search_metaheuristic = _METAHEURISTIC[metaheuristic]
     search.guided_local_search_lambda_coefficient = params.guided_local_search_lambda
     # Two operators off by default that measurably help on time-windowed days (Solomon R2/RC).
     search.local_search_operators.use_relocate_neighbors = _BOOL_TRUE
     search.local_search_operators.use_cross_exchange = _BOOL_TRUE
-    if params.metaheuristic == "iterated_local_search":
-        search.use_iterated_local_search = True
-        sisr = search.iterated_local_search_parameters.ruin_recreate_parameters.ruin_strategies.add().sisr
-        sisr.max_removed_sequence_size = 10
-        sisr.avg_num_removed_visits = 10
-        sisr.bypass_factor = 0.01
     if params.solution_limit is not None:
         search.solution_limit = params.solution_limit
     if time_limit_s is not None:

@@ -39,6 +39,16 @@ class Repairer:
                 return False
         return self.schedulers[rep].feasible(seq)
 
+    def keep_feasible(self, rep: int, seq: list[int]) -> list[int]:
+        """`seq` when it fits, else the visits kept greedily in order while the route still fits."""
+        if self.fits(rep, seq):
+            return seq
+        kept: list[int] = []
+        for v in seq:
+            if self.fits(rep, [*kept, v]):
+                kept.append(v)
+        return kept
+
     def route_cost(self, rep: int, seq: list[int]) -> int:
         cost = self.lookup.cost
         nodes = [self.inst.start_node(rep), *seq, self.inst.end_node(rep)]

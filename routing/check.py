@@ -114,6 +114,10 @@ def check_solution(problem: Problem, solution: Solution, matrix: Matrix | None =
 def _check_route(route: Route, rep: Rep, visits: dict[str, Visit], travel: _Travel) -> list[str]:
     errors: list[str] = []
     name = f"route {rep.id!r}"
+    if not route.stops:  # an unused rep stays put
+        if route.breaks or route.travel_s or route.distance_m or route.start_s != route.end_s:
+            errors.append(f"{name} has no stops but travels, takes breaks or lasts")
+        return errors
     if route.start_s < rep.shift.start_s or route.end_s > rep.shift.end_s:
         errors.append(f"{name} [{route.start_s}, {route.end_s}] leaves the shift")
     if route.end_s < route.start_s:

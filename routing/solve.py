@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import random
 import time
 
 from routing._candidates import find_candidates
-from routing._construct import regret_construction
+from routing._construct import Recreator, regret_construction
+from routing._ils import iterated_search
 from routing._instance import Instance, compile_instance, make_lookup
-from routing._ortools import EngineInput, solve_with_ortools
+from routing._ortools import Engine, EngineInput
 from routing._repair import Repairer
 from routing._schedule import RepScheduler
 from routing.check import check_solution
@@ -28,7 +30,8 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
     if params is None:
         params = SolveParams(time_limit_s=problem.time_limit_s, seed=problem.seed or 0)
     time_limit_s = params.time_limit_s
-    if time_limit_s is None and params.solution_limit is None:
+    unbounded = params.solution_limit is None and params.iterations is None and params.branch_limit is None
+    if time_limit_s is None and unbounded:
         time_limit_s = problem.time_limit_s or DEFAULT_TIME_LIMIT_S
 
     inst = compile_instance(problem, matrix)
@@ -54,8 +57,26 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
             top_tier={v for v in in_play if problem.visits[v].required or problem.visits[v].pinned is not None},
         )
         remaining_s = None if time_limit_s is None else max(0.05, time_limit_s - (time.perf_counter() - began))
-        routes = solve_with_ortools(inst, engine_input, params, remaining_s, initial)
-        routes = [_keep_feasible(repairer, r, seq) for r, seq in enumerate(routes)]
+        engine = Engine(inst, engine_input, params)
+        if params.metaheuristic == "iterated_local_search" and initial is not None:
+            recreator = Recreator(inst, lookup, repairer)
+            iterations = params.iterations or (_DEFAULT_ITERATIONS if remaining_s is None else 10**9)
+            rng = random.Random(params.seed + 1)  # noqa: S311 - reproducible search noise
+            ils_s = None if remaining_s is None else remaining_s * params.ruin_share
+            routes = iterated_search(inst, lookup, engine, recreator, initial, in_play, rng, ils_s, iterations)
+            if remaining_s is None or params.ruin_share < 1.0:
+                # GLS finishes: it refines long routes better, the ruins move between valleys better.
+                left_s = None if remaining_s is None else max(0.01, time_limit_s - (time.perf_counter() - began))  # type: ignore[operator]
+                routes = engine.search(routes, left_s, "guided_local_search") or routes
+        else:
+            # Without our construction there is nothing to ruin: polish the engine's own start by GLS.
+            metaheuristic = (
+                "guided_local_search" if params.metaheuristic == "iterated_local_search" else params.metaheuristic
+            )
+            found = engine.search(initial, remaining_s, metaheuristic)
+            routes = found if found is not None else (initial or routes)
+        # Guard against any disagreement between the engine's model and the exact scheduler.
+        routes = [repairer.keep_feasible(r, seq) for r, seq in enumerate(routes)]
 
     served = {v for seq in routes for v in seq}
     dropped = [v for v in in_play if v not in served]
@@ -75,20 +96,13 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
     return solution
 
 
+# Ruin-and-recreate rounds when the run is bounded by solutions rather than by time.
+_DEFAULT_ITERATIONS = 20
+
+
 def _share(time_limit_s: float | None) -> float | None:
     """Time the construction may take: a small share of the budget, the rest goes to the search."""
     return None if time_limit_s is None else time_limit_s * 0.2
-
-
-def _keep_feasible(repairer: Repairer, rep: int, seq: list[int]) -> list[int]:
-    """Guard against any disagreement between the engine's model and the exact scheduler."""
-    if repairer.fits(rep, seq):
-        return seq
-    kept: list[int] = []
-    for v in seq:
-        if repairer.fits(rep, [*kept, v]):
-            kept.append(v)
-    return kept
 
 
 def _build_solution(
@@ -101,6 +115,20 @@ def _build_solution(
     problem = inst.problem
     out_routes: list[Route] = []
     for r, seq in enumerate(routes):
+        if not seq:  # a rep with nothing to do stays put
+            shift_start_s = problem.reps[r].shift.start_s
+            out_routes.append(
+                Route(
+                    rep=problem.reps[r].id,
+                    stops=(),
+                    breaks=(),
+                    start_s=shift_start_s,
+                    end_s=shift_start_s,
+                    travel_s=0.0,
+                    distance_m=0.0,
+                )
+            )
+            continue
         timed = schedulers[r].timed(seq)
         assert timed is not None, "a kept route is always feasible"
         nodes = [inst.start_node(r), *seq, inst.end_node(r)]

@@ -36,12 +36,13 @@ NOUNS = ["Aurora", "Kuu", "Helmi", "Tähti", "Sointu", "Ilta", "Meri", "Koivu", 
          "Tuuli", "Usva", "Hiekka", "Kallio", "Niitty", "Metsä", "Puro", "Saari", "Lähde", "Ahven", "Hauki",
          "Kuikka", "Lokki", "Tiira", "Varis", "Harakka", "Pöllö", "Sammal", "Kanerva", "Mustikka", "Puolukka",
          "Lakka", "Omena", "Kirsikka", "Luumu", "Päärynä", "Kaneli", "Inkivääri", "Pippuri", "Sahrami", "Vanilja"]
-STREETS = ["Fleminginkatu", "Mäkelänkatu", "Sturenkatu", "Vallilantie", "Hämeentie", "Kustaankatu", "Aleksis Kiven katu",
-           "Vesijärvenkatu", "Sörnäisten rantatie", "Kaarlenkatu", "Helsinginkatu", "Pengerkatu", "Porvoonkatu",
+STREETS = ["Fleminginkatu", "Mäkelänkatu", "Sturenkatu", "Vallilantie", "Hämeentie", "Kustaankatu",
+           "Aleksis Kiven katu", "Vesijärvenkatu", "Sörnäisten rantatie", "Kaarlenkatu", "Helsinginkatu",
+           "Pengerkatu", "Porvoonkatu",
            "Intiankatu", "Koskelantie", "Kumpulantie", "Teollisuuskatu", "Junailijankuja", "Kyläsaarenkatu"]
 AREA = (60.190, 24.940, 60.215, 25.000)  # lat/lon box north of the demo city's territories
-HOURS = ["09:00-18:00", "Mo-Fr 08:00-20:00; Sa 10:00-16:00", "Mo-Su 11:00-23:00", "Mo-Th 10:00-22:00; Fr-Sa 10:00-02:00",
-         "10-22", "Mo-Fr 7.30-17.00"]
+HOURS = ["09:00-18:00", "Mo-Fr 08:00-20:00; Sa 10:00-16:00", "Mo-Su 11:00-23:00",
+         "Mo-Th 10:00-22:00; Fr-Sa 10:00-02:00", "10-22", "Mo-Fr 7.30-17.00"]
 
 
 def y_tunnus(rng: random.Random) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from litestar import Controller, get, post
-from litestar.params import Body, FromPath, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.auth.principal import Role
 from backend.duplicates import service
@@ -33,7 +33,7 @@ class DuplicatesController(Controller):
     @post("/{candidate_id:int}/merge", status_code=200, summary="Merge a pair into one account", raises=[])
     async def merge(
         self, conn: Conn, principal: Caller, candidate_id: FromPath[int],
-        data: Annotated[MergeRequest | None, Body()] = None,
+        data: JSONBody[MergeRequest | None] = None,
     ) -> MergeResult:
         keep = data.keep_id if data is not None else None
         return await service.merge_pair(conn, principal, candidate_id, keep)

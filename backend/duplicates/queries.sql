@@ -64,6 +64,10 @@ where w.id = $1 and l.id = $2;
 -- name: move_sources
 update account_sources set account_id = $2 where account_id = $1 returning id;
 
+-- name: repoint_merges
+-- Earlier merges into the account merged away now belong to the survivor (their undo still works).
+update account_merges set winner_id = $2 where winner_id = $1;
+
 -- name: delete_account
 delete from accounts where id = $1;
 
@@ -150,3 +154,9 @@ order by t.id;
 
 -- name: delete_hours
 delete from account_opening_hours where account_id = $1;
+
+-- name: account_has_history
+-- Visits and planned work point at an account: merging it away would lose or break them.
+select exists (select 1 from visits v where v.account_id = $1)
+    or exists (select 1 from route_stops s where s.account_id = $1)
+    or exists (select 1 from planned_tasks t where t.account_id = $1) as in_use;

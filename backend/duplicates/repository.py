@@ -48,6 +48,7 @@ async def merge_accounts(conn: asyncpg.Connection, winner_id: int, loser_id: int
     """Fill the winner from the loser, move the loser's provenance, delete the loser; moved source ids."""
     await conn.execute(Q["fill_winner"], winner_id, loser_id)
     moved = [row["id"] for row in await conn.fetch(Q["move_sources"], loser_id, winner_id)]
+    await conn.execute(Q["repoint_merges"], loser_id, winner_id)
     await conn.execute(Q["delete_account"], loser_id)
     return moved
 
@@ -100,3 +101,8 @@ async def mark_undone(conn: asyncpg.Connection, merge_id: int, user_id: int) -> 
 
 async def remember_dismissed(conn: asyncpg.Connection, a: int, b: int, user_id: int) -> None:
     await conn.execute(Q["remember_dismissed"], a, b, user_id)
+
+
+async def account_has_history(conn: asyncpg.Connection, account_id: int) -> bool:
+    in_use: bool = await conn.fetchval(Q["account_has_history"], account_id)
+    return in_use

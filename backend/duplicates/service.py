@@ -1,6 +1,7 @@
 """The duplicate review queue (merge or dismiss) and undoing merges.
 
-A merge keeps the survivor (by default the older account), fills its empty fields from the other,
+A merge keeps the survivor (by default the older account; the one with visits or planned stops
+when only one has them: such an account is never merged away), fills its empty fields from the other,
 unites the phone numbers, moves the other's provenance (`account_sources`) to it and deletes the
 other, recording a full snapshot in `account_merges`. Undo restores the merged account with its own
 id, moves its provenance back, restores the survivor's fields and remembers the pair as dismissed.
@@ -56,6 +57,14 @@ async def merge_pair(
     if winner not in pair:
         raise InvalidInput(f"keep_id must be {pair[0]} or {pair[1]}", field="keep_id")
     loser = pair[1] if winner == pair[0] else pair[0]
+    if await repository.account_has_history(conn, loser):
+        # Visits and planned stops point at the merged-away account: keep that one instead.
+        if keep_id is not None or await repository.account_has_history(conn, winner):
+            raise Conflict(
+                f"account {loser} has visits or planned stops; keep it (keep_id={loser}) or leave the pair open",
+                field="keep_id",
+            )
+        winner, loser = loser, winner
     before = await repository.full_snapshot(conn, winner)
     snapshot = await repository.full_snapshot(conn, loser)
     assert before is not None and snapshot is not None

@@ -107,6 +107,9 @@ insert into imports (source, created_by, files, summary, rejected)
 values ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb)
 returning id;
 
+-- name: update_import_summary
+update imports set summary = $2::jsonb where id = $1;
+
 -- name: upsert_legal_entities
 -- One legal entity per tax id (named after its first account); link_legal_entities then links the
 -- accounts sharing the tax id to it (a chain's outlets).

@@ -165,6 +165,10 @@ async def insert_import(
     return import_id
 
 
+async def update_import_summary(conn: asyncpg.Connection, import_id: int, summary: object) -> None:
+    await conn.execute(Q["update_import_summary"], import_id, summary)
+
+
 async def link_legal_entities(conn: asyncpg.Connection, tax_ids: Sequence[str]) -> None:
     if tax_ids:
         await conn.execute(Q["upsert_legal_entities"], list(tax_ids))

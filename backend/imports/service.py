@@ -19,6 +19,7 @@ every merged row is recorded in `account_merges` so it can be undone); ``review`
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections import defaultdict
 from collections.abc import Sequence
@@ -316,7 +317,9 @@ def _summary(counts: ImportCounts, files: Sequence[FileReport], rejected: Sequen
 async def import_accounts(
     conn: asyncpg.Connection, files: Sequence[UploadedFile], options: ImportOptions, user_id: int | None
 ) -> ImportReport:
-    file_reports, rows, rejected, warnings = read_files(files, options)
+    # CPU-bound pure work runs in a thread so the event loop keeps serving other requests meanwhile
+    # (pure Python releases the GIL every few milliseconds; rapidfuzz and calamine release it too).
+    file_reports, rows, rejected, warnings = await asyncio.to_thread(read_files, files, options)
     counts = ImportCounts(rows=sum(f.rows for f in file_reports))
 
     # 1. Idempotency: (source, external id) keys, within the batch and against the database.
@@ -351,7 +354,7 @@ async def import_accounts(
     counts.rejected = len(rejected)
 
     # 2. De-duplication among the new rows, then against stored accounts.
-    clusters, batch_review, same_entity_batch = dedupe_rows(fresh)
+    clusters, batch_review, same_entity_batch = await asyncio.to_thread(dedupe_rows, fresh)
     db_review, same_entity_db = await match_existing(conn, clusters)
     counts.same_legal_entity_pairs = same_entity_batch + same_entity_db
     creating = [c for c in clusters if c.existing_id is None]
@@ -419,6 +422,7 @@ async def import_accounts(
                      | {item.row.tax_id for _, item in changed if item.row.tax_id})
     await repository.link_legal_entities(conn, tax_ids)
     counts.assigned, counts.unassigned = await repository.territory_split(conn, ids)
+    await repository.update_import_summary(conn, import_id, msgspec.to_builtins(counts))
     report.import_id = import_id
     report.account_ids = sorted(set(touched))
     report.summary = _summary(counts, file_reports, rejected, False)

@@ -1,11 +1,11 @@
-"""HTTP: new potential accounts and the unassigned queue."""
+"""HTTP: new potential accounts (POST /api/v1/leads) and the unassigned queue."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.auth.principal import Role
 from backend.http.dependencies import AppSettings, Caller, Conn
@@ -15,11 +15,15 @@ from backend.leads.schemas import Assigned, AssignRequest, LeadCreated, NewLead,
 
 
 class NewAccountController(Controller):
-    path = "/api/v1/accounts"
+    # POST /api/v1/accounts cannot be added from this feature (Litestar refuses two controllers on one
+    # path: their automatic OPTIONS handlers clash), so new accounts are created here.
+    path = "/api/v1/leads"
     tags = ["accounts"]
 
     @post("", summary="Add a potential account (a lead); it lands in its territory's rep's list", raises=[])
-    async def create(self, conn: Conn, principal: Caller, settings: AppSettings, data: NewLead) -> LeadCreated:
+    async def create(
+        self, conn: Conn, principal: Caller, settings: AppSettings, data: JSONBody[NewLead]
+    ) -> LeadCreated:
         """409 when it looks like an existing account (send force=true to create it anyway); grey-zone
         look-alikes are queued for review. Outside every territory it goes to the unassigned queue."""
         return await service.create_lead(
@@ -46,6 +50,6 @@ class LeadsController(Controller):
     @post("/{account_id:int}/assign", status_code=200, summary="Assign an unassigned account to a territory",
           raises=[])
     async def assign(
-        self, conn: Conn, principal: Caller, account_id: FromPath[int], data: AssignRequest
+        self, conn: Conn, principal: Caller, account_id: FromPath[int], data: JSONBody[AssignRequest]
     ) -> Assigned:
         return await service.assign(conn, principal, account_id, data.territory_id)

@@ -1,6 +1,6 @@
 """Lead distribution.
 
-A new potential account (`POST /api/v1/accounts`, or an import) gets its territory from the
+A new potential account (`POST /api/v1/leads`, or an import) gets its territory from the
 polygons by the database trigger, so it is in that territory's rep's list at once (owner and
 backup). Outside every territory it waits in the unassigned queue, where a supervisor (for a
 territory of their team) or an admin assigns it by hand; a polygon drawn over it later wins.

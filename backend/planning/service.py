@@ -174,13 +174,19 @@ async def _solve_and_publish(
         problem, kept, dropped = build_problem(
             profile, candidates, provider, time_limit_s=options.time_limit_s, seed=rep_id
         )
+        digest = inputs_hash(problem)
+        # The same inputs keep the published route without solving again: a rerun of the night is
+        # idempotent and cheap, and "same inputs, same route" holds whatever bounds the search.
+        async with transaction(source, options.acquire_timeout_s) as conn:
+            head = await repository.newest_route_head(conn, rep_id, day)
+        if head is not None and head.inputs_hash == digest:
+            return RepDayOutcome("unchanged", head.id)
         solution = await solver.solve(problem, time_limit_s=options.time_limit_s, solution_limit=options.solution_limit)
     except (PlanningInputError, SolverFailed) as exc:
         return RepDayOutcome("failed", error=str(exc))
     except Exception as exc:
         return RepDayOutcome("failed", error=f"{type(exc).__name__}: {exc}")
     route = planned_route(solution, kept, dropped)
-    digest = inputs_hash(problem)
     async with transaction(source, options.acquire_timeout_s) as conn:
         await repository.lock_rep_day(conn, rep_id, day)
         head = await repository.newest_route_head(conn, rep_id, day)

@@ -11,23 +11,36 @@ from litestar import Controller, Response, get
 from litestar.params import QueryParameter
 
 from backend.auth.principal import Role
+from backend.errors import InvalidInput
 from backend.http.dependencies import AppSettings, Caller, Conn
 from backend.http.security import requires_role
 from backend.reports import service
 from backend.reports.export import to_csv, to_xlsx
 from backend.reports.schemas import ReportFormat, SalesGroup, VisitGroup
+from backend.supervision.service import local_today
 
-From = Annotated[dt.date | None, QueryParameter(query="from", description="first local day YYYY-MM-DD")]
-To = Annotated[dt.date | None, QueryParameter(query="to", description="last local day YYYY-MM-DD (inclusive)")]
-FromMonth = Annotated[str, QueryParameter(query="from", description="first month YYYY-MM")]
-ToMonth = Annotated[str | None, QueryParameter(query="to", description="last month YYYY-MM (default: from)")]
+# Taken as text and parsed here, so an error names the query parameter (`from`, `to`), not the Python name.
+From = Annotated[str | None, QueryParameter(name="from", description="first local day YYYY-MM-DD")]
+To = Annotated[str | None, QueryParameter(name="to", description="last local day YYYY-MM-DD (inclusive)")]
+FromMonth = Annotated[str | None, QueryParameter(name="from", description="first month YYYY-MM (required)")]
+ToMonth = Annotated[str | None, QueryParameter(name="to", description="last month YYYY-MM (default: from)")]
 Format = Annotated[ReportFormat, QueryParameter(description="json (default), csv or xlsx")]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _days(first: dt.date | None, last: dt.date | None, default_span: int) -> tuple[dt.date, dt.date]:
-    last = last or first or dt.date.today()
+def _day(value: str | None, name: str) -> dt.date | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise InvalidInput(f"{name} must be a day as YYYY-MM-DD", field=name) from exc
+
+
+def _days(from_day: str | None, to_day: str | None, default_span: int, today: dt.date) -> tuple[dt.date, dt.date]:
+    first, last = _day(from_day, "from"), _day(to_day, "to")
+    last = last or (first + dt.timedelta(days=default_span - 1) if first else today)
     first = first or last - dt.timedelta(days=default_span - 1)
     return first, last
 
@@ -67,7 +80,7 @@ class ReportsController(Controller):
         """Planned stops, done, missed by cause, done off-plan, on-time share, geofence compliance,
         average visit time, travel planned vs actual and average checklist score, over the caller's
         team (a supervisor) or everyone (an admin). Default period: the last 7 days to today."""
-        first, last = _days(from_day, to_day, 7)
+        first, last = _days(from_day, to_day, 7, local_today(settings.planning_time_zone))
         report = await service.visits_report(
             conn,
             principal,
@@ -91,7 +104,7 @@ class ReportsController(Controller):
     ) -> Response[Any]:
         """Per territory: all outlets -> potential (not closed) -> active -> active visited in the period
         (default: the 4-week cycle ending today)."""
-        first, last = _days(from_day, to_day, 28)
+        first, last = _days(from_day, to_day, 28, local_today(settings.planning_time_zone))
         report = await service.coverage_report(conn, principal, first, last, max_days=settings.report_max_days)
         return _respond(report, [*report.rows, report.total], format, f"coverage-{first}-{last}")
 
@@ -101,7 +114,7 @@ class ReportsController(Controller):
         conn: Conn,
         principal: Caller,
         settings: AppSettings,
-        from_month: FromMonth,
+        from_month: FromMonth = None,
         to_month: ToMonth = None,
         group_by: Annotated[SalesGroup, QueryParameter(description="rep, category, region or month")] = (
             SalesGroup.REP
@@ -110,6 +123,8 @@ class ReportsController(Controller):
     ) -> Response[Any]:
         """Imported monthly plans and actuals; reps whose completion is under the threshold
         (FIELDSALES_SALES_BELOW_PLAN_PCT) are flagged `below_plan` and listed."""
+        if from_month is None:
+            raise InvalidInput("from is required: the first month as YYYY-MM", field="from")
         first = service.parse_month_param(from_month, "from")
         last = first if to_month is None else service.parse_month_param(to_month, "to")
         report = await service.sales_report(
@@ -123,12 +138,14 @@ class ReportsController(Controller):
         self,
         conn: Conn,
         principal: Caller,
-        from_month: FromMonth,
+        from_month: FromMonth = None,
         to_month: ToMonth = None,
         format: Format = ReportFormat.JSON,
     ) -> Response[Any]:
         """k = mean over the previous 2-3 years of the same months' actuals / mean of the 3 months
         before the period; None (with the reason) when that history is missing."""
+        if from_month is None:
+            raise InvalidInput("from is required: the first month as YYYY-MM", field="from")
         first = service.parse_month_param(from_month, "from")
         last = first if to_month is None else service.parse_month_param(to_month, "to")
         report = await service.seasonality_report(conn, principal, first, last)

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from litestar import Controller, Response, get
+from litestar.exceptions import NotFoundException
 from litestar.params import QueryParameter
 
 from backend.auth.principal import Role
@@ -16,7 +17,7 @@ from backend.supervision.schemas import FeatureCollection, TeamReps
 
 GEOJSON = "application/geo+json"
 Day = Annotated[dt.date | None, QueryParameter(description="local day YYYY-MM-DD; default today")]
-Rep = Annotated[int | None, QueryParameter(query="rep", ge=1, description="one rep of the team; default all")]
+Rep = Annotated[int | None, QueryParameter(ge=1, description="one rep of the team (user id); default all")]
 
 
 def _geo(collection: FeatureCollection) -> Response[FeatureCollection]:
@@ -32,26 +33,28 @@ class SupervisionController(Controller):
     async def reps(self, conn: Conn, principal: Caller) -> TeamReps:
         return await service.team(conn, principal)
 
-    @get("/routes.geojson", summary="Planned routes of a day: lines and numbered stops")
+    @get("/routes.geojson", summary="Planned routes of a day: lines and numbered stops", raises=[NotFoundException])
     async def routes(
-        self, conn: Conn, principal: Caller, settings: AppSettings, day: Day = None, rep_id: Rep = None
+        self, conn: Conn, principal: Caller, settings: AppSettings, day: Day = None, rep: Rep = None
     ) -> Response[FeatureCollection]:
         day = day or service.local_today(settings.planning_time_zone)
-        return _geo(await service.routes_geojson(conn, principal, day, rep_id))
+        return _geo(await service.routes_geojson(conn, principal, day, rep))
 
-    @get("/visits.geojson", summary="Check-ins of a day, coloured by verdict (ok / flagged)")
+    @get(
+        "/visits.geojson", summary="Check-ins of a day, coloured by verdict (ok / flagged)", raises=[NotFoundException]
+    )
     async def visits(
-        self, conn: Conn, principal: Caller, settings: AppSettings, day: Day = None, rep_id: Rep = None
+        self, conn: Conn, principal: Caller, settings: AppSettings, day: Day = None, rep: Rep = None
     ) -> Response[FeatureCollection]:
         day = day or service.local_today(settings.planning_time_zone)
-        return _geo(await service.visits_geojson(conn, principal, day, rep_id))
+        return _geo(await service.visits_geojson(conn, principal, day, rep))
 
-    @get("/due.geojson", summary="Accounts due on a day but not visited, with the cause")
+    @get("/due.geojson", summary="Accounts due on a day but not visited, with the cause", raises=[NotFoundException])
     async def due(
-        self, conn: Conn, principal: Caller, settings: AppSettings, day: Day = None, rep_id: Rep = None
+        self, conn: Conn, principal: Caller, settings: AppSettings, day: Day = None, rep: Rep = None
     ) -> Response[FeatureCollection]:
         day = day or service.local_today(settings.planning_time_zone)
-        return _geo(await service.due_geojson(conn, principal, day, rep_id))
+        return _geo(await service.due_geojson(conn, principal, day, rep))
 
     @get("/territories.geojson", summary="Outlines of the team's territories")
     async def territories(self, conn: Conn, principal: Caller) -> Response[FeatureCollection]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, put
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.auth.principal import Role
 from backend.http.dependencies import AppSettings, Caller, Conn
@@ -35,7 +35,7 @@ class TerritoriesController(Controller):
         guards=[requires_role(Role.ADMIN)],
     )
     async def update_territory(
-        self, conn: Conn, principal: Caller, territory_id: FromPath[int], data: TerritoryUpdate
+        self, conn: Conn, principal: Caller, territory_id: FromPath[int], data: JSONBody[TerritoryUpdate]
     ) -> TerritoryChange:
         """Invalid polygons are repaired (reported) or refused (422, field `geometry`); overlaps and gaps
         with the other territories are reported; the accounts that changed territory are listed."""

@@ -80,9 +80,11 @@ async def count_unassigned(conn: asyncpg.Connection) -> int:
     return count
 
 
-async def coverage_rows(conn: asyncpg.Connection, territory_ids: list[int]) -> list[dict[str, object]]:
-    return [dict(row) for row in await conn.fetch(Q["coverage"], territory_ids)]
+async def coverage_rows(
+    conn: asyncpg.Connection, territory_ids: list[int], active_days: int, cycle_days: int
+) -> list[dict[str, object]]:
+    return [dict(row) for row in await conn.fetch(Q["coverage"], territory_ids, active_days, cycle_days)]
 
 
-async def coverage_unassigned(conn: asyncpg.Connection) -> list[dict[str, object]]:
-    return [dict(row) for row in await conn.fetch(Q["coverage_unassigned"])]
+async def coverage_unassigned(conn: asyncpg.Connection, active_days: int, cycle_days: int) -> list[dict[str, object]]:
+    return [dict(row) for row in await conn.fetch(Q["coverage_unassigned"], active_days, cycle_days)]

@@ -72,14 +72,17 @@ class ChannelCoverage(msgspec.Struct, frozen=True):
     active: int
     closed: int
     needs_geocoding: int
+    visited_this_cycle: int
     potential_per_active: float | None
 
 
 class Coverage(msgspec.Struct, frozen=True):
     """Outlets of one territory (territory_id None: accounts outside every territory).
 
-    `active` counts accounts with status 'active' (orders and visits are not stored yet; the
-    `active_days` window will apply to them). `visited_this_cycle` is 0 until visits are stored."""
+    `active`: status 'active', or a visit checked in during the last `active_days` days (orders are
+    not stored per account, so "ordered" cannot count yet); `potential` excludes those recently
+    visited. `visited_this_cycle`: accounts with a visit in the current cycle, the last
+    `cycle_days` (28: visit frequencies are per 4 weeks)."""
 
     territory_id: int | None
     code: str | None
@@ -93,4 +96,5 @@ class Coverage(msgspec.Struct, frozen=True):
     potential_per_active: float | None
     visited_this_cycle: int
     active_days: int
+    cycle_days: int
     by_channel: list[ChannelCoverage]

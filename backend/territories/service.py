@@ -156,6 +156,9 @@ async def import_territories(conn: asyncpg.Connection, parsed: TerritoryFile) ->
     )
 
 
+CYCLE_DAYS = 28  # visit frequencies are per 4 weeks
+
+
 def _ratio(potential: int, active: int) -> float | None:
     return None if active == 0 else round(potential / active, 3)
 
@@ -171,13 +174,15 @@ def _coverage(
             active=int(r["active"]),
             closed=int(r["closed"]),
             needs_geocoding=int(r["needs_geocoding"]),
+            visited_this_cycle=int(r["visited_this_cycle"]),
             potential_per_active=_ratio(int(r["potential"]), int(r["active"])),
         )
         for r in rows
         if r["channel"] is not None
     ]
     total = {
-        k: sum(getattr(c, k) for c in channels) for k in ("total", "potential", "active", "closed", "needs_geocoding")
+        k: sum(getattr(c, k) for c in channels)
+        for k in ("total", "potential", "active", "closed", "needs_geocoding", "visited_this_cycle")
     }
     return Coverage(
         territory_id=key[0],
@@ -190,8 +195,9 @@ def _coverage(
         closed=total["closed"],
         needs_geocoding=total["needs_geocoding"],
         potential_per_active=_ratio(total["potential"], total["active"]),
-        visited_this_cycle=0,
+        visited_this_cycle=total["visited_this_cycle"],
         active_days=active_days,
+        cycle_days=CYCLE_DAYS,
         by_channel=channels,
     )
 
@@ -207,7 +213,7 @@ async def coverage(
             raise NotFound(f"territory {territory_id} not found", field="territory_id")
         visible = [territory_id]
     grouped: dict[tuple[int | None, str | None, str | None, int | None], list[dict[str, Any]]] = {}
-    for row in await repository.coverage_rows(conn, visible):
+    for row in await repository.coverage_rows(conn, visible, active_days, CYCLE_DAYS):
         key = (
             int(str(row["territory_id"])),
             str(row["code"]),
@@ -217,5 +223,6 @@ async def coverage(
         grouped.setdefault(key, []).append(row)
     result = [_coverage(key, rows, active_days) for key, rows in grouped.items()]
     if territory_id is None and principal.role != Role.REP:
-        result.append(_coverage((None, None, None, None), await repository.coverage_unassigned(conn), active_days))
+        unassigned = await repository.coverage_unassigned(conn, active_days, CYCLE_DAYS)
+        result.append(_coverage((None, None, None, None), unassigned, active_days))
     return result

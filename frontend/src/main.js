@@ -155,8 +155,11 @@ async function showDay() {
     const lines = routes.features.filter((f) => f.properties.kind === "route").length;
     const flagged = visits.features.filter((f) => f.properties.verdict === "flagged").length;
     setStatus(`${lines} route(s), ${visits.features.length} check-in(s), ${flagged} flagged, ${due.features.length} due not visited`);
-    const bounds = L.featureGroup([state.layers.routes, state.layers.visits, state.layers.due]).getBounds();
-    if (bounds.isValid()) state.map.fitBounds(bounds, { padding: [30, 30] });
+    const bounds = L.latLngBounds([]);
+    for (const group of [state.layers.routes, state.layers.stops, state.layers.visits, state.layers.due]) {
+      group.eachLayer((layer) => bounds.extend(layer.getBounds ? layer.getBounds() : layer.getLatLng()));
+    }
+    if (bounds.isValid()) state.map.fitBounds(bounds, { padding: [30, 30], maxZoom: 17 });
   } catch (error) {
     setStatus(error.message, true);
   }
@@ -235,7 +238,7 @@ function showStop(p) {
 function showDue(p) {
   $("details").innerHTML = `<h3>${escapeHtml(p.account_name)}</h3><p>${escapeHtml(p.address || "")}</p>
     <dl><dt>Rep</dt><dd>${escapeHtml(p.rep_name)}</dd><dt>Not visited</dt><dd>${escapeHtml(p.cause)}${p.reason && p.reason !== p.cause ? ` (${escapeHtml(p.reason)})` : ""}</dd>
-    <dt>Stop</dt><dd>${p.seq == null ? "not on the route" : p.seq + 1}</dd></dl>`;
+    <dt>Stop</dt><dd>${p.seq == null ? "not on the route (dropped by the planner)" : p.seq}</dd></dl>`;
 }
 
 async function showVisit(p) {
@@ -249,7 +252,7 @@ async function showVisit(p) {
     <dt>Distance to outlet</dt><dd>${p.distance_m} m (±${Math.round(p.accuracy_m)} m)</dd>
     <dt>Verdict</dt><dd class="verdict-${p.verdict}">${p.verdict}</dd>
     <dt>Flags</dt><dd>${p.flags.length ? escapeHtml(p.flags.join(", ")) : "none"}</dd>
-    <dt>Planned stop</dt><dd>${p.planned ? `yes (#${p.route_stop_seq + 1})` : "no (off-plan)"}</dd>
+    <dt>Planned stop</dt><dd>${p.planned ? `yes (#${p.route_stop_seq})` : "no (off-plan)"}</dd>
     <dt>Score</dt><dd>${p.score_pct ?? "–"}</dd></dl>
     ${answers || "<p>No checklist.</p>"}
     <div class="photos" id="photos"></div>`;

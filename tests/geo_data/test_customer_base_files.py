@@ -85,7 +85,7 @@ def test_size_limit_and_declared_encoding() -> None:
 
 
 def test_default_mapping_finds_columns_in_several_languages() -> None:
-    sheet = read_spreadsheet("Asiakas;Puh;Y-tunnus;Leveys;Pituus;Aukioloajat;Muuta\nA;1;2;3;4;5;6\n".encode(), "f.csv")
+    sheet = read_spreadsheet(b"Asiakas;Puh;Y-tunnus;Leveys;Pituus;Aukioloajat;Muuta\nA;1;2;3;4;5;6\n", "f.csv")
     columns = map_columns(sheet)
     assert columns.columns == {"name": 0, "phone": 1, "tax_id": 2, "lat": 3, "lon": 4, "opening_hours": 5}
     assert columns.ignored_headers == ["Muuta"]

@@ -87,3 +87,13 @@ def test_non_polygons_are_rejected_and_geojson_objects_parsed() -> None:
         geometry_from_geojson({"type": "Point", "coordinates": [0, 0]})
     with pytest.raises(ValueError, match="malformed"):
         geometry_from_geojson({"type": "Polygon", "coordinates": [[1, 2]]})
+
+
+def test_a_sliver_between_neighbours_is_a_gap_but_an_outer_notch_is_not() -> None:
+    from geo_data.territory_files import layout_problems
+
+    left, right = box(24.90, 60.15, 24.95, 60.20), box(24.951, 60.15, 25.00, 60.20)
+    gaps = [p for p in layout_problems([("L", left), ("R", right)]) if p.kind == "gap"]
+    assert len(gaps) == 1 and gaps[0].codes == ["L", "R"] and gaps[0].area_m2 is not None
+    l_shape = Polygon([(0, 0), (2, 0), (2, 1), (1, 1), (1, 2), (0, 2)])  # one territory, a concave corner
+    assert not [p for p in layout_problems([("A", l_shape)]) if p.kind == "gap"]

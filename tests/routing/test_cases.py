@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from routing import RequiredVisitError, problem_from_dict, solution_to_dict, solve
+from routing import (
+    Matrix,
+    RequiredVisitError,
+    SolveParams,
+    check_solution,
+    location_points,
+    problem_from_dict,
+    solution_to_dict,
+    solve,
+)
 from tests.routing.conftest import (
     HOUR,
     PARAMS,
@@ -197,3 +206,43 @@ def test_haversine_fallback_without_matrix() -> None:
     solution = solve_checked(p)
     assert solution.summary.visits_assigned == 2
     assert 2000 < solution.summary.distance_m < 10000
+
+
+def test_unused_rep_stays_put() -> None:
+    p = problem([rep("busy"), rep("idle", skills=["nothing_needed"])], [visit("a", 1, reps=["busy"])])
+    idle = next(r for r in solve_checked(p).routes if r.rep == "idle")
+    assert idle.stops == () and idle.travel_s == 0 and idle.start_s == idle.end_s
+
+
+def test_supplied_matrix_replaces_haversine_in_location_order() -> None:
+    p = problem_from_dict(
+        {
+            "reps": [{"id": "r", "start": {"lat": 60.0, "lon": 24.0}, "shift": [8 * HOUR, 17 * HOUR]}],
+            "visits": [
+                {"id": "a", "location": {"lat": 60.1, "lon": 24.1}, "service_s": 600},
+                {"id": "b", "location": {"lat": 60.2, "lon": 24.2}, "service_s": 600},
+            ],
+        }
+    )
+    assert location_points(p)[0] == p.reps[0].start
+    durations = [[0.0, 100.0, 900.0], [100.0, 0.0, 100.0], [900.0, 100.0, 0.0]]
+    matrix = Matrix(durations=durations, distances=durations)
+    solution = solve(p, PARAMS, matrix)
+    assert check_solution(p, solution, matrix) == []
+    assert solution.routes[0].travel_s == 100 + 100 + 900
+
+
+@pytest.mark.parametrize("metaheuristic", ["guided_local_search", "iterated_local_search", "greedy_descent"])
+def test_every_search_gives_a_checked_plan(metaheuristic: str) -> None:
+    visits = [visit(f"v{i}", i % 8, time_windows=[[(8 + i % 6) * HOUR, (10 + i % 6) * HOUR]]) for i in range(12)]
+    p = problem([rep("r1"), rep("r2", breaks=[{"window": [12 * HOUR, 14 * HOUR], "duration_s": 1800}])], visits)
+    params = SolveParams(solution_limit=50, branch_limit=2000, metaheuristic=metaheuristic)  # type: ignore[arg-type]
+    assert solve_checked(p, params).summary.visits_assigned == 12
+
+
+def test_reproducible_with_iterations_only() -> None:
+    visits = [visit(f"v{i}", i % 8, time_windows=[[(8 + i % 5) * HOUR, (11 + i % 5) * HOUR]]) for i in range(14)]
+    p = problem([rep("r1"), rep("r2")], visits)
+    params = SolveParams(iterations=5, seed=7)
+    first, second = solve(p, params), solve(p, params)
+    assert first.routes == second.routes

@@ -3,7 +3,7 @@
 Team of supervisor@example.com: rep1 and rep2. rep3 is moved to another supervisor
 (other-supervisor@example.com), so everything of rep3 belongs to another team.
 
-- rep1: 6 scheduled accounts, one of them closed (the planner drops it: missed, cause closed).
+- rep1: 6 scheduled accounts, one closed on Tuesdays (the planner drops it: missed, cause closed).
   Visits: the first three stops (the second checked in 450 m away: flagged out_of_range), one
   account of the territory that is not on the route (done off-plan); checklists scored 80 and 60.
 - rep2: 5 scheduled accounts; one visit, at the first stop.
@@ -178,10 +178,14 @@ async def prepare_team(conn: asyncpg.Connection) -> tuple[int, int, dict[str, in
 
 
 async def schedule_reps(conn: asyncpg.Connection, reps: dict[str, int]) -> int:
-    """The schedules of the known day; returns rep1's closed account."""
+    """The schedules of the known day; returns rep1's account that is closed on Tuesdays."""
     rep1_accounts = await _accounts_near_home(conn, reps["rep1"], 6)
     closed = rep1_accounts[-1]
-    await conn.execute("update accounts set status = 'closed' where id = $1", closed)
+    await conn.execute("delete from account_opening_hours where account_id = $1", closed)
+    await conn.executemany(
+        "insert into account_opening_hours (account_id, weekday, open_s, close_s) values ($1, $2, 36000, 72000)",
+        [(closed, weekday) for weekday in (1, 3, 4, 5, 6)],
+    )
     await _schedule(conn, reps["rep1"], rep1_accounts)
     await _schedule(conn, reps["rep2"], await _accounts_near_home(conn, reps["rep2"], 5))
     await _schedule(conn, reps["rep3"], await _accounts_near_home(conn, reps["rep3"], 5))
@@ -218,13 +222,15 @@ async def add_visits(conn: asyncpg.Connection, known: KnownDay) -> None:
     third = await insert_visit(
         conn, reps["rep1"], rep1_stops[2]["account_id"], local(DAY, rep1_stops[2]["start_s"]), minutes=None
     )
-    on_route = {stop["account_id"] for stop in rep1_stops}
+    on_route = {stop["account_id"] for stop in rep1_stops} | {known.closed_account}
     off_plan_account = next(a for a in await _accounts_near_home(conn, reps["rep1"], 30) if a not in on_route)
     off_plan = await insert_visit(conn, reps["rep1"], off_plan_account, local(DAY, 16 * 3600), minutes=10)
     await _checklist(conn, template_id, first, 80.0)
     await _checklist(conn, template_id, flagged, 60.0)
     rep2_stops = await _stops(conn, known.routes["rep2"])
-    rep2_visit = await insert_visit(conn, reps["rep2"], rep2_stops[0]["account_id"], local(DAY, rep2_stops[0]["start_s"]))
+    rep2_visit = await insert_visit(
+        conn, reps["rep2"], rep2_stops[0]["account_id"], local(DAY, rep2_stops[0]["start_s"])
+    )
     rep3_stops = await _stops(conn, known.routes["rep3"])
     rep3_visits = [
         await insert_visit(conn, reps["rep3"], stop["account_id"], local(DAY, stop["start_s"]), flags=["too_short"])

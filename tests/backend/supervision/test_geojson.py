@@ -46,9 +46,7 @@ async def test_routes_are_lines_home_to_home_with_numbered_stops(
     assert len(visited) == 4  # rep1's first three stops and rep2's first
 
 
-async def test_visits_carry_verdict_times_checklists_and_photos(
-    client: httpx.AsyncClient, known_day: KnownDay
-) -> None:
+async def test_visits_carry_verdict_times_checklists_and_photos(client: httpx.AsyncClient, known_day: KnownDay) -> None:
     rep1 = known_day.reps["rep1"]
     response = await _get(client, "supervisor@example.com", f"/api/v1/supervision/visits.geojson?day={DAY}&rep={rep1}")
     assert response.status_code == 200, response.text
@@ -67,12 +65,16 @@ async def test_visits_carry_verdict_times_checklists_and_photos(
     assert [features[str(v)]["order"] for v in known_day.visits["rep1"]] == [1, 2, 3, 4]
 
 
-async def test_due_but_not_visited_with_causes(client: httpx.AsyncClient, conn: asyncpg.Connection, known_day: KnownDay) -> None:
+async def test_due_but_not_visited_with_causes(
+    client: httpx.AsyncClient, conn: asyncpg.Connection, known_day: KnownDay
+) -> None:
     rep1 = known_day.reps["rep1"]
     response = await _get(client, "supervisor@example.com", f"/api/v1/supervision/due.geojson?day={DAY}&rep={rep1}")
     assert response.status_code == 200, response.text
     due = {f["properties"]["account_id"]: f["properties"]["cause"] for f in response.json()["features"]}
-    stops = await conn.fetch("select account_id from route_stops where route_id = $1 order by seq", known_day.routes["rep1"])
+    stops = await conn.fetch(
+        "select account_id from route_stops where route_id = $1 order by seq", known_day.routes["rep1"]
+    )
     unvisited = {row["account_id"] for row in stops[3:]}
     assert due[known_day.closed_account] == "closed"
     assert {a for a, cause in due.items() if cause == "not_visited"} == unvisited
@@ -137,8 +139,13 @@ async def test_team_list_and_territories_are_scoped(client: httpx.AsyncClient, k
 
 
 @pytest.mark.parametrize(
-    "path", [*(f"/api/v1/supervision/{layer}" for layer in LAYERS), "/api/v1/supervision/territories.geojson",
-             "/api/v1/supervision/reps", "/api/v1/supervision/basemap.geojson"]
+    "path",
+    [
+        *(f"/api/v1/supervision/{layer}" for layer in LAYERS),
+        "/api/v1/supervision/territories.geojson",
+        "/api/v1/supervision/reps",
+        "/api/v1/supervision/basemap.geojson",
+    ],
 )
 async def test_reps_are_refused_and_strangers_unauthenticated(client: httpx.AsyncClient, path: str) -> None:
     refused = await _get(client, "rep1@example.com", path)

@@ -1,0 +1,108 @@
+"""Iterated local search: ruin part of the plan, recreate it by regret, let OR-Tools polish it.
+
+OR-Tools' guided local search stalls on some time-windowed days; larger jumps (removing a cluster
+of nearby visits and re-inserting them) escape such valleys. The polish is a greedy descent on the
+one engine model, so each iteration costs only a short search.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+
+from routing._construct import Recreator, score
+from routing._instance import Instance, Lookup
+from routing._ortools import Engine
+
+# A ruin removes this share of the served visits (at least 2, at most _MAX_RUIN), nearest first.
+_RUIN_SHARE = 0.12
+_MAX_RUIN = 30
+# Simulated-annealing acceptance on the travel part: start accepting 2 % worse, end near greedy.
+_START_TEMPERATURE = 0.02
+_END_TEMPERATURE = 0.0005
+# Share of ruins that cut consecutive strings out of routes (SISR-like) instead of a spatial cluster.
+_STRING_SHARE = 0.5
+_MAX_STRING = 10
+
+
+def iterated_search(
+    inst: Instance,
+    lookup: Lookup,
+    engine: Engine,
+    recreator: Recreator,
+    routes: list[list[int]],
+    in_play: list[int],
+    rng: random.Random,
+    deadline_s: float | None,
+    iterations: int,
+) -> list[list[int]]:
+    began = time.perf_counter()
+    polished = engine.search(routes, deadline_s, "greedy_descent")
+    current = polished if polished is not None else routes
+    current_score = score(inst, lookup, current)
+    best, best_score = current, current_score
+    cost = lookup.cost
+    for iteration in range(iterations):
+        elapsed = time.perf_counter() - began
+        if deadline_s is not None and elapsed >= deadline_s:
+            break
+        progress = elapsed / deadline_s if deadline_s else iteration / max(1, iterations)
+        served = [v for seq in current for v in seq]
+        served_set = set(served)
+        if len(served) < 2:
+            break
+        size = max(2, min(_MAX_RUIN, int(len(served) * _RUIN_SHARE * rng.uniform(0.4, 2.0))))
+        seed = rng.choice(served)
+        if rng.random() < _STRING_SHARE:
+            removed = _strings_near(current, seed, size, cost, rng)
+        else:
+            removed = sorted(served, key=lambda v: cost[seed][v] + cost[v][seed])[:size]
+        removed_set = set(removed)
+        ruined = []
+        for r, seq in enumerate(current):
+            # Without the triangle inequality a shortened route can become infeasible: trim it.
+            kept = recreator.builder.repairer.keep_feasible(r, [v for v in seq if v not in removed_set])
+            removed.extend(v for v in seq if v not in removed_set and v not in kept)
+            ruined.append(kept)
+        # Visits left out so far get another chance alongside the removed ones.
+        unserved = [v for v in in_play if v not in served_set]
+        candidate = recreator.recreate(ruined, removed + unserved, rng, by_deadline=rng.random() < 0.3)
+        left_s = None if deadline_s is None else max(0.01, deadline_s - (time.perf_counter() - began))
+        polished = engine.search(candidate, left_s, "greedy_descent")
+        if polished is not None:
+            candidate = polished
+        candidate_score = score(inst, lookup, candidate)
+        temperature = _START_TEMPERATURE * (_END_TEMPERATURE / _START_TEMPERATURE) ** min(1.0, progress)
+        accept = candidate_score[:2] < current_score[:2] or (
+            candidate_score[:2] == current_score[:2]
+            and candidate_score[2] <= current_score[2] * (1 - temperature * math.log(max(rng.random(), 1e-12)))
+        )
+        if accept:
+            current, current_score = candidate, candidate_score
+        if candidate_score < best_score:
+            best, best_score = candidate, candidate_score
+    return best
+
+
+def _strings_near(
+    routes: list[list[int]], seed: int, size: int, cost: list[list[int]], rng: random.Random
+) -> list[int]:
+    """Cut a string around the seed, then strings around its nearest visits on other routes."""
+    route_of = {v: r for r, seq in enumerate(routes) for v in seq}
+    order = sorted(route_of, key=lambda v: cost[seed][v] + cost[v][seed])
+    removed: list[int] = []
+    touched: set[int] = set()
+    for v in order:
+        if len(removed) >= size:
+            break
+        r = route_of[v]
+        if r in touched:
+            continue
+        touched.add(r)
+        seq = routes[r]
+        length = min(len(seq), _MAX_STRING, size - len(removed), rng.randint(1, _MAX_STRING))
+        at = seq.index(v)
+        first = max(0, min(at - rng.randint(0, length - 1), len(seq) - length))
+        removed.extend(seq[first : first + length])
+    return removed
