@@ -5,9 +5,9 @@
 Generates (seeded) two files, as two managers keep them: ``accounts_a.csv`` (UTF-8, ``,``) and
 ``accounts_b.xlsx``, together ``--rows`` rows about ``0.8 * rows`` outlets across the Helsinki
 region (about 450 km²); a quarter of the outlets appear in both files, spelled differently (case,
-legal forms, local phone formats, coordinates moved by up to 30 m). The database (default
-``postgresql://postgres@127.0.0.1:5432/fieldsales_bench``, re-created schema) is migrated and
-holds the demo city. Then it times, in one transaction each:
+legal forms, local phone formats, coordinates moved by up to 30 m). The database (default: the
+``fieldsales_bench`` database made by ``scripts/ensure_db.sh``; its schema is re-created) is migrated
+and holds the demo city. Then it times, in one transaction each:
 
 1. reading + normalising alone, de-duplicating alone, and as a peer in the same run all-pairs
    scoring of a 1,000-row sample against blocking + scoring of the same sample;
@@ -25,6 +25,7 @@ import csv
 import io
 import math
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -266,9 +267,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/fieldsales_bench")
+    parser.add_argument("--database-url", default=None, help="default: scripts/ensure_db.sh fieldsales_bench")
     args = parser.parse_args()
-    asyncio.run(run(args.rows, args.database_url, args.seed))
+    url = args.database_url or subprocess.run(
+        [str(ROOT / "scripts" / "ensure_db.sh"), "fieldsales_bench"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    asyncio.run(run(args.rows, url, args.seed))
 
 
 if __name__ == "__main__":

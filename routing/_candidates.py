@@ -66,12 +66,7 @@ def _classify(
     reaching = [r for r in skilled if reaches(r)]
     if not reaching:
         return "unreachable", []
-    loadable = [
-        r
-        for r in reaching
-        if (reps[r].capacity is None or visit.demand <= reps[r].capacity)  # type: ignore[operator]
-        and reps[r].max_visits != 0
-    ]
+    loadable = [r for r in reaching if _can_carry(reps[r], visit) and reps[r].max_visits != 0]
     if not loadable:
         return ("capacity" if any(reps[r].max_visits != 0 for r in reaching) else "shift"), []
     fitting = [r for r in loadable if alone_fits(r, v)]
@@ -80,6 +75,10 @@ def _classify(
     if any(_window_reachable(inst, lookup, r, v) for r in loadable):
         return "shift", []
     return "time_window", []
+
+
+def _can_carry(rep: Rep, visit: Visit) -> bool:
+    return rep.capacity is None or visit.demand <= rep.capacity
 
 
 def _window_reachable(inst: Instance, lookup: Lookup, r: int, v: int) -> bool:

@@ -7,6 +7,7 @@ An open end (``end: null``) is a virtual node reached from anywhere at zero cost
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,9 +93,9 @@ def _node_matrix_indices(problem: Problem) -> list[int | None]:
     return rows
 
 
-def _as_array(values: object, name: str) -> FloatArray:
+def _as_array(values: Sequence[Sequence[float | None]], name: str) -> FloatArray:
     array = np.array(
-        [[math.inf if v is None else v for v in row] for row in values],  # type: ignore[attr-defined]
+        [[math.inf if v is None else v for v in row] for row in values],
         dtype=np.float64,
     )
     if array.ndim != 2 or array.shape[0] != array.shape[1]:

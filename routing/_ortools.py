@@ -133,9 +133,10 @@ class Engine:
         if initial_routes is not None:
             model_routes = [[manager.NodeToIndex(self.model_of[v]) for v in route] for route in initial_routes]
             hint = routing.ReadAssignmentFromRoutes(model_routes, True)
-            if hint is not None:
-                result = routing.SolveFromAssignmentWithParameters(hint, search)
-        if result is None:
+            if hint is None:
+                return None  # the engine's model refuses the start; the caller keeps its own plan
+            result = routing.SolveFromAssignmentWithParameters(hint, search)
+        else:
             result = routing.SolveWithParameters(search)
         if result is None:
             return None

@@ -7,7 +7,7 @@ import random
 import time
 
 from routing._candidates import find_candidates
-from routing._construct import Recreator, regret_construction
+from routing._construct import Recreator, regret_construction, score
 from routing._ils import iterated_search
 from routing._instance import Instance, compile_instance, make_lookup
 from routing._ortools import Engine, EngineInput
@@ -66,14 +66,18 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
             routes = iterated_search(inst, lookup, engine, recreator, initial, in_play, rng, ils_s, iterations)
             if remaining_s is None or params.ruin_share < 1.0:
                 # GLS finishes: it refines long routes better, the ruins move between valleys better.
-                left_s = None if remaining_s is None else max(0.01, time_limit_s - (time.perf_counter() - began))  # type: ignore[operator]
-                routes = engine.search(routes, left_s, "guided_local_search") or routes
+                left_s = None if time_limit_s is None else max(0.01, time_limit_s - (time.perf_counter() - began))
+                refined = engine.search(routes, left_s, "guided_local_search")
+                if refined is not None and score(inst, lookup, refined) <= score(inst, lookup, routes):
+                    routes = refined
         else:
             # Without our construction there is nothing to ruin: polish the engine's own start by GLS.
             metaheuristic = (
                 "guided_local_search" if params.metaheuristic == "iterated_local_search" else params.metaheuristic
             )
             found = engine.search(initial, remaining_s, metaheuristic)
+            if found is None and initial is not None:
+                found = engine.search(None, remaining_s, metaheuristic)
             routes = found if found is not None else (initial or routes)
         # Guard against any disagreement between the engine's model and the exact scheduler.
         routes = [repairer.keep_feasible(r, seq) for r, seq in enumerate(routes)]

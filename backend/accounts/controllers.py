@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get
-from litestar.params import QueryParameter
+from litestar import Controller, get, post
+from litestar.params import JSONBody, QueryParameter
 
 from backend.accounts import service
 from backend.accounts.schemas import AccountClass, AccountFilter, AccountPage, AccountStatus, Channel
 from backend.auth.principal import Role
 from backend.errors import InvalidInput
-from backend.http.dependencies import Caller, Conn
+from backend.http.dependencies import AppSettings, Caller, Conn
 from backend.http.security import requires_role
+from backend.leads.schemas import LeadCreated, NewLead
+from backend.leads.service import create_lead
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size (1-500)")]
 Near = Annotated[str | None, QueryParameter(description="LAT,LON: sort by distance from this point, nearest first")]
@@ -86,9 +88,12 @@ class MyAccountsController(Controller):
 class AccountsController(Controller):
     path = "/api/v1/accounts"
     tags = ["accounts"]
-    guards = [requires_role(Role.SUPERVISOR, Role.ADMIN)]
 
-    @get("", summary="Accounts of the caller's scope, optionally of one territory")
+    @get(
+        "",
+        summary="Accounts of the caller's scope, optionally of one territory",
+        guards=[requires_role(Role.SUPERVISOR, Role.ADMIN)],
+    )
     async def list_accounts(
         self,
         conn: Conn,
@@ -106,4 +111,18 @@ class AccountsController(Controller):
         filters = build_filter(channel, account_class, status, search, near)
         return await service.list_accounts(
             conn, principal, filters, territory_id=territory_id, cursor=cursor, limit=limit
+        )
+
+    @post("", summary="Add a potential account; it lands in its territory's rep's list", raises=[])
+    async def create(
+        self, conn: Conn, principal: Caller, settings: AppSettings, data: JSONBody[NewLead]
+    ) -> LeadCreated:
+        """Any role (a hunter finds new outlets). 409 when it looks like an existing account (force=true
+        creates it anyway); outside every territory it goes to the unassigned queue. Same as POST /api/v1/leads."""
+        return await create_lead(
+            conn,
+            principal,
+            data,
+            phone_region=settings.default_phone_region,
+            region_bbox=settings.import_region_bbox or None,
         )

@@ -151,3 +151,28 @@ async def test_territories_are_scoped(client: httpx.AsyncClient) -> None:
         f"/api/v1/territories/{foreign_id}", headers=await auth_headers(client, "rep1@example.com")
     )
     assert response.status_code == 404
+
+
+async def test_a_new_lead_lands_in_the_territory_reps_list(client: httpx.AsyncClient, conn: asyncpg.Connection) -> None:
+    # A point inside rep2's territory, away from existing outlets.
+    lat, lon = await conn.fetchrow(
+        "select ST_Y(ST_PointOnSurface(t.geom)), ST_X(ST_PointOnSurface(t.geom)) from territories t "
+        "join users u on u.id = t.owner_rep_id where u.email = 'rep2@example.com'"
+    )
+    created = await client.post(
+        "/api/v1/accounts",
+        json={"name": "Kioski Uusi Testi", "channel": "retail", "lat": lat, "lon": lon, "force": True},
+        headers=await auth_headers(client, "rep1@example.com"),
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["status"] == "potential"
+    rep2 = await _all_pages(
+        client, "/api/v1/me/accounts?search=Kioski Uusi&limit=50", await auth_headers(client, "rep2@example.com")
+    )
+    assert [item["id"] for item in rep2] == [created.json()["id"]]
+    bad = await client.post(
+        "/api/v1/accounts",
+        json={"name": "X", "lat": 95, "lon": 24},
+        headers=await auth_headers(client, "rep1@example.com"),
+    )
+    assert bad.status_code == 422

@@ -1,6 +1,6 @@
 """End to end in a real browser: Debian's chromium driven by Playwright (no browser download).
 
-The test builds its own committed database (`fieldsales_test_web`: migrated, the demo city, the
+The test builds its own committed database (the test database's name + `_web`: migrated, the demo city, the
 known day of tests/backend/supervision/known_day.py), serves the API with `fieldsales serve` on a
 free port of 127.0.0.1, signs in as the demo supervisor at /supervisor and checks what the map draws:
 the team's two route lines, numbered stop markers, the flagged check-in, then the reports with their
@@ -52,7 +52,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-DATABASE = "fieldsales_test_web"
 SALES = """rep,category,region,month,plan,actual
 rep1@example.com,beer,Helsinki,2026-12,1000,700
 rep2@example.com,beer,Helsinki,2026-12,1000,1050
@@ -70,16 +69,17 @@ def _require(condition: bool, reason: str) -> None:
 
 @pytest.fixture(scope="module")
 def web_settings() -> Settings:
-    server = _test_database_url().rsplit("/", 1)[0]
-    return load_settings({}, environment="test", database_url=f"{server}/{DATABASE}")
+    """A database of its own beside the test database (its name + `_web`), with committed data."""
+    server, name = _test_database_url().rsplit("/", 1)
+    return load_settings({}, environment="test", database_url=f"{server}/{name}_web")
 
 
 async def _build_database(settings: Settings) -> KnownDay:
-    server = settings.database_url.rsplit("/", 1)[0]
+    server, database = settings.database_url.rsplit("/", 1)
     admin = await asyncpg.connect(f"{server}/postgres")
     try:
-        await admin.execute(f"drop database if exists {DATABASE} with (force)")
-        await admin.execute(f"create database {DATABASE}")
+        await admin.execute(f'drop database if exists "{database}" with (force)')
+        await admin.execute(f'create database "{database}"')
     finally:
         await admin.close()
     conn = await connect(settings)

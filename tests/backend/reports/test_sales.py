@@ -174,14 +174,15 @@ async def test_bad_months_are_422_naming_the_field(client: httpx.AsyncClient, qu
 
 
 async def test_the_cli_imports_a_file_into_its_database(settings: Settings, tmp_path: Path) -> None:
-    server = settings.database_url.rsplit("/", 1)[0]
+    server, name = settings.database_url.rsplit("/", 1)
+    database = f"{name}_sales"
     admin = await asyncpg.connect(f"{server}/postgres")
     try:
-        await admin.execute("drop database if exists fieldsales_test_sales with (force)")
-        await admin.execute("create database fieldsales_test_sales")
+        await admin.execute(f'drop database if exists "{database}" with (force)')
+        await admin.execute(f'create database "{database}"')
     finally:
         await admin.close()
-    url = f"{server}/fieldsales_test_sales"
+    url = f"{server}/{database}"
     conn = await asyncpg.connect(url)
     try:
         await migrate(conn)
