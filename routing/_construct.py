@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 from routing._instance import Instance, Lookup, rep_signature
-from routing._repair import Repairer
+from routing._repair import Repairer, is_top_tier
 from routing.params import SolveParams
 
 _REGRET_K = 3
@@ -99,7 +99,7 @@ def regret_construction(
     builder = _Builder(inst, lookup, repairer)
     began = time.perf_counter()
     rng = random.Random(params.seed)  # noqa: S311 - reproducible search noise, not security
-    best: tuple[tuple[int, int, int], list[list[int]]] | None = None
+    best: tuple[Score, list[list[int]]] | None = None
     for attempt in range(max(1, params.construction_restarts)):
         noise = 0.0 if attempt < 2 else _NOISE
         # Alternate the two orders: regret suits loose days, most-urgent-first suits tight windows.
@@ -125,14 +125,19 @@ class Recreator:
         return _regret_once(self.builder, removed, rng, _NOISE, by_deadline=by_deadline, start_routes=routes)
 
 
-def score(inst: Instance, lookup: Lookup, routes: list[list[int]]) -> tuple[int, int, int]:
-    """Lower is better: priority lost, then visits lost, then travel cost."""
+Score = tuple[int, int, int, int]
+
+
+def score(inst: Instance, lookup: Lookup, routes: list[list[int]]) -> Score:
+    """Lower is better: required/pinned lost, then priority lost, then visits lost, then travel cost."""
+    visits = inst.problem.visits
     served = [v for seq in routes for v in seq]
     cost = 0
     for r, seq in enumerate(routes):
         nodes = [inst.start_node(r), *seq, inst.end_node(r)]
         cost += sum(lookup.cost[a][b] for a, b in itertools.pairwise(nodes))
-    return (-sum(inst.problem.visits[v].priority for v in served), -len(served), cost)
+    top = sum(1 for v in served if is_top_tier(visits[v]))
+    return (-top, -sum(visits[v].priority for v in served), -len(served), cost)
 
 
 def _regret_once(
@@ -158,7 +163,7 @@ def _regret_once(
     unrouted = set(visits)
     signature = [rep_signature(rep) for rep in inst.problem.reps]
     while unrouted:
-        choice: tuple[tuple[int, float, int], int, int, int] | None = None
+        choice: tuple[tuple[bool, int, float, int], int, int, int] | None = None
         for v in unrouted:
             # Identical empty reps are one option: otherwise every regret would be zero at the start.
             empty_seen: set[object] = set()
@@ -179,7 +184,7 @@ def _regret_once(
             if len(feasible) == 1:  # a last chance: place it before others take its room
                 regret += _LAST_CHANCE
             urgency = -deadline[v] * factor[v] if by_deadline else regret * factor[v] - best_delta
-            key = (problem_visits[v].priority, urgency, -v)
+            key = (is_top_tier(problem_visits[v]), problem_visits[v].priority, urgency, -v)
             if choice is None or key > choice[0]:
                 choice = (key, v, feasible[0][1], feasible[0][2])
         if choice is None:

@@ -74,9 +74,9 @@ def iterated_search(
             candidate = polished
         candidate_score = score(inst, lookup, candidate)
         temperature = _START_TEMPERATURE * (_END_TEMPERATURE / _START_TEMPERATURE) ** min(1.0, progress)
-        accept = candidate_score[:2] < current_score[:2] or (
-            candidate_score[:2] == current_score[:2]
-            and candidate_score[2] <= current_score[2] * (1 - temperature * math.log(max(rng.random(), 1e-12)))
+        accept = candidate_score[:3] < current_score[:3] or (
+            candidate_score[:3] == current_score[:3]
+            and candidate_score[3] <= current_score[3] * (1 - temperature * math.log(max(rng.random(), 1e-12)))
         )
         if accept:
             current, current_score = candidate, candidate_score

@@ -11,9 +11,15 @@ import itertools
 
 from routing._instance import Instance, Lookup
 from routing._schedule import RepScheduler
+from routing.problem import Visit
 
 # Bound on swap attempts so a huge over-subscribed day cannot stall the post-pass.
 MAX_SWAP_ROUNDS = 1000
+
+
+def is_top_tier(visit: Visit) -> bool:
+    """Required visits and appointments come before any priority."""
+    return visit.required or visit.pinned is not None
 
 
 class Repairer:
@@ -77,7 +83,7 @@ class Repairer:
         """Insert what fits, highest priority first; returns the still dropped visits."""
         visits = self.inst.problem.visits
         still: list[int] = []
-        for v in sorted(dropped, key=lambda v: (-visits[v].priority, v)):
+        for v in sorted(dropped, key=lambda v: (not is_top_tier(visits[v]), -visits[v].priority, v)):
             place = self.best_insertion(routes, v)
             if place is None:
                 still.append(v)
@@ -89,7 +95,7 @@ class Repairer:
     def swap_for_priority(self, routes: list[list[int]], dropped: list[int]) -> list[int]:
         """Let a dropped visit take the place of a served one of lower priority when it fits."""
         visits = self.inst.problem.visits
-        pending = sorted(dropped, key=lambda v: (-visits[v].priority, v))
+        pending = sorted(dropped, key=lambda v: (not is_top_tier(visits[v]), -visits[v].priority, v))
         still: list[int] = []
         rounds = 0
         while pending and rounds < MAX_SWAP_ROUNDS:
@@ -104,7 +110,7 @@ class Repairer:
             place = self.best_insertion(routes, out)
             if place is None:
                 pending.append(out)
-                pending.sort(key=lambda u: (-visits[u].priority, u))
+                pending.sort(key=lambda u: (not is_top_tier(visits[u]), -visits[u].priority, u))
             else:
                 routes[place[0]].insert(place[1], out)
         return still + pending
@@ -112,11 +118,13 @@ class Repairer:
     def _lowest_priority_swap(self, routes: list[list[int]], v: int) -> tuple[int, list[int], int] | None:
         visits = self.inst.problem.visits
         priority = visits[v].priority
+        # A required visit or appointment may displace any ordinary visit; others only lower priorities.
+        top = is_top_tier(visits[v])
         victims = sorted(
             (visits[u].priority, u, rep)
             for rep in self.allowed_reps[v]
             for u in routes[rep]
-            if visits[u].priority < priority and not visits[u].required and visits[u].pinned is None
+            if not is_top_tier(visits[u]) and (top or visits[u].priority < priority)
         )
         for _, u, rep in victims:
             without = [w for w in routes[rep] if w != u]

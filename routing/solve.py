@@ -11,7 +11,7 @@ from routing._construct import Recreator, regret_construction, score
 from routing._ils import iterated_search
 from routing._instance import Instance, compile_instance, make_lookup
 from routing._ortools import Engine, EngineInput
-from routing._repair import Repairer
+from routing._repair import Repairer, is_top_tier
 from routing._schedule import RepScheduler
 from routing.check import check_solution
 from routing.errors import RequiredVisitError, SolutionCheckError
@@ -30,8 +30,13 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
     if params is None:
         params = SolveParams(time_limit_s=problem.time_limit_s, seed=problem.seed or 0)
     time_limit_s = params.time_limit_s
-    unbounded = params.solution_limit is None and params.iterations is None and params.branch_limit is None
-    if time_limit_s is None and unbounded:
+    # Only these bound a run without a clock; anything else would search forever.
+    bounded = (
+        params.solution_limit is not None
+        or params.branch_limit is not None
+        or (params.iterations is not None and params.metaheuristic in ("iterated_local_search", "greedy_descent"))
+    )
+    if time_limit_s is None and not bounded:
         time_limit_s = problem.time_limit_s or DEFAULT_TIME_LIMIT_S
 
     inst = compile_instance(problem, matrix)
@@ -54,7 +59,7 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
             allowed_reps={
                 v: candidates.allowed_reps[v] for v in in_play if len(candidates.allowed_reps[v]) < inst.n_reps
             },
-            top_tier={v for v in in_play if problem.visits[v].required or problem.visits[v].pinned is not None},
+            top_tier={v for v in in_play if is_top_tier(problem.visits[v])},
         )
         remaining_s = None if time_limit_s is None else max(0.05, time_limit_s - (time.perf_counter() - began))
         engine = Engine(inst, engine_input, params)
@@ -64,7 +69,10 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
             rng = random.Random(params.seed + 1)  # noqa: S311 - reproducible search noise
             ils_s = None if remaining_s is None else remaining_s * params.ruin_share
             routes = iterated_search(inst, lookup, engine, recreator, initial, in_play, rng, ils_s, iterations)
-            if remaining_s is None or params.ruin_share < 1.0:
+            gls_bounded = (
+                remaining_s is not None or params.solution_limit is not None or params.branch_limit is not None
+            )
+            if gls_bounded and params.ruin_share < 1.0:
                 # GLS finishes: it refines long routes better, the ruins move between valleys better.
                 left_s = None if time_limit_s is None else max(0.01, time_limit_s - (time.perf_counter() - began))
                 refined = engine.search(routes, left_s, "guided_local_search")

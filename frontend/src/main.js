@@ -95,7 +95,7 @@ async function start() {
 
 // --- map ---------------------------------------------------------------------------------------
 
-const REP_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"];
+const REP_COLOURS = ["#1f77b4", "#9467bd", "#17becf", "#8c564b", "#e377c2", "#393b79", "#bcbd22", "#7f7f7f"];
 const colourOf = (repId) => REP_COLOURS[Number(repId) % REP_COLOURS.length];
 
 function initMap() {

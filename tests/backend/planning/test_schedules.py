@@ -67,7 +67,9 @@ async def test_schedules_are_for_supervisors_of_the_rep(
         "/api/v1/schedules", json={"rep_id": rep_id, "start": "2026-11-30", "weeks": 0}, headers=supervisor
     )
     assert bad_weeks.status_code == 422 and bad_weeks.json()["field"] == "weeks"
-    bad_date = await client.post("/api/v1/schedules", json={"rep_id": rep_id, "start": "30.11.2026"}, headers=supervisor)
+    bad_date = await client.post(
+        "/api/v1/schedules", json={"rep_id": rep_id, "start": "30.11.2026"}, headers=supervisor
+    )
     assert bad_date.status_code == 422 and bad_date.json()["field"] == "start"
     unknown = await client.post("/api/v1/schedules", json={"rep_id": 999999, "start": "2026-11-30"}, headers=supervisor)
     assert unknown.status_code == 404

@@ -11,14 +11,16 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import msgspec
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from backend.app import create_app
 from backend.db.migrate import migrate
 from backend.errors import InvalidInput
 from backend.sales.service import import_sales
 from backend.settings import Settings
-from tests.backend.conftest import auth_headers
+from tests.backend.conftest import SingleConnectionSource, auth_headers
 from tests.backend.supervision.known_day import OTHER_SUPERVISOR, KnownDay
 
 FIELDSALES = str(Path(sys.executable).with_name("fieldsales"))
@@ -158,6 +160,10 @@ async def test_seasonality_needs_two_prior_years_and_follows_the_formula(
     values = list(load_workbook(io.BytesIO(exported.content)).active.iter_rows(values_only=True))
     assert values[0] == ("category", "coefficient", "years_used", "reason")
     assert values[1][:3] == ("beer", round(330 / 210, 3), 3)
+    other = await client.get(
+        "/api/v1/reports/seasonality?from=2026-12", headers=await auth_headers(client, OTHER_SUPERVISOR)
+    )
+    assert other.status_code == 200 and other.json()["rows"] == []  # rep1's history is not their team's
 
 
 @pytest.mark.parametrize(
@@ -206,3 +212,22 @@ async def test_the_cli_imports_a_file_into_its_database(settings: Settings, tmp_
         assert refused.returncode == 2 and "missing column" in refused.stderr
     finally:
         await conn.close()
+
+
+async def test_the_below_plan_threshold_is_a_setting(
+    settings: Settings, conn: asyncpg.Connection, known_day: KnownDay
+) -> None:
+    await import_sales(conn, CSV.encode(), "plan.csv", max_bytes=LIMIT)
+    lenient = msgspec.structs.replace(settings, sales_below_plan_pct=70.0)
+    app = create_app(lenient, pool=SingleConnectionSource(conn))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        body = (
+            await client.get(
+                "/api/v1/reports/sales?from=2026-11", headers=await auth_headers(client, "supervisor@example.com")
+            )
+        ).json()
+    assert body["below_plan_pct"] == 70.0
+    flags = {row["key"]: row["below_plan"] for row in body["rows"]}
+    # rep1 at 75 % is fine at 70 %, rep2 at 63.3 % is still below
+    assert flags == {str(known_day.reps["rep1"]): False, str(known_day.reps["rep2"]): True}
+    assert [row["key"] for row in body["reps_below_plan"]] == [str(known_day.reps["rep2"])]
