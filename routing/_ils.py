@@ -24,6 +24,8 @@ _END_TEMPERATURE = 0.0005
 # Share of ruins that cut consecutive strings out of routes (SISR-like) instead of a spatial cluster.
 _STRING_SHARE = 0.5
 _MAX_STRING = 10
+# No new round when less than this is left: a descent needs some milliseconds to finish.
+_MIN_POLISH_S = 0.05
 
 
 def iterated_search(
@@ -38,15 +40,17 @@ def iterated_search(
     iterations: int,
 ) -> list[list[int]]:
     began = time.perf_counter()
+    polish_began = time.perf_counter()
     polished = engine.search(routes, deadline_s, "greedy_descent")
+    last_polish_s = time.perf_counter() - polish_began
     current = polished if polished is not None else routes
     current_score = score(inst, lookup, current)
     best, best_score = current, current_score
     cost = lookup.cost
     for iteration in range(iterations):
         elapsed = time.perf_counter() - began
-        if deadline_s is not None and elapsed >= deadline_s:
-            break
+        if deadline_s is not None and elapsed >= deadline_s - max(_MIN_POLISH_S, 2 * last_polish_s):
+            break  # a polish cut short by its time limit leaves the OR-Tools model refusing later starts
         progress = elapsed / deadline_s if deadline_s else iteration / max(1, iterations)
         served = [v for seq in current for v in seq]
         served_set = set(served)
@@ -69,7 +73,9 @@ def iterated_search(
         unserved = [v for v in in_play if v not in served_set]
         candidate = recreator.recreate(ruined, removed + unserved, rng, by_deadline=rng.random() < 0.3)
         left_s = None if deadline_s is None else max(0.01, deadline_s - (time.perf_counter() - began))
+        polish_began = time.perf_counter()
         polished = engine.search(candidate, left_s, "greedy_descent")
+        last_polish_s = time.perf_counter() - polish_began
         if polished is not None:
             candidate = polished
         candidate_score = score(inst, lookup, candidate)
