@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from routing._instance import Instance, Lookup, rep_signature
 from routing._repair import Repairer, is_top_tier
+from routing._timing import RouteTimes, RouteTiming
 from routing.params import SolveParams
 
 _REGRET_K = 3
@@ -24,8 +25,7 @@ _NOISE = 0.1  # relative noise on insertion costs in randomized restarts
 @dataclass
 class _RouteTimes:
     nodes: list[int]  # start depot, visits..., end depot
-    earliest_ready_s: list[int]  # per position: earliest time the rep is free to leave
-    latest_start_s: list[int]  # per position: latest start keeping the rest feasible
+    timed: RouteTimes | None  # earliest/latest times when the rep's day allows O(1) insertion checks
     load: int
 
 
@@ -34,26 +34,15 @@ class _Builder:
         self.inst = inst
         self.lookup = lookup
         self.repairer = repairer
-        reps = inst.problem.reps
-        self.simple = [not rep.breaks and rep.max_work_s is None for rep in reps]
+        timings = [RouteTiming(inst, lookup, r) for r in range(inst.n_reps)]
+        self.timing: list[RouteTiming | None] = [t if t.fast else None for t in timings]
 
     def times(self, rep: int, seq: list[int]) -> _RouteTimes:
-        travel, service, windows = self.lookup.travel_s, self.lookup.service_s, self.lookup.windows
-        spec = self.inst.problem.reps[rep]
+        timing = self.timing[rep]
+        timed = timing.times(seq) if timing is not None else None
         nodes = [self.inst.start_node(rep), *seq, self.inst.end_node(rep)]
-        ready = [spec.shift.start_s]
-        for prev, node in itertools.pairwise(nodes[:-1]):
-            arrival = ready[-1] + travel[prev][node]
-            # A start past every window only happens on infeasible input routes; keep it late.
-            start = next((max(arrival, lo) for lo, hi in windows[node] if arrival <= hi), arrival)
-            ready.append(start + service[node])
-        latest = [spec.shift.end_s] * len(nodes)
-        for k in range(len(nodes) - 2, 0, -1):
-            node = nodes[k]
-            bound = min(latest[k + 1] - travel[node][nodes[k + 1]] - service[node], spec.shift.end_s)
-            latest[k] = max((min(hi, bound) for lo, hi in windows[node] if lo <= bound), default=-1)
         load = sum(self.inst.problem.visits[v].demand for v in seq)
-        return _RouteTimes(nodes=nodes, earliest_ready_s=ready, latest_start_s=latest, load=load)
+        return _RouteTimes(nodes=nodes, timed=timed, load=load)
 
     def best_position(self, rep: int, seq: list[int], times: _RouteTimes, v: int) -> tuple[int, int] | None:
         """(delta cost, position) of the cheapest feasible insertion of v into this route."""
@@ -63,8 +52,8 @@ class _Builder:
         demand = self.inst.problem.visits[v].demand
         if spec.capacity is not None and times.load + demand > spec.capacity:
             return None
-        cost, travel, service = self.lookup.cost, self.lookup.travel_s, self.lookup.service_s
-        reachable, windows = self.lookup.reachable, self.lookup.windows[v]
+        cost, reachable = self.lookup.cost, self.lookup.reachable
+        timing, timed = self.timing[rep], times.timed
         nodes = times.nodes
         best: tuple[int, int] | None = None
         for p in range(len(nodes) - 1):
@@ -74,12 +63,8 @@ class _Builder:
             delta = cost[a][v] + cost[v][b] - cost[a][b]
             if best is not None and delta >= best[0]:
                 continue
-            if self.simple[rep]:
-                arrival = times.earliest_ready_s[p] + travel[a][v]
-                start = next((max(arrival, lo) for lo, hi in windows if arrival <= hi), None)
-                if start is None or start > spec.shift.end_s:
-                    continue
-                if start + service[v] + travel[v][b] > times.latest_start_s[p + 1]:
+            if timing is not None and timed is not None:
+                if not timing.insertion_fits(timed, p, v):
                     continue
             elif not self.repairer.fits(rep, [*seq[:p], v, *seq[p:]]):
                 continue

@@ -12,6 +12,7 @@ from functools import lru_cache
 from itertools import permutations
 
 from routing._instance import Instance, Lookup
+from routing._timing import RouteTiming
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,12 @@ class RepScheduler:
         self.shift_end_s = rep.shift.end_s
         self.max_work_s = rep.max_work_s
         self.breaks = [(b.window.start_s, b.window.end_s, b.duration_s) for b in rep.breaks]
+        timing = RouteTiming(inst, lookup, rep_index)
+        self.timing = timing if timing.fast else None
 
     def feasible(self, seq: list[int]) -> bool:
+        if self.timing is not None:  # one break at most and no work cap: a linear pass decides
+            return self.timing.feasible(seq)
         return self.timed(seq, minimise_span=False) is not None
 
     def timed(self, seq: list[int], *, minimise_span: bool = True) -> Timed | None:
