@@ -13,6 +13,7 @@ import time
 
 from routing._construct import Recreator, score
 from routing._instance import Instance, Lookup
+from routing._local import LocalSearch
 from routing._ortools import Engine
 
 # A ruin removes this share of the served visits (at least 2, at most _MAX_RUIN), nearest first.
@@ -38,9 +39,12 @@ def iterated_search(
     rng: random.Random,
     deadline_s: float | None,
     iterations: int,
+    local: LocalSearch | None = None,
 ) -> list[list[int]]:
     began = time.perf_counter()
     polish_began = time.perf_counter()
+    if local is not None:
+        routes = local.descend(routes)
     polished = engine.search(routes, deadline_s, "greedy_descent")
     last_polish_s = time.perf_counter() - polish_began
     current = polished if polished is not None else routes
@@ -73,12 +77,31 @@ def iterated_search(
         unserved = [v for v in in_play if v not in served_set]
         candidate = recreator.recreate(ruined, removed + unserved, rng, by_deadline=rng.random() < 0.3)
         left_s = None if deadline_s is None else max(0.01, deadline_s - (time.perf_counter() - began))
-        polish_began = time.perf_counter()
-        polished = engine.search(candidate, left_s, "greedy_descent")
-        last_polish_s = time.perf_counter() - polish_began
-        if polished is not None:
-            candidate = polished
-        candidate_score = score(inst, lookup, candidate)
+        if local is not None:
+            # Our own descent every round; the engine's descent only on a candidate that beats the best.
+            candidate = local.descend(candidate, rng)
+            # The descent may have made room: offer the visits still left out once more.
+            on = {v for seq in candidate for v in seq}
+            left_out = [v for v in in_play if v not in on]
+            if left_out:
+                filled = recreator.recreate(candidate, left_out, rng, by_deadline=False)
+                if sum(map(len, filled)) > len(on):
+                    candidate = local.descend(filled, rng)
+            candidate_score = score(inst, lookup, candidate)
+            if candidate_score < best_score:
+                polish_began = time.perf_counter()
+                polished = engine.search(candidate, left_s, "greedy_descent")
+                last_polish_s = time.perf_counter() - polish_began
+                if polished is not None:
+                    candidate = polished
+                    candidate_score = score(inst, lookup, candidate)
+        else:
+            polish_began = time.perf_counter()
+            polished = engine.search(candidate, left_s, "greedy_descent")
+            last_polish_s = time.perf_counter() - polish_began
+            if polished is not None:
+                candidate = polished
+            candidate_score = score(inst, lookup, candidate)
         temperature = _START_TEMPERATURE * (_END_TEMPERATURE / _START_TEMPERATURE) ** min(1.0, progress)
         accept = candidate_score[:3] < current_score[:3] or (
             candidate_score[:3] == current_score[:3]

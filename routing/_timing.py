@@ -113,25 +113,51 @@ class RouteTiming:
         return RouteTimes(nodes=nodes, ready0=ready0, ready1=ready1, latest0=latest0, latest1=latest1)
 
     def feasible(self, seq: list[int]) -> bool:
-        """Whether the route fits (only for `fast` reps)."""
-        travel = self.lookup.travel_s
-        reachable = self.lookup.reachable
-        nodes = [self.start_node, *seq, self.end_node]
-        if not all(reachable[a][b] for a, b in zip(nodes, nodes[1:], strict=False)):
+        """Whether the route fits (only for `fast` reps): one forward pass, stopping at the first miss."""
+        travel, service, reachable = self.lookup.travel_s, self.lookup.service_s, self.lookup.reachable
+        windows = self.lookup.windows
+        shift_end = self.shift_end
+        brk = self.brk
+        prev = self.start_node
+        r0, r1 = self.shift_start, NEVER
+        for node in seq:
+            if not reachable[prev][node]:
+                return False
+            t = travel[prev][node]
+            a1 = r1 + t if r1 < NEVER else NEVER
+            if brk is not None and r0 < NEVER and max(r0, brk.lo) <= brk.last_start:
+                a1 = min(a1, max(r0 + t, brk.lo) + brk.duration)
+            a0 = r0 + t if r0 < NEVER else NEVER
+            r0 = r1 = NEVER
+            for lo, hi in windows[node]:
+                if a0 <= hi:
+                    start = a0 if a0 > lo else lo
+                    if start <= shift_end:
+                        r0 = start + service[node]
+                    break
+            if a1 < NEVER:
+                for lo, hi in windows[node]:
+                    if a1 <= hi:
+                        start = a1 if a1 > lo else lo
+                        if start <= shift_end:
+                            r1 = start + service[node]
+                        break
+            if r0 >= NEVER and r1 >= NEVER:
+                return False
+            prev = node
+        end = self.end_node
+        if not reachable[prev][end]:
             return False
-        times = self.times(seq)
-        last, end = nodes[-2], nodes[-1]
-        t = travel[last][end]
-        r0, r1 = times.ready0[-1], times.ready1[-1]
-        if r1 < NEVER and r1 + t <= self.shift_end:
+        t = travel[prev][end]
+        if r1 < NEVER and r1 + t <= shift_end:
             return True
         if r0 >= NEVER:
             return False
-        if self.brk is None:
-            return r0 + t <= self.shift_end
-        if r0 + t <= times.latest0[-1]:
+        if brk is None:
+            return r0 + t <= shift_end
+        if r0 + t <= min(shift_end, brk.last_start):
             return True  # break after the end
-        return self._with_break(r0, t) <= self.shift_end
+        return self._with_break(r0, t) <= shift_end
 
     def insertion_fits(self, times: RouteTimes, p: int, v: int) -> bool:
         """Whether visit `v` fits between positions p and p+1 of the timed route (reachability aside)."""

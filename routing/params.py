@@ -38,5 +38,8 @@ class SolveParams(msgspec.Struct, frozen=True, kw_only=True):
     iterations: int | None = None
     # Share of the search time given to ruin-and-recreate; guided local search gets the rest.
     ruin_share: float = 0.5
+    # Our own granular local search (relocate, swap, 2-opt*) after every ruin-and-recreate round;
+    # the OR-Tools descent then polishes only rounds that beat the best plan so far.
+    local_search: bool = True
     # Check the result with the independent checker (cheap; turn off only in benchmarks of search).
     verify: bool = True

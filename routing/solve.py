@@ -10,6 +10,7 @@ from routing._candidates import find_candidates
 from routing._construct import Recreator, regret_construction, score
 from routing._ils import iterated_search
 from routing._instance import Instance, compile_instance, make_lookup
+from routing._local import LocalSearch
 from routing._ortools import Engine, EngineInput
 from routing._repair import Repairer, is_top_tier
 from routing._schedule import RepScheduler
@@ -68,7 +69,8 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
             iterations = params.iterations or (_DEFAULT_ITERATIONS if remaining_s is None else 10**9)
             rng = random.Random(params.seed + 1)  # noqa: S311 - reproducible search noise
             ils_s = None if remaining_s is None else remaining_s * params.ruin_share
-            routes = iterated_search(inst, lookup, engine, recreator, initial, in_play, rng, ils_s, iterations)
+            local = LocalSearch(inst, lookup, repairer, in_play) if params.local_search else None
+            routes = iterated_search(inst, lookup, engine, recreator, initial, in_play, rng, ils_s, iterations, local)
             gls_bounded = (
                 remaining_s is not None or params.solution_limit is not None or params.branch_limit is not None
             )
