@@ -33,6 +33,7 @@ from backend.schedules.controllers import SchedulesController
 from backend.settings import Settings
 from backend.supervision.controllers import SupervisionController
 from backend.sync.controllers import SyncController
+from backend.tasks.controllers import TasksController
 from backend.territories.controllers import TerritoriesController
 from backend.visits.controllers import VisitsController
 from backend.web.controllers import handlers as console_handlers
@@ -79,6 +80,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             TeamRoutesController,
             PlanningRunsController,
             SchedulesController,
+            TasksController,
             VisitsController,
             ChecklistTemplatesController,
             VisitChecklistController,

@@ -85,6 +85,9 @@ where m.id = $2
   and (w.territory_id = any($1::bigint[]) or w.territory_id is null)
 for update of m;
 
+-- name: account_territory
+select territory_id from accounts where id = $1;
+
 -- name: list_merges
 select m.id, m.winner_id, m.loser_id, m.loser_snapshot, m.winner_before, m.source_ids, m.kind, m.undone_at
 from account_merges m

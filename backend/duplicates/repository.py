@@ -68,6 +68,12 @@ async def get_merge(conn: asyncpg.Connection, territory_ids: list[int], merge_id
     return None if row is None else msgspec.convert(dict(row), MergeRow)
 
 
+async def account_exists_in_scope(conn: asyncpg.Connection, territory_ids: list[int], account_id: int) -> bool:
+    """The account exists and lies in one of the territories, or in none (unassigned)."""
+    row = await conn.fetchrow(Q["account_territory"], account_id)
+    return row is not None and (row["territory_id"] is None or row["territory_id"] in territory_ids)
+
+
 async def list_merges(conn: asyncpg.Connection, territory_ids: list[int], account_id: int) -> list[MergeRow]:
     rows = await conn.fetch(Q["list_merges"], territory_ids, account_id)
     return [msgspec.convert(dict(row), MergeRow) for row in rows]

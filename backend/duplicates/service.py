@@ -83,7 +83,10 @@ async def dismiss_pair(conn: asyncpg.Connection, principal: Principal, candidate
 
 
 async def list_merges(conn: asyncpg.Connection, principal: Principal, account_id: int) -> list[MergeRow]:
-    return await repository.list_merges(conn, await _scope(conn, principal), account_id)
+    scope = await _scope(conn, principal)
+    if not await repository.account_exists_in_scope(conn, scope, account_id):
+        raise NotFound(f"account {account_id} not found", field="account_id")
+    return await repository.list_merges(conn, scope, account_id)
 
 
 async def undo_merge(conn: asyncpg.Connection, principal: Principal, merge_id: int) -> UndoResult:

@@ -120,7 +120,7 @@ async def assign(conn: asyncpg.Connection, principal: Principal, account_id: int
     if territory_id not in visible:
         raise NotFound(f"territory {territory_id} not found", field="territory_id")
     account = await repository.account_for_assignment(conn, account_id)
-    if account is None:
+    if account is None or (account["territory_id"] is not None and account["territory_id"] not in visible):
         raise NotFound(f"account {account_id} not found", field="account_id")
     if account["territory_id"] is not None and not account["territory_manual"]:
         raise Conflict(

@@ -1,0 +1,31 @@
+"""Fixed appointments and supervisor tasks that the day planner must include."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import msgspec
+
+
+class TaskCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    account_id: int
+    day: dt.date
+    kind: Literal["appointment", "task"]
+    # Appointments only: the visit starts exactly then (seconds from local midnight).
+    start_s: int | None = None
+    priority: int = 70
+    note: str | None = None
+
+
+class PlannedTask(msgspec.Struct, frozen=True):
+    id: int
+    rep_id: int
+    account_id: int
+    account_name: str
+    day: dt.date
+    kind: str
+    start_s: int | None
+    priority: int
+    note: str | None
+    created_by: int | None
