@@ -42,6 +42,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     coverage_active_days: int = 90
     # Day planning: solves bounded by solutions are reproducible; the churn cap protects published routes.
     nightly_solution_limit: int = 300
+    # When set, nightly solves are bounded by time instead (faster, not bit-for-bit reproducible; a
+    # rerun with the same inputs still keeps the published route).
+    nightly_time_limit_s: float | None = None
     churn_cap_share: float = 0.3
     planning_time_zone: str = "Europe/Helsinki"
     nightly_local_time: str = "22:00"
@@ -108,6 +111,7 @@ _ENV_NAMES: dict[str, str] = {
     "import_region_bbox": "FIELDSALES_IMPORT_REGION_BBOX",
     "coverage_active_days": "FIELDSALES_COVERAGE_ACTIVE_DAYS",
     "nightly_solution_limit": "FIELDSALES_NIGHTLY_SOLUTION_LIMIT",
+    "nightly_time_limit_s": "FIELDSALES_NIGHTLY_TIME_LIMIT_S",
     "churn_cap_share": "FIELDSALES_CHURN_CAP_SHARE",
     "planning_time_zone": "FIELDSALES_PLANNING_TIME_ZONE",
     "nightly_local_time": "FIELDSALES_NIGHTLY_LOCAL_TIME",

@@ -92,7 +92,9 @@ def regret_construction(
         score_now = score(inst, lookup, routes)
         if best is None or score_now < best[0]:
             best = (score_now, routes)
-        if deadline_s is not None and time.perf_counter() - began > deadline_s:
+        elapsed = time.perf_counter() - began
+        # Stop when another run would overrun the share (runs take about the same time).
+        if deadline_s is not None and elapsed * (attempt + 2) / (attempt + 1) > deadline_s:
             break
     assert best is not None
     return best[1]
@@ -147,38 +149,57 @@ def _regret_once(
     }
     unrouted = set(visits)
     signature = [rep_signature(rep) for rep in inst.problem.reps]
-    while unrouted:
-        choice: tuple[tuple[bool, int, float, int], int, int, int] | None = None
-        for v in unrouted:
-            # Identical empty reps are one option: otherwise every regret would be zero at the start.
-            empty_seen: set[object] = set()
-            feasible: list[tuple[int, int, int]] = []
-            for r, opt in options[v].items():
-                if opt is None:
-                    continue
-                if not routes[r]:
-                    if signature[r] in empty_seen:
-                        continue
-                    empty_seen.add(signature[r])
-                feasible.append((opt[0], r, opt[1]))
-            if not feasible:
+    Choice = tuple[tuple[bool, int, float, int], int, int, int]
+
+    def evaluate(v: int) -> Choice | None:
+        # Identical empty reps are one option: otherwise every regret would be zero at the start.
+        empty_seen: set[object] = set()
+        feasible: list[tuple[int, int, int]] = []
+        for r, opt in options[v].items():
+            if opt is None:
                 continue
-            feasible.sort()
-            best_delta = feasible[0][0]
-            regret = sum(c - best_delta for c, _, _ in feasible[1:_REGRET_K])
-            if len(feasible) == 1:  # a last chance: place it before others take its room
-                regret += _LAST_CHANCE
-            urgency = -deadline[v] * factor[v] if by_deadline else regret * factor[v] - best_delta
-            key = (is_top_tier(problem_visits[v]), problem_visits[v].priority, urgency, -v)
-            if choice is None or key > choice[0]:
-                choice = (key, v, feasible[0][1], feasible[0][2])
+            if not routes[r]:
+                if signature[r] in empty_seen:
+                    continue
+                empty_seen.add(signature[r])
+            feasible.append((opt[0], r, opt[1]))
+        if not feasible:
+            return None
+        feasible.sort()
+        best_delta = feasible[0][0]
+        regret = sum(c - best_delta for c, _, _ in feasible[1:_REGRET_K])
+        if len(feasible) == 1:  # a last chance: place it before others take its room
+            regret += _LAST_CHANCE
+        urgency = -deadline[v] * factor[v] if by_deadline else regret * factor[v] - best_delta
+        key = (is_top_tier(problem_visits[v]), problem_visits[v].priority, urgency, -v)
+        return (key, v, feasible[0][1], feasible[0][2])
+
+    # Each visit's choice is kept until an option of it changes (most insertions touch few of them).
+    cached: dict[int, Choice | None] = {v: evaluate(v) for v in visits}
+    while unrouted:
+        choice: Choice | None = None
+        for v in unrouted:
+            mine = cached[v]
+            if mine is not None and (choice is None or mine[0] > choice[0]):
+                choice = mine
         if choice is None:
             break
         _, v, rep, position = choice
+        was_empty = not routes[rep]
         routes[rep].insert(position, v)
         unrouted.discard(v)
         times[rep] = builder.times(rep, routes[rep])
         for u in unrouted:
             if rep in options[u]:
-                options[u][rep] = builder.best_position(rep, routes[rep], times[rep], u)
+                old = options[u][rep]
+                new = builder.best_position(rep, routes[rep], times[rep], u)
+                options[u][rep] = new
+                mine = cached[u]
+                if (
+                    was_empty
+                    or (old is None) != (new is None)
+                    or (old is not None and new is not None and old[0] != new[0])
+                    or (mine is not None and mine[2] == rep)
+                ):
+                    cached[u] = evaluate(u)
     return routes

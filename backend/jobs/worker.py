@@ -28,7 +28,11 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer
     listener = await connect(settings)
     solver = SolverPool(processes=concurrency)
     provider = HaversineProvider()
-    options = PlanningOptions(solution_limit=settings.nightly_solution_limit, churn_cap_share=settings.churn_cap_share)
+    options = PlanningOptions(
+        time_limit_s=settings.nightly_time_limit_s,
+        solution_limit=None if settings.nightly_time_limit_s else settings.nightly_solution_limit,
+        churn_cap_share=settings.churn_cap_share,
+    )
 
     async def plan(job: Job) -> None:
         run_id, rep_id, day = parse_payload(job.payload)

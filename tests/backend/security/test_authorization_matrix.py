@@ -92,6 +92,14 @@ PROBES: dict[tuple[str, str], Callable[[Targets], Probe]] = {
         f"{API}/reps/{t.rep_id}/route/replan",
         {"json": {"lat": 60.17, "lon": 24.94, "time_s": 36000, "day": _day()}},
     ),
+    ("GET", f"{API}/reps/{{rep_id:int}}/tasks"): lambda t: (
+        f"{API}/reps/{t.rep_id}/tasks",
+        {"params": {"day": _day()}},
+    ),
+    ("POST", f"{API}/reps/{{rep_id:int}}/tasks"): lambda t: (
+        f"{API}/reps/{t.rep_id}/tasks",
+        {"json": {"account_id": t.account_id, "day": _day(), "kind": "task"}},
+    ),
     ("GET", f"{API}/planning-runs/{{run_id:int}}"): lambda t: (f"{API}/planning-runs/{t.run_id}", {}),
     ("POST", f"{API}/schedules"): lambda t: (
         f"{API}/schedules",
@@ -300,6 +308,7 @@ async def _team_state(conn: asyncpg.Connection, t: Targets) -> dict[str, Any]:
         "schedules": await conn.fetchval("select count(*) from schedules where rep_id = $1", t.rep_id),
         "routes": await conn.fetchval("select count(*) from routes where rep_id = $1", t.rep_id),
         "templates": await conn.fetchval("select count(*) from checklist_templates"),
+        "tasks": await conn.fetchval("select count(*) from planned_tasks where rep_id = $1", t.rep_id),
     }
 
 
