@@ -54,6 +54,12 @@ class Conflict(AppError):
 class TooManyRequests(AppError):
     status = 429
     title = "Too many requests"
+    # Written before failing (the failure that tripped the limit is counted).
+    keeps_writes = True
+
+    def __init__(self, detail: str, *, retry_after_s: int, field: str | None = None) -> None:
+        super().__init__(detail, field=field)
+        self.retry_after_s = max(1, retry_after_s)
 
 
 class Unavailable(AppError):

@@ -176,8 +176,9 @@ async def main() -> None:
             f"visits planned={result['visits_planned']} dropped={result['visits_dropped']}",
             flush=True,
         )
-    if len(results) == 2:
-        print(f"speed-up 1 -> 2 workers: {results[0]['wall_s'] / results[1]['wall_s']:.2f}x")
+    by_workers = {result["workers"]: result["wall_s"] for result in results}
+    if 1 in by_workers and 2 in by_workers:
+        print(f"speed-up 1 -> 2 workers: {by_workers[1] / by_workers[2]:.2f}x")
 
 
 if __name__ == "__main__":

@@ -107,12 +107,30 @@ class Recreator:
         self.builder = _Builder(inst, lookup, repairer)
 
     def recreate(
-        self, routes: list[list[int]], removed: list[int], rng: random.Random, *, by_deadline: bool
+        self,
+        routes: list[list[int]],
+        removed: list[int],
+        rng: random.Random,
+        *,
+        by_deadline: bool,
+        priority_noise: float = 0.0,
     ) -> list[list[int]]:
-        return _regret_once(self.builder, removed, rng, _NOISE, by_deadline=by_deadline, start_routes=routes)
+        """With `priority_noise`, priorities are blurred for the order of insertion (not the score):
+        a few lower-priority visits that fit better may then win room from a higher one."""
+        return _regret_once(
+            self.builder,
+            removed,
+            rng,
+            _NOISE,
+            by_deadline=by_deadline,
+            start_routes=routes,
+            priority_noise=priority_noise,
+        )
 
 
 Score = tuple[int, int, int, int]
+# (key, visit, rep, position) of a visit's best insertion; the largest key is placed next.
+Choice = tuple[tuple[bool, float, float, int], int, int, int]
 
 
 def score(inst: Instance, lookup: Lookup, routes: list[list[int]]) -> Score:
@@ -135,6 +153,7 @@ def _regret_once(
     *,
     by_deadline: bool,
     start_routes: list[list[int]] | None = None,
+    priority_noise: float = 0.0,
 ) -> list[list[int]]:
     inst = builder.inst
     problem_visits = inst.problem.visits
@@ -142,6 +161,12 @@ def _regret_once(
     routes = [list(seq) for seq in start_routes] if start_routes else [[] for _ in range(inst.n_reps)]
     times = [builder.times(r, routes[r]) for r in range(inst.n_reps)]
     factor = {v: 1.0 + noise * rng.random() for v in visits}
+    rank = {
+        v: problem_visits[v].priority * (1.0 + priority_noise * rng.random())
+        if priority_noise
+        else problem_visits[v].priority
+        for v in visits
+    }
     deadline = {v: builder.lookup.windows[v][-1][1] for v in visits}
     # options[v][r] = (delta, position) or None
     options: dict[int, dict[int, tuple[int, int] | None]] = {
@@ -149,7 +174,6 @@ def _regret_once(
     }
     unrouted = set(visits)
     signature = [rep_signature(rep) for rep in inst.problem.reps]
-    Choice = tuple[tuple[bool, int, float, int], int, int, int]
 
     def evaluate(v: int) -> Choice | None:
         # Identical empty reps are one option: otherwise every regret would be zero at the start.
@@ -171,7 +195,7 @@ def _regret_once(
         if len(feasible) == 1:  # a last chance: place it before others take its room
             regret += _LAST_CHANCE
         urgency = -deadline[v] * factor[v] if by_deadline else regret * factor[v] - best_delta
-        key = (is_top_tier(problem_visits[v]), problem_visits[v].priority, urgency, -v)
+        key = (is_top_tier(problem_visits[v]), rank[v], urgency, -v)
         return (key, v, feasible[0][1], feasible[0][2])
 
     # Each visit's choice is kept until an option of it changes (most insertions touch few of them).

@@ -19,14 +19,21 @@ from routing._ortools import Engine
 # A ruin removes this share of the served visits (at least 2, at most _MAX_RUIN), nearest first.
 _RUIN_SHARE = 0.12
 _MAX_RUIN = 30
-# Simulated-annealing acceptance on the travel part: start accepting 2 % worse, end near greedy.
-_START_TEMPERATURE = 0.02
+# Simulated-annealing acceptance on the travel part: start accepting 0.3 % worse, end near greedy.
+_START_TEMPERATURE = 0.003
 _END_TEMPERATURE = 0.0005
 # Share of ruins that cut consecutive strings out of routes (SISR-like) instead of a spatial cluster.
 _STRING_SHARE = 0.5
 _MAX_STRING = 10
 # No new round when less than this is left: a descent needs some milliseconds to finish.
 _MIN_POLISH_S = 0.05
+_MIN_LOCAL_S = 0.005
+_ENGINE_SHARE = 0.03
+# Share of ruins centred on a visit left out (when some are), to make room for it.
+_LEFT_OUT_SEED = 0.5
+# How much priorities are blurred in half the recreates of an over-subscribed day.
+_PRIORITY_BLUR = 0.6
+_ENGINE_WHEN_LEFT_OUT = True
 
 
 def iterated_search(
@@ -43,17 +50,24 @@ def iterated_search(
 ) -> list[list[int]]:
     began = time.perf_counter()
     polish_began = time.perf_counter()
+    polished: list[list[int]] | None
     if local is not None:
-        routes = local.descend(routes)
-    polished = engine.search(routes, deadline_s, "greedy_descent")
-    last_polish_s = time.perf_counter() - polish_began
+        # Our descent is the polish of every round; the engine's descent comes at the end (and, time
+        # permitting, on new best plans).
+        polished = local.descend(routes)
+        last_polish_s = 0.0
+    else:
+        polished = engine.search(routes, deadline_s, "greedy_descent")
+        last_polish_s = time.perf_counter() - polish_began
     current = polished if polished is not None else routes
     current_score = score(inst, lookup, current)
     best, best_score = current, current_score
     cost = lookup.cost
     for iteration in range(iterations):
         elapsed = time.perf_counter() - began
-        if deadline_s is not None and elapsed >= deadline_s - max(_MIN_POLISH_S, 2 * last_polish_s):
+        if deadline_s is not None and elapsed >= deadline_s - (
+            _MIN_LOCAL_S if local is not None else max(_MIN_POLISH_S, 2 * last_polish_s)
+        ):
             break  # a polish cut short by its time limit leaves the OR-Tools model refusing later starts
         progress = elapsed / deadline_s if deadline_s else iteration / max(1, iterations)
         served = [v for seq in current for v in seq]
@@ -62,7 +76,13 @@ def iterated_search(
             break
         size = max(2, min(_MAX_RUIN, int(len(served) * _RUIN_SHARE * rng.uniform(0.4, 2.0))))
         seed = rng.choice(served)
-        if rng.random() < _STRING_SHARE:
+        left_out = [v for v in in_play if v not in served_set]
+        if left_out and rng.random() < _LEFT_OUT_SEED:
+            # Make room around a visit left out, the more likely the higher its priority.
+            visits = inst.problem.visits
+            seed = max(left_out, key=lambda v: visits[v].priority * rng.random())
+            removed = sorted(served, key=lambda v: cost[seed][v] + cost[v][seed])[:size]
+        elif rng.random() < _STRING_SHARE:
             removed = _strings_near(current, seed, size, cost, rng)
         else:
             removed = sorted(served, key=lambda v: cost[seed][v] + cost[v][seed])[:size]
@@ -75,11 +95,15 @@ def iterated_search(
             ruined.append(kept)
         # Visits left out so far get another chance alongside the removed ones.
         unserved = [v for v in in_play if v not in served_set]
-        candidate = recreator.recreate(ruined, removed + unserved, rng, by_deadline=rng.random() < 0.3)
+        blur = _PRIORITY_BLUR if unserved and rng.random() < 0.5 else 0.0
+        candidate = recreator.recreate(
+            ruined, removed + unserved, rng, by_deadline=rng.random() < 0.3, priority_noise=blur
+        )
         left_s = None if deadline_s is None else max(0.01, deadline_s - (time.perf_counter() - began))
         if local is not None:
             # Our own descent every round; the engine's descent only on a candidate that beats the best.
-            candidate = local.descend(candidate, rng)
+            focus = {v for r, seq in enumerate(candidate) if seq != current[r] for v in seq}
+            candidate = local.descend(candidate, rng, focus)
             # The descent may have made room: offer the visits still left out once more.
             on = {v for seq in candidate for v in seq}
             left_out = [v for v in in_play if v not in on]
@@ -88,7 +112,15 @@ def iterated_search(
                 if sum(map(len, filled)) > len(on):
                     candidate = local.descend(filled, rng)
             candidate_score = score(inst, lookup, candidate)
-            if candidate_score < best_score:
+            engine_time = deadline_s is None or (
+                time.perf_counter() - began < deadline_s - max(_MIN_POLISH_S, 2 * last_polish_s)
+            )
+            # A new best goes through the engine's descent when that is cheap next to the budget.
+            # On a day that cannot serve everything, the engine's descent runs every round: its moves
+            # that bring left-out visits in (make-active, swap-active) are what our descent lacks.
+            cheap = deadline_s is None or last_polish_s <= _ENGINE_SHARE * deadline_s
+            oversubscribed = _ENGINE_WHEN_LEFT_OUT and sum(map(len, candidate)) < len(in_play)
+            if engine_time and (oversubscribed or (candidate_score < best_score and cheap)):
                 polish_began = time.perf_counter()
                 polished = engine.search(candidate, left_s, "greedy_descent")
                 last_polish_s = time.perf_counter() - polish_began
@@ -111,6 +143,11 @@ def iterated_search(
             current, current_score = candidate, candidate_score
         if candidate_score < best_score:
             best, best_score = candidate, candidate_score
+    if local is not None and (deadline_s is None or time.perf_counter() - began < deadline_s - _MIN_POLISH_S):
+        left_s = None if deadline_s is None else max(0.01, deadline_s - (time.perf_counter() - began))
+        polished = engine.search(best, left_s, "greedy_descent")
+        if polished is not None and score(inst, lookup, polished) <= best_score:
+            best = polished
     return best
 
 

@@ -1,15 +1,17 @@
 """Our own local search on plain visit sequences: relocate (strings of 1-3), swap and 2-opt*.
 
 Each move is priced from the integer cost matrix in O(1); only moves that lower the cost are checked
-for time feasibility, in O(1) from the earliest/latest times of `routing._timing` when the reps allow
-it (else by the exact check). Candidate positions come from each visit's nearest neighbours (a
-granular neighbourhood, as in HGS/PyVRP). The search never drops a visit: served priority is kept,
-travel goes down. It is deterministic for a given input and order.
+for time feasibility, in O(1) (or the length of the changed stretch) from the earliest/latest times of
+`routing._timing` when the reps allow it, else by the exact check. Candidate positions come from each
+visit's nearest neighbours (a granular neighbourhood, as in HGS/PyVRP). The search never drops a
+visit: served priority is kept, travel goes down. It is deterministic for a given input and seed.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
+from dataclasses import dataclass, field
 
 from routing._instance import Instance, Lookup, rep_signature
 from routing._repair import Repairer
@@ -17,6 +19,18 @@ from routing._timing import NEVER, RouteTimes, RouteTiming
 
 _NEIGHBOURS = 12
 _MAX_STRING = 3
+_MAX_MOVES = 100_000  # a guard; a descent ends long before
+
+
+@dataclass
+class _State:
+    routes: list[list[int]]
+    nodes: list[list[int]] = field(default_factory=list)  # start depot, visits..., end depot
+    times: list[RouteTimes | None] = field(default_factory=list)
+    loads: list[int] = field(default_factory=list)
+    route_of: dict[int, int] = field(default_factory=dict)
+    pos: dict[int, int] = field(default_factory=dict)  # position in nodes (0 is the start depot)
+    changed: list[int] = field(default_factory=list)
 
 
 class LocalSearch:
@@ -26,19 +40,37 @@ class LocalSearch:
         self.repairer = repairer
         reps = inst.problem.reps
         self.timing = [RouteTiming(inst, lookup, r) for r in range(inst.n_reps)]
-        self.fast = [t.fast for t in self.timing]
         sig = [rep_signature(rep) for rep in reps]
         self.same_kind = [[sig[a] == sig[b] for b in range(inst.n_reps)] for a in range(inst.n_reps)]
-        self.plain = all(
-            rep.capacity is None and rep.max_visits is None for rep in reps
-        )  # no load or count limits to check
+        self.capacity = [rep.capacity for rep in reps]
+        self.max_visits = [rep.max_visits for rep in reps]
+        self.demand = [v.demand for v in inst.problem.visits]
         self.allowed = [set(a) for a in repairer.allowed_reps]
+        self.anywhere = all(len(self.allowed[v]) == inst.n_reps for v in visits)
+        self.unlimited = all(c is None for c in self.capacity) and all(m is None for m in self.max_visits)
         cost = lookup.cost
+        self.asymmetric = any(cost[a][b] != cost[b][a] for a in visits for b in visits)
         pool = set(visits)
         self.neighbours: dict[int, list[int]] = {}
         for v in visits:
             near = sorted((cost[v][w] + cost[w][v], w) for w in pool if w != v)
             self.neighbours[v] = [w for _, w in near[:_NEIGHBOURS]]
+
+    # ---- state -------------------------------------------------------------------------------------
+    def _set(self, st: _State, r: int, seq: list[int]) -> None:
+        st.routes[r] = seq
+        st.nodes[r] = [self.inst.start_node(r), *seq, self.inst.end_node(r)]
+        timing = self.timing[r]
+        st.times[r] = timing.times(seq) if timing.fast else None
+        st.loads[r] = sum(self.demand[v] for v in seq)
+        for i, v in enumerate(seq):
+            st.route_of[v] = r
+            st.pos[v] = i + 1
+
+    def _apply(self, st: _State, changes: dict[int, list[int]]) -> None:
+        for r, seq in changes.items():
+            self._set(st, r, seq)
+        st.changed.extend(changes)
 
     # ---- feasibility -------------------------------------------------------------------------------
     def _chain_ok(self, rep: int, times: RouteTimes, p: int, chain: list[int], q_times: RouteTimes, q: int) -> bool:
@@ -52,9 +84,9 @@ class LocalSearch:
             t = travel[prev][node]
             a1 = r1 + t if r1 < NEVER else NEVER
             if brk is not None and r0 < NEVER:
-                a1 = min(a1, tm._with_break(r0, t))
-            s0 = tm._start_at(node, r0 + t) if r0 < NEVER else NEVER
-            s1 = tm._start_at(node, a1) if a1 < NEVER else NEVER
+                a1 = min(a1, tm.with_break(r0, t))
+            s0 = tm.start_at(node, r0 + t) if r0 < NEVER else NEVER
+            s1 = tm.start_at(node, a1) if a1 < NEVER else NEVER
             r0 = s0 + service[node] if s0 < NEVER else NEVER
             r1 = s1 + service[node] if s1 < NEVER else NEVER
             if r0 >= NEVER and r1 >= NEVER:
@@ -68,135 +100,136 @@ class LocalSearch:
             return False
         if r0 + t <= q_times.latest0[q]:
             return True
-        return brk is not None and tm._with_break(r0, t) <= q_times.latest1[q]
+        return brk is not None and tm.with_break(r0, t) <= q_times.latest1[q]
+
+    def _room(self, st: _State, rep: int, added: list[int], removed: list[int]) -> bool:
+        """Capacity and visit count of the rep after adding and removing visits."""
+        if self.unlimited:
+            return True
+        most = self.max_visits[rep]
+        if most is not None and len(st.routes[rep]) + len(added) - len(removed) > most:
+            return False
+        cap = self.capacity[rep]
+        if cap is not None:
+            demand = self.demand
+            load = st.loads[rep] + sum(demand[v] for v in added) - sum(demand[v] for v in removed)
+            if load > cap:
+                return False
+        return True
+
+    def _allowed(self, rep: int, seq: list[int]) -> bool:
+        if self.anywhere:
+            return True
+        allowed = self.allowed
+        return all(rep in allowed[v] for v in seq)
 
     def _fits(self, rep: int, seq: list[int]) -> bool:
-        return all(rep in self.allowed[v] for v in seq) and self.repairer.fits(rep, seq)
+        return self._allowed(rep, seq) and self.repairer.fits(rep, seq)
 
     # ---- search ------------------------------------------------------------------------------------
-    def descend(self, routes: list[list[int]], rng: random.Random | None = None) -> list[list[int]]:
-        routes = [list(seq) for seq in routes]
+    def descend(
+        self, routes: list[list[int]], rng: random.Random | None = None, focus: set[int] | None = None
+    ) -> list[list[int]]:
+        """A local optimum near `routes`; with `focus`, the search starts from those visits only."""
         n_reps = len(routes)
-        times: list[RouteTimes | None] = [
-            self.timing[r].times(routes[r]) if self.fast[r] else None for r in range(n_reps)
-        ]
-        route_of: dict[int, int] = {}
-        pos: dict[int, int] = {}
+        st = _State(routes=[[] for _ in range(n_reps)], nodes=[[] for _ in range(n_reps)])
+        st.times = [None] * n_reps
+        st.loads = [0] * n_reps
+        for r, seq in enumerate(routes):
+            self._set(st, r, list(seq))
+        # A work list: a visit is looked at again only after a route near it changed.
+        queue = sorted(st.route_of) if focus is None else sorted(v for v in focus if v in st.route_of)
+        if rng is not None:
+            rng.shuffle(queue)
+        queued = set(queue)
+        moves = 0
+        while queue and moves < _MAX_MOVES:
+            u = queue.pop()
+            queued.discard(u)
+            st.changed.clear()
+            if self._improve_visit(st, u):
+                moves += 1
+                for r in st.changed:
+                    for v in st.routes[r]:
+                        for w in (v, *self.neighbours[v]):
+                            if w not in queued and w in st.route_of:
+                                queued.add(w)
+                                queue.append(w)
+        return st.routes
 
-        def index(r: int) -> None:
-            for i, v in enumerate(routes[r]):
-                route_of[v] = r
-                pos[v] = i + 1  # position in nodes (0 is the start depot)
+    def _improve_visit(self, st: _State, u: int) -> bool:
+        return self._relocate(st, u) or self._swap(st, u) or self._two_opt(st, u) or self._two_opt_star(st, u)
 
-        for r in range(n_reps):
-            index(r)
-
-        def apply(changes: dict[int, list[int]]) -> None:
-            for r, seq in changes.items():
-                routes[r] = seq
-                times[r] = self.timing[r].times(seq) if self.fast[r] else None
-            for r in changes:
-                index(r)
-
+    def _two_opt(self, st: _State, u: int) -> bool:
+        """Reverse the stretch between u and a neighbour on its route, making them adjacent."""
         cost = self.lookup.cost
-        order = sorted(route_of)
-        improved = True
-        rounds = 0
-        while improved and rounds < 50:
-            improved = False
-            rounds += 1
-            if rng is not None:
-                rng.shuffle(order)
-            for u in order:
-                if u not in route_of:
-                    continue
-                if self._improve_visit(u, routes, times, route_of, pos, apply, cost):
-                    improved = True
-        return routes
+        ru = st.route_of[u]
+        nodes = st.nodes[ru]
+        i = st.pos[u]
+        last = len(nodes) - 2  # position of the last visit
+        pairs = [sorted((i, st.pos[w])) for w in self.neighbours[u] if st.route_of.get(w) == ru]
+        pairs += [[0, i], [i - 1, last]]  # the whole stretch from the start to u, or from u to the end
+        for a, b in pairs:
+            if b <= a + 1:
+                continue
+            # nodes[a] -> nodes[b] ... nodes[a+1] -> nodes[b+1]
+            delta = cost[nodes[a]][nodes[b]] + cost[nodes[a + 1]][nodes[b + 1]]
+            delta -= cost[nodes[a]][nodes[a + 1]] + cost[nodes[b]][nodes[b + 1]]
+            if delta >= 0 and not self.asymmetric:
+                continue
+            stretch = nodes[a + 1 : b + 1]
+            inner = sum(cost[x][y] for x, y in itertools.pairwise(stretch))
+            inner_rev = sum(cost[y][x] for x, y in itertools.pairwise(stretch))
+            if delta + inner_rev - inner >= 0:
+                continue
+            tu = st.times[ru]
+            new = st.routes[ru][:a] + stretch[::-1] + st.routes[ru][b:]
+            ok = self._chain_ok(ru, tu, a, stretch[::-1], tu, b + 1) if tu is not None else self._fits(ru, new)
+            if ok:
+                self._apply(st, {ru: new})
+                return True
+        return False
 
-    def _improve_visit(self, u, routes, times, route_of, pos, apply, cost) -> bool:  # type: ignore[no-untyped-def]
-        ru = route_of[u]
-        nodes_u = [self.inst.start_node(ru), *routes[ru], self.inst.end_node(ru)]
-        i = pos[u]
+    def _relocate(self, st: _State, u: int) -> bool:
+        cost = self.lookup.cost
+        ru = st.route_of[u]
+        nodes_u = st.nodes[ru]
+        i = st.pos[u]
+        last = len(nodes_u) - 1
         for length in range(1, _MAX_STRING + 1):
-            if i + length > len(nodes_u) - 1:
+            if i + length > last:
                 break
             seg = nodes_u[i : i + length]
             a, b = nodes_u[i - 1], nodes_u[i + length]
             gain = cost[a][seg[0]] + cost[seg[-1]][b] - cost[a][b]
+            chains = (seg, seg[::-1]) if length > 1 else (seg,)
             for w in self.neighbours[u]:
-                rw = route_of.get(w)
-                if rw is None or w in seg:
+                rw = st.route_of.get(w)
+                if rw is None:
                     continue
-                nodes_w = nodes_u if rw == ru else [self.inst.start_node(rw), *routes[rw], self.inst.end_node(rw)]
-                j = pos[w]
-                # insert seg (forward) right after w, or right before w
-                for p in (j, j - 1):
+                j = st.pos[w]
+                if rw == ru and i <= j < i + length:
+                    continue
+                nodes_w = st.nodes[rw]
+                for p in (j, j - 1):  # right after w, or right before it
+                    if rw == ru and i - 1 <= p < i + length:
+                        continue  # an end of the gap lies in the string (or it stays in place)
                     x, y = nodes_w[p], nodes_w[p + 1]
-                    if x in seg or y in seg:
-                        continue
-                    for chain in (seg, seg[::-1]) if length > 1 else (seg,):
-                        delta = cost[x][chain[0]] + cost[chain[-1]][y] - cost[x][y] - gain
-                        if delta >= 0:
+                    base = cost[x][y] + gain
+                    for chain in chains:
+                        if cost[x][chain[0]] + cost[chain[-1]][y] >= base:
                             continue
-                        if self._try_relocate(ru, i, length, rw, p, chain, routes, times, apply):
+                        if self._try_relocate(st, ru, i, length, rw, p, chain):
                             return True
-        # swap u with a neighbour's position
-        for w in self.neighbours[u]:
-            rw = route_of.get(w)
-            if rw is None:
-                continue
-            nodes_w = nodes_u if rw == ru else [self.inst.start_node(rw), *routes[rw], self.inst.end_node(rw)]
-            j = pos[w]
-            if rw == ru and abs(j - i) <= 1:
-                continue
-            a, b = nodes_u[i - 1], nodes_u[i + 1]
-            x, y = nodes_w[j - 1], nodes_w[j + 1]
-            delta = (
-                cost[a][w] + cost[w][b] - cost[a][u] - cost[u][b] + cost[x][u] + cost[u][y] - cost[x][w] - cost[w][y]
-            )
-            if delta >= 0:
-                continue
-            if self._try_swap(u, ru, i, w, rw, j, routes, times, apply):
-                return True
-        # 2-opt*: u's route continues with w's tail (from w), or w's route with u's tail (from u)
-        for w in self.neighbours[u]:
-            rw = route_of.get(w)
-            if rw is None or rw == ru:
-                continue
-            nodes_w = [self.inst.start_node(rw), *routes[rw], self.inst.end_node(rw)]
-            j = pos[w]
-            eu, ew = nodes_u[-1], nodes_w[-1]
-            for ii, jj in ((i, j - 1), (i - 1, j)):
-                tail_u, tail_w = routes[ru][ii:], routes[rw][jj:]
-                hu, hw = nodes_u[ii], nodes_w[jj]
-                old = cost[hu][tail_u[0] if tail_u else eu] + cost[hw][tail_w[0] if tail_w else ew]
-                new = cost[hu][tail_w[0] if tail_w else eu] + cost[hw][tail_u[0] if tail_u else ew]
-                if tail_u:
-                    old += cost[tail_u[-1]][eu]
-                    new += cost[tail_u[-1]][ew]
-                if tail_w:
-                    old += cost[tail_w[-1]][ew]
-                    new += cost[tail_w[-1]][eu]
-                if new >= old:
-                    continue
-                seq_u = routes[ru][:ii] + tail_w
-                seq_w = routes[rw][:jj] + tail_u
-                if self._fits(ru, seq_u) and self._fits(rw, seq_w):
-                    apply({ru: seq_u, rw: seq_w})
-                    return True
         return False
 
-    def _try_relocate(self, ru, i, length, rw, p, chain, routes, times, apply) -> bool:  # type: ignore[no-untyped-def]
-        seq_u = routes[ru]
+    def _try_relocate(self, st: _State, ru: int, i: int, length: int, rw: int, p: int, chain: list[int]) -> bool:
+        seq_u = st.routes[ru]
+        tu = st.times[ru]
         if rw == ru:
             rest = seq_u[: i - 1] + seq_u[i - 1 + length :]
-            # p indexes nodes of the old route; map the insertion point into `rest`
-            at = p if p < i else p - length
+            at = p if p < i else p - length  # the gap's place once the string is out
             new = rest[:at] + chain + rest[at:]
-            if new == seq_u:
-                return False
-            tu = times[ru]
             if tu is not None:
                 # only the stretch between the two cut points changes: check it against the old times
                 if p < i:
@@ -206,52 +239,118 @@ class LocalSearch:
             else:
                 ok = self._fits(ru, new)
             if ok:
-                apply({ru: new})
+                self._apply(st, {ru: new})
             return ok
-        if not all(rw in self.allowed[v] for v in chain):
+        if not self._allowed(rw, chain) or not self._room(st, rw, chain, []):
             return False
-        tu, tw = times[ru], times[rw]
-        if tu is not None and tw is not None and self.plain:
-            if not self._chain_ok(ru, tu, i - 1, [], tu, i + length):
-                return False
-            if not self._chain_ok(rw, tw, p, chain, tw, p + 1):
-                return False
-            new_u = seq_u[: i - 1] + seq_u[i - 1 + length :]
-            new_w = routes[rw][:p] + chain + routes[rw][p:]
-            apply({ru: new_u, rw: new_w})
-            return True
+        tw = st.times[rw]
         new_u = seq_u[: i - 1] + seq_u[i - 1 + length :]
-        new_w = routes[rw][:p] + chain + routes[rw][p:]
-        if self._fits(rw, new_w) and self._fits(ru, new_u):
-            apply({ru: new_u, rw: new_w})
-            return True
+        new_w = st.routes[rw][:p] + chain + st.routes[rw][p:]
+        if tu is not None and tw is not None:
+            ok = self._chain_ok(ru, tu, i - 1, [], tu, i + length) and self._chain_ok(rw, tw, p, chain, tw, p + 1)
+        else:
+            ok = self._fits(rw, new_w) and self._fits(ru, new_u)
+        if ok:
+            self._apply(st, {ru: new_u, rw: new_w})
+        return ok
+
+    def _swap(self, st: _State, u: int) -> bool:
+        cost = self.lookup.cost
+        ru = st.route_of[u]
+        nodes_u = st.nodes[ru]
+        i = st.pos[u]
+        a, b = nodes_u[i - 1], nodes_u[i + 1]
+        out_u = cost[a][u] + cost[u][b]
+        for w in self.neighbours[u]:
+            rw = st.route_of.get(w)
+            if rw is None:
+                continue
+            j = st.pos[w]
+            if rw == ru and abs(j - i) <= 1:
+                continue
+            nodes_w = st.nodes[rw]
+            x, y = nodes_w[j - 1], nodes_w[j + 1]
+            delta = cost[a][w] + cost[w][b] - out_u + cost[x][u] + cost[u][y] - cost[x][w] - cost[w][y]
+            if delta < 0 and self._try_swap(st, u, ru, i, w, rw, j):
+                return True
         return False
 
-    def _try_swap(self, u, ru, i, w, rw, j, routes, times, apply) -> bool:  # type: ignore[no-untyped-def]
+    def _try_swap(self, st: _State, u: int, ru: int, i: int, w: int, rw: int, j: int) -> bool:
+        tu, tw = st.times[ru], st.times[rw]
         if ru == rw:
-            new = list(routes[ru])
+            new = list(st.routes[ru])
             new[i - 1], new[j - 1] = new[j - 1], new[i - 1]
-            tu = times[ru]
             if tu is not None:
                 lo, hi = min(i, j), max(i, j)
                 ok = self._chain_ok(ru, tu, lo - 1, new[lo - 1 : hi], tu, hi + 1)
             else:
                 ok = self._fits(ru, new)
             if ok:
-                apply({ru: new})
+                self._apply(st, {ru: new})
             return ok
         if ru not in self.allowed[w] or rw not in self.allowed[u]:
             return False
-        tu, tw = times[ru], times[rw]
-        quick = tu is not None and tw is not None and self.plain
-        if quick and not (
-            self._chain_ok(ru, tu, i - 1, [w], tu, i + 1) and self._chain_ok(rw, tw, j - 1, [u], tw, j + 1)
-        ):
+        if not (self._room(st, ru, [w], [u]) and self._room(st, rw, [u], [w])):
             return False
-        new_u = list(routes[ru])
-        new_w = list(routes[rw])
+        new_u = list(st.routes[ru])
+        new_w = list(st.routes[rw])
         new_u[i - 1], new_w[j - 1] = w, u
-        if not quick and not (self._fits(ru, new_u) and self._fits(rw, new_w)):
+        if tu is not None and tw is not None:
+            ok = self._chain_ok(ru, tu, i - 1, [w], tu, i + 1) and self._chain_ok(rw, tw, j - 1, [u], tw, j + 1)
+        else:
+            ok = self._fits(ru, new_u) and self._fits(rw, new_w)
+        if ok:
+            self._apply(st, {ru: new_u, rw: new_w})
+        return ok
+
+    def _two_opt_star(self, st: _State, u: int) -> bool:
+        """u's route goes on with w's tail (from w), or w's route with u's tail (from u)."""
+        cost = self.lookup.cost
+        ru = st.route_of[u]
+        nodes_u = st.nodes[ru]
+        i = st.pos[u]
+        eu = nodes_u[-1]
+        for w in self.neighbours[u]:
+            rw = st.route_of.get(w)
+            if rw is None or rw == ru:
+                continue
+            nodes_w = st.nodes[rw]
+            j = st.pos[w]
+            ew = nodes_w[-1]
+            for ii, jj in ((i, j - 1), (i - 1, j)):  # cut after these positions
+                hu, hw = nodes_u[ii], nodes_w[jj]
+                nu, nw = nodes_u[ii + 1], nodes_w[jj + 1]  # first of each tail (or the end depot)
+                tail_u, tail_w = nu != eu, nw != ew
+                old = cost[hu][nu] + cost[hw][nw]
+                new = cost[hu][nw if tail_w else eu] + cost[hw][nu if tail_u else ew]
+                if tail_u:
+                    lu = nodes_u[-2]
+                    old += cost[lu][eu]
+                    new += cost[lu][ew]
+                if tail_w:
+                    lw = nodes_w[-2]
+                    old += cost[lw][ew]
+                    new += cost[lw][eu]
+                if new >= old:
+                    continue
+                if self._try_two_opt_star(st, ru, ii, rw, jj):
+                    return True
+        return False
+
+    def _try_two_opt_star(self, st: _State, ru: int, ii: int, rw: int, jj: int) -> bool:
+        tail_u, tail_w = st.routes[ru][ii:], st.routes[rw][jj:]
+        seq_u = st.routes[ru][:ii] + tail_w
+        seq_w = st.routes[rw][:jj] + tail_u
+        if not (self._allowed(ru, tail_w) and self._allowed(rw, tail_u)):
             return False
-        apply({ru: new_u, rw: new_w})
-        return True
+        if not (self._room(st, ru, tail_w, tail_u) and self._room(st, rw, tail_u, tail_w)):
+            return False
+        tu, tw = st.times[ru], st.times[rw]
+        if tu is not None and tw is not None and self.same_kind[ru][rw]:
+            # Same shift, break and depots: each head meets the other's tail as timed there.
+            ok = self._chain_ok(ru, tu, ii, [], tw, jj + 1) and self._chain_ok(rw, tw, jj, [], tu, ii + 1)
+        else:
+            ok = self._fits(ru, seq_u) and self._fits(rw, seq_w)
+        if ok:
+            self._apply(st, {ru: seq_u, rw: seq_w})
+        return ok

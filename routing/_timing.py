@@ -55,7 +55,7 @@ class RouteTiming:
             else None
         )
 
-    def _start_at(self, node: int, arrival: int) -> int:
+    def start_at(self, node: int, arrival: int) -> int:
         """Start of service at the first window still open on arrival; NEVER if none (or past the shift)."""
         for lo, hi in self.lookup.windows[node]:
             if arrival <= hi:
@@ -71,7 +71,7 @@ class RouteTiming:
                 best = max(best, min(hi, bound))
         return best
 
-    def _with_break(self, depart: int, travel: int) -> int:
+    def with_break(self, depart: int, travel: int) -> int:
         """Arrival when the break is taken on the way, NEVER when it cannot be."""
         brk = self.brk
         assert brk is not None
@@ -89,11 +89,11 @@ class RouteTiming:
             prev, node = nodes[k - 1], nodes[k]
             t = travel[prev][node]
             r0, r1 = ready0[-1], ready1[-1]
-            s0 = self._start_at(node, r0 + t) if r0 < NEVER else NEVER
+            s0 = self.start_at(node, r0 + t) if r0 < NEVER else NEVER
             a1 = r1 + t if r1 < NEVER else NEVER
             if self.brk is not None:
-                a1 = min(a1, self._with_break(r0, t))
-            s1 = self._start_at(node, a1) if a1 < NEVER else NEVER
+                a1 = min(a1, self.with_break(r0, t))
+            s1 = self.start_at(node, a1) if a1 < NEVER else NEVER
             ready0.append(s0 + service[node] if s0 < NEVER else NEVER)
             ready1.append(s1 + service[node] if s1 < NEVER else NEVER)
         latest0 = [TOO_LATE] * m
@@ -157,7 +157,7 @@ class RouteTiming:
             return r0 + t <= shift_end
         if r0 + t <= min(shift_end, brk.last_start):
             return True  # break after the end
-        return self._with_break(r0, t) <= shift_end
+        return self.with_break(r0, t) <= shift_end
 
     def insertion_fits(self, times: RouteTimes, p: int, v: int) -> bool:
         """Whether visit `v` fits between positions p and p+1 of the timed route (reachability aside)."""
@@ -167,23 +167,23 @@ class RouteTiming:
         sv = service[v]
         r1 = times.ready1[p]
         if r1 < NEVER:
-            start = self._start_at(v, r1 + t1)
+            start = self.start_at(v, r1 + t1)
             if start < NEVER and start + sv + t2 <= times.latest1[p + 1]:
                 return True
         r0 = times.ready0[p]
         if r0 >= NEVER:
             return False
-        start = self._start_at(v, r0 + t1)
+        start = self.start_at(v, r0 + t1)
         if start < NEVER:
             depart = start + sv
             if depart + t2 <= times.latest0[p + 1]:
                 return True
-            if self.brk is not None and self._with_break(depart, t2) <= times.latest1[p + 1]:
+            if self.brk is not None and self.with_break(depart, t2) <= times.latest1[p + 1]:
                 return True
         if self.brk is not None:
-            arrival = self._with_break(r0, t1)
+            arrival = self.with_break(r0, t1)
             if arrival < NEVER:
-                start = self._start_at(v, arrival)
+                start = self.start_at(v, arrival)
                 if start < NEVER and start + sv + t2 <= times.latest1[p + 1]:
                     return True
         return False

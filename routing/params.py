@@ -16,12 +16,23 @@ class SolveParams(msgspec.Struct, frozen=True, kw_only=True):
     """How long and how to search.
 
     The default search: seeded regret-insertion restarts (our construction), then an iterated local
-    search that ruins a cluster or strings of the plan, re-inserts by regret and polishes with an
-    OR-Tools greedy descent. ``metaheuristic="guided_local_search"`` runs OR-Tools GLS instead.
+    search: each round ruins a cluster or strings of the plan (or the room around a visit left out),
+    re-inserts by regret, and descends with our own granular local search (relocate of strings of
+    1-3 visits, swap, 2-opt*), with O(1) time-window checks. The OR-Tools engine polishes: a greedy
+    descent on each new best plan while that is cheap, on every round of a day that cannot serve
+    every visit (its make-active moves), and on the final plan; with ``ruin_share < 1`` its guided
+    local search gets the rest of a timed run. ``metaheuristic="guided_local_search"`` runs OR-Tools
+    GLS alone instead.
 
-    A run bounded by `solution_limit`/`iterations`/`branch_limit` and no `time_limit_s` is
-    reproducible: the same problem, seed and limits give the same solution. With no limit at all the
-    problem's own ``options.time_limit_s`` applies, else `DEFAULT_TIME_LIMIT_S`.
+    Deterministic, bounded by work (no clock): ``SolveParams(iterations=N, seed=S)`` and no
+    `time_limit_s`. Every phase is then bounded by counts: `construction_restarts` regret runs, N
+    ruin-and-recreate rounds, greedy descents that end at their local optimum. The same problem, N and
+    S give the same solution on any machine, however loaded. Work grows about linearly with N; on a
+    one-rep day of 30-40 visits with a lunch break, N=40 is about 0.5 s of one core (see
+    docs/benchmarks.md), and matches or beats ``time_limit_s=1.0``.
+
+    Runs bounded by `solution_limit`/`branch_limit` (and no `time_limit_s`) are reproducible as well.
+    With no limit at all the problem's own ``options.time_limit_s`` applies, else `DEFAULT_TIME_LIMIT_S`.
     """
 
     time_limit_s: float | None = None
@@ -34,10 +45,11 @@ class SolveParams(msgspec.Struct, frozen=True, kw_only=True):
     guided_local_search_lambda: float = 0.1
     # Our own regret-insertion construction: how many randomized restarts to try (seeded).
     construction_restarts: int = 4
-    # Ruin-and-recreate rounds of the iterated local search (a deterministic bound on it).
+    # Ruin-and-recreate rounds of the iterated local search. Without `time_limit_s` this bounds the
+    # whole solve deterministically (see above); with it, the clock ends the rounds (or this, if sooner).
     iterations: int | None = None
     # Share of the search time given to ruin-and-recreate; guided local search gets the rest.
-    ruin_share: float = 0.5
+    ruin_share: float = 1.0
     # Our own granular local search (relocate, swap, 2-opt*) after every ruin-and-recreate round;
     # the OR-Tools descent then polishes only rounds that beat the best plan so far.
     local_search: bool = True

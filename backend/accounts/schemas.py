@@ -25,12 +25,9 @@ class AccountStatus(StrEnum):
     CLOSED = "closed"
 
 
-class OpeningWindow(msgspec.Struct, frozen=True, array_like=True):
-    """[iso_weekday, open_s, close_s]: 1 = Monday; seconds from local midnight."""
-
-    weekday: int
-    open_s: int
-    close_s: int
+# [iso_weekday, open_s, close_s]: 1 = Monday; seconds from local midnight. A tuple rather than an
+# array_like Struct: Litestar documents an array_like Struct as an object, which the API never sends.
+OpeningWindow = tuple[int, int, int]
 
 
 class Account(msgspec.Struct, frozen=True):

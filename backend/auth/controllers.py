@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from typing import Any
+
+from litestar import Controller, Request, get, post
 from litestar.params import JSONBody
 
 from backend.auth import service
@@ -15,9 +17,13 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/login", status_code=200, summary="Log in with email and password")
-    async def login(self, data: JSONBody[LoginRequest], conn: Conn, settings: AppSettings) -> TokenPair:
-        """Returns a short-lived access token and a rotating refresh token."""
-        return await service.login(conn, settings, data.email, data.password)
+    async def login(
+        self, request: Request[Any, Any, Any], data: JSONBody[LoginRequest], conn: Conn, settings: AppSettings
+    ) -> TokenPair:
+        """Returns a short-lived access token and a rotating refresh token. Failed logins are limited per
+        account (5 lock it for 15 minutes) and per client address (20 in 15 minutes): 429 with Retry-After."""
+        address = request.client.host if request.client is not None else None
+        return await service.login(conn, settings, data.email, data.password, address)
 
     @post("/refresh", status_code=200, summary="Exchange a refresh token for a new pair")
     async def refresh(self, data: JSONBody[RefreshRequest], conn: Conn, settings: AppSettings) -> TokenPair:

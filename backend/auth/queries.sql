@@ -43,3 +43,14 @@ returning id;
 -- name: insert_rep_profile
 insert into reps (user_id, home) values ($1, case when $2::float8 is null then null
     else ST_SetSRID(ST_MakePoint($3::float8, $2::float8), 4326) end);
+
+-- name: address_failures
+-- Failures of the address in its current window, and the seconds left of that window.
+select failures, greatest(0, extract(epoch from window_start + make_interval(secs => $2) - now()))::int as left_s
+from login_failures where address = $1 and window_start + make_interval(secs => $2) > now();
+
+-- name: record_address_failure
+insert into login_failures as f (address, failures) values ($1, 1)
+on conflict (address) do update
+set failures = case when f.window_start + make_interval(secs => $2) > now() then f.failures + 1 else 1 end,
+    window_start = case when f.window_start + make_interval(secs => $2) > now() then f.window_start else now() end;

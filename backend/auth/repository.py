@@ -29,6 +29,16 @@ async def record_failed_login(conn: asyncpg.Connection, user_id: int, max_failur
     await conn.execute(Q["record_failed_login"], user_id, max_failures, float(lock_s))
 
 
+async def address_failures(conn: asyncpg.Connection, address: str, window_s: int) -> tuple[int, int]:
+    """(failed logins of the address in its current window, seconds left of the window)."""
+    row = await conn.fetchrow(Q["address_failures"], address, window_s)
+    return (0, 0) if row is None else (int(row["failures"]), int(row["left_s"]))
+
+
+async def record_address_failure(conn: asyncpg.Connection, address: str, window_s: int) -> None:
+    await conn.execute(Q["record_address_failure"], address, window_s)
+
+
 async def record_successful_login(conn: asyncpg.Connection, user_id: int) -> None:
     await conn.execute(Q["record_successful_login"], user_id)
 

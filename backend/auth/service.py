@@ -12,12 +12,16 @@ from backend.auth.passwords import MIN_PASSWORD_LENGTH, hash_password_async, ver
 from backend.auth.principal import Principal, Role
 from backend.auth.schemas import Me, NewUser, TokenPair
 from backend.auth.tokens import issue_access_token, issue_refresh_token, read_refresh_token
-from backend.errors import Conflict, CredentialsRejected, InvalidInput, NotFound, Unauthenticated
+from backend.errors import Conflict, CredentialsRejected, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from backend.settings import Settings
 
 # Lock-out policy (documented in README): 5 failed logins in a row lock the account for 15 minutes.
 MAX_FAILED_LOGINS = 5
 LOCK_S = 15 * 60
+# Per client address: 20 failed logins (any accounts) in a 15-minute window answer 429 until it ends.
+# Only failures count, so an office of reps behind one address can log in all at once.
+MAX_FAILURES_PER_ADDRESS = 20
+ADDRESS_WINDOW_S = 15 * 60
 _BAD_CREDENTIALS = "email or password is wrong"
 
 
@@ -38,16 +42,26 @@ async def _issue_pair(
     )
 
 
-async def login(conn: asyncpg.Connection, settings: Settings, email: str, password: str) -> TokenPair:
+async def login(
+    conn: asyncpg.Connection, settings: Settings, email: str, password: str, address: str | None = None
+) -> TokenPair:
+    if address is not None:
+        failures, left_s = await repository.address_failures(conn, address, ADDRESS_WINDOW_S)
+        if failures >= MAX_FAILURES_PER_ADDRESS:
+            raise TooManyRequests("too many failed logins from this address; try again later", retry_after_s=left_s)
     user = await repository.user_by_email(conn, _normalise_email(email))
     # Verify even for an unknown email so response time does not reveal which emails exist.
     password_ok = await verify_password_async(password, None if user is None else user.password_hash)
-    if user is None or not user.is_active:
-        raise Unauthenticated(_BAD_CREDENTIALS)
-    if user.locked_until is not None and user.locked_until > dt.datetime.now(dt.UTC):
-        raise Unauthenticated("the account is locked after repeated failed logins; try again later")
-    if not password_ok:
-        await repository.record_failed_login(conn, user.id, MAX_FAILED_LOGINS, LOCK_S)
+    if user is not None and user.locked_until is not None and user.locked_until > dt.datetime.now(dt.UTC):
+        left_s = int((user.locked_until - dt.datetime.now(dt.UTC)).total_seconds()) + 1
+        raise TooManyRequests(
+            "the account is locked after repeated failed logins; try again later", retry_after_s=left_s
+        )
+    if user is None or not user.is_active or not password_ok:
+        if address is not None:
+            await repository.record_address_failure(conn, address, ADDRESS_WINDOW_S)
+        if user is not None and user.is_active:
+            await repository.record_failed_login(conn, user.id, MAX_FAILED_LOGINS, LOCK_S)
         raise CredentialsRejected(_BAD_CREDENTIALS)
     await repository.record_successful_login(conn, user.id)
     principal = Principal(user_id=user.id, role=user.role, email=user.email)

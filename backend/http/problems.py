@@ -16,7 +16,7 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from backend.errors import AppError
+from backend.errors import AppError, TooManyRequests
 
 log = logging.getLogger("fieldsales.http")
 PROBLEM_JSON = "application/problem+json"
@@ -53,7 +53,10 @@ def _field_of(item: dict[str, Any]) -> str | None:
 
 
 def on_app_error(_: Request[Any, Any, Any], exc: AppError) -> Response[dict[str, Any]]:
-    return problem(exc.status, exc.title, exc.detail, field=exc.field)
+    response = problem(exc.status, exc.title, exc.detail, field=exc.field)
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response
 
 
 def on_validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
@@ -90,6 +93,16 @@ def on_query_canceled(_: Request[Any, Any, Any], exc: asyncpg.QueryCanceledError
     return problem(503, "Service unavailable", "the database took too long to answer; retry shortly")
 
 
+def on_data_error(request: Request[Any, Any, Any], exc: asyncpg.DataError) -> Response[dict[str, Any]]:
+    """A request value PostgreSQL cannot take (an id beyond bigint, a number out of range) is the client's
+    input; any other data error is ours (500)."""
+    if str(exc).startswith("invalid input for query argument") or isinstance(
+        exc, asyncpg.NumericValueOutOfRangeError
+    ):
+        return problem(422, "Invalid input", "a value is out of range (ids and integers are 64-bit)")
+    return on_unexpected(request, exc)
+
+
 def on_database_unreachable(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.warning("database unreachable: %s", exc)
     return problem(503, "Service unavailable", "the database is not reachable; retry shortly")
@@ -105,6 +118,7 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     ValidationException: on_validation_error,
     HTTPException: on_http_error,
     asyncpg.QueryCanceledError: on_query_canceled,
+    asyncpg.DataError: on_data_error,
     asyncpg.CannotConnectNowError: on_database_unreachable,
     asyncpg.ConnectionDoesNotExistError: on_database_unreachable,
     asyncpg.InterfaceError: on_database_unreachable,

@@ -36,8 +36,12 @@ def requires_role(*roles: Role) -> Callable[[ASGIConnection[Any, Any, Any, Any],
     allowed = frozenset(roles)
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        principal = connection.user
-        if not isinstance(principal, Principal) or principal.role not in allowed:
+        # Not `connection.user`: it raises (a 500) where the middleware did not run, as on the
+        # automatic OPTIONS handlers; no caller there is a 401.
+        principal = connection.scope.get("user")
+        if not isinstance(principal, Principal):
+            raise NotAuthorizedException("an 'Authorization: Bearer <access token>' header is required")
+        if principal.role not in allowed:
             names = " or ".join(sorted(role.value for role in allowed))
             raise PermissionDeniedException(f"this needs the role {names}")
 

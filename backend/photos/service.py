@@ -11,7 +11,7 @@ import asyncpg
 import msgspec
 
 from backend.auth.principal import Principal
-from backend.errors import Conflict, InvalidInput, NotFound
+from backend.errors import Conflict, InvalidInput, NotFound, Unavailable
 from backend.idempotency import service as idempotency
 from backend.photos import repository
 from backend.photos.schemas import Photo, PhotoList, PhotoTooLarge, UnsupportedPhotoType
@@ -94,8 +94,13 @@ async def upload(
     if not await repository.blob_exists(conn, facts.sha256):
         # Written before the row; if the transaction then fails, an unreferenced blob remains under
         # its content hash (harmless: the next upload of the same bytes reuses it).
-        await store.put(original_key(facts.sha256), data, facts.media_type)
-        await store.put(thumbnail_key(facts.sha256), processed.thumbnail_jpeg, "image/jpeg")
+        try:
+            await store.put(original_key(facts.sha256), data, facts.media_type)
+            await store.put(thumbnail_key(facts.sha256), processed.thumbnail_jpeg, "image/jpeg")
+        except Exception as exc:
+            # The store failed mid-upload: nothing is recorded (the transaction rolls back, the
+            # idempotency key with it), so the phone retries the same photo id.
+            raise Unavailable("the photo store is not reachable; retry the upload shortly") from exc
         await repository.insert_blob(conn, facts)
     inserted = await repository.insert_visit_photo(
         conn,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -10,8 +11,10 @@ from hypothesis import strategies as st
 from routing import Problem, RequiredVisitError, Solution, check_solution, problem_from_dict, solve
 from routing._candidates import find_candidates
 from routing._instance import compile_instance, make_lookup
+from routing._local import LocalSearch
 from routing._repair import Repairer
 from routing._schedule import RepScheduler
+from routing._timing import RouteTiming
 from tests.routing.conftest import HOUR, PARAMS
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -162,3 +165,49 @@ def test_required_visits_are_served_or_named(data: dict[str, Any], extra: st.Dat
         assert exc.visit_id == f"v{chosen}"
         return
     assert f"v{chosen}" in {s.visit for r in solution.routes for s in r.stops}
+
+
+@SETTINGS
+@given(problems(), st.data())
+def test_fast_timing_agrees_with_the_exact_scheduler(data: dict[str, Any], extra: st.DataObject) -> None:
+    """Route feasibility and every single insertion, decided in O(1), match the exact scheduler."""
+    p = problem_from_dict(data)
+    inst = compile_instance(p)
+    lookup = make_lookup(inst)
+    for r in range(inst.n_reps):
+        timing = RouteTiming(inst, lookup, r)
+        exact = RepScheduler(inst, lookup, r)
+        assert timing.fast  # no work cap, at most one break in these days
+        seq = extra.draw(st.permutations(range(inst.n_visits)))[: extra.draw(st.integers(0, inst.n_visits))]
+        fits = exact.timed(seq, minimise_span=False) is not None
+        assert timing.feasible(seq) == fits
+        if not fits:
+            continue
+        times = timing.times(seq)
+        for v in set(range(inst.n_visits)) - set(seq):
+            for position in range(len(seq) + 1):
+                longer = [*seq[:position], v, *seq[position:]]
+                if not (lookup.reachable[times.nodes[position]][v] and lookup.reachable[v][times.nodes[position + 1]]):
+                    continue
+                assert timing.insertion_fits(times, position, v) == (
+                    exact.timed(longer, minimise_span=False) is not None
+                )
+
+
+@SETTINGS
+@given(problems())
+def test_local_search_keeps_every_visit_and_never_costs_more(data: dict[str, Any]) -> None:
+    p = problem_from_dict(data)
+    solution = solve(p, PARAMS)
+    repairer = _repairer(p)
+    inst = repairer.inst
+    routes = _sequences(p, solution)
+    served = [v for seq in routes for v in seq]
+    local = LocalSearch(inst, repairer.lookup, repairer, served)
+    better = local.descend(routes, random.Random(1))
+    assert sorted(v for seq in better for v in seq) == sorted(served)
+    assert all(repairer.fits(r, seq) for r, seq in enumerate(better))
+    assert all(r in repairer.allowed_reps[v] for r, seq in enumerate(better) for v in seq)
+    assert sum(repairer.route_cost(r, s) for r, s in enumerate(better)) <= sum(
+        repairer.route_cost(r, s) for r, s in enumerate(routes)
+    )

@@ -177,8 +177,8 @@ PROBES: dict[tuple[str, str], Callable[[Targets], Probe]] = {
 # Id-taking operations that are not team-scoped, with the reason.
 EXEMPT: dict[tuple[str, str], str] = {
     ("GET", f"{API}/checklist-templates/{{template_id:int}}"): "templates are shared by every team (read-only)",
-    ("POST", f"{API}/accounts"): "its only id-like field is tax_id, a business identifier (probed in POST /leads' twin)",
-    ("POST", f"{API}/leads"): "its only id-like field is tax_id, a business identifier; the territory comes from the point",
+    ("POST", f"{API}/accounts"): "its only id-like field is tax_id, a business identifier",
+    ("POST", f"{API}/leads"): "its only id-like field is tax_id; the territory comes from the point",
     ("GET", "/schema/{path:str}"): "OpenAPI documents",
     ("GET", "/supervisor/assets/{file_path:path}"): "static files of the console",
     ("HEAD", "/supervisor/assets/{file_path:path}"): "static files of the console",
@@ -274,7 +274,9 @@ async def _targets(conn: asyncpg.Connection, known: KnownDay) -> Targets:
     manual = await conn.fetchval(
         "insert into accounts (name, channel, location) values ('Manual Kiosk', 'retail', null) returning id"
     )
-    await conn.execute("update accounts set territory_id = $1, territory_manual = true where id = $2", territory, manual)
+    await conn.execute(
+        "update accounts set territory_id = $1, territory_manual = true where id = $2", territory, manual
+    )
     assert await conn.fetchval("select territory_id from accounts where id = $1", manual) == territory
     return Targets(
         rep_id=rep1,
@@ -321,7 +323,7 @@ async def test_no_one_outside_the_team_reaches_its_objects(
     leaks: list[str] = []
     for actor, email in ACTORS.items():
         headers = await auth_headers(client, email)
-        for (method, route), probe in sorted(PROBES.items()):
+        for (method, _route), probe in sorted(PROBES.items()):
             url, kwargs = probe(targets)
             response = await client.request(method, url, headers=headers, **kwargs)
             where = f"{actor} ({email}): {method} {url} {kwargs.get('params', '')}"
