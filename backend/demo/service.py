@@ -107,6 +107,14 @@ async def plan_demo_days(
     routes = 0
     for day in (today, today + dt.timedelta(days=1)):
         for rep_id in rep_ids:
-            outcome = await plan_rep_day(source, solver, provider, rep_id, day, run_id=None, options=PlanningOptions())
+            outcome = await plan_rep_day(
+                source,
+                solver,
+                provider,
+                rep_id,
+                day,
+                run_id=None,
+                options=PlanningOptions(time_limit_s=0.5, solution_limit=None),
+            )
             routes += outcome.status == "planned"
     return {"schedules": len(rep_ids), "routes": routes}

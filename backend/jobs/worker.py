@@ -29,7 +29,7 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer
     solver = SolverPool(processes=concurrency)
     provider = HaversineProvider()
     options = PlanningOptions(
-        time_limit_s=settings.nightly_time_limit_s,
+        time_limit_s=settings.nightly_time_limit_s or None,
         solution_limit=None if settings.nightly_time_limit_s else settings.nightly_solution_limit,
         churn_cap_share=settings.churn_cap_share,
     )
