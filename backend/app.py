@@ -26,6 +26,7 @@ from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware
 from backend.imports.controllers import ImportsController
 from backend.leads.controllers import LeadsController, NewAccountController
 from backend.photos.controllers import PhotosController
+from backend.planning.matrix_cache import matrix_provider
 from backend.planning.solver_pool import SolverPool
 from backend.reports.controllers import ReportsController
 from backend.routes.controllers import MyRouteController, PlanningRunsController, TeamRoutesController
@@ -37,7 +38,6 @@ from backend.tasks.controllers import TasksController
 from backend.territories.controllers import TerritoriesController
 from backend.visits.controllers import VisitsController
 from backend.web.controllers import handlers as console_handlers
-from routing.matrix import HaversineProvider
 
 
 def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Litestar:
@@ -45,7 +45,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
     settings.check_safe()
 
     solver = SolverPool(processes=settings.api_solver_processes)
-    state: dict[str, object] = {"settings": settings, "solver": solver, "matrix_provider": HaversineProvider()}
+    state: dict[str, object] = {"settings": settings, "solver": solver, "matrix_provider": matrix_provider(settings)}
     if pool is not None:
         state["pool"] = pool
 

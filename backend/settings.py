@@ -53,6 +53,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     worker_heartbeat_timeout_s: float = 30.0
     # Solver processes of the API process (on-demand re-plans); bounded so solves cannot starve it.
     api_solver_processes: int = 1
+    # Travel times: "haversine" (no service), or "valhalla" / "osrm" at matrix_service_url.
+    matrix_provider: str = "haversine"
+    matrix_service_url: str = ""
     replan_time_limit_s: float = 0.5
     host: str = "127.0.0.1"
     port: int = 8000
@@ -95,6 +98,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "FIELDSALES_JWT_SECRET must be set to a random value of at least 32 characters "
                 f"when FIELDSALES_ENV={self.environment!r}"
             )
+        if self.matrix_provider not in {"haversine", "valhalla", "osrm"}:
+            raise SettingsError("FIELDSALES_MATRIX_PROVIDER must be haversine, valhalla or osrm")
+        if self.matrix_provider != "haversine" and not self.matrix_service_url:
+            raise SettingsError(f"FIELDSALES_MATRIX_SERVICE_URL is required with the {self.matrix_provider} provider")
         if self.access_token_ttl_s <= 0 or self.access_token_ttl_s > 24 * 3600:
             raise SettingsError("FIELDSALES_ACCESS_TOKEN_TTL_S must be between 1 and 86400 seconds")
 
@@ -117,6 +124,8 @@ _ENV_NAMES: dict[str, str] = {
     "planning_time_zone": "FIELDSALES_PLANNING_TIME_ZONE",
     "nightly_local_time": "FIELDSALES_NIGHTLY_LOCAL_TIME",
     "worker_heartbeat_timeout_s": "FIELDSALES_WORKER_HEARTBEAT_TIMEOUT_S",
+    "matrix_provider": "FIELDSALES_MATRIX_PROVIDER",
+    "matrix_service_url": "FIELDSALES_MATRIX_SERVICE_URL",
     "host": "FIELDSALES_HOST",
     "port": "FIELDSALES_PORT",
     "geofence_radius_m": "FIELDSALES_GEOFENCE_RADIUS_M",

@@ -1,8 +1,11 @@
-"""Iterated local search: ruin part of the plan, recreate it by regret, let OR-Tools polish it.
+"""Iterated local search: ruin part of the plan, recreate it by regret, descend, accept or not.
 
-OR-Tools' guided local search stalls on some time-windowed days; larger jumps (removing a cluster
-of nearby visits and re-inserting them) escape such valleys. The polish is a greedy descent on the
-one engine model, so each iteration costs only a short search.
+Ruins remove a spatial cluster, strings of consecutive visits (SISR-like), or the served visits
+around one left out (to make room for it). The descent is our own granular local search
+(`routing._local`); the OR-Tools engine's greedy descent polishes new best plans while that is cheap,
+every round on a day that cannot serve everything (its make-active moves), and the final plan.
+Acceptance is priority first (never a plan that serves less priority than the current one), then
+simulated annealing on travel. Bounded by `iterations` alone, everything here is deterministic.
 """
 
 from __future__ import annotations

@@ -128,15 +128,15 @@ async def _plan_demo(settings: Settings) -> dict[str, int]:
 
     from backend.db.pool import create_pool
     from backend.demo.service import plan_demo_days
+    from backend.planning.matrix_cache import matrix_provider
     from backend.planning.solver_pool import SolverPool
-    from routing.matrix import HaversineProvider
 
     pool = await create_pool(settings)
     solver = SolverPool(1)
     try:
         today = dt.datetime.now(zoneinfo.ZoneInfo(settings.planning_time_zone)).date()
         click.echo(f"planning visit schedules and the routes of {today} and the day after ...")
-        return await plan_demo_days(pool, solver, HaversineProvider(), today)
+        return await plan_demo_days(pool, solver, matrix_provider(settings), today)
     finally:
         solver.close()
         await pool.close()

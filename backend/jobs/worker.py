@@ -14,10 +14,10 @@ from pgqueuer.types import QueueExecutionMode
 
 from backend.db.pool import connect, create_pool, transaction
 from backend.jobs.nightly import PLAN_REP_DAY, parse_payload, periodic_tick
+from backend.planning.matrix_cache import matrix_provider
 from backend.planning.service import PlanningOptions, plan_rep_day
 from backend.planning.solver_pool import SolverPool
 from backend.settings import Settings
-from routing.matrix import HaversineProvider
 
 log = logging.getLogger("fieldsales.worker")
 
@@ -27,7 +27,7 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer
     pool = await create_pool(settings)
     listener = await connect(settings)
     solver = SolverPool(processes=concurrency)
-    provider = HaversineProvider()
+    provider = matrix_provider(settings)
     options = PlanningOptions(
         time_limit_s=settings.nightly_time_limit_s or None,
         solution_limit=None if settings.nightly_time_limit_s else settings.nightly_solution_limit,
