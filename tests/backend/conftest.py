@@ -18,6 +18,7 @@ from litestar import Litestar
 from backend.app import create_app
 from backend.db.migrate import migrate
 from backend.db.pool import connect
+from backend.jobs.nightly import install_queue
 from backend.demo.service import DEMO_PASSWORD, load_demo_city
 from backend.settings import Settings, load_settings
 from geo_data.demo_city import DemoCity
@@ -54,6 +55,9 @@ async def migrated(settings: Settings, demo_city: DemoCity) -> AsyncIterator[lis
         second = await migrate(conn)
         assert first, "the first run applies every migration"
         assert second == [], "a second run applies nothing"
+        # As `fieldsales migrate` does: the job queue's tables, through pgqueuer's own API.
+        assert await install_queue(conn) is True
+        assert await install_queue(conn) is False
         async with conn.transaction():
             await load_demo_city(conn, demo_city, DEMO_PASSWORD)
         yield [f"{m.version:04d}_{m.name}" for m in first]
