@@ -22,6 +22,7 @@ import random
 import uuid
 from typing import Any
 
+import gevent
 from locust import FastHttpUser, constant_throughput, events, task
 
 PASSWORD = "demo-password"
@@ -41,6 +42,18 @@ _supervisor_numbers = itertools.count()
 ACKED: list[str] = []  # visit ids answered 201/200
 
 
+def _login(user: FastHttpUser, email: str) -> str:
+    """A phone retries a failed login (503 under overload) after the server's Retry-After."""
+    for _ in range(10):
+        response = user.client.post(
+            "/api/v1/auth/login", json={"email": email, "password": PASSWORD}, name="POST /auth/login"
+        )
+        if response.status_code == 200:
+            return str(response.json()["access_token"])
+        gevent.sleep(float(response.headers.get("retry-after") or 2))
+    return ""
+
+
 def _north(lat: float, metres: float) -> float:
     return lat + metres / (math.pi * 6_371_008.8 / 180)
 
@@ -51,11 +64,7 @@ class _Rep(FastHttpUser):
     def on_start(self) -> None:
         number = next(_rep_numbers)
         self.email = f"load{number}@example.com"
-        response = self.client.post(
-            "/api/v1/auth/login", json={"email": self.email, "password": PASSWORD}, name="POST /auth/login"
-        )
-        token = response.json()["access_token"] if response.status_code == 200 else ""
-        self.headers = {"Authorization": f"Bearer {token}"}
+        self.headers = {"Authorization": f"Bearer {_login(self, self.email)}"}
         self.client.get("/api/v1/me/route", headers=self.headers, name="GET /me/route")
         accounts = self.client.get("/api/v1/me/accounts?limit=50", headers=self.headers, name="GET /me/accounts")
         self.accounts: list[dict[str, Any]] = accounts.json().get("items", []) if accounts.status_code == 200 else []
@@ -131,12 +140,7 @@ class Supervisor(FastHttpUser):
 
     def on_start(self) -> None:
         number = next(_supervisor_numbers)
-        email = f"loadsup{number}@example.com"
-        response = self.client.post(
-            "/api/v1/auth/login", json={"email": email, "password": PASSWORD}, name="POST /auth/login"
-        )
-        token = response.json()["access_token"] if response.status_code == 200 else ""
-        self.headers = {"Authorization": f"Bearer {token}"}
+        self.headers = {"Authorization": f"Bearer {_login(self, f'loadsup{number}@example.com')}"}
 
     @task(3)
     def routes_map(self) -> None:

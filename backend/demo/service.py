@@ -114,7 +114,7 @@ async def plan_demo_days(
                 rep_id,
                 day,
                 run_id=None,
-                options=PlanningOptions(time_limit_s=0.5, solution_limit=None),
+                options=PlanningOptions(),
             )
             routes += outcome.status == "planned"
     return {"schedules": len(rep_ids), "routes": routes}

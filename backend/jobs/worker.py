@@ -30,7 +30,7 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer
     provider = matrix_provider(settings)
     options = PlanningOptions(
         time_limit_s=settings.nightly_time_limit_s or None,
-        solution_limit=None if settings.nightly_time_limit_s else settings.nightly_solution_limit,
+        iterations=None if settings.nightly_time_limit_s else settings.nightly_iterations,
         churn_cap_share=settings.churn_cap_share,
     )
 

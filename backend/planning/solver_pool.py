@@ -18,10 +18,15 @@ class SolverFailed(Exception):
     """The problem was rejected or the solver failed; the message says why."""
 
 
-def _solve_in_child(problem: dict[str, Any], time_limit_s: float | None, solution_limit: int | None) -> dict[str, Any]:
+def _solve_in_child(
+    problem: dict[str, Any], time_limit_s: float | None, solution_limit: int | None, iterations: int | None
+) -> dict[str, Any]:
     parsed = routing.problem_from_dict(problem)
     params = routing.SolveParams(
-        time_limit_s=time_limit_s, solution_limit=solution_limit, seed=int(problem.get("options", {}).get("seed", 0))
+        time_limit_s=time_limit_s,
+        solution_limit=solution_limit,
+        iterations=iterations,
+        seed=int(problem.get("options", {}).get("seed", 0)),
     )
     return routing.solution_to_dict(routing.solve(parsed, params))
 
@@ -42,12 +47,19 @@ class SolverPool:
         return self._executor
 
     async def solve(
-        self, problem: dict[str, Any], *, time_limit_s: float | None, solution_limit: int | None = None
+        self,
+        problem: dict[str, Any],
+        *,
+        time_limit_s: float | None,
+        solution_limit: int | None = None,
+        iterations: int | None = None,
     ) -> dict[str, Any]:
         async with self._slots:
             loop = asyncio.get_running_loop()
             try:
-                return await loop.run_in_executor(self._pool(), _solve_in_child, problem, time_limit_s, solution_limit)
+                return await loop.run_in_executor(
+                    self._pool(), _solve_in_child, problem, time_limit_s, solution_limit, iterations
+                )
             except (routing.ProblemError, routing.RequiredVisitError) as exc:
                 raise SolverFailed(str(exc)) from exc
 

@@ -18,8 +18,8 @@ from litestar import Litestar
 from backend.app import create_app
 from backend.db.migrate import migrate
 from backend.db.pool import connect
-from backend.jobs.nightly import install_queue
 from backend.demo.service import DEMO_PASSWORD, load_demo_city
+from backend.jobs.nightly import install_queue
 from backend.settings import Settings, load_settings
 from geo_data.demo_city import DemoCity
 from geo_data.demo_city import load_demo_city as read_demo_city

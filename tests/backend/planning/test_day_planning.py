@@ -13,7 +13,7 @@ from routing.matrix import HaversineProvider
 from tests.backend.conftest import SingleConnectionSource, auth_headers
 from tests.backend.planning.conftest import DAY, rep_id_of, schedule_day, set_hours, territory_accounts
 
-OPTIONS = PlanningOptions(solution_limit=100)
+OPTIONS = PlanningOptions(iterations=30)
 PROVIDER = HaversineProvider()
 
 

@@ -30,8 +30,7 @@ def _env(url: str) -> dict[str, str]:
         "DATABASE_URL": url,
         "FIELDSALES_ENV": "test",
         # Slow enough per rep that the kill lands mid-solve; short heartbeats so the retry comes soon.
-        "FIELDSALES_NIGHTLY_SOLUTION_LIMIT": "300",
-        "FIELDSALES_NIGHTLY_TIME_LIMIT_S": "0",
+        "FIELDSALES_NIGHTLY_ITERATIONS": "400",
         "FIELDSALES_WORKER_HEARTBEAT_TIMEOUT_S": "4",
     }
 
