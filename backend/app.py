@@ -31,7 +31,7 @@ from backend.planning.solver_pool import SolverPool
 from backend.reports.controllers import ReportsController
 from backend.routes.controllers import MyRouteController, PlanningRunsController, TeamRoutesController
 from backend.schedules.controllers import SchedulesController
-from backend.settings import Settings
+from backend.settings import Settings, load_settings
 from backend.supervision.controllers import SupervisionController
 from backend.sync.controllers import SyncController
 from backend.tasks.controllers import TasksController
@@ -119,3 +119,8 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
         request_max_body_size=settings.max_request_body_bytes,
         debug=False,
     )
+
+
+def create_app_from_environment() -> Litestar:
+    """The app with settings read from the environment now (the server's factory, one per process)."""
+    return create_app(load_settings())

@@ -44,17 +44,23 @@ def cli() -> None:
 @cli.command()
 @click.option("--host", default=None, help="address to listen on (default 127.0.0.1 or FIELDSALES_HOST)")
 @click.option("--port", default=None, type=int, help="port (default 8000 or FIELDSALES_PORT)")
-def serve(host: str | None, port: int | None) -> None:
-    """Serve the HTTP API (OpenAPI at /schema, health at /health)."""
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="server processes (one per core)"
+)
+@click.option("--access-log/--no-access-log", default=False, show_default=True, help="log every request")
+def serve(host: str | None, port: int | None, workers: int, access_log: bool) -> None:
+    """Serve the HTTP API (OpenAPI at /schema, health at /health, the console at /supervisor)."""
     import uvicorn
-
-    from backend.app import create_app
 
     settings = _settings()
     uvicorn.run(
-        create_app(settings),
+        # A factory import string, so that several worker processes each build their own app and pool.
+        "backend.app:create_app_from_environment",
+        factory=True,
         host=host or settings.host,
         port=port or settings.port,
+        workers=workers,
+        access_log=access_log,
         log_level="info",
         timeout_graceful_shutdown=10,
     )
