@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 
 import httpx
@@ -17,6 +19,9 @@ async def test_the_page_and_config_need_no_token(client: httpx.AsyncClient) -> N
     assert config.json()["sales_below_plan_pct"] == 90.0
     page = await client.get("/supervisor")
     if not (controllers.STATIC_DIR / "index.html").exists():
+        # make test builds it: in CI a missing build is a failure, on a developer's machine a skip.
+        if os.environ.get("CI"):
+            pytest.fail("the console is not built (make frontend)")
         pytest.skip("the console is not built (make frontend)")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
