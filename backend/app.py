@@ -21,6 +21,7 @@ from backend.db.pool import ConnectionSource, create_pool
 from backend.duplicates.controllers import DuplicatesController, MergesController
 from backend.health.controllers import health
 from backend.http.dependencies import provide_connection, provide_principal, provide_settings
+from backend.http.openapi import operation_id, render_plugins
 from backend.http.problems import EXCEPTION_HANDLERS
 from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware
 from backend.imports.controllers import ImportsController
@@ -113,6 +114,9 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
             security=[{"bearer": []}],
+            use_handler_docstrings=True,
+            operation_id_creator=operation_id,
+            render_plugins=render_plugins(),
         ),
         cors_config=CORSConfig(allow_origins=[]),
         logging_config=LoggingConfig(log_exceptions="debug"),

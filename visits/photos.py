@@ -299,6 +299,12 @@ def photo_flags(
     return flags
 
 
+def hash_comparable(facts: PhotoFacts, rule: ShelfRule) -> bool:
+    """Whether the perceptual hash says anything: every picture without contrast (a wall, a black
+    frame) hashes alike, so such a photo is matched for reuse by its exact bytes only."""
+    return facts.luma_stddev >= rule.min_luma_stddev
+
+
 def shelf_flags(facts: PhotoFacts, rule: ShelfRule) -> list[PhotoFlag]:
     """Whether the picture can show a shelf at all: size, light, contrast (see the module docstring)."""
     flags: list[PhotoFlag] = []

@@ -26,7 +26,16 @@ from backend.photos import repository
 from backend.photos.schemas import Photo, PhotoList, PhotoTooLarge, UnsupportedPhotoType
 from backend.photos.storage import PhotoMissing, PhotoStore, original_key, thumbnail_key
 from backend.settings import Settings
-from visits.photos import PhotoPolicy, PhotoRejected, ProcessedPhoto, RejectReason, photo_flags, process_photo
+from visits.photos import (
+    PhotoPolicy,
+    PhotoRejected,
+    ProcessedPhoto,
+    RejectReason,
+    ShelfRule,
+    hash_comparable,
+    photo_flags,
+    process_photo,
+)
 
 SCOPE = "visit.photo"
 
@@ -81,9 +90,9 @@ async def upload(
         return msgspec.convert(stored.response, Photo), True
     processed = await _process(data, settings, visit.time_zone)
     facts = processed.facts
-    similar = await repository.similar_photos(
-        conn, facts.phash, settings.photo_reuse_max_hamming, visit_id, facts.sha256
-    )
+    # A blank picture's pHash matches every other blank picture: exact bytes only (-1 bits).
+    max_hamming = settings.photo_reuse_max_hamming if hash_comparable(facts, ShelfRule()) else -1
+    similar = await repository.similar_photos(conn, facts.phash, max_hamming, visit_id, facts.sha256)
     # The copy on the later visit (device time) is the reused one, in whatever order they arrive.
     this_visit = (visit.checked_in_at, visit_id)
     earlier = [other for other in similar if (other.checked_in_at, other.visit_id) < this_visit]

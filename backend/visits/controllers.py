@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.auth.principal import Role
@@ -27,7 +28,13 @@ class VisitsController(Controller):
     path = "/api/v1/visits"
     tags = ["visits"]
 
-    @post("", status_code=201, guards=[requires_role(Role.REP)], summary="Check in at an account")
+    @post(
+        "",
+        status_code=201,
+        guards=[requires_role(Role.REP)],
+        summary="Check in at an account",
+        responses={200: ResponseSpec(Visit, description="A retry under a new id: the first visit, nothing stored")},
+    )
     async def check_in(
         self, data: JSONBody[CheckInRequest], conn: Conn, principal: Caller, settings: AppSettings
     ) -> Response[Visit]:

@@ -16,6 +16,7 @@ from visits.photos import (
     RejectReason,
     ShelfRule,
     hamming64,
+    hash_comparable,
     photo_flags,
     process_photo,
     sniff,
@@ -135,3 +136,11 @@ def test_the_shelf_rule_thresholds_are_the_documented_ones() -> None:
     half.paste((0, 0, 0), (0, 0, 800, 300))
     facts = process_photo(png(half), POLICY).facts
     assert (facts.mean_luma, facts.luma_stddev) == (64.0, 64.0)
+
+
+def test_a_blank_picture_is_not_compared_by_its_perceptual_hash() -> None:
+    black = process_photo(jpeg(Image.new("RGB", (800, 600), (4, 4, 4))), POLICY).facts
+    white = process_photo(jpeg(Image.new("RGB", (800, 600), (250, 250, 250))), POLICY).facts
+    assert hamming64(black.phash, white.phash) == 0  # why: blank pictures all hash alike
+    assert not hash_comparable(black, ShelfRule())
+    assert hash_comparable(process_photo(jpeg(shelf_image(5, (800, 600))), POLICY).facts, ShelfRule())
