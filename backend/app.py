@@ -22,6 +22,7 @@ from backend.duplicates.controllers import DuplicatesController, MergesControlle
 from backend.health.controllers import health
 from backend.http.dependencies import provide_connection, provide_principal, provide_settings
 from backend.http.input_guard import guard_input
+from backend.http.openapi import operation_id, render_plugins
 from backend.http.problems import EXCEPTION_HANDLERS
 from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware
 from backend.imports.controllers import ImportsController
@@ -115,6 +116,9 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
             security=[{"bearer": []}],
+            use_handler_docstrings=True,
+            operation_id_creator=operation_id,
+            render_plugins=render_plugins(),
         ),
         cors_config=CORSConfig(allow_origins=[]),
         logging_config=LoggingConfig(log_exceptions="debug"),

@@ -91,6 +91,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_speed_kmh: float = 150.0
     max_clock_skew_s: float = 300.0
     min_visit_s: float = 120.0
+    # A second check-in by the same rep at the same account while the first is open and within this
+    # many seconds (device time) is a retry: answered with the first visit, not stored again.
+    check_in_retry_window_s: float = 600.0
+    # Check-out while a required checklist is unanswered: False = accepted and flagged
+    # checklist_missing (offline phones may send the checklist later); True = refused with 409.
+    checkout_requires_checklist: bool = False
     # Photos: local directory by default; an obstore URL (s3://bucket/prefix) when set.
     photo_dir: str = "var/photos"
     photo_store_url: str | None = None
@@ -163,6 +169,8 @@ _ENV_NAMES: dict[str, str] = {
     "host": "FIELDSALES_HOST",
     "port": "FIELDSALES_PORT",
     "geofence_radius_m": "FIELDSALES_GEOFENCE_RADIUS_M",
+    "check_in_retry_window_s": "FIELDSALES_CHECK_IN_RETRY_WINDOW_S",
+    "checkout_requires_checklist": "FIELDSALES_CHECKOUT_REQUIRES_CHECKLIST",
     "photo_dir": "FIELDSALES_PHOTO_DIR",
     "photo_store_url": "FIELDSALES_PHOTO_STORE_URL",
     "max_photo_bytes": "FIELDSALES_MAX_PHOTO_BYTES",
