@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.accounts.controllers import AccountsController, MyAccountsController
 from backend.auth.controllers import AuthController, MeController
+from backend.catalogue.controllers import CatalogueController, MyCatalogueController
 from backend.checklists.controllers import ChecklistTemplatesController, VisitChecklistController
 from backend.db.pool import ConnectionSource, create_pool
 from backend.duplicates.controllers import DuplicatesController, MergesController
@@ -25,6 +26,7 @@ from backend.http.problems import EXCEPTION_HANDLERS
 from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware
 from backend.imports.controllers import ImportsController
 from backend.leads.controllers import LeadsController, NewAccountController
+from backend.orders.controllers import AccountSalesController, OrdersController
 from backend.photos.controllers import PhotosController
 from backend.planning.matrix_cache import matrix_provider
 from backend.planning.solver_pool import SolverPool
@@ -93,6 +95,10 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             LeadsController,
             SupervisionController,
             ReportsController,
+            CatalogueController,
+            MyCatalogueController,
+            OrdersController,
+            AccountSalesController,
             *console_handlers(),
         ],
         dependencies={
