@@ -35,7 +35,9 @@ class CatalogueController(Controller):
     tags = ["catalogue"]
 
     @get("/products", summary="Products (active only unless `all=true`)")
-    async def products(self, conn: Conn, all: bool = False) -> ProductList:
+    async def products(
+        self, conn: Conn, all: Annotated[bool, QueryParameter(description="inactive products too")] = False
+    ) -> ProductList:
         return await service.list_products(conn, active_only=not all)
 
     @put("/products", guards=ADMIN, summary="Create or update a product by SKU")
@@ -74,7 +76,7 @@ class CatalogueController(Controller):
         settings: AppSettings,
         kind: Annotated[str, QueryParameter(description="products, prices or must_stock")],
         file_name: Annotated[str, QueryParameter(description="the file's name (.csv or .xlsx)")] = "catalogue.csv",
-        dry_run: bool = False,
+        dry_run: Annotated[bool, QueryParameter(description="check, write nothing")] = False,
     ) -> CatalogueImportReport:
         """The file is the request body. A row-level report: stored rows, and each rejected row with its
         number, column and reason (a formula in any cell rejects its row; nothing is evaluated)."""
