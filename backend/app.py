@@ -32,6 +32,7 @@ from backend.planning.matrix_cache import matrix_provider
 from backend.planning.solver_pool import SolverPool
 from backend.reports.controllers import ReportsController
 from backend.routes.controllers import MyRouteController, PlanningRunsController, TeamRoutesController
+from backend.sales.controllers import SalesController
 from backend.schedules.controllers import SchedulesController
 from backend.settings import Settings, load_settings
 from backend.supervision.controllers import SupervisionController
@@ -99,6 +100,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             MyCatalogueController,
             OrdersController,
             AccountSalesController,
+            SalesController,
             *console_handlers(),
         ],
         dependencies={
