@@ -139,14 +139,14 @@ order by max(l.order_day) desc, p.sku;
 -- account never bought, on a price list the account can buy from today; most bought first.
 with me as (
     select id, channel, account_class from accounts where id = $1
-), similar as (
+), peers as (
     select a.id from accounts a, me
     where a.channel = me.channel and a.account_class = me.account_class and a.id <> me.id
       and a.id in (select active_account_ids(($4::date - $3::int), $4::date))
 ), bought as (
     select l.product_id, count(distinct l.account_id)::int as buyers
     from order_lines l
-    where l.account_id in (select id from similar) and l.status = any($2::text[])
+    where l.account_id in (select id from peers) and l.status = any($2::text[])
       and l.order_day between ($4::date - $3::int) and $4::date
     group by l.product_id
 ), mine as (
@@ -157,20 +157,20 @@ with me as (
       and l.valid_from <= $4::date and (l.valid_to is null or l.valid_to >= $4::date)
 )
 select p.sku, p.name, r.code as root_category, b.buyers as similar_buyers,
-       (select count(*) from similar)::int as similar_accounts,
-       round(100.0 * b.buyers / greatest((select count(*) from similar), 1), 1)::float8 as share_pct
+       (select count(*) from peers)::int as similar_accounts,
+       round(100.0 * b.buyers / greatest((select count(*) from peers), 1), 1)::float8 as share_pct
 from bought b
 join products p on p.id = b.product_id and p.is_active
 join product_categories c on c.id = p.category_id
 join product_categories r on r.id = c.root_id
 where b.product_id not in (select product_id from mine)
   and b.product_id in (select product_id from sellable)
-  and 100.0 * b.buyers / greatest((select count(*) from similar), 1) >= $5::float8
+  and 100.0 * b.buyers / greatest((select count(*) from peers), 1) >= $5::float8
 order by b.buyers desc, p.sku
 limit $6;
 
 -- name: enqueue_webhook
-insert into order_webhooks (order_id, event, payload) values ($1, $2, $3::jsonb);
+insert into order_webhooks (order_id, event, payload, next_attempt_at) values ($1, $2, $3::jsonb, $4);
 
 -- name: due_webhooks
 select id, order_id, event, payload, attempts from order_webhooks
@@ -185,9 +185,9 @@ update order_webhooks set delivered_at = $2, attempts = attempts + 1, last_error
 -- name: webhook_failed
 -- $3: the next attempt's time, or null when this was the last attempt (then it is marked failed).
 update order_webhooks
-set attempts = attempts + 1, last_error = $4,
+set attempts = attempts + 1, last_error = $4::text,
     next_attempt_at = coalesce($3, next_attempt_at),
-    failed_at = case when $3::timestamptz is null then $2 end
+    failed_at = case when $3::timestamptz is null then $2::timestamptz end
 where id = $1;
 
 -- name: purge_delivered_webhooks

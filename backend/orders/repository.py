@@ -201,8 +201,10 @@ async def cross_sell(
     return [msgspec.convert(dict(row), Suggestion) for row in rows]
 
 
-async def enqueue_webhook(conn: asyncpg.Connection, order_id: uuid.UUID, event: str, payload: object) -> None:
-    await conn.execute(Q["enqueue_webhook"], order_id, event, payload)
+async def enqueue_webhook(
+    conn: asyncpg.Connection, order_id: uuid.UUID, event: str, payload: object, now: dt.datetime
+) -> None:
+    await conn.execute(Q["enqueue_webhook"], order_id, event, payload, now)
 
 
 async def due_webhooks(conn: asyncpg.Connection, now: dt.datetime, limit: int) -> list[WebhookDue]:

@@ -112,7 +112,7 @@ async def create_order(
     await repository.insert_status_change(conn, request.id, None, request.status, user_id, now, None)
     order = await _order(conn, principal, request.id)
     if request.status == Status.SUBMITTED.value:
-        await _announce(conn, settings, order)
+        await _announce(conn, settings, order, now)
     await idempotency.finish(conn, user_id, CREATE, str(request.id), 201, order)
     return Replayed(order, 201, False)
 
@@ -172,10 +172,10 @@ async def _order(conn: asyncpg.Connection, principal: Principal, order_id: uuid.
     return order
 
 
-async def _announce(conn: asyncpg.Connection, settings: Settings, order: Order) -> None:
+async def _announce(conn: asyncpg.Connection, settings: Settings, order: Order, now: dt.datetime) -> None:
     if settings.order_webhook_url:
         payload = {"event": SUBMITTED_EVENT, "order": msgspec.to_builtins(order)}
-        await repository.enqueue_webhook(conn, order.id, SUBMITTED_EVENT, payload)
+        await repository.enqueue_webhook(conn, order.id, SUBMITTED_EVENT, payload, now)
 
 
 async def get_order(conn: asyncpg.Connection, principal: Principal, order_id: uuid.UUID) -> Order:
@@ -207,7 +207,7 @@ async def move(
     )
     order = await _order(conn, principal, order_id)
     if request.status == Status.SUBMITTED:
-        await _announce(conn, settings, order)
+        await _announce(conn, settings, order, now)
     return order
 
 
