@@ -37,6 +37,7 @@ from backend.catalogue.schemas import (
     ProductRequest,
 )
 from backend.errors import Conflict, InvalidInput, NotFound
+from visits.checklists import Item, ItemError
 
 _Rows = list[tuple[int, dict[str, str | None]]]
 _TRUE = {"1", "true", "yes", "y", "own", "x"}
@@ -152,6 +153,20 @@ async def bundle(conn: asyncpg.Connection, principal: Principal, today: dt.date)
         prices=await repository.bundle_prices(conn, [item.id for item in lists]),
         must_stock=await repository.must_stock(conn, None),
     )
+
+
+async def unknown_references(conn: asyncpg.Connection, items: list[Item]) -> list[ItemError]:
+    """Checklist items bound to the catalogue whose SKU or brand does not exist."""
+    skus = sorted({item.sku for item in items if item.sku})
+    brands = {brand.name for brand in await repository.brands(conn)} if any(item.brand for item in items) else set()
+    known = await repository.products_by_sku(conn, skus) if skus else {}
+    problems: list[ItemError] = []
+    for item in items:
+        if item.sku and item.sku not in known:
+            problems.append(ItemError(item.key, f"sku {item.sku!r} is not in the catalogue"))
+        if item.brand and item.brand not in brands:
+            problems.append(ItemError(item.key, f"brand {item.brand!r} is not in the catalogue"))
+    return problems
 
 
 # --- file imports ---------------------------------------------------------------------------------

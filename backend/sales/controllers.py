@@ -181,6 +181,22 @@ class SalesController(Controller):
         report = await service.seasonality(conn, principal, first, last, fact_from=settings.sales_fact_from)
         return respond(report, report.rows, format, f"seasonality-{report.from_month}-{report.to_month}")
 
+    @get("/shelf", summary="Must-stock compliance, out-of-stock and competitor presence from checklists")
+    async def shelf(
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        from_text: FromText = None,
+        to_text: ToText = None,
+        group_by: Group = "territory",
+        format: Format = "json",
+    ) -> Response[Any]:
+        """group_by: territory, channel, rep or brand. From checklist items bound to a SKU or a brand."""
+        first, last = _days(from_text, to_text, settings)
+        report = await service.shelf(conn, principal, first, last, group_by, time_zone=settings.planning_time_zone)
+        return respond(report, report.rows, format, f"shelf-{group_by}-{first}-{last}")
+
     @put("/plans", guards=OFFICE, summary="Set monthly plans (money and units) per rep, category, region")
     async def plans(self, data: JSONBody[PlansRequest], conn: Conn, principal: Caller) -> PlansStored:
         return await service.save_plans(conn, principal, data)

@@ -153,3 +153,53 @@ select id, name from users where id = any($1::bigint[]);
 
 -- name: territory_names
 select id, name from territories where id = any($1::bigint[]);
+
+-- name: shelf_counts
+-- Checklist answers to items bound to the catalogue (a sku or a brand), of visits by reps in the
+-- caller's scope on local days [$3, $4] (time zone $5), counted per group ($6: territory, channel,
+-- rep or brand). An item's brand is its product's brand or the brand it names; must-stock is the
+-- account's channel and class list.
+with facts as (
+    select case $6::text
+               when 'territory' then coalesce(a.territory_id::text, '')
+               when 'channel' then a.channel
+               when 'rep' then v.rep_id::text
+               else b.name
+           end as key,
+           v.id as visit_id, it.value ->> 'type' as item_type, b.is_own,
+           exists (select 1 from must_stock m
+                   where m.product_id = p.id and m.channel = a.channel and m.account_class = a.account_class)
+               as must_stock,
+           an.value -> 'value' as answer
+    from visit_checklists vc
+    join visits v on v.id = vc.visit_id
+    join accounts a on a.id = v.account_id
+    join checklist_templates t on t.id = vc.template_id
+    cross join lateral jsonb_array_elements(t.items) as it(value)
+    join lateral jsonb_array_elements(vc.answers) as an(value) on an.value ->> 'item' = it.value ->> 'key'
+    left join products p on p.sku = it.value ->> 'sku'
+    join brands b on b.id = p.brand_id or (p.id is null and b.name = it.value ->> 'brand')
+    where v.rep_id in (select visible_rep_ids($1, $2))
+      and (v.checked_in_at at time zone $5::text)::date between $3::date and $4::date
+      and (it.value ? 'sku' or it.value ? 'brand')
+      and an.value -> 'value' is not null and an.value -> 'value' <> 'null'::jsonb
+)
+select key,
+       count(distinct visit_id)::int as visits,
+       count(*) filter (where item_type = 'yes_no' and is_own)::int as presence_checks,
+       count(*) filter (where item_type = 'yes_no' and is_own and answer = 'false'::jsonb)::int as out_of_stock,
+       count(*) filter (where item_type = 'yes_no' and must_stock)::int as must_stock_checks,
+       count(*) filter (where item_type = 'yes_no' and must_stock and answer = 'true'::jsonb)::int as must_stock_present,
+       count(*) filter (where item_type in ('yes_no', 'menu_listing') and not is_own)::int as competitor_checks,
+       count(*) filter (where item_type in ('yes_no', 'menu_listing') and not is_own
+                          and answer = 'true'::jsonb)::int as competitor_present,
+       count(*) filter (where item_type = 'menu_listing' and is_own)::int as listing_checks,
+       count(*) filter (where item_type = 'menu_listing' and is_own and answer = 'true'::jsonb)::int as listed,
+       coalesce(sum((answer #>> '{}')::float8) filter (where item_type = 'count' and is_own), 0)::float8
+           as own_facings,
+       avg((answer #>> '{}')::float8) filter (where item_type = 'share_of_shelf' and is_own) as own_share_pct,
+       avg((answer #>> '{}')::float8) filter (where item_type = 'share_of_shelf' and not is_own)
+           as competitor_share_pct
+from facts
+group by key
+order by key;

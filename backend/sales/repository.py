@@ -16,6 +16,7 @@ from backend.sales.schemas import (
     MonthAmount,
     PlanFact,
     SalesFact,
+    ShelfCounts,
 )
 
 Q = load_queries("backend.sales")
@@ -140,3 +141,10 @@ async def monthly_fact_by_category(
 async def names(conn: asyncpg.Connection, kind: str, ids: list[int]) -> dict[int, str]:
     query = Q["rep_names"] if kind == "rep" else Q["territory_names"]
     return {row["id"]: row["name"] for row in await conn.fetch(query, ids)}
+
+
+async def shelf_counts(
+    conn: asyncpg.Connection, role: str, user_id: int, first: dt.date, last: dt.date, time_zone: str, group: str
+) -> list[ShelfCounts]:
+    rows = await conn.fetch(Q["shelf_counts"], role, user_id, first, last, time_zone, group)
+    return [msgspec.convert(dict(row), ShelfCounts) for row in rows]

@@ -212,3 +212,47 @@ class SeasonReport(msgspec.Struct, frozen=True):
     from_month: str
     to_month: str
     rows: list[SeasonRow]
+
+
+class ShelfCounts(msgspec.Struct, frozen=True):
+    key: str
+    visits: int
+    presence_checks: int
+    out_of_stock: int
+    must_stock_checks: int
+    must_stock_present: int
+    competitor_checks: int
+    competitor_present: int
+    listing_checks: int
+    listed: int
+    own_facings: float
+    own_share_pct: float | None
+    competitor_share_pct: float | None
+
+
+class ShelfRow(msgspec.Struct, frozen=True):
+    key: str
+    label: str
+    visits: int
+    presence_checks: int
+    out_of_stock: int
+    out_of_stock_pct: float | None
+    must_stock_checks: int
+    must_stock_present: int
+    must_stock_compliance_pct: float | None
+    competitor_checks: int
+    competitor_present: int
+    competitor_presence_pct: float | None
+    listing_checks: int
+    listed: int
+    listed_pct: float | None
+    own_facings: float
+    own_share_pct: float | None
+    competitor_share_pct: float | None
+
+
+class ShelfReport(msgspec.Struct, frozen=True):
+    from_day: dt.date
+    to_day: dt.date
+    group_by: str
+    rows: list[ShelfRow]

@@ -59,6 +59,9 @@ from backend.sales.schemas import (
     SalesRow,
     SeasonReport,
     SeasonRow,
+    ShelfCounts,
+    ShelfReport,
+    ShelfRow,
 )
 from geo_data.spreadsheets import SpreadsheetError, read_spreadsheet
 
@@ -525,3 +528,50 @@ async def seasonality(
         coefficient, years, reason = seasonality_coefficient(actuals[category], first, last)
         rows.append(SeasonRow(category=category, coefficient=coefficient, years_used=years, reason=reason))
     return SeasonReport(from_month=first.strftime("%Y-%m"), to_month=last.strftime("%Y-%m"), rows=rows)
+
+
+SHELF_GROUPS = ("territory", "channel", "rep", "brand")
+
+
+def _shelf_row(counts: ShelfCounts, label: str) -> ShelfRow:
+    return ShelfRow(
+        key=counts.key,
+        label=label,
+        visits=counts.visits,
+        presence_checks=counts.presence_checks,
+        out_of_stock=counts.out_of_stock,
+        out_of_stock_pct=figures.share(counts.out_of_stock, counts.presence_checks, scale=100, digits=1),
+        must_stock_checks=counts.must_stock_checks,
+        must_stock_present=counts.must_stock_present,
+        must_stock_compliance_pct=figures.share(
+            counts.must_stock_present, counts.must_stock_checks, scale=100, digits=1
+        ),
+        competitor_checks=counts.competitor_checks,
+        competitor_present=counts.competitor_present,
+        competitor_presence_pct=figures.share(counts.competitor_present, counts.competitor_checks, scale=100, digits=1),
+        listing_checks=counts.listing_checks,
+        listed=counts.listed,
+        listed_pct=figures.share(counts.listed, counts.listing_checks, scale=100, digits=1),
+        own_facings=counts.own_facings,
+        own_share_pct=None if counts.own_share_pct is None else round(counts.own_share_pct, 1),
+        competitor_share_pct=None if counts.competitor_share_pct is None else round(counts.competitor_share_pct, 1),
+    )
+
+
+async def shelf(
+    conn: asyncpg.Connection, principal: Principal, first: dt.date, last: dt.date, group: str, *, time_zone: str
+) -> ShelfReport:
+    """Must-stock compliance, out-of-stock, competitor presence, listings, facings and share of shelf
+    from checklist items bound to the catalogue, per territory, channel, rep or brand."""
+    if group not in SHELF_GROUPS:
+        raise InvalidInput(f"group_by must be one of {', '.join(SHELF_GROUPS)}", field="group_by")
+    _check_days(first, last)
+    found = await repository.shelf_counts(conn, principal.role.value, principal.user_id, first, last, time_zone, group)
+    labels: dict[int, str] = {}
+    if group in {"rep", "territory"}:
+        labels = await repository.names(conn, group, [int(item.key) for item in found if item.key.isdigit()])
+    rows = [
+        _shelf_row(counts, labels.get(int(counts.key), counts.key) if counts.key.isdigit() else counts.key)
+        for counts in found
+    ]
+    return ShelfReport(from_day=first, to_day=last, group_by=group, rows=rows)
