@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.accounts.controllers import AccountsController, MyAccountsController
 from backend.auth.controllers import AuthController, MeController
+from backend.catalogue.controllers import CatalogueController, MyCatalogueController
 from backend.checklists.controllers import ChecklistTemplatesController, VisitChecklistController
 from backend.db.pool import ConnectionSource, create_pool
 from backend.duplicates.controllers import DuplicatesController, MergesController
@@ -27,11 +28,13 @@ from backend.http.problems import EXCEPTION_HANDLERS
 from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware
 from backend.imports.controllers import ImportsController
 from backend.leads.controllers import LeadsController, NewAccountController
+from backend.orders.controllers import AccountSalesController, OrdersController
 from backend.photos.controllers import PhotosController
 from backend.planning.matrix_cache import matrix_provider
 from backend.planning.solver_pool import SolverPool
 from backend.reports.controllers import ReportsController
 from backend.routes.controllers import MyRouteController, PlanningRunsController, TeamRoutesController
+from backend.sales.controllers import SalesController
 from backend.schedules.controllers import SchedulesController
 from backend.settings import Settings, load_settings
 from backend.supervision.controllers import SupervisionController
@@ -95,6 +98,11 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             LeadsController,
             SupervisionController,
             ReportsController,
+            CatalogueController,
+            MyCatalogueController,
+            OrdersController,
+            AccountSalesController,
+            SalesController,
             *console_handlers(),
         ],
         dependencies={

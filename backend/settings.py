@@ -118,6 +118,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     on_time_tolerance_s: int = 1800
     # The longest period one report covers.
     report_max_days: int = 400
+    # Orders: the largest discount a rep may enter; which orders count as sales fact ("submitted":
+    # submitted, confirmed and delivered; "delivered": delivered only); the ERP webhook on submission
+    # (no URL: no webhook), signed with HMAC-SHA256 of the body under the secret.
+    order_max_discount_pct: float = 15.0
+    sales_fact_from: str = "submitted"
+    order_webhook_url: str = ""
+    order_webhook_secret: str = ""
+    order_webhook_max_attempts: int = 8
+    order_webhook_timeout_s: float = 10.0
 
     @property
     def is_production(self) -> bool:
@@ -140,6 +149,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("FIELDSALES_MATRIX_PROVIDER must be haversine, valhalla or osrm")
         if self.matrix_provider != "haversine" and not self.matrix_service_url:
             raise SettingsError(f"FIELDSALES_MATRIX_SERVICE_URL is required with the {self.matrix_provider} provider")
+        if self.sales_fact_from not in {"submitted", "delivered"}:
+            raise SettingsError("FIELDSALES_SALES_FACT_FROM must be submitted or delivered")
+        if self.order_webhook_url and len(self.order_webhook_secret) < 16:
+            raise SettingsError("FIELDSALES_ORDER_WEBHOOK_SECRET (16+ characters) is required with a webhook URL")
         if self.access_token_ttl_s <= 0 or self.access_token_ttl_s > 24 * 3600:
             raise SettingsError("FIELDSALES_ACCESS_TOKEN_TTL_S must be between 1 and 86400 seconds")
 
@@ -178,6 +191,11 @@ _ENV_NAMES: dict[str, str] = {
     "map_tile_attribution": "FIELDSALES_MAP_TILE_ATTRIBUTION",
     "sales_below_plan_pct": "FIELDSALES_SALES_BELOW_PLAN_PCT",
     "on_time_tolerance_s": "FIELDSALES_ON_TIME_TOLERANCE_S",
+    "order_max_discount_pct": "FIELDSALES_ORDER_MAX_DISCOUNT_PCT",
+    "sales_fact_from": "FIELDSALES_SALES_FACT_FROM",
+    "order_webhook_url": "FIELDSALES_ORDER_WEBHOOK_URL",
+    "order_webhook_secret": "FIELDSALES_ORDER_WEBHOOK_SECRET",
+    "order_webhook_max_attempts": "FIELDSALES_ORDER_WEBHOOK_MAX_ATTEMPTS",
 }
 
 

@@ -267,6 +267,10 @@ def _register_subcommands() -> None:
     from backend.cli.sales import import_sales
 
     import_group.add_command(import_sales)
+    from backend.cli.orders import import_catalogue, orders_group
+
+    import_group.add_command(import_catalogue)
+    cli.add_command(orders_group)
 
 
 _register_subcommands()
