@@ -37,6 +37,9 @@ _LEFT_OUT_SEED = 0.5
 # How much priorities are blurred in half the recreates of an over-subscribed day.
 _PRIORITY_BLUR = 0.6
 _ENGINE_WHEN_LEFT_OUT = True
+_SOFT_PRIORITY = False
+_SOFT_SCALE = 1.0
+_WEIGHT_FACTOR = 1.0
 
 
 def iterated_search(
@@ -66,6 +69,8 @@ def iterated_search(
     current_score = score(inst, lookup, current)
     best, best_score = current, current_score
     cost = lookup.cost
+    # Travel cost per unit of priority in the start plan: the exchange rate of the soft acceptance.
+    weight = max(1, current_score[3]) / max(1, -current_score[1]) * _WEIGHT_FACTOR
     for iteration in range(iterations):
         elapsed = time.perf_counter() - began
         if deadline_s is not None and elapsed >= deadline_s - (
@@ -138,20 +143,36 @@ def iterated_search(
                 candidate = polished
             candidate_score = score(inst, lookup, candidate)
         temperature = _START_TEMPERATURE * (_END_TEMPERATURE / _START_TEMPERATURE) ** min(1.0, progress)
-        accept = candidate_score[:3] < current_score[:3] or (
-            candidate_score[:3] == current_score[:3]
-            and candidate_score[3] <= current_score[3] * (1 - temperature * math.log(max(rng.random(), 1e-12)))
-        )
+        threshold = -temperature * math.log(max(rng.random(), 1e-12))
+        if _SOFT_PRIORITY and candidate_score[0] == current_score[0]:
+            # Priority and travel on one scale (travel per priority unit of the start), so that the
+            # walk may pass through plans serving a little less priority to reach better valleys;
+            # the best plan is still kept by the strict order (priority first).
+            soft = _soft(candidate_score, weight) - _soft(current_score, weight)
+            accept = soft <= threshold * _SOFT_SCALE * current_score[3]
+        else:
+            accept = candidate_score[:3] < current_score[:3] or (
+                candidate_score[:3] == current_score[:3] and candidate_score[3] <= current_score[3] * (1 + threshold)
+            )
         if accept:
             current, current_score = candidate, candidate_score
         if candidate_score < best_score:
             best, best_score = candidate, candidate_score
+    if local is not None:
+        # Bring in what still fits or outranks a served visit (insert / replace), then descend again.
+        selected = local.descend(best, select=True)
+        if score(inst, lookup, selected) < best_score:
+            best, best_score = selected, score(inst, lookup, selected)
     if local is not None and (deadline_s is None or time.perf_counter() - began < deadline_s - _MIN_POLISH_S):
         left_s = None if deadline_s is None else max(0.01, deadline_s - (time.perf_counter() - began))
         polished = engine.search(best, left_s, "greedy_descent")
         if polished is not None and score(inst, lookup, polished) <= best_score:
             best = polished
     return best
+
+
+def _soft(score: tuple[int, int, int, int], weight: float) -> float:
+    return score[3] + weight * score[1]
 
 
 def _strings_near(

@@ -6,6 +6,7 @@ import itertools
 import random
 import time
 
+from routing import _vroom
 from routing._candidates import find_candidates
 from routing._construct import Recreator, regret_construction, score
 from routing._ils import iterated_search
@@ -54,7 +55,18 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
     if in_play:
         initial = None
         if params.first_solution == "regret":
-            initial = regret_construction(inst, lookup, repairer, in_play, params, deadline_s=_share(time_limit_s))
+            vroom_start = None
+            if params.vroom_start and _vroom.available():
+                # VROOM first: its search usually ends well before its share; ours gets the rest.
+                vroom_s = None if time_limit_s is None else time_limit_s * _VROOM_SHARE - (time.perf_counter() - began)
+                from_vroom = _vroom.vroom_routes(
+                    inst, candidates.allowed_reps, in_play, vroom_s, params.vroom_exploration
+                )
+                vroom_start = [repairer.keep_feasible(r, seq) for r, seq in enumerate(from_vroom)]
+            construction_s = None if time_limit_s is None else time_limit_s * _CONSTRUCTION_SHARE
+            initial = regret_construction(inst, lookup, repairer, in_play, params, deadline_s=construction_s)
+            if vroom_start is not None and score(inst, lookup, vroom_start) < score(inst, lookup, initial):
+                initial = vroom_start
         engine_input = EngineInput(
             visits=in_play,
             allowed_reps={
@@ -114,15 +126,14 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
     return solution
 
 
+# Share of a timed run by which VROOM's start must be done (it stops earlier when its search ends).
+_VROOM_SHARE = 0.8
+# Share of a timed run for our own regret-insertion restarts (at least one runs).
+_CONSTRUCTION_SHARE = 0.05
 # Time kept back from the search for what follows it (repair, timing, the independent check).
 _FINISH_S = 0.01
 # Ruin-and-recreate rounds when the run is bounded by solutions rather than by time.
 _DEFAULT_ITERATIONS = 20
-
-
-def _share(time_limit_s: float | None) -> float | None:
-    """Time the construction may take: a small share of the budget, the rest goes to the search."""
-    return None if time_limit_s is None else time_limit_s * 0.2
 
 
 def _build_solution(
