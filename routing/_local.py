@@ -25,6 +25,8 @@ _SMALL_DAY = 60
 _SMALL_NEIGHBOURS = 20
 _SMALL_MAX_STRING = 6
 _MAX_MOVES = 100_000
+# Longest string of ordinary visits an appointment left out may displace.
+_ROOM_STRING = 4
 _SELECT = True  # a guard; a descent ends long before
 
 
@@ -220,7 +222,41 @@ class LocalSearch:
             for _, _, r, cut, place in options:
                 if self._try_select(st, u, r, cut, place):
                     return True
+            if self.top_tier[u] and self._make_room(st, u):
+                return True
         return False
+
+    def _make_room(self, st: _State, u: int) -> bool:
+        """An appointment (or required visit) that fits nowhere takes the place of a short string of
+        ordinary visits: the string of least priority (then least travel) whose removal lets it in."""
+        cost = self.lookup.cost
+        best: tuple[int, int, int, list[int]] | None = None
+        for r in self.allowed[u] if not self.anywhere else range(len(st.routes)):
+            seq = st.routes[r]
+            for first in range(len(seq)):
+                for length in range(1, _ROOM_STRING + 1):
+                    out = seq[first : first + length]
+                    if first + length > len(seq) or any(self.top_tier[w] for w in out):
+                        break
+                    lost = sum(self.priority[w] for w in out)
+                    if best is not None and lost > best[0]:
+                        break
+                    rest = [*seq[:first], *seq[first + length :]]
+                    for at in range(max(0, first - 1), min(len(rest), first + 1) + 1):
+                        new = [*rest[:at], u, *rest[at:]]
+                        nodes = [self.inst.start_node(r), *new, self.inst.end_node(r)]
+                        travel = sum(cost[a][b] for a, b in itertools.pairwise(nodes))
+                        if (best is None or (lost, travel) < (best[0], best[1])) and self._fits(r, new):
+                            best = (lost, travel, r, new)
+        if best is None:
+            return False
+        _, _, r, new = best
+        for w in st.routes[r]:
+            if w not in new:
+                st.route_of.pop(w, None)
+                st.pos.pop(w, None)
+        self._apply(st, {r: new})
+        return True
 
     def _try_select(self, st: _State, u: int, r: int, cut: int, place: int) -> bool:
         seq = st.routes[r]

@@ -54,15 +54,18 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
     routes: list[list[int]] = [[] for _ in range(inst.n_reps)]
     if in_play:
         initial = None
+        local = LocalSearch(inst, lookup, repairer, in_play) if params.local_search else None
         if params.first_solution == "regret":
             vroom_start = None
             if params.vroom_start and _vroom.available():
                 # VROOM first: its search usually ends well before its share; ours gets the rest.
                 vroom_s = None if time_limit_s is None else time_limit_s * _VROOM_SHARE - (time.perf_counter() - began)
-                from_vroom = _vroom.vroom_routes(
-                    inst, candidates.allowed_reps, in_play, vroom_s, params.vroom_exploration
-                )
+                exploration = _vroom.exploration_for(len(in_play), vroom_s, params.vroom_exploration)
+                from_vroom = _vroom.vroom_routes(inst, candidates.allowed_reps, in_play, vroom_s, exploration)
                 vroom_start = [repairer.keep_feasible(r, seq) for r, seq in enumerate(from_vroom)]
+                if local is not None:
+                    # VROOM may leave out an appointment to serve more priority; ours puts it back.
+                    vroom_start = local.descend(vroom_start, select=True)
             construction_s = None if time_limit_s is None else time_limit_s * _CONSTRUCTION_SHARE
             initial = regret_construction(inst, lookup, repairer, in_play, params, deadline_s=construction_s)
             if vroom_start is not None and score(inst, lookup, vroom_start) < score(inst, lookup, initial):
@@ -85,7 +88,6 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
             iterations = params.iterations or (_DEFAULT_ITERATIONS if remaining_s is None else 10**9)
             rng = random.Random(params.seed + 1)  # noqa: S311 - reproducible search noise
             ils_s = None if remaining_s is None else remaining_s * params.ruin_share
-            local = LocalSearch(inst, lookup, repairer, in_play) if params.local_search else None
             routes = iterated_search(inst, lookup, engine, recreator, initial, in_play, rng, ils_s, iterations, local)
             gls_bounded = (
                 remaining_s is not None or params.solution_limit is not None or params.branch_limit is not None
