@@ -65,9 +65,8 @@ async def build_database(database_url: str) -> None:
         await admin.close()
     # Our migrations and pgqueuer's tables, as in production.
     env = {**os.environ, "DATABASE_URL": database_url, "FIELDSALES_ENV": "test"}
-    subprocess.run(
-        [str(Path(sys.executable).with_name("fieldsales")), "migrate"], env=env, check=True, capture_output=True
-    )
+    subprocess.run([str(Path(sys.executable).with_name("fieldsales")), "migrate"], env=env, check=True,
+                   capture_output=True)
     conn = await connect(load_settings({}, environment="test", database_url=database_url))
     try:
         async with conn.transaction():
@@ -206,7 +205,9 @@ def run_role(
         "--no-color",
     ]
     started = time.monotonic()
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, cwd=out_dir, check=False)
+    completed = subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout_s, cwd=out_dir, check=False
+    )
     seconds = time.monotonic() - started
     (out_dir / f"{role}.log").write_text(completed.stdout + completed.stderr)
     operations, failing = _junit_counts(junit)

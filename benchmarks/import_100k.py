@@ -216,20 +216,16 @@ async def run(rows: int, database_url: str, seed: int) -> None:
         blocked = sorted(block_pairs(sample))
         score_pairs(sample, sample, blocked)
         blocked_s = time.perf_counter() - t
-        print(
-            f"1,000-row sample: all {len(all_pairs):,} pairs scored in {all_s:.2f} s; blocking + "
-            f"{len(blocked):,} pairs in {blocked_s:.3f} s ({all_s / blocked_s:.0f}x); all pairs of "
-            f"{rows:,} rows would take ~{all_s * (rows / 1000) ** 2 / 3600:.1f} h"
-        )
+        print(f"1,000-row sample: all {len(all_pairs):,} pairs scored in {all_s:.2f} s; blocking + "
+              f"{len(blocked):,} pairs in {blocked_s:.3f} s ({all_s / blocked_s:.0f}x); all pairs of "
+              f"{rows:,} rows would take ~{all_s * (rows / 1000) ** 2 / 3600:.1f} h")
 
         t = time.perf_counter()
         async with conn.transaction():
             report = await service.import_accounts(conn, files, options, None)
         first_s = time.perf_counter() - t
-        print(
-            f"first import: {first_s:.1f} s (database writes and stored-account blocking about "
-            f"{max(0.0, first_s - read_s - dedupe_s):.1f} s of it)"
-        )
+        print(f"first import: {first_s:.1f} s (database writes and stored-account blocking about "
+              f"{max(0.0, first_s - read_s - dedupe_s):.1f} s of it)")
         print(report.summary)
 
         t = time.perf_counter()
@@ -273,12 +269,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--database-url", default=None, help="default: scripts/ensure_db.sh fieldsales_bench")
     args = parser.parse_args()
-    url = (
-        args.database_url
-        or subprocess.run(
-            [str(ROOT / "scripts" / "ensure_db.sh"), "fieldsales_bench"], check=True, capture_output=True, text=True
-        ).stdout.strip()
-    )
+    url = args.database_url or subprocess.run(
+        [str(ROOT / "scripts" / "ensure_db.sh"), "fieldsales_bench"], check=True, capture_output=True, text=True
+    ).stdout.strip()
     asyncio.run(run(args.rows, url, args.seed))
 
 

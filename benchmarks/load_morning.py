@@ -52,19 +52,10 @@ TEMPLATE = {
     "code": "load-check",
     "name": "Morning check",
     "items": [
-        {
-            "key": "brand_a_listed",
-            "label": "Brand A on shelf",
-            "type": "yes_no",
-            "required": True,
-            "scoring": {"kind": "must_stock", "weight": 2},
-        },
-        {
-            "key": "share",
-            "label": "Share of shelf %",
-            "type": "share_of_shelf",
-            "scoring": {"kind": "share_of_shelf", "weight": 1, "target": 40},
-        },
+        {"key": "brand_a_listed", "label": "Brand A on shelf", "type": "yes_no", "required": True,
+         "scoring": {"kind": "must_stock", "weight": 2}},
+        {"key": "share", "label": "Share of shelf %", "type": "share_of_shelf",
+         "scoring": {"kind": "share_of_shelf", "weight": 1, "target": 40}},
     ],
 }
 
@@ -84,9 +75,8 @@ async def build(database_url: str, reps: int, seed: int = 7) -> None:
     finally:
         await admin.close()
     env = {**os.environ, "DATABASE_URL": database_url, "FIELDSALES_ENV": "test"}
-    subprocess.run(
-        [str(Path(sys.executable).with_name("fieldsales")), "migrate"], env=env, check=True, capture_output=True
-    )
+    subprocess.run([str(Path(sys.executable).with_name("fieldsales")), "migrate"], env=env, check=True,
+                   capture_output=True)
     conn = await connect(load_settings({}, environment="test", database_url=database_url))
     today = dt.datetime.now(HELSINKI).date()
     try:
@@ -213,14 +203,10 @@ def main() -> None:
     ack_file = OUT / f"{args.tag}-acked.json"
     prefix = OUT / args.tag
     with serve(args.database_url, OUT / f"{args.tag}-server.log") as base:
-        admin = httpx.post(
-            f"{base}/api/v1/auth/login", json={"email": "admin@example.com", "password": "demo-password"}
-        ).json()
-        template = httpx.post(
-            f"{base}/api/v1/checklist-templates",
-            json=TEMPLATE,
-            headers={"Authorization": f"Bearer {admin['access_token']}"},
-        ).json()
+        admin = httpx.post(f"{base}/api/v1/auth/login", json={"email": "admin@example.com",
+                                                              "password": "demo-password"}).json()
+        template = httpx.post(f"{base}/api/v1/checklist-templates", json=TEMPLATE,
+                              headers={"Authorization": f"Bearer {admin['access_token']}"}).json()
         env = {
             **os.environ,
             "LOAD_TEMPLATE_ID": str(template["id"]),
@@ -233,24 +219,9 @@ def main() -> None:
         if args.restart_postgres_at is not None:
             restart = restart_postgres_later(args.restart_postgres_at)
         command = [
-            LOCUST,
-            "-f",
-            str(ROOT / "benchmarks" / "locustfile.py"),
-            "--headless",
-            "--host",
-            base,
-            "-u",
-            str(users),
-            "-r",
-            str(args.spawn_rate),
-            "--run-time",
-            f"{args.run_time}s",
-            "--reset-stats",
-            "--csv",
-            str(prefix),
-            "--only-summary",
-            "--stop-timeout",
-            "10",
+            LOCUST, "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless", "--host", base,
+            "-u", str(users), "-r", str(args.spawn_rate), "--run-time", f"{args.run_time}s",
+            "--reset-stats", "--csv", str(prefix), "--only-summary", "--stop-timeout", "10",
         ]
         started = time.monotonic()
         completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)

@@ -200,7 +200,9 @@ def _read_csv(text: str, file_name: str, encoding: str) -> Sheet:
     return _table(rows, file_name, "csv", encoding, notes)
 
 
-def _table(rows: list[list[str | None]], file_name: str, kind: str, encoding: str | None, notes: list[str]) -> Sheet:
+def _table(
+    rows: list[list[str | None]], file_name: str, kind: str, encoding: str | None, notes: list[str]
+) -> Sheet:
     header_index = next((i for i, row in enumerate(rows[:20]) if sum(cell is not None for cell in row) >= 2), None)
     if header_index is None:
         raise SpreadsheetError(file_name, "no header row (a row with at least two column names) in the first 20 rows")

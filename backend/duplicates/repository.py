@@ -54,15 +54,8 @@ async def merge_accounts(conn: asyncpg.Connection, winner_id: int, loser_id: int
 
 
 async def insert_merge(
-    conn: asyncpg.Connection,
-    winner_id: int,
-    loser_id: int,
-    loser_snapshot: dict[str, Any],
-    winner_before: dict[str, Any],
-    source_ids: list[int],
-    score: float,
-    signals: dict[str, Any],
-    user_id: int,
+    conn: asyncpg.Connection, winner_id: int, loser_id: int, loser_snapshot: dict[str, Any],
+    winner_before: dict[str, Any], source_ids: list[int], score: float, signals: dict[str, Any], user_id: int,
 ) -> int:
     merge_id: int = await conn.fetchval(
         Q["insert_merge"], winner_id, loser_id, loser_snapshot, winner_before, source_ids, score, signals, user_id

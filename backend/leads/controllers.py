@@ -27,10 +27,7 @@ class NewAccountController(Controller):
         """409 when it looks like an existing account (send force=true to create it anyway); grey-zone
         look-alikes are queued for review. Outside every territory it goes to the unassigned queue."""
         return await service.create_lead(
-            conn,
-            principal,
-            data,
-            phone_region=settings.default_phone_region,
+            conn, principal, data, phone_region=settings.default_phone_region,
             region_bbox=settings.import_region_bbox or None,
         )
 
@@ -50,7 +47,8 @@ class LeadsController(Controller):
     ) -> UnassignedPage:
         return await service.list_unassigned(conn, cursor=cursor, limit=limit, include_manual=include_manual)
 
-    @post("/{account_id:int}/assign", status_code=200, summary="Assign an unassigned account to a territory", raises=[])
+    @post("/{account_id:int}/assign", status_code=200, summary="Assign an unassigned account to a territory",
+          raises=[])
     async def assign(
         self, conn: Conn, principal: Caller, account_id: FromPath[int], data: JSONBody[AssignRequest]
     ) -> Assigned:

@@ -28,19 +28,9 @@ async def insert_lead(
     conn: asyncpg.Connection, values: dict[str, Any], hours: list[list[int]], external_id: str
 ) -> int:
     account_id: int = await conn.fetchval(
-        Q["insert_lead"],
-        values["name"],
-        values["legal_form"],
-        values["address"],
-        values["address_key"],
-        values["phones"],
-        values["channel"],
-        values["category"],
-        values["tax_id"],
-        values["lat"],
-        values["lon"],
-        values["opening_hours_raw"],
-        "import" if hours else "channel_default",
+        Q["insert_lead"], values["name"], values["legal_form"], values["address"], values["address_key"],
+        values["phones"], values["channel"], values["category"], values["tax_id"], values["lat"], values["lon"],
+        values["opening_hours_raw"], "import" if hours else "channel_default",
     )
     await conn.execute(Q["insert_lead_source"], account_id, external_id)
     if hours:

@@ -36,15 +36,8 @@ CHANNELS = {"horeca", "retail", "other"}
 
 
 def _candidate(a: NearbyAccount) -> Candidate:
-    return Candidate(
-        name_key(a.name),
-        a.address_key or (address_key(a.address) if a.address else None),
-        tuple(a.phones),
-        a.tax_id,
-        a.branch_code,
-        a.lat,
-        a.lon,
-    )
+    return Candidate(name_key(a.name), a.address_key or (address_key(a.address) if a.address else None),
+                     tuple(a.phones), a.tax_id, a.branch_code, a.lat, a.lon)
 
 
 async def create_lead(
@@ -79,15 +72,8 @@ async def create_lead(
         except OpeningHoursError as exc:
             raise InvalidInput(str(exc), field="opening_hours") from exc
     address = normalize_address(lead.address)
-    mine = Candidate(
-        name_key(name),
-        address_key(address) if address else None,
-        tuple(phones),
-        tax.value if tax else None,
-        None,
-        lat,
-        lon,
-    )
+    mine = Candidate(name_key(name), address_key(address) if address else None, tuple(phones),
+                     tax.value if tax else None, None, lat, lon)
     review: list[tuple[int, float, dict[str, object]]] = []
     for other in await repository.similar_accounts(conn, lat, lon, phones, mine.tax_id):
         result = score_pair(mine, _candidate(other))
@@ -99,32 +85,18 @@ async def create_lead(
         if result.decision in {"merge", "review"}:
             review.append((other.id, result.score, {**result.signals, "reason": result.reason}))
     values = {
-        "name": name,
-        "legal_form": legal_form,
-        "address": address,
-        "address_key": mine.address_key,
-        "phones": phones,
-        "channel": lead.channel,
-        "category": lead.category,
-        "tax_id": mine.tax_id,
-        "lat": lat,
-        "lon": lon,
-        "opening_hours_raw": lead.opening_hours,
+        "name": name, "legal_form": legal_form, "address": address, "address_key": mine.address_key,
+        "phones": phones, "channel": lead.channel, "category": lead.category, "tax_id": mine.tax_id,
+        "lat": lat, "lon": lon, "opening_hours_raw": lead.opening_hours,
     }
     account_id = await repository.insert_lead(conn, values, hours, f"user:{principal.user_id}:{uuid.uuid4()}")
     for other_id, score, signals in review:
         await repository.queue_review(conn, account_id, other_id, score, signals)
     placed = await repository.placement(conn, account_id)
     return LeadCreated(
-        id=account_id,
-        name=name,
-        status=placed["status"],
-        territory_id=placed["territory_id"],
-        owner_rep_id=placed["owner_rep_id"],
-        backup_rep_id=placed["backup_rep_id"],
-        needs_geocoding=placed["needs_geocoding"],
-        possible_duplicates=[r[0] for r in review],
-        warnings=warnings,
+        id=account_id, name=name, status=placed["status"], territory_id=placed["territory_id"],
+        owner_rep_id=placed["owner_rep_id"], backup_rep_id=placed["backup_rep_id"],
+        needs_geocoding=placed["needs_geocoding"], possible_duplicates=[r[0] for r in review], warnings=warnings,
     )
 
 

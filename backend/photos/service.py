@@ -67,7 +67,9 @@ async def upload(
     if visit is None:
         raise NotFound(f"visit {visit_id} not found", field="visit_id")
     body = idempotency.fingerprint(str(visit_id), item_key, data)
-    stored = await idempotency.begin(conn, principal.user_id, SCOPE, str(photo_id), body, settings.idempotency_ttl_s)
+    stored = await idempotency.begin(
+        conn, principal.user_id, SCOPE, str(photo_id), body, settings.idempotency_ttl_s
+    )
     if stored is not None:
         return msgspec.convert(stored.response, Photo), True
     processed = await _process(data, settings, visit.time_zone)

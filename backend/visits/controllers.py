@@ -41,11 +41,7 @@ class VisitsController(Controller):
         "/{visit_id:uuid}/checkout", status_code=200, guards=[requires_role(Role.REP)], summary="Check out of a visit"
     )
     async def check_out(
-        self,
-        visit_id: FromPath[uuid.UUID],
-        data: JSONBody[CheckOutRequest],
-        conn: Conn,
-        principal: Caller,
+        self, visit_id: FromPath[uuid.UUID], data: JSONBody[CheckOutRequest], conn: Conn, principal: Caller,
         settings: AppSettings,
     ) -> Response[Visit]:
         """Idempotent per visit: the same body replays, another body is a 409. Adds too_short and the

@@ -49,21 +49,8 @@ async def insert_visit(
 ) -> Visit | None:
     """The stored visit; None when the id is taken (by another rep, or by this rep under another key)."""
     row = await conn.fetchrow(
-        Q["insert_visit"],
-        visit_id,
-        rep_id,
-        account_id,
-        route_id,
-        route_stop_seq,
-        checked_in_at,
-        lat,
-        lon,
-        accuracy_m,
-        mock_location,
-        distance_m,
-        sent_at,
-        reason,
-        flags,
+        Q["insert_visit"], visit_id, rep_id, account_id, route_id, route_stop_seq, checked_in_at, lat, lon,
+        accuracy_m, mock_location, distance_m, sent_at, reason, flags,
     )
     return None if row is None else msgspec.convert(dict(row), Visit)
 
