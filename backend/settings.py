@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
+import zlib
+from collections import Counter
 from collections.abc import Mapping
 
 import msgspec
@@ -10,6 +13,25 @@ import msgspec
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/fieldsales"
 # Only for demo/dev: the service refuses to start in production with it.
 DEMO_JWT_SECRET = "fieldsales-demo-secret-do-not-use-in-production-0123456789"
+# Environments that must be chosen explicitly; anything else (and the default) is production.
+NON_PRODUCTION = frozenset({"demo", "dev", "test"})
+# A production JWT secret must carry at least this many bits by the estimate of `secret_entropy_bits`
+# (`python -c "import secrets; print(secrets.token_urlsafe(32))"` gives about 200;
+# 32 hex characters, 128 random bits, measure about 115 and are refused: use 64).
+MIN_JWT_SECRET_BITS = 128
+
+
+def secret_entropy_bits(secret: str) -> float:
+    """A conservative estimate of a secret's entropy: the smaller of its empirical Shannon entropy
+    (per character, times its length) and its compressed size in bits, so that neither a long run of
+    one character nor a repeated pattern ("0123456789" x 4) passes for randomness."""
+    if not secret:
+        return 0.0
+    data = secret.encode()
+    counts = Counter(secret)
+    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    compressed_bits = 8 * max(0, len(zlib.compress(data, 9)) - len(zlib.compress(b"", 9)))
+    return max(0.0, min(per_char * len(secret), float(compressed_bits)))
 
 
 class SettingsError(Exception):
@@ -17,7 +39,8 @@ class SettingsError(Exception):
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    environment: str = "dev"  # demo | dev | test | production
+    # production unless demo, dev or test is chosen explicitly (FIELDSALES_ENV).
+    environment: str = "production"
     database_url: str = DEFAULT_DATABASE_URL
     jwt_secret: str = DEMO_JWT_SECRET
     jwt_issuer: str = "fieldsales"
@@ -37,6 +60,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # (MIN_LON,MIN_LAT,MAX_LON,MAX_LAT; swapped lat/lon are detected against it; "" = no check).
     max_import_file_bytes: int = 50 * 1024 * 1024
     import_region_bbox: str = "19.0,59.0,32.0,70.5"
+    # Rows per imported file, cells per sheet (a workbook's declared range counts, empty cells included).
+    max_import_rows: int = 250_000
+    max_import_cells: int = 5_000_000
     # Coverage: an account counts as active when its status is 'active' (orders and visits are not
     # stored yet); the window is reported with the figures for when they are.
     coverage_active_days: int = 90
@@ -89,14 +115,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def is_production(self) -> bool:
-        return self.environment not in {"demo", "dev", "test"}
+        return self.environment not in NON_PRODUCTION
 
     def check_safe(self) -> None:
-        """Refuse a production start with the published demo secret or a weak one."""
-        if self.is_production and (self.jwt_secret == DEMO_JWT_SECRET or len(self.jwt_secret) < 32):
+        """Refuse a production start with the published demo secret or a guessable one."""
+        if self.is_production and self.jwt_secret == DEMO_JWT_SECRET:
             raise SettingsError(
-                "FIELDSALES_JWT_SECRET must be set to a random value of at least 32 characters "
-                f"when FIELDSALES_ENV={self.environment!r}"
+                "FIELDSALES_JWT_SECRET must be set to your own random value in production "
+                f"(FIELDSALES_ENV={self.environment!r}; demo, dev and test must be chosen explicitly)"
+            )
+        if self.is_production and secret_entropy_bits(self.jwt_secret) < MIN_JWT_SECRET_BITS:
+            raise SettingsError(
+                f"FIELDSALES_JWT_SECRET is guessable (about {secret_entropy_bits(self.jwt_secret):.0f} bits; "
+                f"at least {MIN_JWT_SECRET_BITS} needed): generate one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
             )
         if self.matrix_provider not in {"haversine", "valhalla", "osrm"}:
             raise SettingsError("FIELDSALES_MATRIX_PROVIDER must be haversine, valhalla or osrm")
@@ -117,6 +149,8 @@ _ENV_NAMES: dict[str, str] = {
     "default_phone_region": "FIELDSALES_PHONE_REGION",
     "max_import_file_bytes": "FIELDSALES_MAX_IMPORT_FILE_BYTES",
     "import_region_bbox": "FIELDSALES_IMPORT_REGION_BBOX",
+    "max_import_rows": "FIELDSALES_MAX_IMPORT_ROWS",
+    "max_import_cells": "FIELDSALES_MAX_IMPORT_CELLS",
     "coverage_active_days": "FIELDSALES_COVERAGE_ACTIVE_DAYS",
     "nightly_iterations": "FIELDSALES_NIGHTLY_ITERATIONS",
     "nightly_time_limit_s": "FIELDSALES_NIGHTLY_TIME_LIMIT_S",
