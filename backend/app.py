@@ -23,7 +23,7 @@ from backend.health.controllers import health
 from backend.http.dependencies import provide_connection, provide_principal, provide_settings
 from backend.http.input_guard import guard_input
 from backend.http.problems import EXCEPTION_HANDLERS
-from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware
+from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware, SessionCache
 from backend.imports.controllers import ImportsController
 from backend.leads.controllers import LeadsController, NewAccountController
 from backend.photos.controllers import PhotosController
@@ -46,7 +46,12 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
     settings.check_safe()
 
     solver = SolverPool(processes=settings.api_solver_processes)
-    state: dict[str, object] = {"settings": settings, "solver": solver, "matrix_provider": matrix_provider(settings)}
+    state: dict[str, object] = {
+        "settings": settings,
+        "solver": solver,
+        "matrix_provider": matrix_provider(settings),
+        "sessions": SessionCache(settings.session_cache_s),
+    }
     if pool is not None:
         state["pool"] = pool
 
