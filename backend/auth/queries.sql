@@ -55,7 +55,7 @@ select ST_Y(home) as home_lat, ST_X(home) as home_lon, shift_start_s, shift_end_
 from reps where user_id = $1;
 
 -- name: territories_of_rep
-select id, code, name from territories where owner_rep_id = $1 or backup_rep_id = $1 order by id;
+select t.id, t.code, t.name from territories t where t.id in (select visible_territory_ids('rep', $1)) order by t.id;
 
 -- name: insert_user
 insert into users (email, name, role, password_hash, supervisor_id)

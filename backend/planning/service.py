@@ -29,7 +29,7 @@ from backend.planning.problem_builder import (
     inputs_hash,
     planned_route,
 )
-from backend.planning.schemas import Candidate, DroppedVisit, PlannedRoute, RepPlanningProfile
+from backend.planning.schemas import Candidate, DroppedVisit, PlannedRoute, RepPlanningProfile, RepRunReport
 from backend.planning.solver_pool import SolverFailed, SolverPool
 from routing.matrix import TravelMatrixProvider
 
@@ -312,3 +312,18 @@ async def replan_from_position(
     return await repository.insert_route(
         conn, rep_id, day, head.version + 1, "replan", None, inputs_hash(problem), route
     )
+
+
+# Read by other features (demo, routes), which never import this feature's repository.
+
+
+async def plannable_rep_ids(conn: asyncpg.Connection) -> list[int]:
+    """Active reps with a planning profile."""
+    return await repository.plannable_rep_ids(conn)
+
+
+async def run_with_reps(
+    conn: asyncpg.Connection, run_id: int, role: str, user_id: int
+) -> tuple[dict[str, Any] | None, list[RepRunReport]]:
+    """A planning run and its reps the caller may read (visible_rep_ids)."""
+    return await repository.get_run(conn, run_id), await repository.run_reps(conn, run_id, role, user_id)

@@ -17,6 +17,6 @@ set plan_amount = coalesce(excluded.plan_amount, sales_monthly.plan_amount),
 select s.rep_id, u.name as rep_name, s.category, s.region, s.month,
        s.plan_amount::float8 as plan_amount, s.actual_amount::float8 as actual_amount
 from sales_monthly s join users u on u.id = s.rep_id
-where ($1::text = 'admin' or ($1::text = 'supervisor' and u.supervisor_id = $2))
+where s.rep_id in (select visible_rep_ids($1, $2))
   and s.month between $3::date and $4::date
 order by s.month, s.rep_id, s.category, s.region;

@@ -12,7 +12,7 @@ import msgspec
 from backend.auth.principal import Principal
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.idempotency import service as idempotency
-from backend.routes.repository import rep_in_scope
+from backend.scope.service import rep_is_visible
 from backend.settings import Settings
 from backend.visits import repository
 from backend.visits.schemas import CheckInRequest, CheckOutRequest, OwnVisit, Replayed, Visit, VisitList
@@ -191,7 +191,7 @@ async def list_visits(
     start = since or end - timedelta(days=2)
     if start >= end:
         raise InvalidInput("since must be before until", field="since")
-    if rep_id is not None and not await rep_in_scope(conn, rep_id, principal.role.value, principal.user_id):
+    if rep_id is not None and not await rep_is_visible(conn, principal, rep_id):
         raise NotFound(f"rep {rep_id} not found", field="rep_id")
     items = await repository.list_visits(conn, principal.role.value, principal.user_id, rep_id, start, end, limit)
     return VisitList(items=items)
