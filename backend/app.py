@@ -20,7 +20,7 @@ from backend.checklists.controllers import ChecklistTemplatesController, VisitCh
 from backend.db.pool import ConnectionSource, create_pool
 from backend.duplicates.controllers import DuplicatesController, MergesController
 from backend.health.controllers import health
-from backend.http.dependencies import provide_connection, provide_principal, provide_settings
+from backend.http.dependencies import provide_connection, provide_principal, provide_settings, provide_transactions
 from backend.http.input_guard import guard_input
 from backend.http.problems import EXCEPTION_HANDLERS
 from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware, SessionCache
@@ -103,6 +103,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
         ],
         dependencies={
             "conn": Provide(provide_connection),
+            "transactions": Provide(provide_transactions, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
