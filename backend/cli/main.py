@@ -93,6 +93,9 @@ def serve(host: str | None, port: int | None, workers: int, access_log: bool) ->
         port=port or settings.port,
         workers=workers,
         access_log=access_log,
+        # The client's address is the TCP peer unless it is one of FIELDSALES_TRUSTED_PROXIES (our own
+        # check); uvicorn's rewriting from X-Forwarded-For (trusted from 127.0.0.1 by default) is off.
+        proxy_headers=False,
         log_level="info",
         timeout_graceful_shutdown=10,
     )
