@@ -66,7 +66,8 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
                 if local is not None:
                     # VROOM may leave out an appointment to serve more priority; ours puts it back.
                     vroom_start = local.descend(vroom_start, select=True)
-            construction_s = None if time_limit_s is None else time_limit_s * _CONSTRUCTION_SHARE
+            share = _CONSTRUCTION_SHARE if vroom_start is not None else _CONSTRUCTION_SHARE_ALONE
+            construction_s = None if time_limit_s is None else time_limit_s * share
             initial = regret_construction(inst, lookup, repairer, in_play, params, deadline_s=construction_s)
             if vroom_start is not None and score(inst, lookup, vroom_start) < score(inst, lookup, initial):
                 initial = vroom_start
@@ -134,8 +135,10 @@ _VROOM_SHARE = 0.9
 # fleets it was a worse start than our regret insertion (Solomon, 25 vehicles, 2 s: mean gap 5.0 %
 # against 2.5 % on five instances, measured 2026-12-04 under load), so they go without it.
 _VROOM_MAX_REPS = 5
-# Share of a timed run for our own regret-insertion restarts (at least one runs).
+# Share of a timed run for our own regret-insertion restarts (at least one runs): small beside VROOM's
+# start, larger when ours is the only start (fleets).
 _CONSTRUCTION_SHARE = 0.05
+_CONSTRUCTION_SHARE_ALONE = 0.2
 # Time kept back from the search for what follows it (repair, timing, the independent check).
 _FINISH_S = 0.01
 # Ruin-and-recreate rounds when the run is bounded by solutions rather than by time.
