@@ -12,6 +12,7 @@ encoded with one VROOM skill per distinct set of allowed reps, so "any of these 
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from datetime import timedelta
 from typing import Any
@@ -28,11 +29,13 @@ _CAP = 2**31 - 1
 
 
 def available() -> bool:
-    try:
-        import vroom  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether pyvroom is installed (without importing it: its import pulls in pandas, ~0.3 s)."""
+    return importlib.util.find_spec("vroom") is not None
+
+
+def load() -> None:
+    """Import pyvroom now, so that its import does not eat VROOM's own budget."""
+    import vroom  # noqa: F401
 
 
 # Visits per second of VROOM's budget above which each step down in exploration is taken: VROOM checks
