@@ -39,7 +39,12 @@ def _run(make: Callable[[], Awaitable[T]]) -> T:
 _LAZY_COMMANDS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
     "plan": ("backend.cli.planning", "plan", []),
     "worker": ("backend.cli.planning", "worker", []),
-    "import": ("backend.cli.imports", "import_group", [("backend.cli.sales", "import_sales")]),
+    "import": (
+        "backend.cli.imports",
+        "import_group",
+        [("backend.cli.sales", "import_sales"), ("backend.cli.orders", "import_catalogue")],
+    ),
+    "orders": ("backend.cli.orders", "orders_group", []),
 }
 
 
@@ -88,6 +93,9 @@ def serve(host: str | None, port: int | None, workers: int, access_log: bool) ->
         port=port or settings.port,
         workers=workers,
         access_log=access_log,
+        # The client's address is the TCP peer unless it is one of FIELDSALES_TRUSTED_PROXIES (our own
+        # check); uvicorn's rewriting from X-Forwarded-For (trusted from 127.0.0.1 by default) is off.
+        proxy_headers=False,
         log_level="info",
         timeout_graceful_shutdown=10,
     )
