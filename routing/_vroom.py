@@ -158,6 +158,8 @@ def _solve(
     solution = inp.solve(**kwargs)
     frame = solution.routes
     routes: list[list[int]] = [[] for _ in range(n_reps)]
+    if "id" not in frame.columns:  # VROOM assigned nothing (an empty table has no columns)
+        return routes
     for vehicle, kind, job in zip(frame["vehicle_id"], frame["type"], frame["id"], strict=True):
         if str(kind) == "job":
             routes[int(vehicle) - 1].append(int(job) - 1)
