@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 
 import asyncpg
@@ -14,6 +15,8 @@ from backend.auth.schemas import Me, NewUser, TokenPair
 from backend.auth.tokens import issue_access_token, issue_refresh_token, read_refresh_token
 from backend.errors import Conflict, CredentialsRejected, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from backend.settings import Settings
+
+log = logging.getLogger("fieldsales.auth")
 
 # Lock-out policy (documented in README): 5 failed logins in a row lock the account for 15 minutes.
 MAX_FAILED_LOGINS = 5
@@ -48,12 +51,14 @@ async def login(
     if address is not None:
         failures, left_s = await repository.address_failures(conn, address, ADDRESS_WINDOW_S)
         if failures >= MAX_FAILURES_PER_ADDRESS:
+            log.warning("login refused: %s failed logins from %s in the window", failures, address)
             raise TooManyRequests("too many failed logins from this address; try again later", retry_after_s=left_s)
     user = await repository.user_by_email(conn, _normalise_email(email))
     # Verify even for an unknown email so response time does not reveal which emails exist.
     password_ok = await verify_password_async(password, None if user is None else user.password_hash)
     if user is not None and user.locked_until is not None and user.locked_until > dt.datetime.now(dt.UTC):
         left_s = int((user.locked_until - dt.datetime.now(dt.UTC)).total_seconds()) + 1
+        log.warning("login refused: user %s is locked out for %s s more", user.id, left_s)
         raise TooManyRequests(
             "the account is locked after repeated failed logins; try again later", retry_after_s=left_s
         )
@@ -62,6 +67,7 @@ async def login(
             await repository.record_address_failure(conn, address, ADDRESS_WINDOW_S)
         if user is not None and user.is_active:
             await repository.record_failed_login(conn, user.id, MAX_FAILED_LOGINS, LOCK_S)
+            log.info("failed login for user %s", user.id)
         raise CredentialsRejected(_BAD_CREDENTIALS)
     await repository.record_successful_login(conn, user.id)
     principal = Principal(user_id=user.id, role=user.role, email=user.email)

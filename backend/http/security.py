@@ -15,7 +15,7 @@ from backend.auth.tokens import read_access_token
 from backend.errors import Unauthenticated
 from backend.settings import Settings
 
-PUBLIC_PATHS = ["^/health$", "^/schema", "^/api/v1/auth/login$", "^/api/v1/auth/refresh$"]
+PUBLIC_PATHS = ["^/health$", "^/metrics$", "^/schema", "^/api/v1/auth/login$", "^/api/v1/auth/refresh$"]
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):

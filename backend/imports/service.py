@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ from geo_data.dedupe import (
 from geo_data.normalize import BBox, address_key, name_key
 from geo_data.opening_hours import WeeklyWindow
 from geo_data.spreadsheets import SpreadsheetError, read_spreadsheet
+
+log = logging.getLogger("fieldsales.imports")
 
 BLOCK_RADIUS_M = 150.0
 MAX_WARNINGS = 2000
@@ -426,6 +429,15 @@ async def import_accounts(
     report.import_id = import_id
     report.account_ids = sorted(set(touched))
     report.summary = _summary(counts, file_reports, rejected, False)
+    log.info(
+        "import %s: %s rows, %s created, %s updated, %s rejected",
+        import_id,
+        counts.rows,
+        counts.created,
+        counts.updated,
+        counts.rejected,
+        extra={"import_id": import_id},
+    )
     return report
 
 

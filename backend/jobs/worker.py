@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import signal
 from datetime import timedelta
@@ -14,6 +13,8 @@ from pgqueuer.types import QueueExecutionMode
 
 from backend.db.pool import connect, create_pool, transaction
 from backend.jobs.nightly import PLAN_REP_DAY, parse_payload, periodic_tick
+from backend.observability.context import bound_id
+from backend.observability.logs import configure_logging
 from backend.planning.matrix_cache import matrix_provider
 from backend.planning.service import PlanningOptions, plan_rep_day
 from backend.planning.solver_pool import SolverPool
@@ -35,9 +36,10 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer
     )
 
     async def plan(job: Job) -> None:
-        run_id, rep_id, day = parse_payload(job.payload)
-        outcome = await plan_rep_day(pool, solver, provider, rep_id, day, run_id=run_id, options=options)
-        log.info("run %s rep %s day %s: %s %s", run_id, rep_id, day, outcome.status, outcome.error or "")
+        with bound_id(f"job-{job.id}"):
+            run_id, rep_id, day = parse_payload(job.payload)
+            outcome = await plan_rep_day(pool, solver, provider, rep_id, day, run_id=run_id, options=options)
+            log.info("run %s rep %s day %s: %s %s", run_id, rep_id, day, outcome.status, outcome.error or "")
 
     heartbeat_timeout = timedelta(seconds=settings.worker_heartbeat_timeout_s)
     # Poll at least twice per heartbeat timeout, so a dead worker's jobs are re-picked promptly.
@@ -67,8 +69,8 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer
                 started = await periodic_tick(
                     conn,
                     settings.planning_time_zone,
-                    dt.time.fromisoformat(settings.nightly_local_time),
-                    dt.time.fromisoformat(settings.morning_check_local_time),
+                    settings.nightly_local_time,
+                    settings.morning_check_local_time,
                 )
             if started:
                 log.info("started planning runs %s", started)
@@ -97,4 +99,5 @@ def _stop_on_signals(shutdown: asyncio.Event) -> None:
 
 
 def main(settings: Settings, concurrency: int, drain: bool, *, timer: bool = True) -> None:
+    configure_logging(settings.log_format, settings.log_level)
     asyncio.run(run_worker(settings, concurrency=concurrency, drain=drain, timer=timer))

@@ -14,6 +14,7 @@ Rules (also in docs/architecture.md):
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+import routing
 from backend.db.pool import ConnectionSource, transaction
 from backend.planning import repository
 from backend.planning.problem_builder import (
@@ -32,6 +34,8 @@ from backend.planning.problem_builder import (
 from backend.planning.schemas import Candidate, DroppedVisit, PlannedRoute, RepPlanningProfile, RepRunReport
 from backend.planning.solver_pool import SolverFailed, SolverPool
 from routing.matrix import TravelMatrixProvider
+
+log = logging.getLogger("fieldsales.planning")
 
 CLASS_PRIORITY = {"A": 80, "B": 60, "C": 40}
 CARRY_OVER_DAYS = {"A": 2, "B": 4, "C": 7}
@@ -183,15 +187,19 @@ async def _solve_and_publish(
             head = await repository.newest_route_head(conn, rep_id, day)
         if head is not None and head.inputs_hash == digest:
             return RepDayOutcome("unchanged", head.id)
-        solution = await solver.solve(
-            problem,
+        params = routing.SolveParams(
             time_limit_s=options.time_limit_s,
             solution_limit=options.solution_limit,
             iterations=options.iterations,
+            seed=problem.seed or 0,
         )
+        solution = await solver.solve(problem, params)
     except (PlanningInputError, SolverFailed) as exc:
+        log.warning("planning rep %s for %s failed: %s", rep_id, day, exc, extra={"rep_id": rep_id, "day": day})
         return RepDayOutcome("failed", error=str(exc))
     except Exception as exc:
+        # Not a known refusal: the traceback is what an operator needs to find the cause.
+        log.exception("planning rep %s for %s failed", rep_id, day, extra={"rep_id": rep_id, "day": day})
         return RepDayOutcome("failed", error=f"{type(exc).__name__}: {exc}")
     route = planned_route(solution, kept, dropped)
     async with transaction(source, options.acquire_timeout_s) as conn:
@@ -273,11 +281,9 @@ async def replan_from_position(
         for c in remaining
         if c.pinned_start_s is not None and c.pinned_start_s < now_s
     ]
-    try:
-        solution = await solver.solve(problem, time_limit_s=time_limit_s)
-    except SolverFailed as exc:
-        raise PlanningInputError(str(exc)) from exc
+    solution = await solver.solve(problem, routing.SolveParams(time_limit_s=time_limit_s, seed=problem.seed or 0))
     route = planned_route(solution, kept, dropped)
+    log.info("re-planned rep %s for %s from their position", rep_id, day, extra={"rep_id": rep_id, "day": day})
     return await repository.insert_route(
         conn, rep_id, day, head.version + 1, "replan", None, inputs_hash(problem), route
     )

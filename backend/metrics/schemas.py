@@ -1,0 +1,16 @@
+"""What the metrics read from the database."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class QueueDepth(msgspec.Struct, frozen=True):
+    entrypoint: str
+    queued: int
+
+
+class PoolUsage(msgspec.Struct, frozen=True):
+    in_use: int
+    idle: int
+    max: int
