@@ -21,6 +21,7 @@ from backend.db.pool import ConnectionSource, create_pool
 from backend.duplicates.controllers import DuplicatesController, MergesController
 from backend.health.controllers import health
 from backend.http.dependencies import provide_connection, provide_principal, provide_settings
+from backend.http.input_guard import guard_input
 from backend.http.observability import RequestContextMiddleware
 from backend.http.problems import EXCEPTION_HANDLERS
 from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware
@@ -106,6 +107,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
         },
         middleware=[RequestContextMiddleware, DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=guard_input,
         lifespan=[database, solver_processes],
         state=State(state),
         openapi_config=OpenAPIConfig(

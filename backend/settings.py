@@ -10,10 +10,13 @@ here (`python -m backend.settings`) and a test keeps the two equal.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import sys
 import types
 import typing
+import zlib
+from collections import Counter
 from collections.abc import Callable, Mapping
 
 import msgspec
@@ -21,6 +24,25 @@ import msgspec
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/fieldsales"
 # Only for demo/dev: the service refuses to start in production with it.
 DEMO_JWT_SECRET = "fieldsales-demo-secret-do-not-use-in-production-0123456789"
+# Environments that must be chosen explicitly; anything else (and the default) is production.
+NON_PRODUCTION = frozenset({"demo", "dev", "test"})
+# A production JWT secret must carry at least this many bits by the estimate of `secret_entropy_bits`
+# (`python -c "import secrets; print(secrets.token_urlsafe(32))"` gives about 200;
+# 32 hex characters, 128 random bits, measure about 115 and are refused: use 64).
+MIN_JWT_SECRET_BITS = 128
+
+
+def secret_entropy_bits(secret: str) -> float:
+    """A conservative estimate of a secret's entropy: the smaller of its empirical Shannon entropy
+    (per character, times its length) and its compressed size in bits, so that neither a long run of
+    one character nor a repeated pattern ("0123456789" x 4) passes for randomness."""
+    if not secret:
+        return 0.0
+    data = secret.encode()
+    counts = Counter(secret)
+    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    compressed_bits = 8 * max(0, len(zlib.compress(data, 9)) - len(zlib.compress(b"", 9)))
+    return max(0.0, min(per_char * len(secret), float(compressed_bits)))
 
 
 class SettingsError(Exception):
@@ -28,7 +50,8 @@ class SettingsError(Exception):
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    environment: str = "dev"  # demo | dev | test | production
+    # production unless demo, dev or test is chosen explicitly (FIELDSALES_ENV).
+    environment: str = "production"
     database_url: str = DEFAULT_DATABASE_URL
     jwt_secret: str = DEMO_JWT_SECRET
     jwt_issuer: str = "fieldsales"
@@ -48,6 +71,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # (MIN_LON,MIN_LAT,MAX_LON,MAX_LAT; swapped lat/lon are detected against it; "" = no check).
     max_import_file_bytes: int = 50 * 1024 * 1024
     import_region_bbox: str = "19.0,59.0,32.0,70.5"
+    # Rows per imported file, cells per sheet (a workbook's declared range counts, empty cells included).
+    max_import_rows: int = 250_000
+    max_import_cells: int = 5_000_000
     # Coverage: an account counts as active when its status is 'active' (orders and visits are not
     # stored yet); the window is reported with the figures for when they are.
     coverage_active_days: int = 90
@@ -111,14 +137,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def is_production(self) -> bool:
-        return self.environment not in {"demo", "dev", "test"}
+        return self.environment not in NON_PRODUCTION
 
     def check_safe(self) -> None:
-        """Refuse a production start with the published demo secret or a weak one."""
-        if self.is_production and (self.jwt_secret == DEMO_JWT_SECRET or len(self.jwt_secret) < 32):
+        """Refuse a production start with the published demo secret or a guessable one."""
+        if self.is_production and self.jwt_secret == DEMO_JWT_SECRET:
             raise SettingsError(
-                "FIELDSALES_JWT_SECRET must be set to a random value of at least 32 characters "
-                f"when FIELDSALES_ENV={self.environment!r}"
+                "FIELDSALES_JWT_SECRET must be set to your own random value in production "
+                f"(FIELDSALES_ENV={self.environment!r}; demo, dev and test must be chosen explicitly)"
+            )
+        if self.is_production and secret_entropy_bits(self.jwt_secret) < MIN_JWT_SECRET_BITS:
+            raise SettingsError(
+                f"FIELDSALES_JWT_SECRET is guessable (about {secret_entropy_bits(self.jwt_secret):.0f} bits; "
+                f"at least {MIN_JWT_SECRET_BITS} needed): generate one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
             )
         if self.matrix_provider not in {"haversine", "valhalla", "osrm"}:
             raise SettingsError("FIELDSALES_MATRIX_PROVIDER must be haversine, valhalla or osrm")
@@ -228,9 +260,9 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 
 # What each setting means (the README's table is generated from this; a test checks every field has one).
 FIELD_DOCS: dict[str, str] = {
-    "environment": "`demo`, `dev`, `test` or `production`; production refuses the built-in JWT secret",
+    "environment": "`production` (default), `demo`, `dev` or `test`; production refuses a demo or guessable secret",
     "database_url": "PostgreSQL URL",
-    "jwt_secret": "HS256 signing secret; required (32+ characters) in production",
+    "jwt_secret": "HS256 signing secret; in production your own random value (entropy checked)",
     "jwt_issuer": "`iss` of issued tokens",
     "jwt_audience": "`aud` of issued tokens",
     "access_token_ttl_s": "access-token lifetime (1 to 86400 s)",
@@ -245,6 +277,8 @@ FIELD_DOCS: dict[str, str] = {
     "default_phone_region": "region for phone numbers without a country code",
     "max_import_file_bytes": "largest account import file",
     "import_region_bbox": "`MIN_LON,MIN_LAT,MAX_LON,MAX_LAT` imported coordinates must lie in (empty: no check)",
+    "max_import_rows": "most rows of one imported file",
+    "max_import_cells": "most cells of one sheet (its declared range counts, empty cells included)",
     "coverage_active_days": "coverage: the window of visits that makes an account active",
     "nightly_iterations": "search rounds per rep at night (deterministic: same inputs, same route)",
     "nightly_time_limit_s": "seconds per rep at night instead of rounds, when above 0",

@@ -9,7 +9,7 @@ import uuid
 import asyncpg
 
 from backend.auth import repository
-from backend.auth.passwords import MIN_PASSWORD_LENGTH, hash_password_async, verify_password_async
+from backend.auth.passwords import hash_password_async, password_problem, verify_password_async
 from backend.auth.principal import Principal, Role
 from backend.auth.schemas import Me, NewUser, TokenPair
 from backend.auth.tokens import issue_access_token, issue_refresh_token, read_refresh_token
@@ -106,8 +106,9 @@ async def create_user(conn: asyncpg.Connection, new: NewUser) -> int:
         raise InvalidInput("not an email address", field="email")
     if not new.name.strip():
         raise InvalidInput("a name is required", field="name")
-    if len(new.password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"a password needs at least {MIN_PASSWORD_LENGTH} characters", field="password")
+    problem = password_problem(new.password, (email, new.name))
+    if problem is not None:
+        raise InvalidInput(problem, field="password")
     if await repository.user_by_email(conn, email) is not None:
         raise Conflict(f"a user with email {email} exists", field="email")
     supervisor_id: int | None = None

@@ -93,39 +93,70 @@ def migrate() -> None:
     click.echo(f"applied: {', '.join(applied)}" if applied else "the schema is current")
 
 
+# The flag's name states what it does: demo users with a published password in a database that is in use.
+RISK_FLAG = "--add-users-with-published-passwords"
+
+
 @cli.command()
 @click.option("--if-empty", is_flag=True, help="do nothing (successfully) when users exist already")
-def demo(if_empty: bool) -> None:
-    """Load the demo city (central Helsinki, © OpenStreetMap contributors) into an empty database."""
+@click.option(
+    RISK_FLAG,
+    "into_database_with_users",
+    is_flag=True,
+    help="load even into a database that holds users: adds admin@example.com and others with the published "
+    "password 'demo-password' (never on a database people use)",
+)
+def demo(if_empty: bool, into_database_with_users: bool) -> None:
+    """Load the demo city (central Helsinki, © OpenStreetMap contributors) into an empty database.
+
+    Needs FIELDSALES_ENV=demo, dev or test: the demo's users have a published password.
+    """
     from backend.db.pool import connect
     from backend.demo.service import database_is_empty, load_demo_city
     from geo_data.demo_city import load_demo_city as read_demo_city
 
     settings = _settings()
+    if settings.is_production:
+        raise click.ClickException(
+            f"FIELDSALES_ENV={settings.environment!r}: the demo creates users with a published password, so it "
+            "loads only with FIELDSALES_ENV=demo, dev or test"
+        )
 
     async def work() -> dict[str, int] | None:
         conn = await connect(settings)
         try:
             async with conn.transaction():
-                if not await database_is_empty(conn):
+                if not await database_is_empty(conn) and not into_database_with_users:
                     return None
                 click.echo("reading the OpenStreetMap extract of central Helsinki ...")
                 return await load_demo_city(conn, read_demo_city())
         finally:
             await conn.close()
 
-    counts = _run(work)
+    try:
+        counts = _run(work)
+    except asyncpg_errors() as exc:
+        raise click.ClickException(f"the demo could not be loaded into this database: {exc}") from exc
     if counts is None:
         if if_empty:
-            click.echo("the database holds data already; demo not loaded")
+            click.echo("the database holds users already; demo not loaded")
             return
-        raise click.ClickException("the database is not empty; the demo loads only into an empty database")
+        raise click.ClickException(
+            "the database holds users; the demo loads only into an empty database "
+            f"({RISK_FLAG} loads it anyway, with the demo's published password)"
+        )
     click.echo(
         f"loaded {counts['accounts']} accounts, {counts['territories']} territories, {counts['users']} users "
         "(password 'demo-password', demo only). Data © OpenStreetMap contributors (ODbL)."
     )
     planned = _run(lambda: _plan_demo(settings))
     click.echo(f"planned {planned['schedules']} 4-week visit schedules and {planned['routes']} day routes")
+
+
+def asyncpg_errors() -> type[Exception]:
+    import asyncpg
+
+    return asyncpg.PostgresError
 
 
 async def _plan_demo(settings: Settings) -> dict[str, int]:

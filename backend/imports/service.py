@@ -54,7 +54,7 @@ from geo_data.dedupe import (
 )
 from geo_data.normalize import BBox, address_key, name_key
 from geo_data.opening_hours import WeeklyWindow
-from geo_data.spreadsheets import SpreadsheetError, read_spreadsheet
+from geo_data.spreadsheets import SpreadsheetError, WorkbookLimits, read_spreadsheet
 
 log = logging.getLogger("fieldsales.imports")
 
@@ -105,8 +105,9 @@ def read_files(
     warnings: list[RowIssue] = []
     for upload in files:
         try:
+            limits = WorkbookLimits(max_rows=options.max_rows, max_cells=options.max_cells)
             sheet = read_spreadsheet(upload.data, upload.name, max_bytes=options.max_file_bytes,
-                                     encoding=options.encoding)
+                                     encoding=options.encoding, limits=limits)
             columns = map_columns(sheet, options.mapping)
         except SpreadsheetError as exc:
             raise file_error(exc) from exc

@@ -139,7 +139,29 @@ async def plan_rep_day(
     run_id: int | None,
     options: PlanningOptions,
 ) -> RepDayOutcome:
-    """Plan and publish one rep's route for `day`; never raises for the rep's own bad data."""
+    """Plan and publish one rep's route for `day`; never raises for the rep's own bad data. Anything
+    else that fails is recorded as the rep's failure in the run (with its error) before it is raised, so a
+    run never stays queued after its job is gone."""
+    try:
+        return await _plan_rep_day(source, solver, provider, rep_id, day, run_id=run_id, options=options)
+    except Exception as exc:
+        if run_id is not None:
+            await record_rep_day_failure(
+                source, run_id, rep_id, f"{type(exc).__name__}: {exc}", acquire_timeout_s=options.acquire_timeout_s
+            )
+        raise
+
+
+async def _plan_rep_day(
+    source: ConnectionSource,
+    solver: SolverPool,
+    provider: TravelMatrixProvider,
+    rep_id: int,
+    day: dt.date,
+    *,
+    run_id: int | None,
+    options: PlanningOptions,
+) -> RepDayOutcome:
     started = time.perf_counter()
     async with transaction(source, options.acquire_timeout_s) as conn:
         if run_id is not None:
@@ -161,6 +183,15 @@ async def plan_rep_day(
                 error=outcome.error,
             )
     return outcome
+
+
+async def record_rep_day_failure(
+    source: ConnectionSource, run_id: int, rep_id: int, error: str, *, acquire_timeout_s: float = 10.0
+) -> None:
+    """A job that failed outside the rules (a bug, a value the database refused) is recorded as the
+    rep's failure in its run, so the run finishes with its error instead of staying queued."""
+    async with transaction(source, acquire_timeout_s) as conn:
+        await repository.finish_run_rep(conn, run_id, rep_id, "failed", error=error[:2000])
 
 
 async def _solve_and_publish(

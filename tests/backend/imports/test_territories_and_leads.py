@@ -130,6 +130,7 @@ async def test_territory_file_with_overlap_self_intersection_and_hole(
 
 def test_cli_territories_dry_run_and_bad_file(settings: Settings, tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("FIELDSALES_ENV", "test")
     path = tmp_path / "t.geojson"
     geopandas.GeoDataFrame({"code": ["X"]}, geometry=[box(25.2, 60.3, 25.3, 60.4)], crs="EPSG:4326").to_file(path)
     result = CliRunner().invoke(cli, ["import", "territories", str(path), "--dry-run"])
@@ -143,6 +144,7 @@ def test_cli_territories_dry_run_and_bad_file(settings: Settings, tmp_path: Path
 
 def test_cli_accounts_bad_files_exit_non_zero(settings: Settings, tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("FIELDSALES_ENV", "test")
     huge = tmp_path / "huge.csv"
     with huge.open("wb") as handle:  # a sparse 200 MB file: refused by its size, never read
         handle.truncate(200 * 1024 * 1024)
