@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import asyncpg
@@ -25,6 +26,6 @@ async def complete(
     await conn.execute(Q["complete_key"], user_id, scope, key, status_code, response)
 
 
-async def delete_expired(conn: asyncpg.Connection) -> int:
-    result = await conn.execute(Q["delete_expired_keys"])
+async def delete_expired(conn: asyncpg.Connection, now: dt.datetime) -> int:
+    result = await conn.execute(Q["delete_expired_keys"], now)
     return int(result.split()[-1])

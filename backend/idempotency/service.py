@@ -16,6 +16,7 @@ and then replays the committed result, so two arrivals at once still make one re
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -62,6 +63,6 @@ async def finish(conn: asyncpg.Connection, user_id: int, scope: str, key: str, s
     await repository.complete(conn, user_id, scope, key, status_code, msgspec.to_builtins(response))
 
 
-async def purge_expired(conn: asyncpg.Connection) -> int:
-    """Delete expired keys (for the nightly job); returns how many."""
-    return await repository.delete_expired(conn)
+async def purge_expired(conn: asyncpg.Connection, now: dt.datetime) -> int:
+    """Delete keys expired at `now` (the worker's timer, via backend.maintenance); returns how many."""
+    return await repository.delete_expired(conn, now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import signal
 from datetime import timedelta
@@ -13,6 +14,7 @@ from pgqueuer.types import QueueExecutionMode
 
 from backend.db.pool import connect, create_pool, transaction
 from backend.jobs.nightly import PLAN_REP_DAY, parse_payload, periodic_tick
+from backend.maintenance.service import purge_expired_data
 from backend.observability.context import bound_id
 from backend.observability.logs import configure_logging
 from backend.planning.matrix_cache import matrix_provider
@@ -72,6 +74,7 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer
                     settings.nightly_local_time,
                     settings.morning_check_local_time,
                 )
+                await purge_expired_data(conn, dt.datetime.now(dt.UTC), sync_horizon_days=settings.sync_horizon_days)
             if started:
                 log.info("started planning runs %s", started)
 
