@@ -8,6 +8,7 @@ import uuid
 import msgspec
 
 from backend.auth.principal import Role
+from backend.coordinates import Latitude, Longitude
 
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -48,8 +49,8 @@ class RefreshTokenRow(msgspec.Struct, frozen=True):
 
 
 class Point(msgspec.Struct, frozen=True):
-    lat: float
-    lon: float
+    lat: Latitude
+    lon: Longitude
 
 
 class RepProfile(msgspec.Struct, frozen=True):

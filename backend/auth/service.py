@@ -13,6 +13,7 @@ from backend.auth.passwords import hash_password_async, password_problem, verify
 from backend.auth.principal import Principal, Role
 from backend.auth.schemas import Me, NewUser, TokenPair
 from backend.auth.tokens import issue_access_token, issue_refresh_token, read_refresh_token
+from backend.coordinates import checked
 from backend.errors import Conflict, CredentialsRejected, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from backend.settings import Settings
 
@@ -117,8 +118,8 @@ async def create_user(conn: asyncpg.Connection, new: NewUser) -> int:
         if supervisor is None or supervisor.role is not Role.SUPERVISOR:
             raise InvalidInput("no supervisor with that email", field="supervisor")
         supervisor_id = supervisor.id
-    if new.home is not None and not (-90 <= new.home.lat <= 90 and -180 <= new.home.lon <= 180):
-        raise InvalidInput("latitude must be within ±90 and longitude within ±180", field="home")
+    if new.home is not None:
+        checked(new.home.lat, new.home.lon, field="home")
     password_hash = await hash_password_async(new.password)
     user_id = await repository.insert_user(conn, email, new.name.strip(), new.role, password_hash, supervisor_id)
     if new.role is Role.REP:

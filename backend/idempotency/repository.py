@@ -6,8 +6,10 @@ import datetime as dt
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from backend.db.queries import load_queries
+from backend.idempotency.schemas import StoredKey
 
 Q = load_queries("backend.idempotency")
 
@@ -16,8 +18,9 @@ async def claim(conn: asyncpg.Connection, user_id: int, scope: str, key: str, fi
     return await conn.fetchval(Q["claim_key"], user_id, scope, key, fingerprint, ttl_s) is not None
 
 
-async def stored(conn: asyncpg.Connection, user_id: int, scope: str, key: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(Q["stored_result"], user_id, scope, key)
+async def stored(conn: asyncpg.Connection, user_id: int, scope: str, key: str) -> StoredKey | None:
+    row = await conn.fetchrow(Q["stored_result"], user_id, scope, key)
+    return None if row is None else msgspec.convert(dict(row), StoredKey)
 
 
 async def complete(

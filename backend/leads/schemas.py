@@ -30,6 +30,24 @@ class LeadCreated(msgspec.Struct, frozen=True):
     warnings: list[str]
 
 
+class LeadPlacement(msgspec.Struct, frozen=True):
+    """Where a new account landed: its territory (from the polygons) and that territory's reps."""
+
+    id: int
+    name: str
+    status: str
+    territory_id: int | None
+    owner_rep_id: int | None
+    backup_rep_id: int | None
+    needs_geocoding: bool
+
+
+class AssignmentTarget(msgspec.Struct, frozen=True):
+    id: int
+    territory_id: int | None
+    territory_manual: bool
+
+
 class UnassignedAccount(msgspec.Struct, frozen=True):
     id: int
     name: str

@@ -95,9 +95,9 @@ async def create_lead(
         await repository.queue_review(conn, account_id, other_id, score, signals)
     placed = await repository.placement(conn, account_id)
     return LeadCreated(
-        id=account_id, name=name, status=placed["status"], territory_id=placed["territory_id"],
-        owner_rep_id=placed["owner_rep_id"], backup_rep_id=placed["backup_rep_id"],
-        needs_geocoding=placed["needs_geocoding"], possible_duplicates=[r[0] for r in review], warnings=warnings,
+        id=account_id, name=name, status=placed.status, territory_id=placed.territory_id,
+        owner_rep_id=placed.owner_rep_id, backup_rep_id=placed.backup_rep_id,
+        needs_geocoding=placed.needs_geocoding, possible_duplicates=[r[0] for r in review], warnings=warnings,
     )
 
 
@@ -121,11 +121,11 @@ async def assign(conn: asyncpg.Connection, principal: Principal, account_id: int
     if territory_id not in visible:
         raise NotFound(f"territory {territory_id} not found", field="territory_id")
     account = await repository.account_for_assignment(conn, account_id)
-    if account is None or (account["territory_id"] is not None and account["territory_id"] not in visible):
+    if account is None or (account.territory_id is not None and account.territory_id not in visible):
         raise NotFound(f"account {account_id} not found", field="account_id")
-    if account["territory_id"] is not None and not account["territory_manual"]:
+    if account.territory_id is not None and not account.territory_manual:
         raise Conflict(
-            f"account {account_id} lies in territory {account['territory_id']}; change the boundary instead",
+            f"account {account_id} lies in territory {account.territory_id}; change the boundary instead",
             field="account_id",
         )
     owner = await repository.assign(conn, account_id, territory_id, principal.user_id)

@@ -17,7 +17,6 @@ import datetime as dt
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import asyncpg
 import msgspec
@@ -31,7 +30,16 @@ from backend.planning.problem_builder import (
     inputs_hash,
     planned_route,
 )
-from backend.planning.schemas import Candidate, DroppedVisit, PlannedRoute, RepPlanningProfile, RepRunReport
+from backend.planning.schemas import (
+    Candidate,
+    DroppedVisit,
+    DueAccount,
+    PlannedRoute,
+    RepPlanningProfile,
+    RepRunReport,
+    RunHead,
+    StopSource,
+)
 from backend.planning.solver_pool import SolverFailed, SolverPool
 from routing.matrix import TravelMatrixProvider
 
@@ -64,51 +72,51 @@ class RepDayOutcome:
 
 
 def _candidate(
-    row: dict[str, Any], source: str, priority: int, due_day: dt.date, pinned: int | None = None
+    row: DueAccount, source: StopSource, priority: int, due_day: dt.date, pinned: int | None = None
 ) -> Candidate:
     return Candidate(
-        account_id=row["account_id"],
-        name=row["name"],
-        lat=row["lat"],
-        lon=row["lon"],
-        service_s=row["service_s"],
-        account_class=row["account_class"],
-        source=source,  # type: ignore[arg-type]
+        account_id=row.account_id,
+        name=row.name,
+        lat=row.lat,
+        lon=row.lon,
+        service_s=row.service_s,
+        account_class=row.account_class,
+        source=source,
         priority=priority,
         due_day=due_day,
         pinned_start_s=pinned,
-        opening=row["opening"],
+        opening=row.opening,
     )
 
 
 async def gather_candidates(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> list[Candidate]:
     """Everything that may go on the rep's route for `day`, one candidate per account."""
     by_account: dict[int, Candidate] = {}
-    for row in await repository.tasks_for_day(conn, rep_id, day):
-        if row["kind"] == "appointment":
-            candidate = _candidate(row, "appointment", APPOINTMENT_PRIORITY, day, row["start_s"])
+    for task in await repository.tasks_for_day(conn, rep_id, day):
+        if task.kind == "appointment":
+            candidate = _candidate(task, "appointment", APPOINTMENT_PRIORITY, day, task.start_s)
         else:
-            candidate = _candidate(row, "task", int(row["priority"]), day)
+            candidate = _candidate(task, "task", task.priority, day)
         by_account.setdefault(candidate.account_id, candidate)
-    for row in await repository.due_from_schedule(conn, rep_id, day):
+    for due in await repository.due_from_schedule(conn, rep_id, day):
         by_account.setdefault(
-            row["account_id"], _candidate(row, "schedule", CLASS_PRIORITY.get(row["account_class"], 40), day)
+            due.account_id, _candidate(due, "schedule", CLASS_PRIORITY.get(due.account_class, 40), day)
         )
     recent = await repository.stops_of_recent_routes(conn, rep_id, day - dt.timedelta(days=LOOKBACK_DAYS), day)
     if recent:
-        earliest = min(row["due_day"] for row in recent)
+        earliest = min(stop.due_day for stop in recent)
         done = await repository.completed_visit_days(conn, rep_id, earliest, day)
-        for row in recent:
-            account_id = row["account_id"]
-            due_day: dt.date = row["due_day"]
+        for stop in recent:
+            account_id = stop.account_id
+            due_day = stop.due_day
             if _done_since(done, account_id, due_day):
                 continue
-            if (day - due_day).days > CARRY_OVER_DAYS.get(row["account_class"], 2):
+            if (day - due_day).days > CARRY_OVER_DAYS.get(stop.account_class, 2):
                 continue
-            boosted = min(100, CLASS_PRIORITY.get(row["account_class"], 40) + CARRY_OVER_BOOST)
+            boosted = min(100, CLASS_PRIORITY.get(stop.account_class, 40) + CARRY_OVER_BOOST)
             existing = by_account.get(account_id)
             if existing is None:
-                by_account[account_id] = _candidate(row, "carried_over", boosted, due_day)
+                by_account[account_id] = _candidate(stop, "carried_over", boosted, due_day)
             elif existing.source == "schedule":
                 by_account[account_id] = msgspec.structs.replace(
                     existing, source="carried_over", priority=max(existing.priority, boosted), due_day=due_day
@@ -282,20 +290,20 @@ async def replan_from_position(
     done = await repository.completed_visit_days(conn, rep_id, day, day + dt.timedelta(days=1))
     remaining = [
         Candidate(
-            account_id=row["account_id"],
-            name=row["name"],
-            lat=row["lat"],
-            lon=row["lon"],
-            service_s=row["service_s"],
-            account_class=row["account_class"],
-            source=row["source"],
-            priority=row["priority"],
-            due_day=row["due_day"],
-            pinned_start_s=row["pinned_start_s"],
-            opening=row["opening"],
+            account_id=stop.account_id,
+            name=stop.name,
+            lat=stop.lat,
+            lon=stop.lon,
+            service_s=stop.service_s,
+            account_class=stop.account_class,
+            source=stop.source,
+            priority=stop.priority,
+            due_day=stop.due_day,
+            pinned_start_s=stop.pinned_start_s,
+            opening=stop.opening,
         )
-        for row in await repository.stops_for_replan(conn, head.id, day)
-        if row["account_id"] not in done
+        for stop in await repository.stops_for_replan(conn, head.id, day)
+        if stop.account_id not in done
     ]
     # Appointments already past cannot be kept; they are reported, not silently moved.
     problem, kept, dropped = build_problem(
@@ -330,6 +338,6 @@ async def plannable_rep_ids(conn: asyncpg.Connection) -> list[int]:
 
 async def run_with_reps(
     conn: asyncpg.Connection, run_id: int, role: str, user_id: int
-) -> tuple[dict[str, Any] | None, list[RepRunReport]]:
+) -> tuple[RunHead | None, list[RepRunReport]]:
     """A planning run and its reps the caller may read (visible_rep_ids)."""
     return await repository.get_run(conn, run_id), await repository.run_reps(conn, run_id, role, user_id)

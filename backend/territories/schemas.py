@@ -65,6 +65,25 @@ class TerritoryRow(msgspec.Struct, frozen=True):
     backup_rep_id: int | None
 
 
+class CoverageCounts(msgspec.Struct, frozen=True):
+    """Counts of one channel (of one territory, or outside every territory), as the SQL returns them."""
+
+    channel: str | None
+    total: int
+    potential: int
+    active: int
+    closed: int
+    needs_geocoding: int
+    visited_this_cycle: int
+
+
+class TerritoryCoverageCounts(CoverageCounts, frozen=True):
+    territory_id: int
+    code: str
+    name: str
+    owner_rep_id: int | None
+
+
 class ChannelCoverage(msgspec.Struct, frozen=True):
     channel: str
     total: int
