@@ -8,16 +8,17 @@ import asyncpg
 import msgspec
 
 from backend.db.queries import load_queries
-from backend.leads.schemas import AssignmentTarget, LeadPlacement, NearbyAccount, UnassignedAccount
+from backend.imports.schemas import ExistingAccount
+from backend.leads.schemas import AssignmentTarget, LeadPlacement, UnassignedAccount
 
 Q = load_queries("backend.leads")
 
 
 async def similar_accounts(
     conn: asyncpg.Connection, lat: float | None, lon: float | None, phones: list[str], tax_id: str | None
-) -> list[NearbyAccount]:
+) -> list[ExistingAccount]:
     rows = await conn.fetch(Q["similar_accounts"], lat, lon, phones, tax_id)
-    return [msgspec.convert(dict(row), NearbyAccount) for row in rows]
+    return [msgspec.convert(dict(row), ExistingAccount) for row in rows]
 
 
 async def insert_lead(

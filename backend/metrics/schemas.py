@@ -8,9 +8,3 @@ import msgspec
 class QueueDepth(msgspec.Struct, frozen=True):
     entrypoint: str
     queued: int
-
-
-class PoolUsage(msgspec.Struct, frozen=True):
-    in_use: int
-    idle: int
-    max: int

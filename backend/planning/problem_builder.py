@@ -11,7 +11,6 @@ Rules (documented in docs/architecture.md):
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from typing import Any
 
@@ -161,8 +160,3 @@ def planned_route(
         distance_m=float(route.distance_m) if route else 0.0,
         solve_s=solution.summary.solve_s,
     )
-
-
-def weekday_of(day: dt.date) -> int:
-    """ISO weekday, as stored in account_opening_hours."""
-    return day.isoweekday()

@@ -10,11 +10,11 @@ import msgspec
 
 from backend.db.queries import load_queries
 from backend.planning.schemas import (
+    Candidate,
     DroppedVisit,
     DueAccount,
     PlannedRoute,
     RecentStop,
-    ReplanStop,
     RepPlanningProfile,
     RepRunReport,
     RunHead,
@@ -203,5 +203,6 @@ async def completed_visit_days(
     return done
 
 
-async def stops_for_replan(conn: asyncpg.Connection, route_id: int, day: dt.date) -> list[ReplanStop]:
-    return _due(await conn.fetch(Q["stops_for_replan"], route_id, day), ReplanStop)
+async def stops_for_replan(conn: asyncpg.Connection, route_id: int, day: dt.date) -> list[Candidate]:
+    """The stops of a published route, as the candidates they were."""
+    return _due(await conn.fetch(Q["stops_for_replan"], route_id, day), Candidate)

@@ -53,13 +53,6 @@ class TaskDue(DueAccount, frozen=True):
     priority: int
 
 
-class ReplanStop(DueAccount, frozen=True):
-    source: StopSource
-    priority: int
-    due_day: dt.date
-    pinned_start_s: int | None
-
-
 class RunHead(msgspec.Struct, frozen=True):
     id: int
     day: dt.date
@@ -69,21 +62,15 @@ class RunHead(msgspec.Struct, frozen=True):
     finished_at: dt.datetime | None
 
 
-class Candidate(msgspec.Struct, frozen=True):
-    """One visit that may go on the route: an account, why it is due, and when it may start."""
+class Candidate(DueAccount, frozen=True):
+    """One visit that may go on the route: an account, why it is due, and when it may start.
 
-    account_id: int
-    name: str
-    lat: float | None
-    lon: float | None
-    service_s: int
-    account_class: str
+    `opening`: hours of the route's weekday, [(open_s, close_s)], seconds from local midnight."""
+
     source: StopSource
     priority: int
     due_day: dt.date
     pinned_start_s: int | None = None
-    # Opening hours of the route's weekday: [(open_s, close_s)], seconds from local midnight.
-    opening: list[tuple[int, int]] = []
 
 
 class PlannedStop(msgspec.Struct, frozen=True):

@@ -74,19 +74,8 @@ class RepDayOutcome:
 def _candidate(
     row: DueAccount, source: StopSource, priority: int, due_day: dt.date, pinned: int | None = None
 ) -> Candidate:
-    return Candidate(
-        account_id=row.account_id,
-        name=row.name,
-        lat=row.lat,
-        lon=row.lon,
-        service_s=row.service_s,
-        account_class=row.account_class,
-        source=source,
-        priority=priority,
-        due_day=due_day,
-        pinned_start_s=pinned,
-        opening=row.opening,
-    )
+    account = {field: getattr(row, field) for field in DueAccount.__struct_fields__}
+    return Candidate(**account, source=source, priority=priority, due_day=due_day, pinned_start_s=pinned)
 
 
 async def gather_candidates(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> list[Candidate]:
@@ -289,21 +278,7 @@ async def replan_from_position(
         raise PlanningInputError("not an active rep with a rep profile")
     done = await repository.completed_visit_days(conn, rep_id, day, day + dt.timedelta(days=1))
     remaining = [
-        Candidate(
-            account_id=stop.account_id,
-            name=stop.name,
-            lat=stop.lat,
-            lon=stop.lon,
-            service_s=stop.service_s,
-            account_class=stop.account_class,
-            source=stop.source,
-            priority=stop.priority,
-            due_day=stop.due_day,
-            pinned_start_s=stop.pinned_start_s,
-            opening=stop.opening,
-        )
-        for stop in await repository.stops_for_replan(conn, head.id, day)
-        if stop.account_id not in done
+        stop for stop in await repository.stops_for_replan(conn, head.id, day) if stop.account_id not in done
     ]
     # Appointments already past cannot be kept; they are reported, not silently moved.
     problem, kept, dropped = build_problem(

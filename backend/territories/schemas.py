@@ -84,14 +84,8 @@ class TerritoryCoverageCounts(CoverageCounts, frozen=True):
     owner_rep_id: int | None
 
 
-class ChannelCoverage(msgspec.Struct, frozen=True):
-    channel: str
-    total: int
-    potential: int
-    active: int
-    closed: int
-    needs_geocoding: int
-    visited_this_cycle: int
+class ChannelCoverage(CoverageCounts, frozen=True):
+    channel: str  # a channel's row always has one
     potential_per_active: float | None
 
 

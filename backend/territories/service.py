@@ -168,13 +168,7 @@ def _coverage(
 ) -> Coverage:
     channels = [
         ChannelCoverage(
-            channel=r.channel,
-            total=r.total,
-            potential=r.potential,
-            active=r.active,
-            closed=r.closed,
-            needs_geocoding=r.needs_geocoding,
-            visited_this_cycle=r.visited_this_cycle,
+            **{field: getattr(r, field) for field in CoverageCounts.__struct_fields__},
             potential_per_active=_ratio(r.potential, r.active),
         )
         for r in rows

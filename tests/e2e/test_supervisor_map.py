@@ -12,10 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -29,6 +26,7 @@ from backend.demo.service import DEMO_PASSWORD, load_demo_city
 from backend.planning.solver_pool import SolverPool
 from backend.sales.service import import_sales
 from backend.settings import Settings, load_settings
+from benchmarks.live_server import recreate_database, serve
 from geo_data.demo_city import load_demo_city as read_demo_city
 from tests.backend.conftest import _test_database_url
 from tests.backend.supervision.known_day import (
@@ -75,13 +73,7 @@ def web_settings() -> Settings:
 
 
 async def _build_database(settings: Settings) -> KnownDay:
-    server, database = settings.database_url.rsplit("/", 1)
-    admin = await asyncpg.connect(f"{server}/postgres")
-    try:
-        await admin.execute(f'drop database if exists "{database}" with (force)')
-        await admin.execute(f'create database "{database}"')
-    finally:
-        await admin.close()
+    await recreate_database(settings.database_url, migrated=False)
     conn = await connect(settings)
     pool = await create_pool(settings)
     solver = SolverPool(processes=1)
@@ -103,12 +95,6 @@ async def _build_database(settings: Settings) -> KnownDay:
         await conn.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def built_console() -> Path:
     if not STATIC.exists() and shutil.which("npm"):
@@ -124,44 +110,11 @@ async def known(web_settings: Settings) -> AsyncIterator[KnownDay]:
 
 @pytest.fixture(scope="module")
 def server(known: KnownDay, web_settings: Settings, built_console: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": web_settings.database_url,
-        "FIELDSALES_ENV": "test",
-        "FIELDSALES_HOST": "127.0.0.1",
-        "FIELDSALES_PORT": str(port),
-    }
-    env.pop("FIELDSALES_MAP_TILE_URL", None)  # the offline basemap
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "supervisor-server.log").open("wb")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("fieldsales")), "serve"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, (ARTIFACTS / "supervisor-server.log").read_text(errors="replace")[-3000:]
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+    # The offline basemap: no tile URL.
+    with serve(
+        web_settings.database_url, ARTIFACTS / "supervisor-server.log", unset=("FIELDSALES_MAP_TILE_URL",)
+    ) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 async def test_the_supervisor_sees_routes_numbered_stops_and_flagged_check_ins(

@@ -23,7 +23,7 @@ from backend.planning.solver_pool import SolverPool
 from routing.matrix import HaversineProvider, ValhallaProvider
 from tests.backend.conftest import SingleConnectionSource, auth_headers
 from tests.backend.observability.logs import json_log_lines
-from tests.backend.planning.conftest import DAY, rep_id_of, schedule_day, territory_accounts
+from tests.backend.planning.conftest import DAY, published_day, rep_id_of, schedule_day, territory_accounts
 
 pytestmark = pytest.mark.db
 
@@ -67,18 +67,7 @@ async def test_the_road_engine_dying_mid_replan_answers_503_with_retry_after_and
 ) -> None:
     url, asked = dying_road_engine
     app.state.solver = solver
-    rep_id = await rep_id_of(conn, "rep1@example.com")
-    await schedule_day(conn, rep_id, DAY, await territory_accounts(conn, rep_id, 8))
-    planned = await plan_rep_day(
-        SingleConnectionSource(conn),
-        solver,
-        HaversineProvider(),
-        rep_id,
-        DAY,
-        run_id=None,
-        options=PlanningOptions(iterations=10),
-    )
-    assert planned.status == "planned", planned.error
+    rep_id = await published_day(conn, solver, "rep1@example.com")
     versions = await conn.fetchval("select count(*) from routes where rep_id = $1 and day = $2", rep_id, DAY)
     app.state.matrix_provider = CachedMatrixProvider(ValhallaProvider(url, timeout_s=5))
     headers = await auth_headers(client, "rep1@example.com")

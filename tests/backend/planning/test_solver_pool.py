@@ -17,11 +17,9 @@ import pytest
 from litestar import Litestar
 
 import routing
-from backend.planning.service import PlanningOptions, plan_rep_day
 from backend.planning.solver_pool import SolverBusy, SolverPool
-from routing.matrix import HaversineProvider
-from tests.backend.conftest import SingleConnectionSource, auth_headers
-from tests.backend.planning.conftest import DAY, rep_id_of, schedule_day, territory_accounts
+from tests.backend.conftest import auth_headers
+from tests.backend.planning.conftest import DAY, published_day
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -61,18 +59,7 @@ async def test_a_full_queue_answers_503_with_retry_after(
 ) -> None:
     pool = SolverPool(processes=1, max_queued=0, retry_after_s=7)
     app.state.solver = pool
-    rep_id = await rep_id_of(conn, "rep1@example.com")
-    await schedule_day(conn, rep_id, DAY, await territory_accounts(conn, rep_id, 8))
-    planned = await plan_rep_day(
-        SingleConnectionSource(conn),
-        pool,
-        HaversineProvider(),
-        rep_id,
-        DAY,
-        run_id=None,
-        options=PlanningOptions(iterations=5),
-    )
-    assert planned.status == "planned", planned.error
+    await published_day(conn, pool, "rep1@example.com")
     headers = await auth_headers(client, "rep1@example.com")
     # One solve far longer than the test occupies the only process; nothing may wait behind it.
     busy = asyncio.create_task(pool.solve(_small_problem(True), routing.SolveParams(iterations=10_000_000)))
