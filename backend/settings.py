@@ -10,6 +10,7 @@ here (`python -m backend.settings`) and a test keeps the two equal.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import math
 import os
 import sys
@@ -59,6 +60,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Short-lived access tokens; the phone refreshes with the rotating refresh token.
     access_token_ttl_s: int = 15 * 60
     refresh_token_ttl_s: int = 30 * 24 * 3600
+    # How long one process may reuse a user's session state (revocation check) before reading it again.
+    session_cache_s: float = 2.0
     pool_min_size: int = 2
     pool_max_size: int = 10
     pool_acquire_timeout_s: float = 5.0
@@ -94,6 +97,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     matrix_provider: str = "haversine"
     matrix_service_url: str = ""
     replan_time_limit_s: float = 0.5
+    # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or networks);
+    # empty: none, the TCP peer is the client (X-Forwarded-For is ignored).
+    trusted_proxies: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
     # Visits in the field (visits/checkin.py documents each rule).
@@ -102,11 +108,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_speed_kmh: float = 150.0
     max_clock_skew_s: float = 300.0
     min_visit_s: float = 120.0
+    # A second check-in by the same rep at the same account while the first is open and within this
+    # many seconds (device time) is a retry: answered with the first visit, not stored again.
+    check_in_retry_window_s: float = 600.0
+    # Check-out while a required checklist is unanswered: False = accepted and flagged
+    # checklist_missing (offline phones may send the checklist later); True = refused with 409.
+    checkout_requires_checklist: bool = False
     # Photos: local directory by default; an obstore URL (s3://bucket/prefix) when set.
     photo_dir: str = "var/photos"
     photo_store_url: str | None = None
     max_photo_bytes: int = 12 * 1024 * 1024
     max_photo_pixels: int = 40_000_000
+    # Memory one photo's decode may take (JPEG decoded at reduced scale first); photo decodes at once
+    # per user (more: 429) and in the process (more wait), so uploads cannot exhaust the memory.
+    max_photo_decode_bytes: int = 64 * 1024 * 1024
+    max_concurrent_uploads_per_user: int = 2
+    max_concurrent_photo_decodes: int = 4
     thumbnail_px: int = 320
     photo_before_visit_tolerance_s: float = 600.0
     photo_reuse_max_hamming: int = 4
@@ -123,6 +140,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     on_time_tolerance_s: int = 1800
     # The longest period one report covers.
     report_max_days: int = 400
+    # Orders: the largest discount a rep may enter; which orders count as sales fact ("submitted":
+    # submitted, confirmed and delivered; "delivered": delivered only); the ERP webhook on submission
+    # (no URL: no webhook), signed with HMAC-SHA256 of the body under the secret.
+    order_max_discount_pct: float = 15.0
+    sales_fact_from: str = "submitted"
+    order_webhook_url: str = ""
+    order_webhook_secret: str = ""
+    order_webhook_max_attempts: int = 8
+    order_webhook_timeout_s: float = 10.0
     # Logs: "text" for people, "json" (one object per line) for a log shipper; level as in logging.
     log_format: str = "text"
     log_level: str = "info"
@@ -156,6 +182,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("FIELDSALES_MATRIX_PROVIDER must be haversine, valhalla or osrm")
         if self.matrix_provider != "haversine" and not self.matrix_service_url:
             raise SettingsError(f"FIELDSALES_MATRIX_SERVICE_URL is required with the {self.matrix_provider} provider")
+        if self.sales_fact_from not in {"submitted", "delivered"}:
+            raise SettingsError("FIELDSALES_SALES_FACT_FROM must be submitted or delivered")
+        if self.order_webhook_url and len(self.order_webhook_secret) < 16:
+            raise SettingsError("FIELDSALES_ORDER_WEBHOOK_SECRET (16+ characters) is required with a webhook URL")
+        try:
+            for item in self.trusted_proxies.split(","):
+                if item.strip():
+                    ipaddress.ip_network(item.strip(), strict=False)
+        except ValueError as exc:
+            raise SettingsError(f"FIELDSALES_TRUSTED_PROXIES: {exc}") from exc
+        if not 0 <= self.session_cache_s <= 10:
+            raise SettingsError("FIELDSALES_SESSION_CACHE_S must be between 0 and 10 seconds")
         if self.access_token_ttl_s <= 0 or self.access_token_ttl_s > 24 * 3600:
             raise SettingsError("FIELDSALES_ACCESS_TOKEN_TTL_S must be between 1 and 86400 seconds")
 
@@ -267,6 +305,7 @@ FIELD_DOCS: dict[str, str] = {
     "jwt_audience": "`aud` of issued tokens",
     "access_token_ttl_s": "access-token lifetime (1 to 86400 s)",
     "refresh_token_ttl_s": "refresh-token lifetime",
+    "session_cache_s": "seconds one process reuses a user's session state (revocation) before reading it again (0-10)",
     "pool_min_size": "database connections kept open",
     "pool_max_size": "most database connections of one process",
     "pool_acquire_timeout_s": "wait for a free connection before answering 503",
@@ -291,6 +330,7 @@ FIELD_DOCS: dict[str, str] = {
     "matrix_provider": "travel times: `haversine`, `valhalla` or `osrm`",
     "matrix_service_url": "URL of the Valhalla / OSRM service",
     "replan_time_limit_s": "search time of an on-demand re-plan",
+    "trusted_proxies": "reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated)",
     "host": "address `fieldsales serve` binds",
     "port": "port `fieldsales serve` binds",
     "geofence_radius_m": "a check-in farther than this from the outlet is flagged",
@@ -298,10 +338,15 @@ FIELD_DOCS: dict[str, str] = {
     "max_speed_kmh": "travel faster than this between check-ins is flagged",
     "max_clock_skew_s": "device clock this far from the server's is flagged",
     "min_visit_s": "a visit shorter than this is flagged",
+    "check_in_retry_window_s": "a second check-in at the same account within this (device time) is a retry",
+    "checkout_requires_checklist": "`true`: check-out with an unanswered required checklist is refused (409)",
     "photo_dir": "local photo directory (when no store URL is set)",
     "photo_store_url": "object store for photos (`s3://bucket/prefix`, via obstore)",
     "max_photo_bytes": "largest photo upload",
     "max_photo_pixels": "largest photo in pixels",
+    "max_photo_decode_bytes": "memory one photo's decode may take",
+    "max_concurrent_uploads_per_user": "photo uploads at once per user (more: 429)",
+    "max_concurrent_photo_decodes": "photo decodes at once in the process (more wait)",
     "thumbnail_px": "thumbnail edge",
     "photo_before_visit_tolerance_s": "a photo taken this long before check-in is still accepted",
     "photo_reuse_max_hamming": "perceptual-hash distance under which a photo counts as reused",
@@ -311,6 +356,12 @@ FIELD_DOCS: dict[str, str] = {
     "sales_below_plan_pct": "a rep below this share of plan is flagged in reports",
     "on_time_tolerance_s": "a stop without a window is on time when started within this of plan",
     "report_max_days": "longest period one report covers",
+    "order_max_discount_pct": "largest discount a rep may enter on an order",
+    "sales_fact_from": "which orders count as sales fact: `submitted` or `delivered`",
+    "order_webhook_url": "ERP webhook called on order submission (empty: none)",
+    "order_webhook_secret": "HMAC-SHA256 secret of the webhook (16+ characters with a URL)",
+    "order_webhook_max_attempts": "webhook delivery attempts",
+    "order_webhook_timeout_s": "webhook request timeout",
     "log_format": "`text` or `json` (one object per line, with `request_id`)",
     "log_level": "`debug`, `info`, `warning` or `error`",
     "slow_query_ms": "statements slower than this are logged and counted",
