@@ -126,13 +126,7 @@ class RepRunReport(msgspec.Struct, frozen=True):
     error: str | None
 
 
-class PlanningRun(msgspec.Struct, frozen=True):
-    id: int
-    day: dt.date
-    trigger: str
-    status: str
-    created_at: dt.datetime
-    finished_at: dt.datetime | None
+class PlanningRun(RunHead, frozen=True):
     reps_total: int
     reps_finished: int
     reps_failed: int

@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 
 import asyncpg
+import msgspec
 
 from backend.auth.principal import Principal, Role
 from backend.errors import InvalidInput, NotFound
@@ -75,12 +76,7 @@ async def planning_run(conn: asyncpg.Connection, principal: Principal, run_id: i
         raise NotFound(f"planning run {run_id} not found", field="run_id")
     finished = [rep for rep in reps if rep.status not in ("queued", "running")]
     return PlanningRun(
-        id=run.id,
-        day=run.day,
-        trigger=run.trigger,
-        status=run.status,
-        created_at=run.created_at,
-        finished_at=run.finished_at,
+        **msgspec.structs.asdict(run),
         reps_total=len(reps),
         reps_finished=len(finished),
         reps_failed=sum(1 for rep in reps if rep.status == "failed"),
