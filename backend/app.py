@@ -23,11 +23,14 @@ from backend.duplicates.controllers import DuplicatesController, MergesControlle
 from backend.health.controllers import health
 from backend.http.dependencies import provide_connection, provide_principal, provide_settings, provide_transactions
 from backend.http.input_guard import guard_input
+from backend.http.observability import RequestContextMiddleware
 from backend.http.openapi import operation_id, render_plugins
 from backend.http.problems import EXCEPTION_HANDLERS
 from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware, SessionCache
 from backend.imports.controllers import ImportsController
 from backend.leads.controllers import LeadsController, NewAccountController
+from backend.metrics.controllers import metrics_endpoint
+from backend.observability.logs import configure_logging
 from backend.orders.controllers import AccountSalesController, OrdersController
 from backend.photos.controllers import PhotosController
 from backend.planning.matrix_cache import matrix_provider
@@ -49,7 +52,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
     """Build the app. With `pool` given (tests), the app uses it and does not close it."""
     settings.check_safe()
 
-    solver = SolverPool(processes=settings.api_solver_processes)
+    solver = SolverPool(processes=settings.api_solver_processes, max_queued=settings.solver_max_queued)
     state: dict[str, object] = {
         "settings": settings,
         "solver": solver,
@@ -81,6 +84,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
     return Litestar(
         route_handlers=[
             health,
+            metrics_endpoint,
             AuthController,
             MeController,
             MyAccountsController,
@@ -116,7 +120,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             "principal": Provide(provide_principal, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
-        middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
+        middleware=[RequestContextMiddleware, DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=guard_input,
         lifespan=[database, solver_processes],
@@ -135,7 +139,9 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             render_plugins=render_plugins(),
         ),
         cors_config=CORSConfig(allow_origins=[]),
-        logging_config=LoggingConfig(log_exceptions="debug"),
+        # Our handlers (backend.observability.logs) own the root logger; unexpected errors are logged
+        # once, with the request id, by backend.http.problems.
+        logging_config=LoggingConfig(log_exceptions="debug", configure_root_logger=False),
         request_max_body_size=settings.max_request_body_bytes,
         debug=False,
     )
@@ -143,4 +149,6 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
 
 def create_app_from_environment() -> Litestar:
     """The app with settings read from the environment now (the server's factory, one per process)."""
-    return create_app(load_settings())
+    settings = load_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(settings)

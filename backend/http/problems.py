@@ -16,7 +16,8 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from backend.errors import AppError, TooManyRequests
+from backend.errors import AppError
+from routing.matrix import MatrixServiceError
 
 log = logging.getLogger("fieldsales.http")
 PROBLEM_JSON = "application/problem+json"
@@ -54,10 +55,18 @@ def _field_of(item: dict[str, Any]) -> str | None:
 
 
 def on_app_error(_: Request[Any, Any, Any], exc: AppError) -> Response[dict[str, Any]]:
+    if exc.status >= 500:
+        log.warning("%s: %s", type(exc).__name__, exc.detail)
     response = problem(exc.status, exc.title, exc.detail, field=exc.field)
-    if isinstance(exc, TooManyRequests):
+    if exc.retry_after_s is not None:
         response.headers["Retry-After"] = str(exc.retry_after_s)
     return response
+
+
+def on_matrix_service_error(_: Request[Any, Any, Any], exc: MatrixServiceError) -> Response[dict[str, Any]]:
+    """The road engine (Valhalla, OSRM) is down or failing: an outage upstream, not our bug."""
+    log.warning("routing service unavailable: %s (%s)", exc, exc.url or "no url")
+    return problem(503, "Service unavailable", "the road engine is not answering; retry shortly")
 
 
 def on_validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
@@ -118,6 +127,7 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[d
 
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     AppError: on_app_error,
+    MatrixServiceError: on_matrix_service_error,
     ValidationException: on_validation_error,
     HTTPException: on_http_error,
     asyncpg.QueryCanceledError: on_query_canceled,

@@ -20,7 +20,9 @@ class NewLead(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     force: bool = False  # create even when it looks like an existing account
 
 
-class LeadCreated(msgspec.Struct, frozen=True):
+class LeadPlacement(msgspec.Struct, frozen=True):
+    """Where a new account landed: its territory (from the polygons) and that territory's reps."""
+
     id: int
     name: str
     status: str
@@ -28,8 +30,17 @@ class LeadCreated(msgspec.Struct, frozen=True):
     owner_rep_id: int | None
     backup_rep_id: int | None
     needs_geocoding: bool
+
+
+class LeadCreated(LeadPlacement, frozen=True):
     possible_duplicates: list[int]
     warnings: list[str]
+
+
+class AssignmentTarget(msgspec.Struct, frozen=True):
+    id: int
+    territory_id: int | None
+    territory_manual: bool
 
 
 class UnassignedAccount(msgspec.Struct, frozen=True):
@@ -56,15 +67,3 @@ class Assigned(msgspec.Struct, frozen=True):
     account_id: int
     territory_id: int
     owner_rep_id: int | None
-
-
-class NearbyAccount(msgspec.Struct, frozen=True):
-    id: int
-    name: str
-    address: str | None
-    address_key: str | None
-    phones: list[str]
-    tax_id: str | None
-    branch_code: str | None
-    lat: float | None
-    lon: float | None

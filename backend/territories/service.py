@@ -8,7 +8,6 @@ account's territory, so the reps' account lists follow at once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import asyncpg
 import msgspec
@@ -20,6 +19,7 @@ from backend.territories import repository
 from backend.territories.schemas import (
     ChannelCoverage,
     Coverage,
+    CoverageCounts,
     Problem,
     Territory,
     TerritoryChange,
@@ -164,21 +164,15 @@ def _ratio(potential: int, active: int) -> float | None:
 
 
 def _coverage(
-    key: tuple[int | None, str | None, str | None, int | None], rows: Sequence[dict[str, Any]], active_days: int
+    key: tuple[int | None, str | None, str | None, int | None], rows: Sequence[CoverageCounts], active_days: int
 ) -> Coverage:
     channels = [
         ChannelCoverage(
-            channel=str(r["channel"]),
-            total=int(r["total"]),
-            potential=int(r["potential"]),
-            active=int(r["active"]),
-            closed=int(r["closed"]),
-            needs_geocoding=int(r["needs_geocoding"]),
-            visited_this_cycle=int(r["visited_this_cycle"]),
-            potential_per_active=_ratio(int(r["potential"]), int(r["active"])),
+            **{field: getattr(r, field) for field in CoverageCounts.__struct_fields__},
+            potential_per_active=_ratio(r.potential, r.active),
         )
         for r in rows
-        if r["channel"] is not None
+        if r.channel is not None
     ]
     total = {
         k: sum(getattr(c, k) for c in channels)
@@ -212,15 +206,9 @@ async def coverage(
         if territory_id not in visible:
             raise NotFound(f"territory {territory_id} not found", field="territory_id")
         visible = [territory_id]
-    grouped: dict[tuple[int | None, str | None, str | None, int | None], list[dict[str, Any]]] = {}
+    grouped: dict[tuple[int | None, str | None, str | None, int | None], list[CoverageCounts]] = {}
     for row in await repository.coverage_rows(conn, visible, active_days, CYCLE_DAYS):
-        key = (
-            int(str(row["territory_id"])),
-            str(row["code"]),
-            str(row["name"]),
-            None if row["owner_rep_id"] is None else int(str(row["owner_rep_id"])),
-        )
-        grouped.setdefault(key, []).append(row)
+        grouped.setdefault((row.territory_id, row.code, row.name, row.owner_rep_id), []).append(row)
     result = [_coverage(key, rows, active_days) for key, rows in grouped.items()]
     if territory_id is None and principal.role != Role.REP:
         unassigned = await repository.coverage_unassigned(conn, active_days, CYCLE_DAYS)
