@@ -45,51 +45,56 @@ where s.rep_id in (select visible_rep_ids($1, $2))
 
 -- name: order_fact_monthly
 -- Order fact (statuses $5) of the reps in the caller's scope per rep x root category x region x month,
--- order days [$3, $4]; only territory $6 when given.
-select l.rep_id, u.name as rep_name, r.code as category, coalesce(t.region, '(none)') as region,
-       date_trunc('month', l.order_day)::date as month,
-       sum(l.amount)::float8 as amount, sum(l.quantity)::float8 as units
-from order_lines l
-join product_categories r on r.id = l.category_id
-join users u on u.id = l.rep_id
-left join territories t on t.id = l.territory_id
-where l.order_day between $3::date and $4::date
-  and l.status = any($5::text[])
-  and l.rep_id in (select visible_rep_ids($1, $2))
-  and ($6::bigint is null or l.territory_id = $6)
-group by l.rep_id, u.name, r.code, coalesce(t.region, '(none)'), date_trunc('month', l.order_day);
+-- months [$3, $4] (first days), from the monthly roll-up; only territory $6 when given.
+select f.rep_id, u.name as rep_name, r.code as category, coalesce(t.region, '(none)') as region, f.month,
+       sum(f.amount)::float8 as amount, sum(f.units)::float8 as units
+from order_month_facts f
+join product_categories r on r.id = f.category_id
+join users u on u.id = f.rep_id
+left join territories t on t.id = f.territory_id
+where f.month between $3::date and $4::date
+  and f.status = any($5::text[])
+  and f.rep_id in (select visible_rep_ids($1, $2))
+  and ($6::bigint is null or f.territory_id = $6)
+  and f.lines > 0
+group by f.rep_id, u.name, r.code, coalesce(t.region, '(none)'), f.month;
 
 -- name: order_kpis
--- Per group ($6: rep, territory, region, channel or all): fact orders, lines, amount, units, and the
--- active accounts (active_account_ids) with fact orders in the group and their (account, root category)
--- pairs. Reps in the caller's scope; order days [$3, $4]; statuses $5; only territory $7 when given.
+-- Per group ($6: rep, territory, region, channel or all), over fact orders (statuses $5) taken on days
+-- [$3, $4] by reps in the caller's scope (only territory $7 when given): orders, lines, amount, units;
+-- and over those of the active accounts (active_account_ids) the number of accounts and of their
+-- distinct root categories (bits of the union of their orders' category masks).
 with fact as (
     select case $6::text
-               when 'rep' then l.rep_id::text
-               when 'territory' then coalesce(l.territory_id::text, '')
-               when 'region' then coalesce(t.region, '(none)')
-               when 'channel' then a.channel
+               when 'rep' then o.rep_id::text
+               when 'territory' then coalesce(o.territory_id::text, '')
+               when 'region' then coalesce((select t.region from territories t where t.id = o.territory_id), '(none)')
+               when 'channel' then (select a.channel from accounts a where a.id = o.account_id)
                else 'all'
            end as key,
-           l.order_id, l.account_id, l.category_id, l.amount, l.quantity
-    from order_lines l
-    join accounts a on a.id = l.account_id
-    left join territories t on t.id = l.territory_id
-    where l.order_day between $3::date and $4::date
-      and l.status = any($5::text[])
-      and l.rep_id in (select visible_rep_ids($1, $2))
-      and ($7::bigint is null or l.territory_id = $7)
-), active as (
-    select active_account_ids($3::date, $4::date) as account_id
+           o.account_id, o.line_count, o.total_amount, o.total_units, o.category_mask
+    from orders o
+    where o.order_day between $3::date and $4::date
+      and o.status = any($5::text[])
+      and o.rep_id in (select visible_rep_ids($1, $2))
+      and ($7::bigint is null or o.territory_id = $7)
+), per_key as (
+    select key, count(*)::int as orders, sum(line_count)::int as lines,
+           coalesce(sum(total_amount), 0)::float8 as amount, coalesce(sum(total_units), 0)::float8 as units
+    from fact group by key
+), per_account as (
+    select key, account_id, bit_or(category_mask) as mask
+    from fact
+    where account_id in (select active_account_ids($3::date, $4::date))
+    group by key, account_id
+), per_key_accounts as (
+    select key, count(*)::int as akb, sum(bit_count(mask::bit(64)))::int as category_pairs
+    from per_account group by key
 )
-select f.key, count(distinct f.order_id)::int as orders, count(*)::int as lines,
-       coalesce(sum(f.amount), 0)::float8 as amount, coalesce(sum(f.quantity), 0)::float8 as units,
-       count(distinct f.account_id) filter (where f.account_id in (select account_id from active))::int as akb,
-       count(distinct (f.account_id, f.category_id))
-           filter (where f.account_id in (select account_id from active))::int as category_pairs
-from fact f
-group by f.key
-order by f.key;
+select k.key, k.orders, k.lines, k.amount, k.units, coalesce(a.akb, 0) as akb,
+       coalesce(a.category_pairs, 0) as category_pairs
+from per_key k left join per_key_accounts a on a.key = k.key
+order by k.key;
 
 -- name: active_base
 -- Per territory in the caller's scope: OKB (accounts not closed) and AKB (accounts in
@@ -140,13 +145,13 @@ where a.territory_id in (select visible_territory_ids($1, $2))
 order by a.territory_id, a.name;
 
 -- name: monthly_fact_by_category
--- Order fact (statuses $5) per root category and month, reps in the caller's scope, days [$3, $4].
-select r.code as category, date_trunc('month', l.order_day)::date as month, sum(l.amount)::float8 as amount
-from order_lines l join product_categories r on r.id = l.category_id
-where l.order_day between $3::date and $4::date
-  and l.status = any($5::text[])
-  and l.rep_id in (select visible_rep_ids($1, $2))
-group by r.code, date_trunc('month', l.order_day);
+-- Order fact (statuses $5) per root category and month, reps in the caller's scope, months [$3, $4].
+select r.code as category, f.month, sum(f.amount)::float8 as amount
+from order_month_facts f join product_categories r on r.id = f.category_id
+where f.month between $3::date and $4::date
+  and f.status = any($5::text[])
+  and f.rep_id in (select visible_rep_ids($1, $2))
+group by r.code, f.month;
 
 -- name: rep_names
 select id, name from users where id = any($1::bigint[]);
