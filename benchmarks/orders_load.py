@@ -90,7 +90,10 @@ async def benchmark(args: argparse.Namespace) -> dict[str, Any]:
                 email = REPS[number % len(REPS)]
                 account = accounts[email][(number // len(REPS)) % len(accounts[email])]
                 lines = order_for_visit(
-                    catalogue, account["id"], account["channel"], account["account_class"],
+                    catalogue,
+                    account["id"],
+                    account["channel"],
+                    account["account_class"],
                     day + dt.timedelta(days=number % 20),
                 )
                 number += 1

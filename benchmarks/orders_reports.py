@@ -5,7 +5,8 @@ Builds a scratch database (migrated, demo catalogue loaded) and generates the ye
 200,000 orders of 5 lines over 2025, plans per rep x category x month. Then it times every report of
 `backend.sales.service` as the service runs it (SQL + Python), for the whole company (an admin) and
 for one territory and one month, and checks the query plans of the order-line queries with EXPLAIN:
-for one territory and one month no sequential scan of `order_lines` (an index scan is required).
+for one territory and one month no sequential scan of `order_lines`, `orders` or the monthly roll-up
+`order_month_facts` (index scans required).
 
     .venv/bin/python -m benchmarks.orders_reports               # generate (about a minute) and measure
     .venv/bin/python -m benchmarks.orders_reports --reuse       # measure an already generated database
@@ -30,7 +31,7 @@ ACCOUNTS_PER_REP = 50
 ORDERS = 200_000
 LINES_PER_ORDER = 5
 
-GENERATE = f"""
+ACCOUNTS = f"""
 insert into users (email, name, role, password_hash, supervisor_id)
 select 'bench-sup' || s || '@example.com', 'Supervisor ' || s, 'supervisor', 'x', null
 from generate_series(1, 10) s;
@@ -49,6 +50,9 @@ select 'Outlet ' || r || '-' || k, case when k % 3 = 0 then 'retail' else 'horec
        (array['A', 'B', 'C'])[1 + k % 3], case when k % 10 = 9 then 'potential' else 'active' end,
        ST_SetSRID(ST_MakePoint(20 + (r % 40) * 0.01 + 0.0001 * (k + 1), 60 + (r / 40) * 0.01 + 0.004), 4326)
 from generate_series(1, {REPS}) r, generate_series(0, {ACCOUNTS_PER_REP - 1}) k;
+"""
+
+GENERATE = f"""
 create temporary table bench_accounts as
 select a.id, a.territory_id, t.owner_rep_id as rep_id,
        row_number() over (order by a.id) - 1 as n
@@ -70,9 +74,16 @@ select o.id, l, p.id, (select id from price_lists where code = 'DEMO-HORECA'), 1
 from orders o cross join generate_series(0, {LINES_PER_ORDER - 1}) l
 join bench_products p on p.n = (abs(hashtext(o.id::text)) + l * 37) % 200
 join product_categories c on c.id = p.category_id;
-update orders o set total_amount = s.amount, total_units = s.units
-from (select order_id, sum(amount) as amount, sum(quantity) as units from order_lines group by order_id) s
+update orders o set total_amount = s.amount, total_units = s.units, category_mask = s.mask
+from (select l.order_id, sum(l.amount) as amount, sum(l.quantity) as units,
+             bit_or(1::bigint << c.bit_index) as mask
+      from order_lines l join product_categories c on c.id = l.category_id group by l.order_id) s
 where s.order_id = o.id;
+-- Triggers were off for the bulk load (session_replication_role = replica): the roll-up in one pass.
+insert into order_month_facts (month, rep_id, territory_id, category_id, status, lines, amount, units)
+select date_trunc('month', order_day)::date, rep_id, coalesce(territory_id, 0), category_id, status, count(*),
+       sum(amount), sum(quantity)
+from order_lines group by 1, 2, 3, 4, 5;
 insert into sales_monthly (rep_id, category, region, month, plan_amount, plan_units)
 select u.id, c.code, 'Region ' || (1 + u.id % 12), date '2025-01-01' + make_interval(months => m), 5000, 400
 from users u, generate_series(0, 11) m, (select code from product_categories where parent_id is null) c
@@ -106,6 +117,10 @@ async def generate(url: str) -> dict[str, float]:
         timings["schema_s"] = time.perf_counter() - start
         start = time.perf_counter()
         async with conn.transaction():
+            # Row triggers (territory derivation excepted: accounts are inserted before) and FK checks
+            # off for the bulk rows; the roll-up and the masks are computed in one pass at the end.
+            await conn.execute(ACCOUNTS)
+            await conn.execute("set local session_replication_role = replica")
             await conn.execute(GENERATE)
         timings["generate_s"] = time.perf_counter() - start
         start = time.perf_counter()
@@ -116,23 +131,26 @@ async def generate(url: str) -> dict[str, float]:
     return timings
 
 
-def _seq_scans(plan: Any, table: str) -> list[str]:
+FACT_TABLES = ("order_lines", "orders", "order_month_facts")
+
+
+def _seq_scans(plan: Any) -> list[str]:
     found: list[str] = []
     if isinstance(plan, dict):
-        if plan.get("Node Type") == "Seq Scan" and plan.get("Relation Name") == table:
-            found.append(f"Seq Scan on {table}")
+        if plan.get("Node Type") == "Seq Scan" and plan.get("Relation Name") in FACT_TABLES:
+            found.append(f"Seq Scan on {plan['Relation Name']}")
         for value in plan.values():
-            found += _seq_scans(value, table)
+            found += _seq_scans(value)
     elif isinstance(plan, list):
         for value in plan:
-            found += _seq_scans(value, table)
+            found += _seq_scans(value)
     return found
 
 
 def _index_names(plan: Any) -> set[str]:
     names: set[str] = set()
     if isinstance(plan, dict):
-        if "Index Name" in plan and plan.get("Relation Name") == "order_lines":
+        if str(plan.get("Index Name", "")).startswith(tuple(f"{table}_" for table in FACT_TABLES)):
             names.add(plan["Index Name"])
         for value in plan.values():
             names |= _index_names(value)
@@ -222,6 +240,8 @@ async def measure(url: str, repeats: int) -> dict[str, Any]:
             "order_fact_monthly": (queries["order_fact_monthly"], [role, user_id, *june, statuses, territory]),
             "order_kpis": (queries["order_kpis"], [role, user_id, *june, statuses, "rep", territory]),
             "monthly_fact_by_category": (queries["monthly_fact_by_category"], [role, user_id, *june, statuses]),
+            "active_base": (queries["active_base"], [role, user_id, *june, territory]),
+            "churn": (queries["churn"], [role, user_id, *june, dt.date(2025, 5, 1), dt.date(2025, 5, 31), territory]),
             "orders.account_month_category_totals": (
                 queries["orders.account_month_category_totals"],
                 [account, statuses, month, month],
@@ -234,8 +254,8 @@ async def measure(url: str, repeats: int) -> dict[str, Any]:
             plans.append(
                 {
                     "query": name,
-                    "seq_scans_of_order_lines": _seq_scans(plan, "order_lines"),
-                    "order_lines_indexes": sorted(_index_names(plan)),
+                    "seq_scans_of_fact_tables": _seq_scans(plan),
+                    "fact_table_indexes": sorted(_index_names(plan)),
                 }
             )
         return {"order_lines": lines, "reports": results, "plans": plans}
@@ -257,9 +277,9 @@ def main() -> None:
     output.update(asyncio.run(measure(url, args.repeats)))
     print(json.dumps(output, indent=2))
     slow = [item["report"] for item in output["reports"] if item["worst_s"] >= 2.0]
-    scans = [item["query"] for item in output["plans"] if item["seq_scans_of_order_lines"]]
+    scans = [item["query"] for item in output["plans"] if item["seq_scans_of_fact_tables"]]
     if slow or scans:
-        print(f"NOT MET: over 2 s: {slow}; sequential scans of order_lines: {scans}", file=sys.stderr)
+        print(f"NOT MET: over 2 s: {slow}; sequential scans of order tables: {scans}", file=sys.stderr)
         sys.exit(1)
 
 

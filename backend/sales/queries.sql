@@ -43,10 +43,18 @@ from sales_monthly s join users u on u.id = s.rep_id
 where s.rep_id in (select visible_rep_ids($1, $2))
   and s.month between $3::date and $4::date;
 
--- name: order_fact_monthly
--- Order fact (statuses $5) of the reps in the caller's scope per rep x root category x region x month,
--- months [$3, $4] (first days), from the monthly roll-up; only territory $6 when given.
-select f.rep_id, u.name as rep_name, r.code as category, coalesce(t.region, '(none)') as region, f.month,
+-- name: order_fact_grouped
+-- Order fact (statuses $5) of the reps in the caller's scope over months [$3, $4] (first days), from
+-- the monthly roll-up, per group $7 (rep, category, region, month or quarter); only territory $6
+-- when given.
+select case $7::text
+           when 'rep' then f.rep_id::text
+           when 'category' then r.code
+           when 'region' then coalesce(t.region, '(none)')
+           when 'month' then to_char(f.month, 'YYYY-MM')
+           else to_char(f.month, 'YYYY-"Q"Q')
+       end as key,
+       min(case when $7::text = 'rep' then u.name end) as rep_name,
        sum(f.amount)::float8 as amount, sum(f.units)::float8 as units
 from order_month_facts f
 join product_categories r on r.id = f.category_id
@@ -56,45 +64,56 @@ where f.month between $3::date and $4::date
   and f.status = any($5::text[])
   and f.rep_id in (select visible_rep_ids($1, $2))
   and ($6::bigint is null or f.territory_id = $6)
-  and f.lines > 0
-group by f.rep_id, u.name, r.code, coalesce(t.region, '(none)'), f.month;
+group by 1;
+
+-- name: plans_grouped
+-- Plans and imported actuals of the reps in the caller's scope, months [$3, $4], per group $5.
+select case $5::text
+           when 'rep' then s.rep_id::text
+           when 'category' then s.category
+           when 'region' then s.region
+           when 'month' then to_char(s.month, 'YYYY-MM')
+           else to_char(s.month, 'YYYY-"Q"Q')
+       end as key,
+       min(case when $5::text = 'rep' then u.name end) as rep_name,
+       coalesce(sum(s.plan_amount), 0)::float8 as plan_amount, coalesce(sum(s.plan_units), 0)::float8 as plan_units,
+       coalesce(sum(s.actual_amount), 0)::float8 as actual_amount,
+       coalesce(sum(s.actual_units), 0)::float8 as actual_units
+from sales_monthly s join users u on u.id = s.rep_id
+where s.rep_id in (select visible_rep_ids($1, $2))
+  and s.month between $3::date and $4::date
+group by 1;
 
 -- name: order_kpis
--- Per group ($6: rep, territory, region, channel or all), over fact orders (statuses $5) taken on days
--- [$3, $4] by reps in the caller's scope (only territory $7 when given): orders, lines, amount, units;
--- and over those of the active accounts (active_account_ids) the number of accounts and of their
--- distinct root categories (bits of the union of their orders' category masks).
-with fact as (
+-- Per group ($6: rep, territory, region, channel, month or all), over fact orders (statuses $5) taken
+-- on days [$3, $4] by reps in the caller's scope (only territory $7 when given): orders, lines, amount,
+-- units, the accounts with fact orders (fact statuses are among those of active_account_ids, so these
+-- are the group's active accounts) and the sum over them of their distinct root categories (bits of
+-- the union of their orders' category masks).
+with per_account as (
     select case $6::text
                when 'rep' then o.rep_id::text
                when 'territory' then coalesce(o.territory_id::text, '')
                when 'region' then coalesce((select t.region from territories t where t.id = o.territory_id), '(none)')
                when 'channel' then (select a.channel from accounts a where a.id = o.account_id)
+               when 'month' then to_char(o.order_day, 'YYYY-MM')
                else 'all'
            end as key,
-           o.account_id, o.line_count, o.total_amount, o.total_units, o.category_mask
+           o.account_id, count(*) as orders, sum(o.line_count) as lines, sum(o.total_amount) as amount,
+           sum(o.total_units) as units, bit_or(o.category_mask) as mask
     from orders o
     where o.order_day between $3::date and $4::date
       and o.status = any($5::text[])
       and o.rep_id in (select visible_rep_ids($1, $2))
       and ($7::bigint is null or o.territory_id = $7)
-), per_key as (
-    select key, count(*)::int as orders, sum(line_count)::int as lines,
-           coalesce(sum(total_amount), 0)::float8 as amount, coalesce(sum(total_units), 0)::float8 as units
-    from fact group by key
-), per_account as (
-    select key, account_id, bit_or(category_mask) as mask
-    from fact
-    where account_id in (select active_account_ids($3::date, $4::date))
-    group by key, account_id
-), per_key_accounts as (
-    select key, count(*)::int as akb, sum(bit_count(mask::bit(64)))::int as category_pairs
-    from per_account group by key
+    group by 1, o.account_id
 )
-select k.key, k.orders, k.lines, k.amount, k.units, coalesce(a.akb, 0) as akb,
-       coalesce(a.category_pairs, 0) as category_pairs
-from per_key k left join per_key_accounts a on a.key = k.key
-order by k.key;
+select key, sum(orders)::int as orders, sum(lines)::int as lines, coalesce(sum(amount), 0)::float8 as amount,
+       coalesce(sum(units), 0)::float8 as units, count(*)::int as akb,
+       coalesce(sum(bit_count(mask::bit(64))), 0)::int as category_pairs
+from per_account
+group by key
+order by key;
 
 -- name: active_base
 -- Per territory in the caller's scope: OKB (accounts not closed) and AKB (accounts in

@@ -38,7 +38,6 @@ from backend.errors import InvalidInput, NotFound
 from backend.orders.rules import fact_statuses
 from backend.sales import repository
 from backend.sales import rules as figures
-from backend.sales.rules import quarter
 from backend.sales.schemas import (
     BaseReport,
     BaseRow,
@@ -48,7 +47,7 @@ from backend.sales.schemas import (
     KpiCounts,
     KpiReport,
     KpiRow,
-    PlanFact,
+    PlanFactGroup,
     PlanFactReport,
     PlanFactRow,
     PlansRequest,
@@ -326,24 +325,12 @@ async def save_plans(conn: asyncpg.Connection, principal: Principal, request: Pl
     return PlansStored(stored=len(parsed))
 
 
-def _plan_key(group: str, item: PlanFact) -> tuple[str, str]:
-    if group == "rep":
-        return str(item.rep_id), item.rep_name
-    if group == "category":
-        return item.category, item.category
-    if group == "region":
-        return item.region, item.region
-    if group == "month":
-        return item.month.strftime("%Y-%m"), item.month.strftime("%Y-%m")
-    return quarter(item.month), quarter(item.month)
-
-
-def _plan_row(key: str, label: str, items: list[PlanFact]) -> PlanFactRow:
-    plan_amount = sum(item.plan_amount or 0 for item in items)
-    plan_units = sum(item.plan_units or 0 for item in items)
-    imported = sum(item.actual_amount or 0 for item in items)
+def _plan_row(key: str, label: str, items: list[PlanFactGroup]) -> PlanFactRow:
+    plan_amount = sum(item.plan_amount for item in items)
+    plan_units = sum(item.plan_units for item in items)
+    imported = sum(item.actual_amount for item in items)
     orders = sum(item.order_amount for item in items)
-    fact_units = sum((item.actual_units or 0) + item.order_units for item in items)
+    fact_units = sum(item.actual_units + item.order_units for item in items)
     return PlanFactRow(
         key=key,
         label=label,
@@ -370,21 +357,23 @@ async def plan_vs_fact(
 ) -> PlanFactReport:
     """Plan and fact (orders in the fact statuses + imported actuals) in money and units per group.
 
-    With `territory_id`, only that territory's orders count and imported figures are left out (they
-    carry a region, not a territory)."""
+    With `territory_id`, only that territory's orders count and plans and imported figures are left
+    out (they carry a region, not a territory)."""
     if group not in PLAN_GROUPS:
         raise InvalidInput(f"group_by must be one of {', '.join(PLAN_GROUPS)}", field="group_by")
     _check_months(first, last)
     role, user_id = principal.role.value, principal.user_id
-    items = await repository.order_fact_monthly(
-        conn, role, user_id, first, figures.month_end(last), fact_statuses(fact_from), territory_id
+    items = await repository.order_fact_grouped(
+        conn, role, user_id, first, last, fact_statuses(fact_from), territory_id, group
     )
     if territory_id is None:
-        items += await repository.plans_in_scope(conn, role, user_id, first, last)
-    grouped: dict[tuple[str, str], list[PlanFact]] = defaultdict(list)
+        items += await repository.plans_grouped(conn, role, user_id, first, last, group)
+    grouped: dict[str, list[PlanFactGroup]] = defaultdict(list)
+    labels: dict[str, str] = {}
     for item in items:
-        grouped[_plan_key(group, item)].append(item)
-    rows = [_plan_row(key, label, grouped[(key, label)]) for key, label in sorted(grouped)]
+        grouped[item.key].append(item)
+        labels[item.key] = item.rep_name or labels.get(item.key) or item.key
+    rows = [_plan_row(key, labels[key], grouped[key]) for key in sorted(grouped)]
     return PlanFactReport(
         from_month=first.strftime("%Y-%m"),
         to_month=last.strftime("%Y-%m"),
@@ -431,22 +420,13 @@ async def kpis(
     _check_days(first, last)
     role, user_id, statuses = principal.role.value, principal.user_id, fact_statuses(fact_from)
     rows: list[KpiRow] = []
-    if group == "month":
-        month = first.replace(day=1)
-        while month <= last:
-            start, end = max(first, month), min(last, figures.month_end(month))
-            found = await repository.order_kpis(conn, role, user_id, start, end, statuses, "all", territory_id)
-            counts = msgspec.structs.replace(found[0] if found else _EMPTY, key=month.strftime("%Y-%m"))
-            rows.append(_kpi_row(counts, counts.key))
-            month = add_months(month, 1)
-    else:
-        found = await repository.order_kpis(conn, role, user_id, first, last, statuses, group, territory_id)
-        labels: dict[int, str] = {}
-        if group in {"rep", "territory"}:
-            labels = await repository.names(conn, group, [int(item.key) for item in found if item.key])
-        for counts in found:
-            label = labels.get(int(counts.key), counts.key) if counts.key.isdigit() else counts.key or "(none)"
-            rows.append(_kpi_row(counts, label))
+    found = await repository.order_kpis(conn, role, user_id, first, last, statuses, group, territory_id)
+    labels: dict[int, str] = {}
+    if group in {"rep", "territory"}:
+        labels = await repository.names(conn, group, [int(item.key) for item in found if item.key])
+    for counts in found:
+        label = labels.get(int(counts.key), counts.key) if counts.key.isdigit() else counts.key or "(none)"
+        rows.append(_kpi_row(counts, label))
     total = await repository.order_kpis(conn, role, user_id, first, last, statuses, "all", territory_id)
     total_counts = msgspec.structs.replace(total[0], key="total") if total else _EMPTY
     return KpiReport(
