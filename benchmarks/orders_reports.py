@@ -237,7 +237,10 @@ async def measure(url: str, repeats: int) -> dict[str, Any]:
             await conn.fetchval("select account_id from order_lines where territory_id = $1 limit 1", territory)
         )
         explained = {
-            "order_fact_monthly": (queries["order_fact_monthly"], [role, user_id, *june, statuses, territory]),
+            "order_fact_grouped": (
+                queries["order_fact_grouped"],
+                [role, user_id, month, month, statuses, territory, "category"],
+            ),
             "order_kpis": (queries["order_kpis"], [role, user_id, *june, statuses, "rep", territory]),
             "monthly_fact_by_category": (queries["monthly_fact_by_category"], [role, user_id, *june, statuses]),
             "active_base": (queries["active_base"], [role, user_id, *june, territory]),
