@@ -21,10 +21,11 @@ from backend.checklists.controllers import ChecklistTemplatesController, VisitCh
 from backend.db.pool import ConnectionSource, create_pool
 from backend.duplicates.controllers import DuplicatesController, MergesController
 from backend.health.controllers import health
-from backend.http.dependencies import provide_connection, provide_principal, provide_settings
+from backend.http.dependencies import provide_connection, provide_principal, provide_settings, provide_transactions
 from backend.http.input_guard import guard_input
+from backend.http.openapi import operation_id, render_plugins
 from backend.http.problems import EXCEPTION_HANDLERS
-from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware
+from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware, SessionCache
 from backend.imports.controllers import ImportsController
 from backend.leads.controllers import LeadsController, NewAccountController
 from backend.orders.controllers import AccountSalesController, OrdersController
@@ -49,7 +50,12 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
     settings.check_safe()
 
     solver = SolverPool(processes=settings.api_solver_processes)
-    state: dict[str, object] = {"settings": settings, "solver": solver, "matrix_provider": matrix_provider(settings)}
+    state: dict[str, object] = {
+        "settings": settings,
+        "solver": solver,
+        "matrix_provider": matrix_provider(settings),
+        "sessions": SessionCache(settings.session_cache_s),
+    }
     if pool is not None:
         state["pool"] = pool
 
@@ -106,6 +112,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
         ],
         dependencies={
             "conn": Provide(provide_connection),
+            "transactions": Provide(provide_transactions, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
@@ -123,6 +130,9 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
             security=[{"bearer": []}],
+            use_handler_docstrings=True,
+            operation_id_creator=operation_id,
+            render_plugins=render_plugins(),
         ),
         cors_config=CORSConfig(allow_origins=[]),
         logging_config=LoggingConfig(log_exceptions="debug"),

@@ -24,6 +24,7 @@ from backend.checklists.schemas import (
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.idempotency import service as idempotency
 from backend.settings import Settings
+from backend.visits import service as visits
 from visits.checklists import ItemError, score, template_problems, validate_answers
 
 SCOPE = "visit.checklist"
@@ -113,6 +114,7 @@ async def submit(
     )
     if not inserted:  # pragma: no cover - the idempotency key serialises writers of one visit
         raise Conflict("answers for this visit and template are already stored", field="template_id")
+    await visits.checklist_answered(conn, visit_id)
     saved = next(item for item in await repository.answers_of_visit(conn, visit_id) if item.template_id == template.id)
     await idempotency.finish(conn, principal.user_id, SCOPE, key, 200, saved)
     return saved, False
