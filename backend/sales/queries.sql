@@ -85,7 +85,7 @@ where s.rep_id in (select visible_rep_ids($1, $2))
 group by 1;
 
 -- name: order_kpis
--- Per group ($6: rep, territory, region, channel, month or all), over fact orders (statuses $5) taken
+-- Per group ($6: rep, territory, region, channel or month) and in total (the last row, key null), over fact orders (statuses $5) taken
 -- on days [$3, $4] by reps in the caller's scope (only territory $7 when given): orders, lines, amount,
 -- units, the accounts with fact orders (fact statuses are among those of active_account_ids, so these
 -- are the group's active accounts) and the sum over them of their distinct root categories (bits of
@@ -108,12 +108,19 @@ with per_account as (
       and ($7::bigint is null or o.territory_id = $7)
     group by 1, o.account_id
 )
-select key, sum(orders)::int as orders, sum(lines)::int as lines, coalesce(sum(amount), 0)::float8 as amount,
-       coalesce(sum(units), 0)::float8 as units, count(*)::int as akb,
-       coalesce(sum(bit_count(mask::bit(64))), 0)::int as category_pairs
-from per_account
-group by key
-order by key;
+(select key, sum(orders)::int as orders, sum(lines)::int as lines, coalesce(sum(amount), 0)::float8 as amount,
+        coalesce(sum(units), 0)::float8 as units, count(*)::int as akb,
+        coalesce(sum(bit_count(mask::bit(64))), 0)::int as category_pairs
+ from per_account
+ group by key
+ order by key)
+union all
+-- The total (key null): each account once, with the union of its categories over the groups.
+select null, coalesce(sum(orders), 0)::int, coalesce(sum(lines), 0)::int, coalesce(sum(amount), 0)::float8,
+       coalesce(sum(units), 0)::float8, count(*)::int, coalesce(sum(bit_count(mask::bit(64))), 0)::int
+from (select account_id, sum(orders) as orders, sum(lines) as lines, sum(amount) as amount, sum(units) as units,
+             bit_or(mask) as mask
+      from per_account group by account_id) accounts;
 
 -- name: active_base
 -- Per territory in the caller's scope: OKB (accounts not closed) and AKB (accounts in
@@ -227,3 +234,9 @@ select key,
 from facts
 group by key
 order by key;
+
+-- name: report_settings
+-- For the rest of this transaction: plan each report query for its own parameters (a cached generic
+-- plan made for one territory and month is a disaster for a whole year, and the reverse), and let
+-- its aggregates hash in memory.
+select set_config('plan_cache_mode', 'force_custom_plan', true), set_config('work_mem', '64MB', true);

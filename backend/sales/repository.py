@@ -149,3 +149,7 @@ async def shelf_counts(
 ) -> list[ShelfCounts]:
     rows = await conn.fetch(Q["shelf_counts"], role, user_id, first, last, time_zone, group)
     return [msgspec.convert(dict(row), ShelfCounts) for row in rows]
+
+
+async def report_settings(conn: asyncpg.Connection) -> None:
+    await conn.fetchrow(Q["report_settings"])

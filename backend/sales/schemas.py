@@ -121,7 +121,7 @@ class PlanFactReport(msgspec.Struct, frozen=True):
 
 
 class KpiCounts(msgspec.Struct, frozen=True):
-    key: str
+    key: str | None  # None: the total
     orders: int
     lines: int
     amount: float

@@ -362,6 +362,7 @@ async def plan_vs_fact(
     if group not in PLAN_GROUPS:
         raise InvalidInput(f"group_by must be one of {', '.join(PLAN_GROUPS)}", field="group_by")
     _check_months(first, last)
+    await repository.report_settings(conn)
     role, user_id = principal.role.value, principal.user_id
     items = await repository.order_fact_grouped(
         conn, role, user_id, first, last, fact_statuses(fact_from), territory_id, group
@@ -386,7 +387,7 @@ async def plan_vs_fact(
 
 def _kpi_row(counts: KpiCounts, label: str) -> KpiRow:
     return KpiRow(
-        key=counts.key,
+        key=counts.key or "",
         label=label,
         orders=counts.orders,
         lines=counts.lines,
@@ -418,17 +419,19 @@ async def kpis(
     if group not in KPI_GROUPS:
         raise InvalidInput(f"group_by must be one of {', '.join(KPI_GROUPS)}", field="group_by")
     _check_days(first, last)
+    await repository.report_settings(conn)
     role, user_id, statuses = principal.role.value, principal.user_id, fact_statuses(fact_from)
-    rows: list[KpiRow] = []
     found = await repository.order_kpis(conn, role, user_id, first, last, statuses, group, territory_id)
+    groups = [item for item in found if item.key is not None]
     labels: dict[int, str] = {}
     if group in {"rep", "territory"}:
-        labels = await repository.names(conn, group, [int(item.key) for item in found if item.key])
-    for counts in found:
-        label = labels.get(int(counts.key), counts.key) if counts.key.isdigit() else counts.key or "(none)"
-        rows.append(_kpi_row(counts, label))
-    total = await repository.order_kpis(conn, role, user_id, first, last, statuses, "all", territory_id)
-    total_counts = msgspec.structs.replace(total[0], key="total") if total else _EMPTY
+        labels = await repository.names(conn, group, [int(item.key) for item in groups if item.key])
+    rows: list[KpiRow] = []
+    for counts in groups:
+        key = counts.key or ""
+        rows.append(_kpi_row(counts, labels.get(int(key), key) if key.isdigit() else key or "(none)"))
+    total = next((item for item in found if item.key is None), _EMPTY)
+    total_counts = msgspec.structs.replace(total, key="total")
     return KpiReport(
         from_day=first,
         to_day=last,
@@ -444,6 +447,7 @@ async def active_base(
 ) -> BaseReport:
     """AKB, OKB and AKB/OKB per territory in scope."""
     _check_days(first, last)
+    await repository.report_settings(conn)
     found = await repository.active_base(conn, principal.role.value, principal.user_id, first, last, territory_id)
     rows = [msgspec.structs.replace(row, akb_okb_ratio=figures.base_ratio(row.akb, row.okb)) for row in found]
     akb, okb = sum(row.akb for row in rows), sum(row.okb for row in rows)
@@ -462,6 +466,7 @@ async def churn(
 ) -> ChurnReport:
     """Churned, returned and new accounts per territory against the previous period of equal length."""
     _check_days(first, last)
+    await repository.report_settings(conn)
     previous = figures.previous_period(first, last)
     role, user_id = principal.role.value, principal.user_id
     found = await repository.churn(conn, role, user_id, (first, last), previous, territory_id)
@@ -493,6 +498,7 @@ async def seasonality(
 ) -> SeasonReport:
     """`seasonality_coefficient` per root category over monthly fact = orders + imported actuals."""
     _check_months(first, last, 12)
+    await repository.report_settings(conn)
     role, user_id = principal.role.value, principal.user_id
     start = add_months(first, -36)
     actuals: dict[str, dict[dt.date, float]] = defaultdict(lambda: defaultdict(float))
