@@ -62,6 +62,7 @@ from backend.sales.schemas import (
     ShelfReport,
     ShelfRow,
 )
+from backend.scope import service as scope
 from geo_data.spreadsheets import SpreadsheetError, read_spreadsheet
 
 GROUPS = ("rep", "category", "region", "month")
@@ -293,6 +294,12 @@ def _check_months(first: dt.date, last: dt.date, limit: int = MAX_MONTHS) -> Non
         raise InvalidInput(f"a report covers at most {limit} months", field="to")
 
 
+async def _check_territory(conn: asyncpg.Connection, principal: Principal, territory_id: int | None) -> None:
+    """A territory outside the caller's scope is 404, never an empty report."""
+    if territory_id is not None and territory_id not in await scope.visible_territory_ids(conn, principal):
+        raise NotFound(f"territory {territory_id} not found", field="territory_id")
+
+
 def _check_days(first: dt.date, last: dt.date, max_days: int = 731) -> None:
     if last < first:
         raise InvalidInput("to must not be before from", field="to")
@@ -363,6 +370,7 @@ async def plan_vs_fact(
         raise InvalidInput(f"group_by must be one of {', '.join(PLAN_GROUPS)}", field="group_by")
     _check_months(first, last)
     await repository.report_settings(conn)
+    await _check_territory(conn, principal, territory_id)
     role, user_id = principal.role.value, principal.user_id
     items = await repository.order_fact_grouped(
         conn, role, user_id, first, last, fact_statuses(fact_from), territory_id, group
@@ -420,6 +428,7 @@ async def kpis(
         raise InvalidInput(f"group_by must be one of {', '.join(KPI_GROUPS)}", field="group_by")
     _check_days(first, last)
     await repository.report_settings(conn)
+    await _check_territory(conn, principal, territory_id)
     role, user_id, statuses = principal.role.value, principal.user_id, fact_statuses(fact_from)
     found = await repository.order_kpis(conn, role, user_id, first, last, statuses, group, territory_id)
     groups = [item for item in found if item.key is not None]
@@ -448,6 +457,7 @@ async def active_base(
     """AKB, OKB and AKB/OKB per territory in scope."""
     _check_days(first, last)
     await repository.report_settings(conn)
+    await _check_territory(conn, principal, territory_id)
     found = await repository.active_base(conn, principal.role.value, principal.user_id, first, last, territory_id)
     rows = [msgspec.structs.replace(row, akb_okb_ratio=figures.base_ratio(row.akb, row.okb)) for row in found]
     akb, okb = sum(row.akb for row in rows), sum(row.okb for row in rows)
@@ -467,6 +477,7 @@ async def churn(
     """Churned, returned and new accounts per territory against the previous period of equal length."""
     _check_days(first, last)
     await repository.report_settings(conn)
+    await _check_territory(conn, principal, territory_id)
     previous = figures.previous_period(first, last)
     role, user_id = principal.role.value, principal.user_id
     found = await repository.churn(conn, role, user_id, (first, last), previous, territory_id)
