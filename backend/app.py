@@ -20,8 +20,8 @@ from backend.checklists.controllers import ChecklistTemplatesController, VisitCh
 from backend.db.pool import ConnectionSource, create_pool
 from backend.duplicates.controllers import DuplicatesController, MergesController
 from backend.health.controllers import health
-from backend.http.dependencies import provide_connection, provide_principal, provide_settings
 from backend.http.caching import compression_config
+from backend.http.dependencies import provide_connection, provide_principal, provide_settings
 from backend.http.input_guard import guard_input
 from backend.http.openapi import operation_id, render_plugins
 from backend.http.problems import EXCEPTION_HANDLERS

@@ -15,8 +15,8 @@ from typing import Any
 
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import MutableScopeHeaders
-from litestar.middleware.compression import CompressionMiddleware
 from litestar.enums import ScopeType
+from litestar.middleware.compression import CompressionMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 CACHEABLE = re.compile(
