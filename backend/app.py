@@ -16,23 +16,26 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.accounts.controllers import AccountsController, MyAccountsController
 from backend.auth.controllers import AuthController, MeController
+from backend.catalogue.controllers import CatalogueController, MyCatalogueController
 from backend.checklists.controllers import ChecklistTemplatesController, VisitChecklistController
 from backend.db.pool import ConnectionSource, create_pool
 from backend.duplicates.controllers import DuplicatesController, MergesController
 from backend.health.controllers import health
 from backend.http.caching import compression_config
-from backend.http.dependencies import provide_connection, provide_principal, provide_settings
+from backend.http.dependencies import provide_connection, provide_principal, provide_settings, provide_transactions
 from backend.http.input_guard import guard_input
 from backend.http.openapi import operation_id, render_plugins
 from backend.http.problems import EXCEPTION_HANDLERS
-from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware
+from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware, SessionCache
 from backend.imports.controllers import ImportsController
 from backend.leads.controllers import LeadsController, NewAccountController
+from backend.orders.controllers import AccountSalesController, OrdersController
 from backend.photos.controllers import PhotosController
 from backend.planning.matrix_cache import matrix_provider
 from backend.planning.solver_pool import SolverPool
 from backend.reports.controllers import ReportsController
 from backend.routes.controllers import MyRouteController, PlanningRunsController, TeamRoutesController
+from backend.sales.controllers import SalesController
 from backend.schedules.controllers import SchedulesController
 from backend.settings import Settings, load_settings
 from backend.supervision.controllers import SupervisionController
@@ -49,7 +52,12 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
     settings.check_safe()
 
     solver = SolverPool(processes=settings.api_solver_processes)
-    state: dict[str, object] = {"settings": settings, "solver": solver, "matrix_provider": matrix_provider(settings)}
+    state: dict[str, object] = {
+        "settings": settings,
+        "solver": solver,
+        "matrix_provider": matrix_provider(settings),
+        "sessions": SessionCache(settings.session_cache_s),
+    }
     if pool is not None:
         state["pool"] = pool
 
@@ -106,10 +114,16 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             LeadsController,
             SupervisionController,
             ReportsController,
+            CatalogueController,
+            MyCatalogueController,
+            OrdersController,
+            AccountSalesController,
+            SalesController,
             *console_handlers(),
         ],
         dependencies={
             "conn": Provide(provide_connection),
+            "transactions": Provide(provide_transactions, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
         },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import zlib
@@ -48,6 +49,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Short-lived access tokens; the phone refreshes with the rotating refresh token.
     access_token_ttl_s: int = 15 * 60
     refresh_token_ttl_s: int = 30 * 24 * 3600
+    # How long one process may reuse a user's session state (revocation check) before reading it again.
+    session_cache_s: float = 2.0
     pool_min_size: int = 2
     pool_max_size: int = 10
     pool_acquire_timeout_s: float = 5.0
@@ -83,6 +86,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     matrix_provider: str = "haversine"
     matrix_service_url: str = ""
     replan_time_limit_s: float = 0.5
+    # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or networks);
+    # empty: none, the TCP peer is the client (X-Forwarded-For is ignored).
+    trusted_proxies: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
     # Visits in the field (visits/checkin.py documents each rule).
@@ -102,6 +108,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     photo_store_url: str | None = None
     max_photo_bytes: int = 12 * 1024 * 1024
     max_photo_pixels: int = 40_000_000
+    # Memory one photo's decode may take (JPEG decoded at reduced scale first); photo decodes at once
+    # per user (more: 429) and in the process (more wait), so uploads cannot exhaust the memory.
+    max_photo_decode_bytes: int = 64 * 1024 * 1024
+    max_concurrent_uploads_per_user: int = 2
+    max_concurrent_photo_decodes: int = 4
     thumbnail_px: int = 320
     photo_before_visit_tolerance_s: float = 600.0
     photo_reuse_max_hamming: int = 4
@@ -118,6 +129,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     on_time_tolerance_s: int = 1800
     # The longest period one report covers.
     report_max_days: int = 400
+    # Orders: the largest discount a rep may enter; which orders count as sales fact ("submitted":
+    # submitted, confirmed and delivered; "delivered": delivered only); the ERP webhook on submission
+    # (no URL: no webhook), signed with HMAC-SHA256 of the body under the secret.
+    order_max_discount_pct: float = 15.0
+    sales_fact_from: str = "submitted"
+    order_webhook_url: str = ""
+    order_webhook_secret: str = ""
+    order_webhook_max_attempts: int = 8
+    order_webhook_timeout_s: float = 10.0
 
     @property
     def is_production(self) -> bool:
@@ -140,6 +160,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("FIELDSALES_MATRIX_PROVIDER must be haversine, valhalla or osrm")
         if self.matrix_provider != "haversine" and not self.matrix_service_url:
             raise SettingsError(f"FIELDSALES_MATRIX_SERVICE_URL is required with the {self.matrix_provider} provider")
+        if self.sales_fact_from not in {"submitted", "delivered"}:
+            raise SettingsError("FIELDSALES_SALES_FACT_FROM must be submitted or delivered")
+        if self.order_webhook_url and len(self.order_webhook_secret) < 16:
+            raise SettingsError("FIELDSALES_ORDER_WEBHOOK_SECRET (16+ characters) is required with a webhook URL")
+        try:
+            for item in self.trusted_proxies.split(","):
+                if item.strip():
+                    ipaddress.ip_network(item.strip(), strict=False)
+        except ValueError as exc:
+            raise SettingsError(f"FIELDSALES_TRUSTED_PROXIES: {exc}") from exc
+        if not 0 <= self.session_cache_s <= 10:
+            raise SettingsError("FIELDSALES_SESSION_CACHE_S must be between 0 and 10 seconds")
         if self.access_token_ttl_s <= 0 or self.access_token_ttl_s > 24 * 3600:
             raise SettingsError("FIELDSALES_ACCESS_TOKEN_TTL_S must be between 1 and 86400 seconds")
 
@@ -150,6 +182,7 @@ _ENV_NAMES: dict[str, str] = {
     "jwt_secret": "FIELDSALES_JWT_SECRET",
     "access_token_ttl_s": "FIELDSALES_ACCESS_TOKEN_TTL_S",
     "refresh_token_ttl_s": "FIELDSALES_REFRESH_TOKEN_TTL_S",
+    "session_cache_s": "FIELDSALES_SESSION_CACHE_S",
     "pool_max_size": "FIELDSALES_POOL_MAX_SIZE",
     "statement_timeout_ms": "FIELDSALES_STATEMENT_TIMEOUT_MS",
     "default_phone_region": "FIELDSALES_PHONE_REGION",
@@ -166,6 +199,7 @@ _ENV_NAMES: dict[str, str] = {
     "worker_heartbeat_timeout_s": "FIELDSALES_WORKER_HEARTBEAT_TIMEOUT_S",
     "matrix_provider": "FIELDSALES_MATRIX_PROVIDER",
     "matrix_service_url": "FIELDSALES_MATRIX_SERVICE_URL",
+    "trusted_proxies": "FIELDSALES_TRUSTED_PROXIES",
     "host": "FIELDSALES_HOST",
     "port": "FIELDSALES_PORT",
     "geofence_radius_m": "FIELDSALES_GEOFENCE_RADIUS_M",
@@ -174,10 +208,18 @@ _ENV_NAMES: dict[str, str] = {
     "photo_dir": "FIELDSALES_PHOTO_DIR",
     "photo_store_url": "FIELDSALES_PHOTO_STORE_URL",
     "max_photo_bytes": "FIELDSALES_MAX_PHOTO_BYTES",
+    "max_photo_decode_bytes": "FIELDSALES_MAX_PHOTO_DECODE_BYTES",
+    "max_concurrent_uploads_per_user": "FIELDSALES_MAX_CONCURRENT_UPLOADS_PER_USER",
+    "max_concurrent_photo_decodes": "FIELDSALES_MAX_CONCURRENT_PHOTO_DECODES",
     "map_tile_url": "FIELDSALES_MAP_TILE_URL",
     "map_tile_attribution": "FIELDSALES_MAP_TILE_ATTRIBUTION",
     "sales_below_plan_pct": "FIELDSALES_SALES_BELOW_PLAN_PCT",
     "on_time_tolerance_s": "FIELDSALES_ON_TIME_TOLERANCE_S",
+    "order_max_discount_pct": "FIELDSALES_ORDER_MAX_DISCOUNT_PCT",
+    "sales_fact_from": "FIELDSALES_SALES_FACT_FROM",
+    "order_webhook_url": "FIELDSALES_ORDER_WEBHOOK_URL",
+    "order_webhook_secret": "FIELDSALES_ORDER_WEBHOOK_SECRET",
+    "order_webhook_max_attempts": "FIELDSALES_ORDER_WEBHOOK_MAX_ATTEMPTS",
 }
 
 

@@ -9,7 +9,10 @@ is decoded before it is known to be acceptable:
 3. header-only open with an explicit ``formats=`` list (the sniffed one), then the pixel cap
    (``max_pixels``) on the declared width x height, before any pixel is decoded: a decompression
    bomb (a small PNG declaring 30000 x 30000) is refused here. Pillow's own ``MAX_IMAGE_PIXELS``
-   is set explicitly to ``HARD_MAX_PIXELS`` as a second line;
+   is set explicitly to ``HARD_MAX_PIXELS`` as a second line; then the decode memory cap
+   (``max_decode_bytes``): the bytes the decoded image and its RGB copy will take, after a JPEG is
+   set to decode at reduced scale (``Image.draft``), so a 6300 x 6300 PNG (40 MP, about 320 MB
+   decoded) is refused while a 12 MP phone JPEG (decoded at 1/8 scale) passes;
 4. EXIF read (capture time with its offset when present, GPS position) before anything re-encodes;
 5. full decode (a truncated file fails here), perceptual hash (imagehash pHash, 64 bits), the
    luma statistics of the picture (mean and standard deviation of 8-bit luma, ITU-R 601, as Pillow's
@@ -78,6 +81,7 @@ class PhotoPolicy(msgspec.Struct, frozen=True, kw_only=True):
     max_pixels: int = 40_000_000
     thumbnail_px: int = 320
     thumbnail_quality: int = 80
+    max_decode_bytes: int = 64 * 1024 * 1024
 
 
 class ShelfRule(msgspec.Struct, frozen=True, kw_only=True):
@@ -174,6 +178,13 @@ def _gps(exif: Image.Exif) -> tuple[float | None, float | None]:
     return lat, lon
 
 
+# A capture time outside these years is a phone whose clock was never set (or a forged file): it
+# proves nothing, like a missing one. Real UTC offsets lie within -12:00 .. +14:00.
+_EARLIEST_CAPTURE = datetime(2000, 1, 1, tzinfo=UTC)
+_LATEST_CAPTURE = datetime(2100, 1, 1, tzinfo=UTC)
+_MAX_OFFSET = timedelta(hours=14)
+
+
 def _offset(text: object) -> timezone | None:
     if not isinstance(text, str) or len(text.strip()) != 6:
         return None
@@ -183,7 +194,10 @@ def _offset(text: object) -> timezone | None:
         hours, minutes = int(text[1:3]), int(text[4:6])
     except ValueError:
         return None
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    offset = sign * timedelta(hours=hours, minutes=minutes)
+    if abs(offset) > _MAX_OFFSET or minutes >= 60:
+        return None
+    return timezone(offset)
 
 
 def _captured_at(exif: Image.Exif, assume_tz: str) -> datetime | None:
@@ -199,7 +213,22 @@ def _captured_at(exif: Image.Exif, assume_tz: str) -> datetime | None:
     except ValueError:
         return None
     offset = _offset(sub.get(_OFFSET_TIME_ORIGINAL))
-    return local.replace(tzinfo=offset if offset is not None else ZoneInfo(assume_tz)).astimezone(UTC)
+    try:
+        moment = local.replace(tzinfo=offset if offset is not None else ZoneInfo(assume_tz)).astimezone(UTC)
+    except (OverflowError, ValueError):  # year 1 or 9999 shifted past the calendar's ends
+        return None
+    return moment if _EARLIEST_CAPTURE <= moment < _LATEST_CAPTURE else None
+
+
+def decode_bytes(image: Image.Image) -> int:
+    """Memory the decode will take: Pillow keeps 1 byte per pixel for 1/L/P images and 4 for every
+    other mode (RGB included); the RGB copy made for the hash and thumbnail takes 4 more, and an
+    EXIF rotation one more copy."""
+    width, height = image.size
+    per_pixel = (1 if image.mode in {"1", "L", "P"} else 4) + 4
+    if image.getexif().get(0x0112, 1) not in (1, None):
+        per_pixel += 4
+    return width * height * per_pixel
 
 
 def process_photo(data: bytes, policy: PhotoPolicy, *, assume_tz: str = "UTC") -> ProcessedPhoto:
@@ -238,6 +267,13 @@ def process_photo(data: bytes, policy: PhotoPolicy, *, assume_tz: str = "UTC") -
         if pillow_format == "JPEG":
             # Decode at a reduced scale (DCT scaling): every byte is still read, so truncation fails.
             image.draft("RGB", (policy.thumbnail_px, policy.thumbnail_px))
+        needed = decode_bytes(image)
+        if needed > policy.max_decode_bytes:
+            raise PhotoRejected(
+                RejectReason.TOO_MANY_PIXELS,
+                f"the image ({width}x{height} {image.mode}) would take {needed / 2**20:.0f} MiB to decode; the "
+                f"limit is {policy.max_decode_bytes / 2**20:.0f} MiB (send a JPEG, or a smaller image)",
+            )
         try:
             image.load()
             upright = ImageOps.exif_transpose(image)

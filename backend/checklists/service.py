@@ -9,6 +9,7 @@ import asyncpg
 import msgspec
 
 from backend.auth.principal import Principal
+from backend.catalogue import service as catalogue
 from backend.checklists import repository
 from backend.checklists.schemas import (
     ChecklistRequest,
@@ -37,6 +38,7 @@ def _raise_item_errors(prefix: str, problems: list[ItemError], what: str) -> Non
 
 async def create_template(conn: asyncpg.Connection, principal: Principal, request: TemplateRequest) -> Template:
     problems = template_problems(request.items)
+    problems += await catalogue.unknown_references(conn, request.items)
     if problems:
         _raise_item_errors("items", problems, "the template is not valid")
     return await repository.insert_template(

@@ -9,7 +9,7 @@ from litestar.datastructures import UploadFile
 
 from backend.auth.principal import Role
 from backend.errors import InvalidInput
-from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.http.dependencies import AppSettings, Caller, Transactions
 from backend.http.security import requires_role
 from backend.imports import service
 from backend.imports.schemas import ImportOptions, ImportReport, UploadedFile
@@ -48,11 +48,13 @@ class ImportsController(Controller):
         opt={"multipart_form": IMPORT_FORM},
     )
     async def import_accounts(
-        self, request: Request[Any, Any, Any], conn: Conn, principal: Caller, settings: AppSettings
+        self, request: Request[Any, Any, Any], transactions: Transactions, principal: Caller, settings: AppSettings
     ) -> ImportReport:
         """multipart/form-data: one or more `files` (CSV, XLSX); optional `source`, `dry_run`
         (true/false), `mapping` (a JSON or TOML mapping, as text or a file). Answers the import report;
-        a file that cannot be read answers 422 naming it, and nothing is stored."""
+        a file that cannot be read answers 422 naming it, and nothing is stored. No database connection is
+        held while the upload arrives (Litestar spools files over 1 MiB to disk) and while the files are
+        read and checked: only the matching and writing take one."""
         form = await request.form()
         uploads: list[UploadedFile] = []
         for value in form.getall("files") if "files" in form else []:
@@ -78,4 +80,6 @@ class ImportsController(Controller):
             max_rows=settings.max_import_rows,
             max_cells=settings.max_import_cells,
         )
-        return await service.import_accounts(conn, uploads, options, principal.user_id)
+        read = await service.read_uploads(uploads, options)
+        async with transactions() as conn:
+            return await service.import_accounts(conn, uploads, options, principal.user_id, read=read)

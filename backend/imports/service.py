@@ -315,12 +315,26 @@ def _summary(counts: ImportCounts, files: Sequence[FileReport], rejected: Sequen
     return "\n".join(lines)
 
 
+FilesRead = tuple[list[FileReport], list[AccountRow], list[RowIssue], list[RowIssue]]
+
+
+async def read_uploads(files: Sequence[UploadedFile], options: ImportOptions) -> FilesRead:
+    """Read and check the files (no database needed: callers hold no connection meanwhile).
+
+    CPU-bound pure work runs in a thread so the event loop keeps serving other requests meanwhile
+    (pure Python releases the GIL every few milliseconds; workbooks are read by a child process)."""
+    return await asyncio.to_thread(read_files, files, options)
+
+
 async def import_accounts(
-    conn: asyncpg.Connection, files: Sequence[UploadedFile], options: ImportOptions, user_id: int | None
+    conn: asyncpg.Connection,
+    files: Sequence[UploadedFile],
+    options: ImportOptions,
+    user_id: int | None,
+    *,
+    read: FilesRead | None = None,
 ) -> ImportReport:
-    # CPU-bound pure work runs in a thread so the event loop keeps serving other requests meanwhile
-    # (pure Python releases the GIL every few milliseconds; rapidfuzz and calamine release it too).
-    file_reports, rows, rejected, warnings = await asyncio.to_thread(read_files, files, options)
+    file_reports, rows, rejected, warnings = read if read is not None else await read_uploads(files, options)
     counts = ImportCounts(rows=sum(f.rows for f in file_reports))
 
     # 1. Idempotency: (source, external id) keys, within the batch and against the database.

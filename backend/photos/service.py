@@ -14,13 +14,15 @@ other visit only to a caller whose scope includes it (never another rep's visit 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 
 import asyncpg
 import msgspec
 
 from backend.auth.principal import Principal
-from backend.errors import Conflict, InvalidInput, NotFound, Unavailable
+from backend.errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unavailable
 from backend.idempotency import service as idempotency
 from backend.photos import repository
 from backend.photos.schemas import Photo, PhotoList, PhotoTooLarge, UnsupportedPhotoType
@@ -42,8 +44,43 @@ SCOPE = "visit.photo"
 
 def photo_policy(settings: Settings) -> PhotoPolicy:
     return PhotoPolicy(
-        max_bytes=settings.max_photo_bytes, max_pixels=settings.max_photo_pixels, thumbnail_px=settings.thumbnail_px
+        max_bytes=settings.max_photo_bytes,
+        max_pixels=settings.max_photo_pixels,
+        thumbnail_px=settings.thumbnail_px,
+        max_decode_bytes=settings.max_photo_decode_bytes,
     )
+
+
+class DecodeSlots:
+    """Photo decodes in this process: at most `per_user` at once for one user (more is a 429, so one
+    phone cannot take the memory of all), and at most `total` at once for everyone (more wait)."""
+
+    def __init__(self) -> None:
+        self._by_user: dict[int, int] = {}
+        self._total: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @contextlib.asynccontextmanager
+    async def hold(self, user_id: int, per_user: int, total: int) -> AsyncIterator[None]:
+        if self._by_user.get(user_id, 0) >= per_user:
+            raise TooManyRequests(
+                f"at most {per_user} photo uploads at once per user; retry when one has finished", retry_after_s=2
+            )
+        if self._total is None or self._loop is not asyncio.get_running_loop():
+            self._total, self._loop = asyncio.Semaphore(total), asyncio.get_running_loop()
+        self._by_user[user_id] = self._by_user.get(user_id, 0) + 1
+        try:
+            async with self._total:
+                yield
+        finally:
+            left = self._by_user[user_id] - 1
+            if left:
+                self._by_user[user_id] = left
+            else:
+                del self._by_user[user_id]
+
+
+DECODE_SLOTS = DecodeSlots()
 
 
 def parse_photo_id(text: str) -> uuid.UUID:
@@ -88,7 +125,10 @@ async def upload(
     stored = await idempotency.begin(conn, principal.user_id, SCOPE, str(photo_id), body, settings.idempotency_ttl_s)
     if stored is not None:
         return msgspec.convert(stored.response, Photo), True
-    processed = await _process(data, settings, visit.time_zone)
+    async with DECODE_SLOTS.hold(
+        principal.user_id, settings.max_concurrent_uploads_per_user, settings.max_concurrent_photo_decodes
+    ):
+        processed = await _process(data, settings, visit.time_zone)
     facts = processed.facts
     # A blank picture's pHash matches every other blank picture: exact bytes only (-1 bits).
     max_hamming = settings.photo_reuse_max_hamming if hash_comparable(facts, ShelfRule()) else -1
