@@ -12,6 +12,11 @@ const LABELS = {
   potential: "Potential", active: "Active", visited: "Visited", visited_share_of_active: "Visited of active",
   plan: "Plan", actual: "Actual", completion_pct: "Completion", below_plan: "Below plan", category: "Category",
   coefficient: "Seasonality coefficient", years_used: "Years of history", reason: "Why no coefficient",
+  plan_amount: "Plan (money)", fact_amount: "Fact (money)", plan_units: "Plan (units)", fact_units: "Fact (units)",
+  units_completion_pct: "Completion (units)", order_amount: "From orders", imported_amount: "Imported actuals",
+  orders: "Orders", lines: "Order lines", amount: "Amount", units: "Units", akb: "Active accounts (AKB)",
+  average_check: "Average check", order_frequency: "Orders per account", lines_per_order: "Lines per order",
+  breadth: "Cross-sell breadth",
 };
 const GROUP_LABELS = { rep: "Rep", territory: "Territory", region: "Region", channel: "Channel", day: "Day", category: "Category", month: "Month" };
 const HIDDEN = new Set(["key"]);
@@ -133,6 +138,24 @@ export const SECTIONS = [
     chart: (r) => barChart(r.rows, [{ key: "completion_pct", name: "completion", colour: "#f08c00" }], { asPercent: true }),
     after: (r) => (r.reps_below_plan?.length ? `<p class="error">Below plan: ${r.reps_below_plan.map((x) => escapeHtml(x.label)).join(", ")}</p>` : ""),
     groupBy: (r) => r.group_by,
+  },
+  {
+    id: "commercial-plan-fact",
+    needsMonth: true,
+    path: (f) => `/api/v1/sales/plan-vs-fact?from=${f.monthFrom}&to=${f.monthTo}&group_by=${f.salesGroup}`,
+    title: (r) => `Orders and sales: plan vs fact in money ${r.from_month} – ${r.to_month}`,
+    chart: (r) => barChart(r.rows, [
+      { key: "plan_amount", name: "plan", colour: "#adb5bd" },
+      { key: "fact_amount", name: "fact", colour: "#2b8a3e" },
+    ]),
+    groupBy: (r) => r.group_by,
+  },
+  {
+    id: "commercial-kpis",
+    path: (f) => `/api/v1/sales/kpis?from=${f.from}&to=${f.to}&group_by=rep`,
+    title: (r) => `Commercial figures per rep, ${r.from_day} – ${r.to_day}`,
+    chart: (r) => barChart(r.rows, [{ key: "average_check", name: "average check", colour: "#1971c2" }]),
+    groupBy: () => "rep",
   },
   {
     id: "seasonality-report",

@@ -130,6 +130,7 @@ async def test_the_supervisor_console_at_desktop_and_phone_width(
             side_panel = 360 if width > 1000 else 0  # beside the map on a desktop, under it on a phone
             assert box is not None and box["height"] >= min(500, height * 0.5), box
             assert box["width"] >= width - side_panel - 20, box
+            assert await page.evaluate("document.documentElement.scrollWidth") <= width  # nothing off-screen
             await page.screenshot(path=str(ARTIFACTS / f"{shot}-map.png"), full_page=True)
 
             # Every check-in of the day is visible and clickable (a real click: nothing covers it).
@@ -222,6 +223,11 @@ async def test_the_supervisor_console_at_desktop_and_phone_width(
             scroll = page.locator("#visits-report .table-scroll")
             scroll_box = await scroll.bounding_box()
             assert scroll_box is not None and scroll_box["x"] + scroll_box["width"] <= width + 1
+            toolbar = await page.locator("#tab-reports .toolbar").bounding_box()
+            assert toolbar is not None and toolbar["width"] <= width
+            for control in ("#r-month-from", "#r-month-to", "#r-run"):
+                control_box = await page.locator(control).bounding_box()
+                assert control_box is not None and control_box["x"] + control_box["width"] <= width, control
             await page.screenshot(path=str(ARTIFACTS / f"{shot}-reports.png"), full_page=True)
             assert errors == [], errors
             assert all(url.startswith(server) for url in requests), "no request leaves the server (no CDN)"
