@@ -137,6 +137,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 # Handlers whose name alone does not say what they do (the handler's qualified name -> operation id).
 OPERATION_IDS: dict[str, str] = {
     "health": "get_health",
+    "SalesController.import_file": "import_sales_file",
+    "CatalogueController.import_file": "import_catalogue_file",
     "AuthController.refresh": "refresh_tokens",
     "MeController.me": "get_me",
     "MyAccountsController.list_mine": "list_my_accounts",
