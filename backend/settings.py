@@ -63,6 +63,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # (MIN_LON,MIN_LAT,MAX_LON,MAX_LAT; swapped lat/lon are detected against it; "" = no check).
     max_import_file_bytes: int = 50 * 1024 * 1024
     import_region_bbox: str = "19.0,59.0,32.0,70.5"
+    # A territory boundary sent to PUT: its vertices, and the time its validity check and repair may
+    # take (in a child process with capped memory, before the territory's row is locked).
+    max_territory_vertices: int = 20_000
+    geometry_check_timeout_s: float = 5.0
     # Rows per imported file, cells per sheet (a workbook's declared range counts, empty cells included).
     max_import_rows: int = 250_000
     max_import_cells: int = 5_000_000
@@ -169,6 +173,8 @@ _ENV_NAMES: dict[str, str] = {
     "default_phone_region": "FIELDSALES_PHONE_REGION",
     "max_import_file_bytes": "FIELDSALES_MAX_IMPORT_FILE_BYTES",
     "import_region_bbox": "FIELDSALES_IMPORT_REGION_BBOX",
+    "max_territory_vertices": "FIELDSALES_MAX_TERRITORY_VERTICES",
+    "geometry_check_timeout_s": "FIELDSALES_GEOMETRY_CHECK_TIMEOUT_S",
     "max_import_rows": "FIELDSALES_MAX_IMPORT_ROWS",
     "max_import_cells": "FIELDSALES_MAX_IMPORT_CELLS",
     "coverage_active_days": "FIELDSALES_COVERAGE_ACTIVE_DAYS",

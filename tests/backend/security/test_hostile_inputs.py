@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import random
 import secrets
 import time
 import uuid
@@ -240,6 +241,40 @@ async def test_m9_a_slow_import_holds_no_pooled_connection(settings: Settings, m
             assert response.json()["files"][0]["rows"] == 1
     finally:
         await pool.close()
+
+
+# --- M4: a territory boundary is counted and checked before its row is locked ---------------------------
+
+
+def _tangle(vertices: int, seed: int = 4) -> dict[str, Any]:
+    """A closed ring through random points of a small box: it crosses itself all over."""
+    rng = random.Random(seed)
+    ring = [[24.9 + rng.random() * 0.05, 60.15 + rng.random() * 0.03] for _ in range(vertices - 1)]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+@pytest.mark.parametrize(("vertices", "detail"), [(200_000, "the limit is 20,000"), (15_000, "too complex")])
+async def test_m4_a_tangled_boundary_is_refused_without_waiting_for_the_row_lock(
+    settings: Settings, conn: asyncpg.Connection, vertices: int, detail: str
+) -> None:
+    fast = msgspec.structs.replace(settings, geometry_check_timeout_s=3.0)
+    territory_id = await conn.fetchval("select min(id) from territories")
+    holder = await asyncpg.connect(settings.database_url)
+    try:
+        locked = holder.transaction()
+        await locked.start()
+        await holder.execute("select id from territories where id = $1 for update", territory_id)
+        async with _client(create_app(fast, pool=SingleConnectionSource(conn))) as client:
+            admin = await auth_headers(client, "admin@example.com")
+            response = await asyncio.wait_for(
+                client.put(f"/api/v1/territories/{territory_id}", json={"geometry": _tangle(vertices)}, headers=admin),
+                timeout=30,
+            )
+        await locked.rollback()
+    finally:
+        await holder.close()
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "geometry" and detail in response.json()["detail"]
 
 
 # --- M5: revocation ---------------------------------------------------------------------------------
