@@ -37,6 +37,7 @@ def check_policy(settings: Settings) -> CheckPolicy:
         max_accuracy_m=settings.max_gps_accuracy_m,
         max_speed_kmh=settings.max_speed_kmh,
         max_clock_skew_s=settings.max_clock_skew_s,
+        max_offline_s=settings.max_offline_s,
         min_visit_s=settings.min_visit_s,
     )
 

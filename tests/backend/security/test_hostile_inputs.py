@@ -442,6 +442,30 @@ async def test_m8_one_user_decodes_at_most_two_photos_at_once() -> None:
         pass
 
 
+# --- M13: implausible device times are flagged even without sent_at --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("offset", "flagged"),
+    [
+        (dt.timedelta(days=182), True),  # six months ahead
+        (dt.timedelta(days=-31), True),  # a month back, longer than any phone stays offline
+        (dt.timedelta(minutes=10), True),  # after it arrived: impossible
+        (dt.timedelta(hours=-20), False),  # yesterday's offline check-in, sent now
+        (dt.timedelta(minutes=-1), False),
+    ],
+)
+async def test_m13_a_check_in_far_from_the_receive_time_is_flagged_without_sent_at(
+    client: httpx.AsyncClient, conn: asyncpg.Connection, offset: dt.timedelta, flagged: bool
+) -> None:
+    rep = await auth_headers(client, "rep1@example.com")
+    account = (await rep_accounts(conn, "rep1@example.com", 1))[0]
+    at = dt.datetime.now(dt.UTC) + offset
+    response = await client.post("/api/v1/visits", json=check_in_body(account, at), headers=rep)
+    assert response.status_code == 201, response.text
+    assert ("clock_skew" in response.json()["flags"]) is flagged
+
+
 # --- M11: every 500 cause the probe found --------------------------------------------------------------
 
 
