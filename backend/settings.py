@@ -100,8 +100,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_gps_accuracy_m: float = 100.0
     max_speed_kmh: float = 150.0
     max_clock_skew_s: float = 300.0
-    # Without the phone's sent_at, an action older than this when it arrives is flagged clock_skew.
-    max_offline_s: float = 7 * 24 * 3600.0
     min_visit_s: float = 120.0
     # Photos: local directory by default; an obstore URL (s3://bucket/prefix) when set.
     photo_dir: str = "var/photos"

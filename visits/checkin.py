@@ -56,7 +56,7 @@ class CheckPolicy(msgspec.Struct, frozen=True, kw_only=True):
     max_speed_kmh: float = 150.0
     min_jump_m: float = 1000.0
     max_clock_skew_s: float = 300.0
-    max_offline_s: float = 7 * 24 * 3600.0
+    max_offline_s: float = 14 * 24 * 3600.0
     min_visit_s: float = 120.0
 
 

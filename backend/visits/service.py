@@ -37,7 +37,8 @@ def check_policy(settings: Settings) -> CheckPolicy:
         max_accuracy_m=settings.max_gps_accuracy_m,
         max_speed_kmh=settings.max_speed_kmh,
         max_clock_skew_s=settings.max_clock_skew_s,
-        max_offline_s=settings.max_offline_s,
+        # A phone replays what it did offline for as long as its idempotency keys are kept.
+        max_offline_s=float(settings.idempotency_ttl_s),
         min_visit_s=settings.min_visit_s,
     )
 

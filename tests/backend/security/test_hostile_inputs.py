@@ -449,7 +449,7 @@ async def test_m8_one_user_decodes_at_most_two_photos_at_once() -> None:
     ("offset", "flagged"),
     [
         (dt.timedelta(days=182), True),  # six months ahead
-        (dt.timedelta(days=-31), True),  # a month back, longer than any phone stays offline
+        (dt.timedelta(days=-31), True),  # a month back: older than the 14 days a phone's replays are kept
         (dt.timedelta(minutes=10), True),  # after it arrived: impossible
         (dt.timedelta(hours=-20), False),  # yesterday's offline check-in, sent now
         (dt.timedelta(minutes=-1), False),
