@@ -21,6 +21,7 @@ from backend.db.pool import ConnectionSource, create_pool
 from backend.duplicates.controllers import DuplicatesController, MergesController
 from backend.health.controllers import health
 from backend.http.dependencies import provide_connection, provide_principal, provide_settings, provide_transactions
+from backend.http.headers import add_security_headers
 from backend.http.input_guard import guard_input
 from backend.http.problems import EXCEPTION_HANDLERS
 from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware, SessionCache
@@ -108,6 +109,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
+        before_send=[add_security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=guard_input,
         lifespan=[database, solver_processes],

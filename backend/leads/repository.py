@@ -14,9 +14,16 @@ Q = load_queries("backend.leads")
 
 
 async def similar_accounts(
-    conn: asyncpg.Connection, lat: float | None, lon: float | None, phones: list[str], tax_id: str | None
+    conn: asyncpg.Connection,
+    lat: float | None,
+    lon: float | None,
+    phones: list[str],
+    tax_id: str | None,
+    role: str,
+    user_id: int,
 ) -> list[NearbyAccount]:
-    rows = await conn.fetch(Q["similar_accounts"], lat, lon, phones, tax_id)
+    """Accounts the new one may duplicate, each saying whether it is in the caller's territories."""
+    rows = await conn.fetch(Q["similar_accounts"], lat, lon, phones, tax_id, role, user_id)
     return [msgspec.convert(dict(row), NearbyAccount) for row in rows]
 
 

@@ -68,3 +68,5 @@ class NearbyAccount(msgspec.Struct, frozen=True):
     branch_code: str | None
     lat: float | None
     lon: float | None
+    # In the caller's territories: only then may an answer name it.
+    in_scope: bool
