@@ -35,7 +35,9 @@ def problem(
     if field is not None:
         body["field"] = field
     if errors:
-        body["errors"] = [{**error, "message": _MEMORY_ADDRESS.sub("", str(error.get("message", "")))} for error in errors]
+        body["errors"] = [
+            {**error, "message": _MEMORY_ADDRESS.sub("", str(error.get("message", "")))} for error in errors
+        ]
     headers = {"Retry-After": "2"} if status == 503 else None
     return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
