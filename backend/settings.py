@@ -101,6 +101,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_speed_kmh: float = 150.0
     max_clock_skew_s: float = 300.0
     min_visit_s: float = 120.0
+    # A second check-in by the same rep at the same account while the first is open and within this
+    # many seconds (device time) is a retry: answered with the first visit, not stored again.
+    check_in_retry_window_s: float = 600.0
+    # Check-out while a required checklist is unanswered: False = accepted and flagged
+    # checklist_missing (offline phones may send the checklist later); True = refused with 409.
+    checkout_requires_checklist: bool = False
     # Photos: local directory by default; an obstore URL (s3://bucket/prefix) when set.
     photo_dir: str = "var/photos"
     photo_store_url: str | None = None
@@ -127,6 +133,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     on_time_tolerance_s: int = 1800
     # The longest period one report covers.
     report_max_days: int = 400
+    # Orders: the largest discount a rep may enter; which orders count as sales fact ("submitted":
+    # submitted, confirmed and delivered; "delivered": delivered only); the ERP webhook on submission
+    # (no URL: no webhook), signed with HMAC-SHA256 of the body under the secret.
+    order_max_discount_pct: float = 15.0
+    sales_fact_from: str = "submitted"
+    order_webhook_url: str = ""
+    order_webhook_secret: str = ""
+    order_webhook_max_attempts: int = 8
+    order_webhook_timeout_s: float = 10.0
 
     @property
     def is_production(self) -> bool:
@@ -149,6 +164,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("FIELDSALES_MATRIX_PROVIDER must be haversine, valhalla or osrm")
         if self.matrix_provider != "haversine" and not self.matrix_service_url:
             raise SettingsError(f"FIELDSALES_MATRIX_SERVICE_URL is required with the {self.matrix_provider} provider")
+        if self.sales_fact_from not in {"submitted", "delivered"}:
+            raise SettingsError("FIELDSALES_SALES_FACT_FROM must be submitted or delivered")
+        if self.order_webhook_url and len(self.order_webhook_secret) < 16:
+            raise SettingsError("FIELDSALES_ORDER_WEBHOOK_SECRET (16+ characters) is required with a webhook URL")
         try:
             for item in self.trusted_proxies.split(","):
                 if item.strip():
@@ -190,6 +209,8 @@ _ENV_NAMES: dict[str, str] = {
     "host": "FIELDSALES_HOST",
     "port": "FIELDSALES_PORT",
     "geofence_radius_m": "FIELDSALES_GEOFENCE_RADIUS_M",
+    "check_in_retry_window_s": "FIELDSALES_CHECK_IN_RETRY_WINDOW_S",
+    "checkout_requires_checklist": "FIELDSALES_CHECKOUT_REQUIRES_CHECKLIST",
     "photo_dir": "FIELDSALES_PHOTO_DIR",
     "photo_store_url": "FIELDSALES_PHOTO_STORE_URL",
     "max_photo_bytes": "FIELDSALES_MAX_PHOTO_BYTES",
@@ -200,6 +221,11 @@ _ENV_NAMES: dict[str, str] = {
     "map_tile_attribution": "FIELDSALES_MAP_TILE_ATTRIBUTION",
     "sales_below_plan_pct": "FIELDSALES_SALES_BELOW_PLAN_PCT",
     "on_time_tolerance_s": "FIELDSALES_ON_TIME_TOLERANCE_S",
+    "order_max_discount_pct": "FIELDSALES_ORDER_MAX_DISCOUNT_PCT",
+    "sales_fact_from": "FIELDSALES_SALES_FACT_FROM",
+    "order_webhook_url": "FIELDSALES_ORDER_WEBHOOK_URL",
+    "order_webhook_secret": "FIELDSALES_ORDER_WEBHOOK_SECRET",
+    "order_webhook_max_attempts": "FIELDSALES_ORDER_WEBHOOK_MAX_ATTEMPTS",
 }
 
 

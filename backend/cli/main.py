@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import importlib
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -25,13 +25,45 @@ def _settings() -> Settings:
 
 
 def _run(make: Callable[[], Awaitable[T]]) -> T:
+    import asyncio
+
     async def runner() -> T:
         return await make()
 
     return asyncio.run(runner())
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Commands defined in their own modules, imported only when named (or listed by --help), so that a
+# command such as `fieldsales solve` does not pay for the database, HTTP and spreadsheet imports.
+# name -> (module, attribute, [(module, attribute) of subcommands added to it]).
+_LAZY_COMMANDS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
+    "plan": ("backend.cli.planning", "plan", []),
+    "worker": ("backend.cli.planning", "worker", []),
+    "import": (
+        "backend.cli.imports",
+        "import_group",
+        [("backend.cli.sales", "import_sales"), ("backend.cli.orders", "import_catalogue")],
+    ),
+    "orders": ("backend.cli.orders", "orders_group", []),
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _LAZY_COMMANDS and cmd_name not in self.commands:
+            module, attribute, children = _LAZY_COMMANDS[cmd_name]
+            command: click.Command = getattr(importlib.import_module(module), attribute)
+            for child_module, child_attribute in children:
+                assert isinstance(command, click.Group)
+                command.add_command(getattr(importlib.import_module(child_module), child_attribute))
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """fieldsales: routes, accounts and verified visits for field sales teams.
 
@@ -262,21 +294,6 @@ def solve(problem_file: BinaryIO, time_limit: float | None, output: BinaryIO) ->
     output.write(routing.solution_to_json(solution))
     output.write(b"\n")
 
-
-def _register_subcommands() -> None:
-    from backend.cli.planning import plan, worker
-
-    cli.add_command(plan)
-    cli.add_command(worker)
-    from backend.cli.imports import import_group
-
-    cli.add_command(import_group)
-    from backend.cli.sales import import_sales
-
-    import_group.add_command(import_sales)
-
-
-_register_subcommands()
 
 if __name__ == "__main__":
     cli()

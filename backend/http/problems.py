@@ -25,6 +25,7 @@ _MSGSPEC_PATH = re.compile(r"at `\$\.?([^`]*)`")
 # "<object at 0x7f3a...>" in a library's message: an address of our process is nobody's business.
 _MEMORY_ADDRESS = re.compile(r"\s*\bat 0x[0-9a-fA-F]+|\b0x[0-9a-fA-F]{8,}\b")
 _MISSING_FIELD = re.compile(r"(?:missing required|unknown) field `([^`]+)`")
+_MISSING_PARAMETER = re.compile(r"Missing required (?:query|path|header|cookie) parameter '([^']+)'")
 
 
 def problem(
@@ -74,7 +75,9 @@ def on_validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> 
     if not errors:
         if "JSON" in str(exc.detail) or "decode" in str(exc.detail).lower():
             return problem(400, "Malformed body", f"the request body is not valid JSON: {exc.detail}", field="body")
-        return problem(422, "Invalid input", str(exc.detail), field="body")
+        missing = _MISSING_PARAMETER.search(str(exc.detail))
+        field = missing.group(1) if missing else "body"
+        return problem(422, "Invalid input", str(exc.detail), field=field)
     first = errors[0]
     detail = "; ".join(f"{error['field']}: {error['message']}" for error in errors)
     return problem(422, "Invalid input", detail, field=str(first["field"]), errors=errors)

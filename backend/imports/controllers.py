@@ -15,6 +15,22 @@ from backend.imports import service
 from backend.imports.schemas import ImportOptions, ImportReport, UploadedFile
 from geo_data.account_rows import MappingError, parse_mapping
 
+# The form this handler reads itself, for the OpenAPI document (backend/http/openapi.py).
+IMPORT_FORM = {
+    "type": "object",
+    "required": ["files"],
+    "properties": {
+        "files": {
+            "type": "array",
+            "items": {"type": "string", "format": "binary"},
+            "description": "one or more account files: CSV (any common encoding) or XLSX",
+        },
+        "source": {"type": "string", "description": "where the files come from (provenance); default the names"},
+        "dry_run": {"type": "boolean", "description": "report only, store nothing", "default": False},
+        "mapping": {"type": "string", "description": "column mapping as JSON or TOML text"},
+    },
+}
+
 
 def _flag(value: object) -> bool:
     return str(value).strip().lower() in {"1", "true", "yes", "on"}
@@ -25,7 +41,12 @@ class ImportsController(Controller):
     tags = ["imports"]
     guards = [requires_role(Role.ADMIN)]
 
-    @post("/accounts", status_code=200, summary="Import accounts from CSV/XLSX files")
+    @post(
+        "/accounts",
+        status_code=200,
+        summary="Import accounts from CSV/XLSX files",
+        opt={"multipart_form": IMPORT_FORM},
+    )
     async def import_accounts(
         self, request: Request[Any, Any, Any], transactions: Transactions, principal: Caller, settings: AppSettings
     ) -> ImportReport:

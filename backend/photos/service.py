@@ -1,6 +1,15 @@
 """Photo upload and reading: checked by `visits.photos` (content, size, pixels, EXIF, pHash),
 stored once per content hash, flagged (taken before the visit, far from the outlet, reused from
-another visit), idempotent by the client photo id."""
+another visit, too small / too dark / too uniform to show a shelf), idempotent by the client photo id.
+
+Reuse: of two copies of one picture (same bytes, or a perceptual hash within
+`photo_reuse_max_hamming` bits) on two visits, the copy on the later visit by device time is the
+reused one (a picture on an earlier visit cannot have been copied from a later one). An upload that
+is such a copy carries `reused` in its own 201 answer, so the phone can ask for a new photo while
+the rep is still at the outlet. When an offline phone syncs out of order (the later visit's copy
+arrives first), that copy is flagged when the earlier one arrives. `reused_from_visit_id` names the
+other visit only to a caller whose scope includes it (never another rep's visit to a rep).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +28,16 @@ from backend.photos import repository
 from backend.photos.schemas import Photo, PhotoList, PhotoTooLarge, UnsupportedPhotoType
 from backend.photos.storage import PhotoMissing, PhotoStore, original_key, thumbnail_key
 from backend.settings import Settings
-from visits.photos import PhotoPolicy, PhotoRejected, ProcessedPhoto, RejectReason, photo_flags, process_photo
+from visits.photos import (
+    PhotoPolicy,
+    PhotoRejected,
+    ProcessedPhoto,
+    RejectReason,
+    ShelfRule,
+    hash_comparable,
+    photo_flags,
+    process_photo,
+)
 
 SCOPE = "visit.photo"
 
@@ -104,9 +122,7 @@ async def upload(
     if visit is None:
         raise NotFound(f"visit {visit_id} not found", field="visit_id")
     body = idempotency.fingerprint(str(visit_id), item_key, data)
-    stored = await idempotency.begin(
-        conn, principal.user_id, SCOPE, str(photo_id), body, settings.idempotency_ttl_s
-    )
+    stored = await idempotency.begin(conn, principal.user_id, SCOPE, str(photo_id), body, settings.idempotency_ttl_s)
     if stored is not None:
         return msgspec.convert(stored.response, Photo), True
     async with DECODE_SLOTS.hold(
@@ -114,10 +130,10 @@ async def upload(
     ):
         processed = await _process(data, settings, visit.time_zone)
     facts = processed.facts
-    similar = await repository.similar_photos(
-        conn, facts.phash, settings.photo_reuse_max_hamming, visit_id, facts.sha256
-    )
-    # The photo of the later visit (device time) is the reused one, in whatever order they arrive.
+    # A blank picture's pHash matches every other blank picture: exact bytes only (-1 bits).
+    max_hamming = settings.photo_reuse_max_hamming if hash_comparable(facts, ShelfRule()) else -1
+    similar = await repository.similar_photos(conn, facts.phash, max_hamming, visit_id, facts.sha256)
+    # The copy on the later visit (device time) is the reused one, in whatever order they arrive.
     this_visit = (visit.checked_in_at, visit_id)
     earlier = [other for other in similar if (other.checked_in_at, other.visit_id) < this_visit]
     later = [other for other in similar if (other.checked_in_at, other.visit_id) > this_visit]

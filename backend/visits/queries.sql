@@ -123,3 +123,33 @@ where v.rep_id in (select visible_rep_ids($1, $2))
   and ($7::timestamptz is null or (v.checked_in_at, v.id) > ($7, $8::uuid))
 order by v.checked_in_at, v.id
 limit $6;
+
+-- name: open_visit_at_account
+-- The rep's open visit (not checked out) at this account nearest in device time to $4, other than $3:
+-- the retry rule (visits.checkin.retried_check_in) decides whether $4 is the same visit again.
+select v.id, v.checked_in_at
+from visits v
+where v.rep_id = $1 and v.account_id = $2 and v.checked_out_at is null and v.id <> $3
+order by abs(extract(epoch from v.checked_in_at - $4::timestamptz)), v.id
+limit 1;
+
+-- name: missing_required_checklists
+-- How many checklists the visit still owes: templates assigned to its account (latest active version
+-- of each code, the assignment rule of backend/checklists) with at least one required item, and no
+-- answers stored for the visit on any version of that code.
+with assigned as (
+    select distinct on (t.code) t.code, t.items
+    from checklist_templates t, visits v join accounts a on a.id = v.account_id
+    where v.id = $1 and t.is_active
+      and ((cardinality(t.channels) = 0 and cardinality(t.classes) = 0 and cardinality(t.account_ids) = 0)
+           or a.channel = any(t.channels) or a.account_class = any(t.classes) or a.id = any(t.account_ids))
+    order by t.code, t.version desc)
+select count(*)::int
+from assigned
+where exists (select 1 from jsonb_array_elements(assigned.items) item
+              where coalesce((item ->> 'required')::boolean, false))
+  and not exists (select 1 from visit_checklists c join checklist_templates answered on answered.id = c.template_id
+                  where c.visit_id = $1 and answered.code = assigned.code);
+
+-- name: visit_flags
+select flags from visits where id = $1;

@@ -11,10 +11,13 @@ from visits.checkin import (
     Fix,
     Flag,
     PreviousCheckIn,
+    checklist_flags,
+    checklist_refused,
     clock_skewed,
     coordinates_problem,
     haversine_m,
     merge_flags,
+    retried_check_in,
     verify_check_in,
     verify_check_out,
 )
@@ -114,3 +117,19 @@ def test_without_sent_at_the_action_s_own_time_is_compared_with_its_arrival() ->
     assert not skewed(AT + timedelta(seconds=POLICY.max_clock_skew_s))
     assert skewed(AT + timedelta(seconds=POLICY.max_clock_skew_s + 1))  # after it arrived
     assert skewed(AT + timedelta(days=182))
+
+
+def test_a_check_out_with_a_required_checklist_unanswered_is_flagged_and_refused_only_by_setting() -> None:
+    assert checklist_flags(0) == []
+    assert checklist_flags(2) == [Flag.CHECKLIST_MISSING]
+    assert not checklist_refused(1, requires_checklist=False)
+    assert checklist_refused(1, requires_checklist=True)
+    assert not checklist_refused(0, requires_checklist=True)
+
+
+def test_a_second_check_in_within_the_window_at_an_open_visit_is_a_retry() -> None:
+    policy = CheckPolicy(retry_window_s=600)
+    assert retried_check_in(AT, AT + timedelta(minutes=3), policy)
+    assert retried_check_in(AT, AT - timedelta(minutes=10), policy)  # sent out of order: still the same visit
+    assert not retried_check_in(AT, AT + timedelta(minutes=10, seconds=1), policy)
+    assert not retried_check_in(None, AT, policy)
