@@ -245,7 +245,8 @@ def main() -> None:
     args = parser.parse_args()
     asyncio.run(build(args.database_url))
     port = free_port()
-    log_path = RESULTS / "hardening-server.log"
+    log_path = ROOT / "test-artifacts" / "hardening-server.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         server = subprocess.Popen(
