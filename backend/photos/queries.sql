@@ -48,17 +48,10 @@ returning id;
 -- Reads: a rep their own photos, a supervisor their team's, an admin all.
 select p.id, p.visit_id, p.sha256, b.media_type, b.size_bytes, b.width, b.height, b.captured_at,
        ST_Y(b.gps_location) as gps_lat, ST_X(b.gps_location) as gps_lon, p.item_key, p.flags,
-<<<<<<< HEAD
-       -- Whose photo it repeats is named only when that visit is in the caller's scope too.
-       case when exists (select 1 from visits rv where rv.id = p.reused_from_visit_id
-                         and rv.rep_id in (select visible_rep_ids($2, $3)))
-            then p.reused_from_visit_id end as reused_from_visit_id,
-=======
        -- The other visit is named only to a caller who may see it (a rep never learns of another
        -- rep's visit; the flag itself is always there).
        (select o.id from visits o
         where o.id = p.reused_from_visit_id and o.rep_id in (select visible_rep_ids($2, $3))) as reused_from_visit_id,
->>>>>>> main
        p.received_at
 from visit_photos p
 join photo_blobs b on b.sha256 = p.sha256
@@ -68,17 +61,10 @@ where p.id = $1
 -- name: photos_of_visit_in_scope
 select p.id, p.visit_id, p.sha256, b.media_type, b.size_bytes, b.width, b.height, b.captured_at,
        ST_Y(b.gps_location) as gps_lat, ST_X(b.gps_location) as gps_lon, p.item_key, p.flags,
-<<<<<<< HEAD
-       -- Whose photo it repeats is named only when that visit is in the caller's scope too.
-       case when exists (select 1 from visits rv where rv.id = p.reused_from_visit_id
-                         and rv.rep_id in (select visible_rep_ids($2, $3)))
-            then p.reused_from_visit_id end as reused_from_visit_id,
-=======
        -- The other visit is named only to a caller who may see it (a rep never learns of another
        -- rep's visit; the flag itself is always there).
        (select o.id from visits o
         where o.id = p.reused_from_visit_id and o.rep_id in (select visible_rep_ids($2, $3))) as reused_from_visit_id,
->>>>>>> main
        p.received_at
 from visit_photos p
 join photo_blobs b on b.sha256 = p.sha256
