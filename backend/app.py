@@ -23,6 +23,7 @@ from backend.duplicates.controllers import DuplicatesController, MergesControlle
 from backend.health.controllers import health
 from backend.http.caching import compression_config
 from backend.http.dependencies import provide_connection, provide_principal, provide_settings, provide_transactions
+from backend.http.headers import add_security_headers
 from backend.http.input_guard import guard_input
 from backend.http.observability import RequestContextMiddleware
 from backend.http.openapi import operation_id, render_plugins
@@ -132,6 +133,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
         middleware=[RequestContextMiddleware, DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
+        before_send=[add_security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=guard_input,
         lifespan=[database, solver_processes, warm_basemap],

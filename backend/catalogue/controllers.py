@@ -24,7 +24,7 @@ from backend.catalogue.schemas import (
     ProductRequest,
 )
 from backend.errors import InvalidInput
-from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.http.dependencies import AppSettings, Caller, Conn, Transactions
 from backend.http.security import requires_role
 
 ADMIN = [requires_role(Role.ADMIN)]
@@ -72,7 +72,7 @@ class CatalogueController(Controller):
     async def import_catalogue(
         self,
         request: Request[Any, Any, Any],
-        conn: Conn,
+        transactions: Transactions,
         settings: AppSettings,
         kind: Annotated[str, QueryParameter(description="products, prices or must_stock")],
         file_name: Annotated[str, QueryParameter(description="the file's name (.csv or .xlsx)")] = "catalogue.csv",
@@ -80,12 +80,13 @@ class CatalogueController(Controller):
     ) -> CatalogueImportReport:
         """The file is the request body. A row-level report: stored rows, and each rejected row with its
         number, column and reason (a formula in any cell rejects its row; nothing is evaluated)."""
-        data = await request.body()
+        data = await request.body()  # before taking a pooled connection: a slow upload holds none
         if not data:
             raise InvalidInput("the request body must be the file", field="file")
-        return await service.import_file(
-            conn, data, file_name, kind, max_bytes=settings.max_import_file_bytes, dry_run=dry_run
-        )
+        async with transactions() as conn:
+            return await service.import_file(
+                conn, data, file_name, kind, max_bytes=settings.max_import_file_bytes, dry_run=dry_run
+            )
 
 
 class MyCatalogueController(Controller):
