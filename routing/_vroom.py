@@ -190,6 +190,9 @@ def _solve(
     solution = inp._solve(exploration_level=exploration, nb_threads=1, timeout=timeout)
     steps = np.asarray(solution._routes_numpy())
     routes: list[list[int]] = [[] for _ in range(n_reps)]
+    if steps.dtype.names is None:  # no record array at all: nothing assigned
+        return routes
+    # (When VROOM assigns nothing the record array is empty but keeps its fields: no rows to read.)
     kinds = steps["type"].astype("U9")  # bytes in the compiled module's record array
     for vehicle, kind, job in zip(steps["vehicle_id"], kinds, steps["id"], strict=True):
         if kind == "job":
