@@ -37,6 +37,14 @@ def test_every_error_response_is_problem_json_with_the_one_schema(doc: dict[str,
     assert "status_code" not in str(doc), "Litestar's default 400 body is gone"
 
 
+def test_the_only_problem_schema_describes_errors(doc: dict[str, Any]) -> None:
+    schemas = doc["components"]["schemas"]
+    assert "Problem" not in schemas, "a component named Problem reads as the error body"
+    assert "GeometryIssue" in schemas  # the territory-geometry findings, under a name of their own
+    problem_refs = {ref for ref in re.findall(r"#/components/schemas/(\w*Problem\w*)", str(doc["paths"]))}
+    assert problem_refs == {PROBLEM_SCHEMA}, problem_refs
+
+
 def test_errors_follow_what_each_operation_can_raise(doc: dict[str, Any]) -> None:
     def codes(path: str, method: str) -> set[str]:
         return {code for code in doc["paths"][path][method]["responses"] if code[0] in "45"}
