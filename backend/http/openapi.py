@@ -10,6 +10,8 @@ then adds, for every operation, whatever a new endpoint would otherwise have to 
   the handler's code raises, found by reading the handler and the `backend` functions it calls
   (`raised_statuses`). Litestar's own 400 body, which the server never sends, is dropped;
 - `security: []` on the public operations (`PUBLIC_PATHS`);
+- an error response a handler declares itself (`responses={503: ResponseSpec(...)}`, /health's body)
+  kept as declared instead of a problem;
 - the `Idempotent-Replayed` header on the success responses of operations whose docstring names it;
 - `text/csv` and XLSX bodies on operations with a `format` query parameter offering them;
 - a multipart request body described by a handler's `opt["multipart_form"]` (for handlers that read
@@ -373,8 +375,13 @@ def finish(app: Litestar, raw: dict[str, Any], public_paths: Sequence[str]) -> d
                     "required": True,
                     "content": {"multipart/form-data": {"schema": copy.deepcopy(form)}},
                 }
+            # A handler's own `responses={503: ResponseSpec(...)}` is what it really answers (/health's
+            # body): kept as declared. Every other error is a problem, added below.
+            declared = {str(code) for code in handler.responses or {}}
             responses: dict[str, Any] = {
-                code: response for code, response in operation["responses"].items() if not code.startswith(("4", "5"))
+                code: response
+                for code, response in operation["responses"].items()
+                if not code.startswith(("4", "5")) or code in declared
             }
             for code in responses:
                 if code == "304":
@@ -391,7 +398,8 @@ def finish(app: Litestar, raw: dict[str, Any], public_paths: Sequence[str]) -> d
                 for media_type in _format_media_types(operation, schemas):
                     success["content"][media_type] = {"schema": {"type": "string", "format": "binary"}}
             for status in sorted(problem_statuses(handler, operation, public=public)):
-                responses[str(status)] = _problem_response(status)
+                if str(status) not in declared:
+                    responses[str(status)] = _problem_response(status)
             operation["responses"] = dict(sorted(responses.items()))
     return document
 

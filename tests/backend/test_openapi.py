@@ -14,6 +14,8 @@ from backend.http.openapi import PROBLEM_JSON, PROBLEM_SCHEMA, document
 from backend.settings import Settings
 
 PROBLEM_REF = {"$ref": f"#/components/schemas/{PROBLEM_SCHEMA}"}
+HEALTH_REF = {"$ref": "#/components/schemas/HealthStatus"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +30,12 @@ def _operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
 def test_every_error_response_is_problem_json_with_the_one_schema(doc: dict[str, Any]) -> None:
     for path, method, op in _operations(doc):
         errors = {code: response for code, response in op["responses"].items() if code[0] in "45"}
+        if path == "/health":  # not ready: the same body as when ready, status "unavailable"
+            assert errors["503"]["content"]["application/json"]["schema"] == HEALTH_REF
+            continue
         for code, response in errors.items():
             assert response["content"] == {PROBLEM_JSON: {"schema": PROBLEM_REF}}, (method, path, code)
-        if path != "/health":
-            assert "503" in errors, (method, path)
+        assert "503" in errors, (method, path)
     problem = doc["components"]["schemas"][PROBLEM_SCHEMA]
     assert set(problem["properties"]) == {"type", "title", "status", "detail", "field", "errors"}
     assert "status_code" not in str(doc), "Litestar's default 400 body is gone"
@@ -94,11 +98,33 @@ def test_multipart_uploads_have_their_fields(doc: dict[str, Any]) -> None:
                 assert op["requestBody"]["content"]["application/octet-stream"]["schema"]["format"] == "binary"
 
 
+def test_every_json_success_has_a_schema(doc: dict[str, Any]) -> None:
+    for path, method, op in _operations(doc):
+        for code, response in op["responses"].items():
+            json_body = response.get("content", {}).get("application/json")
+            if code.startswith("2") and json_body is not None:
+                schema = json_body.get("schema") or {}
+                assert schema not in ({}, {"type": "object"}), (method, path, code)
+                assert schema.get("additionalProperties") != {}, (method, path, code)
+
+
 def test_reports_are_typed_with_their_csv_and_xlsx_media_types(doc: dict[str, Any]) -> None:
-    for name, model in (("visits", "VisitsReport"), ("coverage", "CoverageReport"), ("sales", "SalesReport")):
-        content = doc["paths"][f"/api/v1/reports/{name}"]["get"]["responses"]["200"]["content"]
-        assert content["application/json"]["schema"] == {"$ref": f"#/components/schemas/{model}"}
-        assert {"text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"} <= set(content)
+    typed = {
+        "/api/v1/reports/visits": "VisitsReport",
+        "/api/v1/reports/coverage": "CoverageReport",
+        "/api/v1/reports/sales": "SalesReport",
+        "/api/v1/sales/plan-vs-fact": "PlanFactReport",
+        "/api/v1/sales/kpis": "KpiReport",
+        "/api/v1/sales/active-base": "BaseReport",
+        "/api/v1/sales/churn": "ChurnReport",
+        "/api/v1/sales/seasonality": "SeasonReport",
+        "/api/v1/sales/shelf": "ShelfReport",
+        "/api/v1/orders/export": "ExportDocument",
+    }
+    for path, model in typed.items():
+        content = doc["paths"][path]["get"]["responses"]["200"]["content"]
+        assert content["application/json"]["schema"] == {"$ref": f"#/components/schemas/{model}"}, path
+        assert {"text/csv", XLSX} <= set(content), path
     for name in ("sales", "seasonality"):
         parameters = doc["paths"][f"/api/v1/reports/{name}"]["get"]["parameters"]
         assert next(p for p in parameters if p["name"] == "from")["required"] is True
