@@ -170,6 +170,16 @@ OPERATION_IDS: dict[str, str] = {
     "VisitChecklistController.get_checklist": "get_visit_checklist",
     "ChecklistTemplatesController.get_template": "get_checklist_template",
     "ChecklistTemplatesController.list_templates": "list_checklist_templates",
+    "AuthController.login": "login_user",
+    "AuthController.logout": "logout_user",
+    "VisitsController.check_in": "check_in_visit",
+    "VisitChecklistController.submit": "submit_visit_checklist",
+    "PhotosController.list_photos": "list_visit_photos",
+    "PhotosController.get_thumbnail": "get_photo_thumbnail",
+    "TasksController.add": "add_rep_task",
+    "OrdersController.move_order": "move_order_status",
+    "AccountSalesController.list_not_bought": "list_account_not_bought",
+    "AccountSalesController.list_cross_sell": "list_account_cross_sell",
 }
 # Bare verbs get the resource they act on: POST /api/v1/leads `create` -> create_lead.
 _VERBS = frozenset(

@@ -111,7 +111,7 @@ class SalesController(Controller):
     tags = ["sales"]
 
     @get("/plan-vs-fact", summary="Plan vs fact in money and units", responses=typed(PlanFactReport))
-    async def get_plan_vs_fact(
+    async def get_sales_plan_vs_fact(
         self,
         conn: Conn,
         principal: Caller,
@@ -159,7 +159,7 @@ class SalesController(Controller):
         summary="Active base (AKB), potential base (OKB) and their ratio per territory",
         responses=typed(BaseReport),
     )
-    async def get_active_base(
+    async def get_sales_active_base(
         self,
         conn: Conn,
         principal: Caller,
@@ -176,7 +176,7 @@ class SalesController(Controller):
     @get(
         "/churn", summary="Churned, returned and new accounts against the previous period", responses=typed(ChurnReport)
     )
-    async def get_churn(
+    async def get_sales_churn(
         self,
         conn: Conn,
         principal: Caller,
@@ -231,7 +231,7 @@ class SalesController(Controller):
         return respond(report, report.rows, format, f"shelf-{group_by}-{first}-{last}")
 
     @put("/plans", guards=OFFICE, summary="Set monthly plans (money and units) per rep, category, region")
-    async def save_plans(self, data: JSONBody[PlansRequest], conn: Conn, principal: Caller) -> PlansStored:
+    async def set_sales_plans(self, data: JSONBody[PlansRequest], conn: Conn, principal: Caller) -> PlansStored:
         return await service.save_plans(conn, principal, data)
 
     @post("/imports", status_code=200, guards=[requires_role(Role.ADMIN)], summary="Import plans and actuals")
