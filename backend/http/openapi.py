@@ -13,7 +13,9 @@ then adds, for every operation, whatever a new endpoint would otherwise have to 
 - an error response a handler declares itself (`responses={503: ResponseSpec(...)}`, /health's body)
   kept as declared instead of a problem;
 - the `Idempotent-Replayed` header on the success responses of operations whose docstring names it;
-- `text/csv` and XLSX bodies on operations with a `format` query parameter offering them;
+- `text/csv` and XLSX bodies on operations with a `format` query parameter offering them; the media
+  types a handler answers with, where it names them (`opt["media_types"]`, a photo's own type), and
+  `format: binary` on every success body that is not JSON;
 - a multipart request body described by a handler's `opt["multipart_form"]` (for handlers that read
   the form themselves), and a binary body for handlers that read the raw request body as a file;
 - examples on the main request bodies (`EXAMPLES`).
@@ -404,6 +406,12 @@ def finish(app: Litestar, raw: dict[str, Any], public_paths: Sequence[str]) -> d
                         "schema": {"type": "string", "enum": ["true"]},
                     }
             success = next((responses[code] for code in sorted(responses) if code.startswith("2")), None)
+            if success is not None and handler.opt.get("media_types"):
+                success["content"] = {media: {"schema": {"type": "string"}} for media in handler.opt["media_types"]}
+            for code, response in responses.items():
+                for media_type, body in response.get("content", {}).items():
+                    if code.startswith("2") and "json" not in media_type and body.get("schema") == {"type": "string"}:
+                        body["schema"]["format"] = "binary"  # a file's bytes (a photo, a thumbnail)
             if success is not None and "content" in success:
                 for media_type in _format_media_types(operation, schemas):
                     success["content"][media_type] = {"schema": {"type": "string", "format": "binary"}}

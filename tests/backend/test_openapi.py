@@ -110,11 +110,26 @@ def test_multipart_uploads_have_their_fields(doc: dict[str, Any]) -> None:
 def test_every_json_success_has_a_schema(doc: dict[str, Any]) -> None:
     for path, method, op in _operations(doc):
         for code, response in op["responses"].items():
-            json_body = response.get("content", {}).get("application/json")
-            if code.startswith("2") and json_body is not None:
-                schema = json_body.get("schema") or {}
-                assert schema not in ({}, {"type": "object"}), (method, path, code)
-                assert schema.get("additionalProperties") != {}, (method, path, code)
+            for media_type, body in response.get("content", {}).items():
+                if not code.startswith("2"):
+                    continue
+                schema = body.get("schema") or {}
+                if media_type == "application/json" or media_type.endswith("+json"):
+                    assert schema not in ({}, {"type": "object"}), (method, path, code)
+                    assert schema.get("additionalProperties") != {}, (method, path, code)
+                else:  # a file: CSV, XLSX, a photo
+                    assert schema == {"type": "string", "format": "binary"}, (method, path, code, media_type)
+
+
+def test_media_types_are_those_the_server_answers_with(doc: dict[str, Any]) -> None:
+    def success(path: str) -> dict[str, Any]:
+        return dict(doc["paths"][path]["get"]["responses"]["200"]["content"])
+
+    for layer in ("routes", "visits", "due", "territories", "basemap"):
+        content = success(f"/api/v1/supervision/{layer}.geojson")
+        assert content == {"application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}}
+    assert {"image/jpeg", "image/png", "image/webp"} <= set(success("/api/v1/photos/{photo_id}"))
+    assert set(success("/api/v1/photos/{photo_id}/thumbnail")) == {"image/jpeg"}
 
 
 def test_reports_are_typed_with_their_csv_and_xlsx_media_types(doc: dict[str, Any]) -> None:
