@@ -13,6 +13,8 @@ then adds, for every operation, whatever a new endpoint would otherwise have to 
 - an error response a handler declares itself (`responses={503: ResponseSpec(...)}`, /health's body)
   kept as declared instead of a problem;
 - the `Idempotent-Replayed` header on the success responses of operations whose docstring names it;
+- for operations answering 304 (declared, or a `CACHEABLE` layer): the `ETag` header and the
+  `If-None-Match` parameter;
 - `text/csv` and XLSX bodies on operations with a `format` query parameter offering them; the media
   types a handler answers with, where it names them (`opt["media_types"]`, a photo's own type), and
   `format: binary` on every success body that is not JSON;
@@ -44,6 +46,7 @@ from litestar.routes import HTTPRoute
 from litestar.types import Method
 
 from backend.errors import AppError
+from backend.http.caching import CACHEABLE
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_SCHEMA = "ProblemDetails"
@@ -322,7 +325,8 @@ _DATABASE_DEPENDENCIES = frozenset({"conn", "transactions"})
 
 
 def problem_statuses(handler: HTTPRouteHandler, operation: dict[str, Any], *, public: bool) -> set[int]:
-    parameters = operation.get("parameters") or []
+    # `If-None-Match` only ever gets a 304 or the body: never an error of its own
+    parameters = [p for p in operation.get("parameters") or [] if p.get("name") != "If-None-Match"]
     has_body = "requestBody" in operation
     statuses = set(raised_statuses(handler.fn))
     if not public:
@@ -355,6 +359,29 @@ def _format_media_types(operation: dict[str, Any], schemas: dict[str, Any]) -> l
             values += schemas.get(str(ref).rsplit("/", 1)[-1], {}).get("enum", [])
         return [media for value, media in (("csv", "text/csv"), ("xlsx", XLSX)) if value in values]
     return []
+
+
+def _revalidated(operation: dict[str, Any], responses: dict[str, Any]) -> None:
+    """An operation answering 304: the `ETag` it sends, the `If-None-Match` that gets the 304."""
+    responses["304"].pop("content", None)  # not modified: never a body
+    responses["304"]["headers"] = {"ETag": {"description": "the current tag", "schema": {"type": "string"}}}
+    for code, response in responses.items():
+        if code.startswith("2"):
+            response.setdefault("headers", {})["ETag"] = {
+                "description": "send it back as `If-None-Match` to get a 304 while nothing changed",
+                "schema": {"type": "string"},
+            }
+    parameters = operation.setdefault("parameters", [])
+    if not any(parameter.get("name", "").lower() == "if-none-match" for parameter in parameters):
+        parameters.append(
+            {
+                "name": "If-None-Match",
+                "in": "header",
+                "required": False,
+                "description": "the `ETag` of the copy the client holds",
+                "schema": {"type": "string"},
+            }
+        )
 
 
 def finish(app: Litestar, raw: dict[str, Any], public_paths: Sequence[str]) -> dict[str, Any]:
@@ -395,9 +422,10 @@ def finish(app: Litestar, raw: dict[str, Any], public_paths: Sequence[str]) -> d
                 for code, response in operation["responses"].items()
                 if not code.startswith(("4", "5")) or code in declared
             }
-            for code in responses:
-                if code == "304":
-                    responses[code].pop("content", None)  # not modified: never a body
+            if method == "get" and CACHEABLE.match(path):  # the layers answered through ConditionalGet
+                responses.setdefault("304", {"description": "Not modified: the `If-None-Match` tag is current"})
+            if "304" in responses:
+                _revalidated(operation, responses)
             docstring = inspect.getdoc(handler.fn) or ""
             for code, response in responses.items():
                 if code.startswith("2") and REPLAYED_HEADER in docstring:

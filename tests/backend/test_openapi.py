@@ -154,6 +154,14 @@ def test_reports_are_typed_with_their_csv_and_xlsx_media_types(doc: dict[str, An
         assert next(p for p in parameters if p["name"] == "from")["required"] is True
 
 
+def test_revalidated_reads_document_the_etag_and_the_304(doc: dict[str, Any]) -> None:
+    for path in ("/api/v1/me/route", "/api/v1/supervision/routes.geojson", "/api/v1/supervision/basemap.geojson"):
+        op = doc["paths"][path]["get"]
+        assert "content" not in op["responses"]["304"] and "ETag" in op["responses"]["200"]["headers"], path
+        assert any(p["name"] == "If-None-Match" and p["in"] == "header" for p in op["parameters"]), path
+    assert "422" not in doc["paths"]["/api/v1/supervision/basemap.geojson"]["get"]["responses"]
+
+
 def test_the_route_is_a_route_or_404_never_null(doc: dict[str, Any]) -> None:
     responses = doc["paths"]["/api/v1/me/route"]["get"]["responses"]
     assert responses["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/DayRoute"}
