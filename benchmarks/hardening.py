@@ -36,7 +36,8 @@ from typing import Any
 import asyncpg
 import httpx
 
-from benchmarks.fuzz import DEMO_PASSWORD, free_port
+from benchmarks.fuzz import DEMO_PASSWORD
+from benchmarks.live_server import free_port
 from tests.geo_data.workbooks import streamed_rows_xlsx
 from tests.visits.images import huge_png, jpeg, shelf_image
 
