@@ -21,7 +21,9 @@ from backend.checklists.controllers import ChecklistTemplatesController, VisitCh
 from backend.db.pool import ConnectionSource, create_pool
 from backend.duplicates.controllers import DuplicatesController, MergesController
 from backend.health.controllers import health
+from backend.http.caching import compression_config
 from backend.http.dependencies import provide_connection, provide_principal, provide_settings, provide_transactions
+from backend.http.headers import add_security_headers
 from backend.http.input_guard import guard_input
 from backend.http.observability import RequestContextMiddleware
 from backend.http.openapi import operation_id, render_plugins
@@ -41,6 +43,7 @@ from backend.sales.controllers import SalesController
 from backend.schedules.controllers import SchedulesController
 from backend.settings import Settings, load_settings
 from backend.supervision.controllers import SupervisionController
+from backend.supervision.service import basemap_geojson
 from backend.sync.controllers import SyncController
 from backend.tasks.controllers import TasksController
 from backend.territories.controllers import TerritoriesController
@@ -68,6 +71,15 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             yield
         finally:
             solver.close()
+
+    @asynccontextmanager
+    async def warm_basemap(_: Litestar) -> AsyncIterator[None]:
+        # The console's offline basemap is built from the OSM extract once per process (about 2 s);
+        # a served process builds it before answering, so a supervisor's first map is not the one
+        # that waits. Apps with an injected pool (tests in process) skip it.
+        if pool is None and settings.map_tile_url is None:
+            await basemap_geojson()
+        yield
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -121,9 +133,10 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
         middleware=[RequestContextMiddleware, DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
+        before_send=[add_security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=guard_input,
-        lifespan=[database, solver_processes],
+        lifespan=[database, solver_processes, warm_basemap],
         state=State(state),
         openapi_config=OpenAPIConfig(
             title="fieldsales",
@@ -139,6 +152,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             render_plugins=render_plugins(),
         ),
         cors_config=CORSConfig(allow_origins=[]),
+        compression_config=compression_config(),
         # Our handlers (backend.observability.logs) own the root logger; unexpected errors are logged
         # once, with the request id, by backend.http.problems.
         logging_config=LoggingConfig(log_exceptions="debug", configure_root_logger=False),

@@ -69,6 +69,10 @@ def cli() -> None:
     FIELDSALES_JWT_SECRET (required in production), FIELDSALES_HOST, FIELDSALES_PORT.
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from backend.http.log_safety import EscapeControlCharacters
+
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(EscapeControlCharacters())
 
 
 @cli.command()

@@ -17,11 +17,14 @@ from litestar.exceptions import (
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from backend.errors import AppError
+from backend.http.log_safety import escape_controls
 from routing.matrix import MatrixServiceError
 
 log = logging.getLogger("fieldsales.http")
 PROBLEM_JSON = "application/problem+json"
 _MSGSPEC_PATH = re.compile(r"at `\$\.?([^`]*)`")
+# "<object at 0x7f3a...>" in a library's message: an address of our process is nobody's business.
+_MEMORY_ADDRESS = re.compile(r"\s*\bat 0x[0-9a-fA-F]+|\b0x[0-9a-fA-F]{8,}\b")
 _MISSING_FIELD = re.compile(r"(?:missing required|unknown) field `([^`]+)`")
 _MISSING_PARAMETER = re.compile(r"Missing required (?:query|path|header|cookie) parameter '([^']+)'")
 
@@ -29,11 +32,14 @@ _MISSING_PARAMETER = re.compile(r"Missing required (?:query|path|header|cookie) 
 def problem(
     status: int, title: str, detail: str, *, field: str | None = None, errors: list[dict[str, Any]] | None = None
 ) -> Response[dict[str, Any]]:
+    detail = _MEMORY_ADDRESS.sub("", detail)
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if field is not None:
         body["field"] = field
     if errors:
-        body["errors"] = errors
+        body["errors"] = [
+            {**error, "message": _MEMORY_ADDRESS.sub("", str(error.get("message", "")))} for error in errors
+        ]
     headers = {"Retry-After": "2"} if status == 503 else None
     return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -121,7 +127,9 @@ def on_database_unreachable(_: Request[Any, Any, Any], exc: Exception) -> Respon
 
 
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.exception(
+        "unhandled error on %s %s", escape_controls(request.method), escape_controls(request.url.path), exc_info=exc
+    )
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error", "an unexpected error occurred")
 
 

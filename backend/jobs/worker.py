@@ -19,6 +19,7 @@ from backend.maintenance.service import purge_expired_data
 from backend.observability.context import bound_id
 from backend.observability.logs import configure_logging
 from backend.orders.webhooks import deliver_due
+from backend.orders.webhooks import purge as purge_webhooks
 from backend.planning.matrix_cache import matrix_provider
 from backend.planning.service import PlanningOptions, plan_rep_day
 from backend.planning.solver_pool import SolverPool
@@ -82,7 +83,9 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer
 
         async def order_webhooks(_: Schedule) -> None:
             async with transaction(pool, settings.pool_acquire_timeout_s) as conn, httpx.AsyncClient() as client:
-                run = await deliver_due(conn, settings, client, dt.datetime.now(dt.UTC))
+                now = dt.datetime.now(dt.UTC)
+                run = await deliver_due(conn, settings, client, now)
+                await purge_webhooks(conn, now)  # delivered or given up more than 30 days ago
             if run.delivered or run.retried or run.failed:
                 log.info("order webhooks: %s", run)
 

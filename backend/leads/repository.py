@@ -8,17 +8,23 @@ import asyncpg
 import msgspec
 
 from backend.db.queries import load_queries
-from backend.imports.schemas import ExistingAccount
-from backend.leads.schemas import AssignmentTarget, LeadPlacement, UnassignedAccount
+from backend.leads.schemas import AssignmentTarget, LeadPlacement, NearbyAccount, UnassignedAccount
 
 Q = load_queries("backend.leads")
 
 
 async def similar_accounts(
-    conn: asyncpg.Connection, lat: float | None, lon: float | None, phones: list[str], tax_id: str | None
-) -> list[ExistingAccount]:
-    rows = await conn.fetch(Q["similar_accounts"], lat, lon, phones, tax_id)
-    return [msgspec.convert(dict(row), ExistingAccount) for row in rows]
+    conn: asyncpg.Connection,
+    lat: float | None,
+    lon: float | None,
+    phones: list[str],
+    tax_id: str | None,
+    role: str,
+    user_id: int,
+) -> list[NearbyAccount]:
+    """Accounts the new one may duplicate, each saying whether it is in the caller's territories."""
+    rows = await conn.fetch(Q["similar_accounts"], lat, lon, phones, tax_id, role, user_id)
+    return [msgspec.convert(dict(row), NearbyAccount) for row in rows]
 
 
 async def insert_lead(

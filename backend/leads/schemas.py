@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from backend.imports.schemas import ExistingAccount
 from backend.text_limits import Address, Category, Code, Name, OpeningHours, Phone
 
 
@@ -67,3 +68,10 @@ class Assigned(msgspec.Struct, frozen=True):
     account_id: int
     territory_id: int
     owner_rep_id: int | None
+
+
+class NearbyAccount(ExistingAccount, frozen=True):
+    """An account a new lead may duplicate; `in_scope`: in the caller's territories (only then may an
+    answer name it)."""
+
+    in_scope: bool

@@ -73,13 +73,15 @@ async def create_lead(
     mine = Candidate(name_key(name), address_key(address) if address else None, tuple(phones),
                      tax.value if tax else None, None, lat, lon)
     review: list[tuple[int, float, dict[str, object]]] = []
-    for other in await repository.similar_accounts(conn, lat, lon, phones, mine.tax_id):
+    similar = await repository.similar_accounts(
+        conn, lat, lon, phones, mine.tax_id, principal.role.value, principal.user_id
+    )
+    for other in similar:
         result = score_pair(mine, account_candidate(other))
         if result.decision == "merge" and not lead.force:
-            raise Conflict(
-                f"this looks like account {other.id} ({other.name}); send force=true to create it anyway",
-                field="name",
-            )
+            # Another team's account is not named (nor its owner): that it exists is all the rep learns.
+            which = f"account {other.id} ({other.name})" if other.in_scope else "an account outside your territories"
+            raise Conflict(f"this looks like {which}; send force=true to create it anyway", field="name")
         if result.decision in {"merge", "review"}:
             review.append((other.id, result.score, {**result.signals, "reason": result.reason}))
     values = {

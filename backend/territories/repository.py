@@ -23,6 +23,11 @@ async def get_for_update(conn: asyncpg.Connection, territory_id: int) -> Territo
     return None if row is None else msgspec.convert(dict(row), TerritoryRow)
 
 
+async def territory_code(conn: asyncpg.Connection, territory_id: int) -> str | None:
+    code: str | None = await conn.fetchval(Q["territory_code"], territory_id)
+    return code
+
+
 async def update_territory(
     conn: asyncpg.Connection,
     territory_id: int,

@@ -109,6 +109,7 @@ from visits v
 where v.rep_id in (select visible_rep_ids($1, $2))
   and ($3::bigint is null or v.rep_id = $3)
   and v.checked_in_at >= $4 and v.checked_in_at < $5
+  and ($7::timestamptz is null or (v.checked_in_at, v.id) > ($7, $8::uuid))
 order by v.checked_in_at, v.id
 limit $6;
 

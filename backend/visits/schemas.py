@@ -65,6 +65,8 @@ class Visit(msgspec.Struct, frozen=True, kw_only=True):
 
 class VisitList(msgspec.Struct, frozen=True):
     items: list[Visit]
+    # Set when more visits match than one answer holds: pass it as `cursor` for the next ones.
+    next_cursor: str | None = None
 
 
 class OwnVisit(msgspec.Struct, frozen=True):
