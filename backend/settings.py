@@ -322,6 +322,8 @@ FIELD_DOCS: dict[str, str] = {
     "import_region_bbox": "`MIN_LON,MIN_LAT,MAX_LON,MAX_LAT` imported coordinates must lie in (empty: no check)",
     "max_import_rows": "most rows of one imported file",
     "max_import_cells": "most cells of one sheet (its declared range counts, empty cells included)",
+    "max_territory_vertices": "most vertices of a territory boundary sent to the API",
+    "geometry_check_timeout_s": "time a boundary's validity check and repair may take (in a child process)",
     "coverage_active_days": "coverage: the window of visits that makes an account active",
     "nightly_iterations": "search rounds per rep at night (deterministic: same inputs, same route)",
     "nightly_time_limit_s": "seconds per rep at night instead of rounds, when above 0",
