@@ -277,9 +277,7 @@ async def replan_from_position(
     if profile is None:
         raise PlanningInputError("not an active rep with a rep profile")
     done = await repository.completed_visit_days(conn, rep_id, day, day + dt.timedelta(days=1))
-    remaining = [
-        stop for stop in await repository.stops_for_replan(conn, head.id, day) if stop.account_id not in done
-    ]
+    remaining = [stop for stop in await repository.stops_for_replan(conn, head.id, day) if stop.account_id not in done]
     # Appointments already past cannot be kept; they are reported, not silently moved.
     problem, kept, dropped = build_problem(
         profile,

@@ -20,6 +20,7 @@ import routing
 from backend.planning.solver_pool import SolverBusy, SolverPool
 from tests.backend.conftest import auth_headers
 from tests.backend.planning.conftest import DAY, published_day
+from tests.backend.planning.gate import new_gate, open_gate, wait_at_gate
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -55,15 +56,15 @@ async def _until(condition: object) -> None:
 
 @pytest.mark.db
 async def test_a_full_queue_answers_503_with_retry_after(
-    conn: asyncpg.Connection, client: httpx.AsyncClient, app: Litestar
+    conn: asyncpg.Connection, client: httpx.AsyncClient, app: Litestar, tmp_path: Path
 ) -> None:
     pool = SolverPool(processes=1, max_queued=0, retry_after_s=7)
     app.state.solver = pool
     await published_day(conn, pool, "rep1@example.com")
     headers = await auth_headers(client, "rep1@example.com")
-    # A job far longer than the test occupies the only process; nothing may wait behind it. (Not a
-    # solve: a round-bounded search also stops once it stalls, so no solve is reliably long.)
-    busy = asyncio.create_task(pool.call(time.sleep, 600))
+    # Work waiting at a gate occupies the only process; nothing may wait behind it.
+    gate = new_gate(tmp_path)
+    busy = asyncio.create_task(pool.call(wait_at_gate, gate))
     try:
         await _until(lambda: pool.running == 1)
         with pytest.raises(SolverBusy):
@@ -77,10 +78,8 @@ async def test_a_full_queue_answers_503_with_retry_after(
         assert response.headers["retry-after"] == "7"
         assert response.headers["content-type"].startswith("application/problem+json")
     finally:
-        for pid in pool.child_pids():
-            os.kill(pid, signal.SIGKILL)
-        with pytest.raises(Exception, match="stopped while solving"):
-            await busy
+        open_gate(gate)
+        assert await busy in pool.child_pids()
         pool.close()
 
 
