@@ -61,8 +61,10 @@ async def test_a_full_queue_answers_503_with_retry_after(
     app.state.solver = pool
     await published_day(conn, pool, "rep1@example.com")
     headers = await auth_headers(client, "rep1@example.com")
-    # One solve far longer than the test occupies the only process; nothing may wait behind it.
-    busy = asyncio.create_task(pool.solve(_small_problem(True), routing.SolveParams(iterations=10_000_000)))
+    # One solve far longer than the test occupies the only process; nothing may wait behind it
+    # (every round is run: no stop after rounds without a better plan).
+    endless = routing.SolveParams(iterations=10_000_000, stall_rounds=None)
+    busy = asyncio.create_task(pool.solve(_small_problem(True), endless))
     try:
         await _until(lambda: pool.running == 1)
         with pytest.raises(SolverBusy):
