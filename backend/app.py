@@ -17,10 +17,11 @@ from litestar.openapi.spec import Components, SecurityScheme
 from backend.accounts.controllers import AccountsController, MyAccountsController
 from backend.auth.controllers import AuthController, MeController
 from backend.checklists.controllers import ChecklistTemplatesController, VisitChecklistController
+from backend.clock import Clock, SystemClock
 from backend.db.pool import ConnectionSource, create_pool
 from backend.duplicates.controllers import DuplicatesController, MergesController
 from backend.health.controllers import health
-from backend.http.dependencies import provide_connection, provide_principal, provide_settings
+from backend.http.dependencies import provide_clock, provide_connection, provide_principal, provide_settings
 from backend.http.problems import EXCEPTION_HANDLERS
 from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware
 from backend.imports.controllers import ImportsController
@@ -40,12 +41,18 @@ from backend.visits.controllers import VisitsController
 from backend.web.controllers import handlers as console_handlers
 
 
-def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Litestar:
-    """Build the app. With `pool` given (tests), the app uses it and does not close it."""
+def create_app(settings: Settings, pool: ConnectionSource | None = None, clock: Clock | None = None) -> Litestar:
+    """Build the app. With `pool` given (tests), the app uses it and does not close it. `clock` is the
+    business time (default wall time; the simulator injects a simulated one)."""
     settings.check_safe()
 
     solver = SolverPool(processes=settings.api_solver_processes)
-    state: dict[str, object] = {"settings": settings, "solver": solver, "matrix_provider": matrix_provider(settings)}
+    state: dict[str, object] = {
+        "settings": settings,
+        "solver": solver,
+        "matrix_provider": matrix_provider(settings),
+        "clock": clock or SystemClock(),
+    }
     if pool is not None:
         state["pool"] = pool
 
@@ -99,6 +106,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             "conn": Provide(provide_connection),
             "principal": Provide(provide_principal, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "clock": Provide(provide_clock, sync_to_thread=False),
         },
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,

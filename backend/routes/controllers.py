@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.auth.principal import Role
-from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.http.dependencies import AppSettings, BusinessClock, Caller, Conn
 from backend.http.security import requires_role
 from backend.planning.schemas import PlanningRun
 from backend.routes import service
@@ -34,14 +34,20 @@ class MyRouteController(Controller):
 
     @get("", summary="The caller's published route for a day")
     async def my_route(
-        self, request: Request[Any, Any, Any], conn: Conn, principal: Caller, day: Day = None
+        self, request: Request[Any, Any, Any], conn: Conn, principal: Caller, clock: BusinessClock, day: Day = None
     ) -> Response[DayRoute | None]:
         """Ordered stops with account, ETA, time window, service time and the legs' travel times."""
-        return _with_etag(request, await service.route_for(conn, principal, principal.user_id, day))
+        return _with_etag(request, await service.route_for(conn, principal, principal.user_id, day, clock))
 
     @post("/replan", status_code=200, summary="Re-sequence the remaining visits from where the rep stands")
     async def replan_mine(
-        self, conn: Conn, principal: Caller, state: State, settings: AppSettings, data: JSONBody[ReplanRequest]
+        self,
+        conn: Conn,
+        principal: Caller,
+        state: State,
+        settings: AppSettings,
+        clock: BusinessClock,
+        data: JSONBody[ReplanRequest],
     ) -> DayRoute:
         return await service.replan(
             conn,
@@ -51,6 +57,7 @@ class MyRouteController(Controller):
             principal.user_id,
             data,
             settings.replan_time_limit_s,
+            clock,
         )
 
 
@@ -61,9 +68,15 @@ class TeamRoutesController(Controller):
 
     @get("", summary="A team rep's published route for a day")
     async def rep_route(
-        self, request: Request[Any, Any, Any], conn: Conn, principal: Caller, rep_id: FromPath[int], day: Day = None
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        principal: Caller,
+        clock: BusinessClock,
+        rep_id: FromPath[int],
+        day: Day = None,
     ) -> Response[DayRoute | None]:
-        return _with_etag(request, await service.route_for(conn, principal, rep_id, day))
+        return _with_etag(request, await service.route_for(conn, principal, rep_id, day, clock))
 
     @post("/replan", status_code=200, summary="Re-plan a team rep's remaining visits")
     async def replan_rep(
@@ -72,11 +85,12 @@ class TeamRoutesController(Controller):
         principal: Caller,
         state: State,
         settings: AppSettings,
+        clock: BusinessClock,
         rep_id: FromPath[int],
         data: JSONBody[ReplanRequest],
     ) -> DayRoute:
         return await service.replan(
-            conn, principal, state.solver, state.matrix_provider, rep_id, data, settings.replan_time_limit_s
+            conn, principal, state.solver, state.matrix_provider, rep_id, data, settings.replan_time_limit_s, clock
         )
 
 

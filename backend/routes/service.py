@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 import asyncpg
 
 from backend.auth.principal import Principal, Role
+from backend.clock import Clock
+from backend.clock import local_now as clock_local_now
 from backend.errors import InvalidInput, NotFound
 from backend.jobs.nightly import start_run
 from backend.planning import repository as planning_repository
@@ -25,14 +26,16 @@ async def _check_rep(conn: asyncpg.Connection, principal: Principal, rep_id: int
         raise NotFound(f"rep {rep_id} not found", field="rep_id")
 
 
-async def _local_now(conn: asyncpg.Connection, rep_id: int) -> dt.datetime:
+async def _local_now(conn: asyncpg.Connection, rep_id: int, clock: Clock) -> dt.datetime:
     zone = await repository.rep_time_zone(conn, rep_id) or "UTC"
-    return dt.datetime.now(zoneinfo.ZoneInfo(zone))
+    return clock_local_now(clock, zone)
 
 
-async def route_for(conn: asyncpg.Connection, principal: Principal, rep_id: int, day: dt.date | None) -> DayRoute:
+async def route_for(
+    conn: asyncpg.Connection, principal: Principal, rep_id: int, day: dt.date | None, clock: Clock
+) -> DayRoute:
     await _check_rep(conn, principal, rep_id)
-    day = day or (await _local_now(conn, rep_id)).date()
+    day = day or (await _local_now(conn, rep_id, clock)).date()
     route = await repository.newest_route(conn, rep_id, day)
     if route is None:
         raise NotFound(f"no route is published for {day}", field="day")
@@ -47,6 +50,7 @@ async def replan(
     rep_id: int,
     request: ReplanRequest,
     time_limit_s: float,
+    clock: Clock,
 ) -> DayRoute:
     await _check_rep(conn, principal, rep_id)
     if not (-90 <= request.lat <= 90):
@@ -55,7 +59,7 @@ async def replan(
         raise InvalidInput("longitude must be within ±180", field="lon")
     if request.time_s is not None and not (0 <= request.time_s <= 172_800):
         raise InvalidInput("time_s is seconds from local midnight (0-172800)", field="time_s")
-    now = await _local_now(conn, rep_id)
+    now = await _local_now(conn, rep_id, clock)
     day = request.day or now.date()
     now_s = request.time_s if request.time_s is not None else now.hour * 3600 + now.minute * 60 + now.second
     try:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import threading
-import zoneinfo
 from collections import defaultdict
 from typing import Any
 
@@ -31,10 +30,6 @@ from backend.supervision.schemas import Feature, FeatureCollection, StopRow, Tea
 
 _basemap_lock = threading.Lock()
 _basemap: bytes | None = None
-
-
-def local_today(time_zone: str) -> dt.date:
-    return dt.datetime.now(zoneinfo.ZoneInfo(time_zone)).date()
 
 
 async def _check_rep(conn: asyncpg.Connection, principal: Principal, rep_id: int | None) -> None:

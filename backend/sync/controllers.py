@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from litestar import Controller, get
 from litestar.params import QueryParameter
 
 from backend.auth.principal import Role
-from backend.http.dependencies import Caller, Conn
+from backend.http.dependencies import BusinessClock, Caller, Conn
 from backend.http.security import requires_role
 from backend.sync import service
 from backend.sync.schemas import SyncChanges
@@ -25,8 +24,9 @@ class SyncController(Controller):
         self,
         conn: Conn,
         principal: Caller,
+        clock: BusinessClock,
         since: Annotated[str | None, QueryParameter(description="the cursor of the previous answer")] = None,
     ) -> SyncChanges:
         """Without `since`: everything the phone keeps offline (`full: true`). With it: the accounts
         and template versions changed since, the ids to drop, and today's and tomorrow's routes."""
-        return await service.changes(conn, principal, since, datetime.now(UTC))
+        return await service.changes(conn, principal, since, clock.now())

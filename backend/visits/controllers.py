@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.auth.principal import Role
-from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.http.dependencies import AppSettings, BusinessClock, Caller, Conn
 from backend.http.security import requires_role
 from backend.visits import service
 from backend.visits.schemas import CheckInRequest, CheckOutRequest, Replayed, Visit, VisitList
@@ -29,24 +29,29 @@ class VisitsController(Controller):
 
     @post("", status_code=201, guards=[requires_role(Role.REP)], summary="Check in at an account")
     async def check_in(
-        self, data: JSONBody[CheckInRequest], conn: Conn, principal: Caller, settings: AppSettings
+        self, data: JSONBody[CheckInRequest], conn: Conn, principal: Caller, settings: AppSettings, clock: BusinessClock
     ) -> Response[Visit]:
         """Idempotent by the client's visit `id`: the same body again replays the original 201 (with
         `Idempotent-Replayed: true`); another body under the same id is a 409. The visit is stored with
         every verification flag that applies (out_of_range, low_accuracy, mock_location,
         impossible_speed, clock_skew, not_on_route), never refused for a flag."""
-        return _respond(await service.check_in(conn, settings, principal, data, datetime.now(UTC)))
+        return _respond(await service.check_in(conn, settings, principal, data, clock.now()))
 
     @post(
         "/{visit_id:uuid}/checkout", status_code=200, guards=[requires_role(Role.REP)], summary="Check out of a visit"
     )
     async def check_out(
-        self, visit_id: FromPath[uuid.UUID], data: JSONBody[CheckOutRequest], conn: Conn, principal: Caller,
+        self,
+        visit_id: FromPath[uuid.UUID],
+        data: JSONBody[CheckOutRequest],
+        conn: Conn,
+        principal: Caller,
         settings: AppSettings,
+        clock: BusinessClock,
     ) -> Response[Visit]:
         """Idempotent per visit: the same body replays, another body is a 409. Adds too_short and the
         checkout_* position flags. Another rep's visit is 404."""
-        return _respond(await service.check_out(conn, settings, principal, visit_id, data, datetime.now(UTC)))
+        return _respond(await service.check_out(conn, settings, principal, visit_id, data, clock.now()))
 
     @get("/{visit_id:uuid}", summary="One visit in the caller's scope")
     async def get_visit(self, visit_id: FromPath[uuid.UUID], conn: Conn, principal: Caller) -> Visit:
@@ -57,10 +62,9 @@ class VisitsController(Controller):
         self,
         conn: Conn,
         principal: Caller,
+        clock: BusinessClock,
         since: Annotated[datetime | None, QueryParameter(description="device check-in time from (inclusive)")] = None,
         until: Annotated[datetime | None, QueryParameter(description="device check-in time to (exclusive)")] = None,
         rep_id: Annotated[int | None, QueryParameter(ge=1)] = None,
     ) -> VisitList:
-        return await service.list_visits(
-            conn, principal, since=since, until=until, rep_id=rep_id, now=datetime.now(UTC)
-        )
+        return await service.list_visits(conn, principal, since=since, until=until, rep_id=rep_id, now=clock.now())
