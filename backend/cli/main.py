@@ -236,6 +236,9 @@ def _register_subcommands() -> None:
     from backend.cli.sales import import_sales
 
     import_group.add_command(import_sales)
+    from backend.cli.simulate import simulate
+
+    cli.add_command(simulate)
 
 
 _register_subcommands()
