@@ -51,7 +51,7 @@ def simulate(
         raise click.BadParameter(f"{start} is a {start:%A}; simulations start on a Monday", param_hint="--from")
     overrides: dict[str, object] = {} if database_url is None else {"database_url": database_url}
     try:
-        settings = load_settings(**overrides)
+        settings = load_settings(None, **overrides)
         settings.check_safe()
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc

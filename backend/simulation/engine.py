@@ -148,6 +148,7 @@ class Simulation:
         worker_concurrency: int = 1,
         check_same_inputs: bool = True,
         progress: Callable[[str], None] = print,
+        last_day: dt.date | None = None,
     ) -> None:
         if start.isoweekday() != 1:
             raise ValueError(f"a simulation starts on a Monday; {start} is not one")
@@ -155,7 +156,10 @@ class Simulation:
             raise ValueError("a simulation runs at least one week")
         self.settings = settings
         self.start, self.weeks, self.seed = start, weeks, seed
+        # `last_day` cuts the run short of whole weeks (the demo's history ends yesterday).
         self.days = [start + dt.timedelta(days=offset) for offset in range(7 * weeks)]
+        if last_day is not None:
+            self.days = [day for day in self.days if day <= last_day]
         self.hooks, self.invariants = list(hooks), list(invariants)
         self.supervisor_email, self.admin_email, self.password = supervisor_email, admin_email, password
         self.worker_concurrency = worker_concurrency

@@ -179,6 +179,8 @@ async def run_simulation(
     progress: Callable[[str], None] = print,
     check_same_inputs: bool = True,
     worker_concurrency: int = 1,
+    last_day: dt.date | None = None,
+    plan_next_day: bool = False,
 ) -> tuple[Summary, list[Violation]]:
     """Simulate `weeks` from Monday `start` on a prepared database; the summary and the violations."""
     started = time.perf_counter()
@@ -200,11 +202,45 @@ async def run_simulation(
         progress=progress,
         check_same_inputs=check_same_inputs,
         worker_concurrency=worker_concurrency,
+        last_day=last_day,
     )
     await sim.open()
     try:
         violations = await sim.run()
+        if plan_next_day and sim.days:
+            # The evening after the last simulated day: its nightly run publishes the next day's routes.
+            following = sim.days[-1] + dt.timedelta(days=1)
+            for hook in sim.hooks:
+                await hook.evening(sim, following)
+            await sim.nightly(following)
         summary = await summarise(sim, time.perf_counter() - started)
     finally:
         await sim.close()
     return summary, violations
+
+
+async def run_demo_history(
+    settings: Settings, today: dt.date, *, supervisor_email: str, admin_email: str, progress: Callable[[str], None]
+) -> Summary:
+    """The demo's past: the 4 weeks before this week's Monday up to yesterday are simulated (journey
+    plans, nightly runs, visits, re-plans, appointments, a holiday, a sick rep, an import), then
+    yesterday evening's nightly run publishes today's routes. Tomorrow's come from tonight's nightly
+    run (the worker's timer), after today is worked."""
+    monday = today - dt.timedelta(days=today.weekday())
+    start = monday - dt.timedelta(weeks=4)
+    weeks = (today - start).days // 7 + 1
+    scenario = default_scenario(start, 4, 3)
+    summary, _violations = await run_simulation(
+        settings,
+        start=start,
+        weeks=weeks,
+        seed=1,
+        supervisor_email=supervisor_email,
+        admin_email=admin_email,
+        scenario=scenario,
+        progress=progress,
+        check_same_inputs=False,
+        last_day=today - dt.timedelta(days=1),
+        plan_next_day=True,
+    )
+    return summary
