@@ -20,6 +20,7 @@ from backend.checklists.controllers import ChecklistTemplatesController, VisitCh
 from backend.clock import Clock, SystemClock
 from backend.db.pool import ConnectionSource, create_pool
 from backend.duplicates.controllers import DuplicatesController, MergesController
+from backend.events.controllers import MyEventsController
 from backend.health.controllers import health
 from backend.http.dependencies import provide_clock, provide_connection, provide_principal, provide_settings
 from backend.http.problems import EXCEPTION_HANDLERS
@@ -39,6 +40,7 @@ from backend.tasks.controllers import TasksController
 from backend.territories.controllers import TerritoriesController
 from backend.visits.controllers import VisitsController
 from backend.web.controllers import handlers as console_handlers
+from backend.workcalendar.controllers import AbsencesController, HolidaysController
 
 
 def create_app(settings: Settings, pool: ConnectionSource | None = None, clock: Clock | None = None) -> Litestar:
@@ -100,6 +102,9 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None, clock: 
             LeadsController,
             SupervisionController,
             ReportsController,
+            HolidaysController,
+            AbsencesController,
+            MyEventsController,
             *console_handlers(),
         ],
         dependencies={

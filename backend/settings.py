@@ -57,6 +57,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     matrix_provider: str = "haversine"
     matrix_service_url: str = ""
     replan_time_limit_s: float = 0.5
+    # A re-plan from farther than this from the rep's home is refused (a wrong or spoofed position).
+    replan_max_distance_m: float = 100_000.0
+    # Route-version events (GET /api/v1/me/events): how often the stream looks for new versions, and
+    # how long one stream lasts before the client reconnects with Last-Event-ID (0 = replay and close).
+    events_poll_s: float = 2.0
+    events_stream_s: float = 300.0
     host: str = "127.0.0.1"
     port: int = 8000
     # Visits in the field (visits/checkin.py documents each rule).
@@ -136,6 +142,9 @@ _ENV_NAMES: dict[str, str] = {
     "map_tile_attribution": "FIELDSALES_MAP_TILE_ATTRIBUTION",
     "sales_below_plan_pct": "FIELDSALES_SALES_BELOW_PLAN_PCT",
     "on_time_tolerance_s": "FIELDSALES_ON_TIME_TOLERANCE_S",
+    "replan_max_distance_m": "FIELDSALES_REPLAN_MAX_DISTANCE_M",
+    "events_poll_s": "FIELDSALES_EVENTS_POLL_S",
+    "events_stream_s": "FIELDSALES_EVENTS_STREAM_S",
 }
 
 

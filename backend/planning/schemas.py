@@ -7,8 +7,19 @@ from typing import Literal
 
 import msgspec
 
-StopSource = Literal["schedule", "carried_over", "appointment", "task"]
-RepRunStatus = Literal["queued", "running", "planned", "unchanged", "churn_capped", "superseded", "failed"]
+StopSource = Literal["schedule", "carried_over", "appointment", "task", "handover"]
+RepRunStatus = Literal[
+    "queued",
+    "running",
+    "planned",
+    "unchanged",
+    "churn_capped",
+    "superseded",
+    "failed",
+    "day_off",
+    "withdrawn",
+    "no_territory",
+]
 
 
 class RepPlanningProfile(msgspec.Struct, frozen=True):
@@ -36,6 +47,8 @@ class Candidate(msgspec.Struct, frozen=True):
     priority: int
     due_day: dt.date
     pinned_start_s: int | None = None
+    # Visits per 4 weeks: how soon after a visit the account is due again.
+    frequency: int = 1
     # Opening hours of the route's weekday: [(open_s, close_s)], seconds from local midnight.
     opening: list[tuple[int, int]] = []
 
@@ -78,6 +91,20 @@ class StoredRouteHead(msgspec.Struct, frozen=True):
     inputs_hash: str
     run_id: int | None
     kind: str
+    published_at: dt.datetime
+
+
+class RepDayCalendar(msgspec.Struct, frozen=True):
+    holiday: bool
+    absent: bool
+    territories: int
+
+
+class LastCheckIn(msgspec.Struct, frozen=True):
+    lat: float
+    lon: float
+    checked_in_at: dt.datetime
+    checked_out_at: dt.datetime | None
 
 
 class RepRunReport(msgspec.Struct, frozen=True):

@@ -16,15 +16,19 @@ where s.route_id = $1 order by s.seq;
 select start_s, end_s from route_breaks where route_id = $1 order by start_s;
 
 -- name: rep_in_scope
--- The rep if the caller may read them: themselves, their supervisor, or an admin.
+-- The rep if the caller may read them (the scope rule of migration 0007).
 select u.id from users u
-where u.id = $1 and u.role = 'rep'
-  and ($2::text = 'admin' or u.id = $3 or ($2::text = 'supervisor' and u.supervisor_id = $3));
+where u.id = $1 and u.role = 'rep' and u.id in (select visible_rep_ids($2, $3));
 
 -- name: team_rep_ids
 select u.id from users u join reps r on r.user_id = u.id
-where u.role = 'rep' and u.is_active and ($1::text = 'admin' or u.supervisor_id = $2)
+where u.role = 'rep' and u.is_active and u.id in (select visible_rep_ids($1, $2))
 order by u.id;
 
 -- name: rep_time_zone
 select time_zone from reps where user_id = $1;
+
+-- name: rep_day_frame
+-- What a re-plan request is checked against: the rep's shift, time zone and home.
+select r.shift_start_s, r.shift_end_s, r.time_zone, ST_Y(r.home) as home_lat, ST_X(r.home) as home_lon
+from reps r where r.user_id = $1;

@@ -1,20 +1,20 @@
--- Every query takes the caller's role ($1) and id ($2): a supervisor reads the reps whose
--- supervisor_id is theirs, an admin every rep. $3 is a local day of the rep's time zone, $4 an
+-- Every query takes the caller's role ($1) and id ($2): the reps in scope are visible_rep_ids, the
+-- territories visible_territory_ids (migration 0007). $3 is a local day of the rep's time zone, $4 an
 -- optional rep id. "Published" is the highest version of a rep's route for the day.
 
 -- name: team_reps
 select u.id, u.name, u.email from users u
-where u.role = 'rep' and ($1::text = 'admin' or ($1::text = 'supervisor' and u.supervisor_id = $2))
+where u.role = 'rep' and u.id in (select visible_rep_ids($1, $2)) and ($1::text <> 'rep')
 order by u.name, u.id;
 
 -- name: rep_in_scope
 select u.id from users u
-where u.id = $3 and u.role = 'rep' and ($1::text = 'admin' or ($1::text = 'supervisor' and u.supervisor_id = $2));
+where u.id = $3 and u.role = 'rep' and $1::text <> 'rep' and u.id in (select visible_rep_ids($1, $2));
 
 -- name: route_stops_of_day
 with scope as (
     select u.id, u.name from users u
-    where u.role = 'rep' and ($1::text = 'admin' or ($1::text = 'supervisor' and u.supervisor_id = $2))
+    where u.role = 'rep' and $1::text <> 'rep' and u.id in (select visible_rep_ids($1, $2))
       and ($4::bigint is null or u.id = $4)
 ), published as (
     select distinct on (r.rep_id) r.id, r.rep_id, r.day, r.version, r.travel_s, r.distance_m, r.start_s, r.end_s
@@ -40,17 +40,25 @@ join accounts a on a.id = s.account_id
 order by p.rep_id, s.seq;
 
 -- name: visits_of_day
--- Check-ins on the local day with the account, checklists (answers, score) and photo ids.
-with scope as (
+-- Check-ins on the local day with the account, checklists (answers, score) and photo ids, and the
+-- visit's place in the day's plan (day_plan_stops, migration 0009): `planned` (a stop of the route as
+-- published at the start of the day, with its number there), `added` during the day, `removed`, or
+-- `off_plan`; a re-plan does not change it.
+with plan as (
+    select * from day_plan_stops($3::date, $3::date)
+), scope as (
     select u.id, u.name from users u
-    where u.role = 'rep' and ($1::text = 'admin' or ($1::text = 'supervisor' and u.supervisor_id = $2))
+    where u.role = 'rep' and $1::text <> 'rep' and u.id in (select visible_rep_ids($1, $2))
       and ($4::bigint is null or u.id = $4)
 )
 select v.id, v.rep_id, scope.name as rep_name, v.account_id, a.name as account_name, a.address,
        ST_Y(a.location) as account_lat, ST_X(a.location) as account_lon,
        ST_Y(v.check_in_location) as lat, ST_X(v.check_in_location) as lon,
        v.checked_in_at, v.checked_out_at, v.check_in_distance_m as distance_m, v.check_in_accuracy_m as accuracy_m,
-       v.flags, v.route_id, v.route_stop_seq, v.check_in_reason as reason,
+       v.flags, plan.route_id, plan.seq as route_stop_seq,
+       case when plan.account_id is null then 'off_plan' when plan.removed_reason is not null then 'removed'
+            when plan.in_plan then 'planned' else 'added' end as plan_status,
+       v.check_in_reason as reason,
        coalesce((select jsonb_agg(jsonb_build_object('template_code', t.code, 'template_version', t.version,
                                                      'score_pct', c.score_pct::float8, 'answers', c.answers)
                                   order by t.code, c.template_id)
@@ -63,6 +71,7 @@ from visits v
 join scope on scope.id = v.rep_id
 left join reps rp on rp.user_id = v.rep_id
 join accounts a on a.id = v.account_id
+left join plan on plan.rep_id = v.rep_id and plan.account_id = v.account_id
 where v.checked_in_at >= ($3::date - 1)::timestamp at time zone 'UTC'
   and v.checked_in_at < ($3::date + 2)::timestamp at time zone 'UTC'
   and (v.checked_in_at at time zone coalesce(rp.time_zone, 'UTC'))::date = $3::date
@@ -73,7 +82,7 @@ order by v.rep_id, v.checked_in_at, v.id;
 -- the rep did not check in at that local day, with the cause.
 with scope as (
     select u.id, u.name from users u
-    where u.role = 'rep' and ($1::text = 'admin' or ($1::text = 'supervisor' and u.supervisor_id = $2))
+    where u.role = 'rep' and $1::text <> 'rep' and u.id in (select visible_rep_ids($1, $2))
       and ($4::bigint is null or u.id = $4)
 ), published as (
     select distinct on (r.rep_id) r.id, r.rep_id, r.day, r.unassigned
@@ -107,5 +116,5 @@ order by due.rep_id, due.seq nulls last, due.account_id;
 select t.id, t.code, t.name, t.region, t.owner_rep_id, o.name as owner_name,
        ST_AsGeoJSON(t.geom, 6)::jsonb as geometry
 from territories t left join users o on o.id = t.owner_rep_id
-where $1::text = 'admin' or ($1::text = 'supervisor' and o.supervisor_id = $2)
+where $1::text <> 'rep' and t.id in (select visible_territory_ids($1, $2))
 order by t.code;

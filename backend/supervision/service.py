@@ -162,7 +162,9 @@ async def visits_geojson(
                     "accuracy_m": visit.accuracy_m,
                     "flags": visit.flags,
                     "verdict": "flagged" if visit.flags else "ok",
-                    "planned": visit.route_stop_seq is not None,
+                    # Against the day's plan (as published at the start of the day), not the newest version.
+                    "planned": visit.plan_status == "planned",
+                    "plan_status": visit.plan_status,
                     "route_stop_seq": visit.route_stop_seq,
                     "reason": visit.reason,
                     "checklists": visit.checklists,

@@ -60,6 +60,14 @@ async def _prepare(url: str, server: str) -> list[int]:
                 "where user_id = (select min(user_id) from reps)",
                 user_id,
             )
+            # A rep without a territory is reported, not planned: each extra rep owns a (far) one.
+            await conn.execute(
+                "insert into territories (code, name, geom, owner_rep_id) values ($1, $1, "
+                "ST_Multi(ST_MakeEnvelope(0, $2, 0.001, $2 + 0.001, 4326)), $3)",
+                f"EXTRA{number}",
+                float(number) * 0.01,
+                user_id,
+            )
         reps = [row["user_id"] for row in await conn.fetch("select user_id from reps order by user_id")]
         for index, rep_id in enumerate(reps):
             schedule_id = await conn.fetchval(
@@ -97,7 +105,7 @@ async def test_killing_a_worker_mid_run_still_plans_every_rep_once(settings: Set
     url = f"{server}/fieldsales_test_jobs"
     reps = await _prepare(url, server)
     started = subprocess.run(
-        [FIELDSALES, "plan", "nightly", "--day", DAY.isoformat()],
+        [FIELDSALES, "plan", "nightly", "--day", DAY.isoformat(), "--now", f"{DAY - dt.timedelta(days=1)}T20:00:00+02:00"],
         env=_env(url),
         check=True,
         capture_output=True,
