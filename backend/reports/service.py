@@ -15,8 +15,8 @@ Definitions (also in docs/architecture.md):
 - **added** = stops added during the day (not removed); **done_added** = those with a visit.
 - **done off-plan**: visits at accounts on no (unremoved) stop of the day's route.
   **done** = done_on_plan + done_added + done_off_plan: each visit counted once.
-- **dropped_by_planner**: due visits the plan at the start of the day left off (its ``unassigned``),
-  not visited that day; not part of the plan, so not missed.
+- **dropped_by_planner**: due visits the plan at the start of the day left off (its ``unassigned``,
+  whatever the reason, ``closed`` included), not visited that day; not part of the plan, so not missed.
 - **visits**: every check-in (the base of geofence compliance and visit times).
 - **on-time share**: of the done stops, those whose visit started inside the stop's time window
   (``window_start_s``..``window_end_s``, seconds from local midnight); a stop without a window counts
@@ -267,10 +267,7 @@ def build_visits_report(
         if (item.rep_id, item.account_id, item.day) in visited:
             continue  # visited anyway: counted as done off-plan
         for tally in tallies_of(item):
-            if item.reason == "closed":
-                tally.closed += 1
-            else:
-                tally.dropped += 1
+            tally.dropped += 1
     if group in (VisitGroup.REP, VisitGroup.DAY):
         actual = actual_travel_m(visits)
         for route in routes:

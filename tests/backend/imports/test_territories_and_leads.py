@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pathlib import Path
 from typing import Any
 
@@ -177,14 +179,18 @@ async def test_coverage_per_territory_and_channel(client: httpx.AsyncClient, con
     response = await client.get(f"/api/v1/territories/{west['id']}/coverage?active_days=30", headers=rep1)
     assert response.status_code == 200, response.text
     body = response.json()
+    # One definition (docs/architecture.md, "Coverage"): a visit makes an outlet visited, not active.
     counts = await conn.fetchrow(
-        "select count(*) as total, count(*) filter (where status = 'potential') - 1 as potential, "
-        "count(*) filter (where status = 'active') + 1 as active from accounts where territory_id = $1",
+        "select count(*) as total, "
+        "count(*) filter (where channel in ('horeca', 'retail') and status <> 'closed' and location is not null) "
+        "as potential, count(*) filter (where channel in ('horeca', 'retail') and status = 'active' "
+        "and location is not null) as active from accounts where territory_id = $1",
         west["id"],
     )
     assert (body["total"], body["potential"], body["active"]) == tuple(counts)
     assert body["potential_per_active"] == round(counts["potential"] / counts["active"], 3)
-    assert body["visited_this_cycle"] == 1 and body["active_days"] == 30 and body["cycle_days"] == 28
+    assert body["visited"] == 1
+    assert dt.date.fromisoformat(body["to_day"]) - dt.date.fromisoformat(body["from_day"]) == dt.timedelta(days=29)
     assert sum(c["total"] for c in body["by_channel"]) == body["total"]
     assert {c["channel"] for c in body["by_channel"]} == {"horeca", "retail"}
     mine = (await client.get("/api/v1/territories/coverage", headers=rep1)).json()
