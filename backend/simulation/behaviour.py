@@ -210,9 +210,9 @@ class PublicHoliday(Hook):
 
     async def evening(self, sim: Simulation, day: dt.date) -> None:
         if self.day is not None and day == self.day - dt.timedelta(days=2):
-            await sim.api(
-                sim.admin, "POST", "/api/v1/holidays", json={"day": str(self.day), "name": "Simulated holiday"}
-            )
+            body = {"day": str(self.day), "name": "Simulated holiday"}
+            if await sim.api(sim.admin, "POST", "/api/v1/holidays", json=body) is not None:
+                sim.state.setdefault("days_off", set()).add((None, self.day))
 
 
 class SickRep(Hook):

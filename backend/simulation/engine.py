@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
+import logging
 import random
 import time
 import zoneinfo
@@ -225,6 +226,9 @@ class Simulation:
         return response.json()
 
     async def open(self) -> None:
+        # The progress lines replace the per-request and per-job logs (thousands of lines a day).
+        for name in ("httpx", "fieldsales.worker"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         self._pool = await create_pool(self.settings)
         self._app = create_app(self.settings, pool=self._pool, clock=self.clock)
         transport = httpx.ASGITransport(app=self._app)

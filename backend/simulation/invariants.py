@@ -304,7 +304,7 @@ REPORT_FIELDS = {
     "missed": "missed",
     "added": "added",
     "done_added": "done_added",
-    "off_plan": "off_plan",
+    "off_plan": "done_off_plan",
 }
 
 
@@ -349,9 +349,9 @@ class PlanVsFactRecount:
             identity = all(key in row for key in ("planned", "done_on_plan", "missed"))
             if identity and row["planned"] != row["done_on_plan"] + row["missed"]:
                 problems.append(f"rep {rep.id}: planned {row['planned']} != done_on_plan + missed")
-            if all(key in row for key in ("done", "done_on_plan", "done_added", "off_plan")):
-                if row["done"] != row["done_on_plan"] + row["done_added"] + row["off_plan"]:
-                    problems.append(f"rep {rep.id}: done {row['done']} != done_on_plan + done_added + off_plan")
+            if all(key in row for key in ("done", "done_on_plan", "done_added", "done_off_plan")):
+                if row["done"] != row["done_on_plan"] + row["done_added"] + row["done_off_plan"]:
+                    problems.append(f"rep {rep.id}: done {row['done']} != done_on_plan + done_added + done_off_plan")
                 if row["done"] != len(visited_by_rep[rep.id]):
                     problems.append(
                         f"rep {rep.id}: done {row['done']} but {len(visited_by_rep[rep.id])} distinct visits"
