@@ -2,8 +2,8 @@
 
 - `day_off_reason`: a rep works a day when its ISO weekday is one of theirs, it is no public holiday
   and no absence covers it; otherwise the reason (`absence`, `holiday`, `weekend`).
-- `min_gap_days` / `due_by_frequency`: a scheduled visit is due unless the account was visited in the
-  `floor(28 / (2 x visits per 4 weeks))` days before (and never on the day of a visit).
+- `min_gap_days` / `due_by_frequency`: a scheduled visit is due unless the account was visited that
+  day or fewer than `floor(28 / (2 x visits per 4 weeks))` days before.
 - `carried_over_due`: a missed visit is carried while inside its spacing window and not satisfied
   by a visit on or after its due day.
 - `reshuffle_share`: the churn measure: among the visits both plans hold, the share whose position
@@ -40,9 +40,10 @@ def min_gap_days(visits_per_4_weeks: int) -> int:
 
 
 def due_by_frequency(day: dt.date, visit_days: Iterable[dt.date], visits_per_4_weeks: int) -> bool:
-    """A visit scheduled on `day` is due unless a visit on `day` or in the gap before it happened."""
-    gap = min_gap_days(visits_per_4_weeks)
-    return not any(0 <= (day - visited).days <= gap for visited in visit_days)
+    """A visit scheduled on `day` is due unless the account was visited that day or fewer than
+    `min_gap_days` days before it."""
+    gap = max(1, min_gap_days(visits_per_4_weeks))
+    return not any(0 <= (day - visited).days < gap for visited in visit_days)
 
 
 def carried_over_due(day: dt.date, due_day: dt.date, account_class: str, visit_days: Iterable[dt.date]) -> bool:

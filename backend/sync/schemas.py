@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import msgspec
 
 from backend.accounts.schemas import Account
@@ -15,6 +17,17 @@ class ChangeEntry(msgspec.Struct, frozen=True):
     rep_ids: list[int]
 
 
+class RouteVersion(msgspec.Struct, frozen=True):
+    """A route version published since the cursor (a new version replaces the day's route)."""
+
+    route_id: int
+    day: dt.date
+    version: int
+    kind: str
+    published_at: dt.datetime
+    etag: str = ""
+
+
 class SyncChanges(msgspec.Struct, frozen=True, kw_only=True):
     """Apply in order: when `full`, replace everything kept offline; else upsert the accounts and
     templates given and remove the deleted ids. Keep `cursor` for the next call."""
@@ -26,3 +39,6 @@ class SyncChanges(msgspec.Struct, frozen=True, kw_only=True):
     checklist_templates: list[Template]  # template versions (answers refer to the version's id)
     deleted_template_ids: list[int]  # versions withdrawn (is_active false)
     routes: list[DayRoute]  # the rep's published routes for today and tomorrow, always in full
+    # Every version of the rep's routes published since the cursor (any day), with its ETag; on a
+    # full sync, the versions of `routes`.
+    route_versions: list[RouteVersion] = []

@@ -5,7 +5,8 @@ The cursor is the oldest transaction still running when the previous answer was 
 so a change committed late by an older transaction is not skipped. A change may come twice: the
 phone upserts. No cursor (first sync), or a change to the rep's territory assignment, answers
 `full: true` with everything in scope. Routes (today and tomorrow, the rep's time zone) are
-always sent in full: one small document each.
+always sent in full: one small document each; `route_versions` lists every version of the rep's
+routes published since the cursor (logged by the routes trigger of migration 0009), any day.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ async def changes(conn: asyncpg.Connection, principal: Principal, since: str | N
             checklist_templates=await repository.templates(conn, None),
             deleted_template_ids=[],
             routes=routes,
+            route_versions=await repository.route_versions(conn, [route.id for route in routes], rep_id),
         )
     account_ids = sorted({entry.entity_id for entry in entries if entry.entity == "account"})
     template_ids = sorted({entry.entity_id for entry in entries if entry.entity == "checklist_template"})
@@ -76,4 +78,7 @@ async def changes(conn: asyncpg.Connection, principal: Principal, since: str | N
         checklist_templates=[template for template in versions if template.is_active],
         deleted_template_ids=[template.id for template in versions if not template.is_active],
         routes=routes,
+        route_versions=await repository.route_versions(
+            conn, sorted({entry.entity_id for entry in entries if entry.entity == "route"}), rep_id
+        ),
     )
