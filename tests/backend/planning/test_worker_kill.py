@@ -105,7 +105,15 @@ async def test_killing_a_worker_mid_run_still_plans_every_rep_once(settings: Set
     url = f"{server}/fieldsales_test_jobs"
     reps = await _prepare(url, server)
     started = subprocess.run(
-        [FIELDSALES, "plan", "nightly", "--day", DAY.isoformat(), "--now", f"{DAY - dt.timedelta(days=1)}T20:00:00+02:00"],
+        [
+            FIELDSALES,
+            "plan",
+            "nightly",
+            "--day",
+            DAY.isoformat(),
+            "--now",
+            f"{DAY - dt.timedelta(days=1)}T20:00:00+02:00",
+        ],
         env=_env(url),
         check=True,
         capture_output=True,
