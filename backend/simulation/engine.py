@@ -256,7 +256,7 @@ class Simulation:
     # --- the nightly run ------------------------------------------------------------------------
 
     async def _drain(self) -> None:
-        await run_worker(self.settings, concurrency=self.worker_concurrency, drain=True, timer=False)
+        await run_worker(self.settings, concurrency=self.worker_concurrency, drain=True, timer=False, clock=self.clock)
 
     async def nightly(self, day: dt.date) -> None:
         """The worker's timer at 22:05 the evening before, then the worker drains the queue."""
@@ -282,7 +282,7 @@ class Simulation:
         """Plan the day again with nothing changed: no rep may get a new route version."""
         async with transaction(self.pool, 30) as conn:
             before = {v.id for v in await repository.route_versions_of_day(conn, day)}
-            await start_run(conn, day, "simulation")
+            await start_run(conn, day, "simulation", now=self.clock.now())
         await self._drain()
         async with transaction(self.pool, 30) as conn:
             after = await repository.route_versions_of_day(conn, day)

@@ -19,8 +19,15 @@ SCHEDULED_SOURCES = ("schedule", "carried_over")
 
 
 def min_gap_days(visits_per_4_weeks: int) -> int:
-    """Days after a visit during which a scheduled visit is not due again (floor(28 / (2 x f)))."""
-    return 28 if visits_per_4_weeks <= 0 else 28 // (2 * visits_per_4_weeks)
+    """floor(28 / (2 x visits per 4 weeks)), at least 1: a scheduled visit is not due on a day fewer
+    than this many days after a visit of the account (the lifecycle rules' "due by frequency")."""
+    return 28 if visits_per_4_weeks <= 0 else max(1, 28 // (2 * visits_per_4_weeks))
+
+
+def visited_inside_gap(day: dt.date, visit_days: set[dt.date], visits_per_4_weeks: int) -> list[dt.date]:
+    """The visits before `day` that make a scheduled visit on `day` not due yet."""
+    gap = min_gap_days(visits_per_4_weeks)
+    return sorted(d for d in visit_days if 0 < (day - d).days < gap)
 
 
 @dataclass
@@ -154,11 +161,11 @@ class NoAccountRoutedTwice:
                             )
                     else:
                         gap = min_gap_days(facts.frequency.get(account, 1))
-                        recent = sorted(d for d in visited if 0 < (day - d).days <= gap)
+                        recent = visited_inside_gap(day, visited, facts.frequency.get(account, 1))
                         if recent:
                             problems.append(
                                 f"rep {rep_id}: version {version.version} routes account {account} visited on "
-                                f"{recent[-1]}, not due again before {recent[-1] + dt.timedelta(days=gap + 1)}"
+                                f"{recent[-1]}, not due again before {recent[-1] + dt.timedelta(days=gap)}"
                             )
         return problems
 
@@ -252,8 +259,7 @@ class DueVisitsPlannedOrExplained:
             else:
                 still.append(item)
         for row in scheduled:
-            gap = min_gap_days(row.visit_frequency_per_4_weeks)
-            if any(0 < (day - d).days <= gap for d in facts.visit_days.get(row.account_id, set())):
+            if visited_inside_gap(day, facts.visit_days.get(row.account_id, set()), row.visit_frequency_per_4_weeks):
                 continue  # not due: visited inside its gap
             if row.account_id not in settled:
                 still.append(PendingDue(row.rep_id, row.account_id, row.account_class, day))

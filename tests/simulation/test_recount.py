@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from backend.simulation.invariants import min_gap_days, recount_plan_vs_fact
+from backend.simulation.invariants import min_gap_days, recount_plan_vs_fact, visited_inside_gap
 from backend.simulation.schemas import RouteVersion
 from backend.simulation.synthetic_city import synthetic_city
 
@@ -57,7 +57,12 @@ def test_a_version_published_after_the_shift_start_is_not_the_plan_of_the_day() 
 
 
 def test_min_gap_days_follows_the_frequency() -> None:
-    assert [min_gap_days(f) for f in (1, 2, 4, 14, 0)] == [14, 7, 3, 1, 28]
+    assert [min_gap_days(f) for f in (1, 2, 4, 14, 20, 0)] == [14, 7, 3, 1, 1, 28]
+    visited = {dt.date(2026, 11, 2)}  # a Monday
+    # Weekly (gap 3): not due on Tuesday or Wednesday, due again on Thursday.
+    assert visited_inside_gap(dt.date(2026, 11, 4), visited, 4) == [dt.date(2026, 11, 2)]
+    assert visited_inside_gap(dt.date(2026, 11, 5), visited, 4) == []
+    assert visited_inside_gap(dt.date(2026, 11, 2), visited, 4) == []  # the same day is another rule
 
 
 def test_the_synthetic_city_is_fixed_by_its_seed() -> None:
