@@ -125,7 +125,8 @@ async def visit(conn: asyncpg.Connection, rep_id: int, account_id: int, when: dt
     await conn.execute(
         "insert into visits (id, rep_id, account_id, checked_in_at, check_in_location, check_in_accuracy_m, "
         "check_in_mock, check_in_distance_m, checked_out_at, check_out_location) "
-        "select gen_random_uuid(), $1, a.id, $3::timestamptz, a.location, 8, false, 5, $3::timestamptz + interval '20 minutes', a.location "
+        "select gen_random_uuid(), $1, a.id, $3::timestamptz, a.location, 8, false, 5, "
+        "$3::timestamptz + interval '20 minutes', a.location "
         "from accounts a where a.id = $2",
         rep_id,
         account_id,
