@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-
 from zoneinfo import ZoneInfo
 
 import asyncpg
