@@ -16,22 +16,33 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.accounts.controllers import AccountsController, MyAccountsController
 from backend.auth.controllers import AuthController, MeController
+from backend.catalogue.controllers import CatalogueController, MyCatalogueController
 from backend.checklists.controllers import ChecklistTemplatesController, VisitChecklistController
 from backend.clock import Clock, SystemClock
 from backend.db.pool import ConnectionSource, create_pool
 from backend.duplicates.controllers import DuplicatesController, MergesController
 from backend.events.controllers import MyEventsController
 from backend.health.controllers import health
-from backend.http.dependencies import provide_clock, provide_connection, provide_principal, provide_settings
+from backend.http.dependencies import (
+    provide_clock,
+    provide_connection,
+    provide_principal,
+    provide_settings,
+    provide_transactions,
+)
+from backend.http.input_guard import guard_input
+from backend.http.openapi import operation_id, render_plugins
 from backend.http.problems import EXCEPTION_HANDLERS
-from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware
+from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware, SessionCache
 from backend.imports.controllers import ImportsController
 from backend.leads.controllers import LeadsController, NewAccountController
+from backend.orders.controllers import AccountSalesController, OrdersController
 from backend.photos.controllers import PhotosController
 from backend.planning.matrix_cache import matrix_provider
 from backend.planning.solver_pool import SolverPool
 from backend.reports.controllers import ReportsController
 from backend.routes.controllers import MyRouteController, PlanningRunsController, TeamRoutesController
+from backend.sales.controllers import SalesController
 from backend.schedules.controllers import SchedulesController
 from backend.settings import Settings, load_settings
 from backend.supervision.controllers import SupervisionController
@@ -54,6 +65,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None, clock: 
         "solver": solver,
         "matrix_provider": matrix_provider(settings),
         "clock": clock or SystemClock(),
+        "sessions": SessionCache(settings.session_cache_s),
     }
     if pool is not None:
         state["pool"] = pool
@@ -102,6 +114,11 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None, clock: 
             LeadsController,
             SupervisionController,
             ReportsController,
+            CatalogueController,
+            MyCatalogueController,
+            OrdersController,
+            AccountSalesController,
+            SalesController,
             HolidaysController,
             AbsencesController,
             MyEventsController,
@@ -109,12 +126,14 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None, clock: 
         ],
         dependencies={
             "conn": Provide(provide_connection),
+            "transactions": Provide(provide_transactions, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
             "clock": Provide(provide_clock, sync_to_thread=False),
         },
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=guard_input,
         lifespan=[database, solver_processes],
         state=State(state),
         openapi_config=OpenAPIConfig(
@@ -126,6 +145,9 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None, clock: 
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
             security=[{"bearer": []}],
+            use_handler_docstrings=True,
+            operation_id_creator=operation_id,
+            render_plugins=render_plugins(),
         ),
         cors_config=CORSConfig(allow_origins=[]),
         logging_config=LoggingConfig(log_exceptions="debug"),

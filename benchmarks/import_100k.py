@@ -175,7 +175,7 @@ def write_xlsx(rows: list[list[object]], folder: Path) -> bytes:
 
 
 async def run(rows: int, database_url: str, seed: int) -> None:
-    settings = load_settings({}, database_url=database_url)
+    settings = load_settings({}, environment="test", database_url=database_url)
     t0 = time.perf_counter()
     a_rows, b_rows, truth = make_rows(rows, seed)
     with tempfile.TemporaryDirectory() as folder:

@@ -90,6 +90,8 @@ def import_accounts(
         phone_region=settings.default_phone_region,
         region_bbox=settings.import_region_bbox or None,
         max_file_bytes=settings.max_import_file_bytes,
+        max_rows=settings.max_import_rows,
+        max_cells=settings.max_import_cells,
         encoding=encoding,
     )
 

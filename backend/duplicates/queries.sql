@@ -145,16 +145,6 @@ values (least($1::bigint, $2::bigint), greatest($1::bigint, $2::bigint), 0, '{"r
         now(), $3)
 on conflict (account_a_id, account_b_id) do update set status = 'dismissed', decided_at = now(), decided_by = $3;
 
--- name: visible_territory_ids
-select t.id
-from territories t
-left join users owner on owner.id = t.owner_rep_id
-where $1::text = 'admin'
-   or t.owner_rep_id = $2
-   or t.backup_rep_id = $2
-   or ($1::text = 'supervisor' and owner.supervisor_id = $2)
-order by t.id;
-
 -- name: delete_hours
 delete from account_opening_hours where account_id = $1;
 

@@ -15,11 +15,6 @@ where s.route_id = $1 order by s.seq;
 -- name: route_breaks
 select start_s, end_s from route_breaks where route_id = $1 order by start_s;
 
--- name: rep_in_scope
--- The rep if the caller may read them (the scope rule of migration 0007).
-select u.id from users u
-where u.id = $1 and u.role = 'rep' and u.id in (select visible_rep_ids($2, $3));
-
 -- name: team_rep_ids
 select u.id from users u join reps r on r.user_id = u.id
 where u.role = 'rep' and u.is_active and u.id in (select visible_rep_ids($1, $2))

@@ -26,12 +26,13 @@ from backend.planning.schemas import PlanningRun
 from backend.planning.solver_pool import SolverPool
 from backend.routes import repository
 from backend.routes.schemas import DayRoute, ReplanRequest, StopRemoval
+from backend.scope.service import rep_is_visible
 from backend.settings import Settings
 
 
 async def route_scope_check(conn: asyncpg.Connection, principal: Principal, rep_id: int) -> None:
     """404 unless the caller may see the rep (themselves, their team, or an admin)."""
-    if not await repository.rep_in_scope(conn, rep_id, principal.role.value, principal.user_id):
+    if not await rep_is_visible(conn, principal, rep_id):
         raise NotFound(f"rep {rep_id} not found", field="rep_id")
 
 
@@ -165,3 +166,8 @@ async def planning_run(conn: asyncpg.Connection, principal: Principal, run_id: i
     if run is None or (principal.role is not Role.ADMIN and not run.reps):
         raise NotFound(f"planning run {run_id} not found", field="run_id")
     return run
+
+
+async def published_route(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> DayRoute | None:
+    """The rep's newest route version for the day, for features that show it (sync); no scope check."""
+    return await repository.newest_route(conn, rep_id, day)

@@ -17,7 +17,7 @@ import asyncpg
 from backend.auth.principal import Principal
 from backend.clock import Clock, local_today
 from backend.errors import InvalidInput, NotFound
-from backend.routes.service import route_scope_check
+from backend.scope.service import rep_is_visible
 from backend.tasks import repository
 from backend.tasks.schemas import PlannedTask, TaskCreate
 
@@ -49,7 +49,8 @@ async def _check_appointment_time(conn: asyncpg.Connection, rep_id: int, data: T
 async def add_task(
     conn: asyncpg.Connection, principal: Principal, rep_id: int, data: TaskCreate, clock: Clock
 ) -> PlannedTask:
-    await route_scope_check(conn, principal, rep_id)
+    if not await rep_is_visible(conn, principal, rep_id):
+        raise NotFound(f"rep {rep_id} not found", field="rep_id")
     if data.kind == "appointment" and data.start_s is None:
         raise InvalidInput("an appointment needs its start time (start_s)", field="start_s")
     if data.kind == "task" and data.start_s is not None:
@@ -73,5 +74,6 @@ async def add_task(
 
 
 async def tasks_of_day(conn: asyncpg.Connection, principal: Principal, rep_id: int, day: dt.date) -> list[PlannedTask]:
-    await route_scope_check(conn, principal, rep_id)
+    if not await rep_is_visible(conn, principal, rep_id):
+        raise NotFound(f"rep {rep_id} not found", field="rep_id")
     return await repository.tasks_of_rep_day(conn, rep_id, day)

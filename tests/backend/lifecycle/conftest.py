@@ -132,3 +132,26 @@ async def visit(conn: asyncpg.Connection, rep_id: int, account_id: int, when: dt
         account_id,
         when,
     )
+
+
+async def insert_orders(conn: asyncpg.Connection, day: dt.date, by_status: dict[str, int]) -> list[int]:
+    """Orders (no lines) on `day` at distinct accounts of the demo reps' territories, so many of each
+    status; returns the accounts, in the order of `by_status`. For coverage's active base."""
+    total = sum(by_status.values())
+    rows = await conn.fetch(
+        "select a.id, t.owner_rep_id, t.id as territory_id from accounts a join territories t on t.id = a.territory_id "
+        "where a.status <> 'closed' and a.location is not null order by a.id desc limit $1",
+        total,
+    )
+    statuses = [status for status, count in by_status.items() for _ in range(count)]
+    for row, status in zip(rows, statuses, strict=True):
+        await conn.execute(
+            "insert into orders (id, account_id, rep_id, territory_id, status, ordered_at, order_day, total_amount, "
+            "total_units, line_count) values (gen_random_uuid(), $1, $2, $3, $4, now(), $5, 10, 1, 1)",
+            row["id"],
+            row["owner_rep_id"],
+            row["territory_id"],
+            status,
+            day,
+        )
+    return [row["id"] for row in rows]
