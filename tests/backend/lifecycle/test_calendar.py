@@ -4,6 +4,7 @@ absent rep's visits go to the team; a rep without a territory is reported (issue
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import asyncpg
 import httpx
@@ -125,6 +126,26 @@ async def test_an_absent_reps_visits_go_to_the_team_reoptimised_with_reasons(
     unplaced = {item["account_id"]: item["reason"] for item in handover["unplaced"]}
     assert taken | set(unplaced) == due and not taken & set(unplaced), "every visit placed or explained"
     assert all(unplaced.values())
+    # The receiver checks in at a handed-over outlet (outside their territories) like at their own.
+    receiver = handover["receivers"][0]
+    account = receiver["account_ids"][0]
+    lat, lon = await conn.fetchrow("select ST_Y(location), ST_X(location) from accounts where id = $1", account)
+    email = await conn.fetchval("select email from users where id = $1", receiver["rep_id"])
+    clock.set(at(DAY, 9))
+    checked_in = await client.post(
+        "/api/v1/visits",
+        json={
+            "id": str(uuid.uuid4()),
+            "account_id": account,
+            "checked_in_at": at(DAY, 9).isoformat(),
+            "lat": lat,
+            "lon": lon,
+            "accuracy_m": 8,
+        },
+        headers=await auth_headers(client, email),
+    )
+    assert checked_in.status_code in (200, 201), checked_in.text
+    assert checked_in.json()["route_id"] == receiver["route_id"]
     # The night's run for the absent rep hands nothing twice.
     assert (await plan(conn, solver, absent, DAY, at(DAY, 7, 30))).status in ("withdrawn", "day_off")
     counts = await conn.fetch("select rep_id, count(*) from routes where day = $1 group by rep_id", DAY)
