@@ -371,7 +371,6 @@ async def rep_day(sim: Simulation, rep: SimRep, day: dt.date, behaviour: Behavio
     replan_after = rng.randint(2, max(2, len(stops) - 2)) if rng.random() < behaviour.replan_share else None
     route_ids = {route["id"]}
     made = 0
-    urgent: dict[dt.date, set[int]] = sim.state.get(UrgentTasks.name, {})
     while stops:
         stop = stops.pop(0)
         account = {**stop["account"], "service_s": stop["service_s"]}
@@ -405,9 +404,11 @@ async def rep_day(sim: Simulation, rep: SimRep, day: dt.date, behaviour: Behavio
                     sim.figures.off_route_visits += 1
                     now_s = _seconds(sim, rep, day)
                     lat, lon = extra.lat, extra.lon
-        wants_replan = made == replan_after or rep.id in urgent.get(day, set())
+        # Looked up now: the supervisor's urgent tasks of the day appear at 10:30.
+        urgent: set[int] = sim.state.get(UrgentTasks.name, {}).get(day, set())
+        wants_replan = made == replan_after or rep.id in urgent
         if wants_replan and now_s < rep.shift_end_s - 3600:
-            urgent.get(day, set()).discard(rep.id)
+            urgent.discard(rep.id)
             body: dict[str, Any] = {"lat": lat, "lon": lon, "day": str(day)}
             if rng.random() < 0.5:  # half the phones send their time, the others rely on the server's now
                 body["time_s"] = now_s

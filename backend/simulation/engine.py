@@ -354,11 +354,13 @@ class Simulation:
         for day in self.days:
             found = await self.run_day(day)
             elapsed = time.perf_counter() - started
-            status = "all invariants hold" if not found else f"{len(found)} VIOLATIONS"
-            self.progress(
-                f"{day} {day:%a}: {status} ({len(self.invariants)} checked); {self.figures.visits} visits "
-                f"so far; {elapsed:.0f} s"
-            )
+            if not self.invariants:
+                status = "simulated"
+            elif found:
+                status = f"{len(found)} VIOLATIONS ({len(self.invariants)} invariants checked)"
+            else:
+                status = f"all {len(self.invariants)} invariants hold"
+            self.progress(f"{day} {day:%a}: {status}; {self.figures.visits} visits so far; {elapsed:.0f} s")
             for violation in found:
                 self.progress(f"  [{violation.invariant}] {violation.detail}")
         return self.violations

@@ -53,6 +53,7 @@ class Summary:
     invariants_checked: int
     violations: int
     wall_s: float
+    behaviour: dict[str, int]
 
     def lines(self) -> list[str]:
         adherence = "n/a" if self.adherence is None else f"{self.adherence:.1%}"
@@ -66,6 +67,7 @@ class Summary:
             f"route versions: {self.route_versions}; re-plans: {self.replans}; "
             f"churn between consecutive versions: {churn} of the stops moved or dropped",
             f"nightly runs: {self.nightly_s:.0f} s in all, {per_job} per rep job (worker drain included)",
+            "behaviour: " + ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in self.behaviour.items()),
             f"invariant checks: {self.invariants_checked}; violations: {self.violations}",
             f"wall time: {self.wall_s:.0f} s",
         ]
@@ -165,6 +167,17 @@ async def summarise(sim: Simulation, wall_s: float) -> Summary:
         invariants_checked=figures.checks,
         violations=len(sim.violations),
         wall_s=wall_s,
+        behaviour={
+            "appointments": figures.appointments,
+            "urgent_tasks": figures.urgent_tasks,
+            "skipped_stops": figures.skipped_stops,
+            "off_route_visits": figures.off_route_visits,
+            "visits_400_m_away": figures.far_visits,
+            "checklists": figures.checklists,
+            "photos": figures.photos,
+            "imported_outlets": figures.imported_rows,
+            "failed_replans": len(figures.replan_errors),
+        },
     )
 
 
