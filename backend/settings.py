@@ -66,9 +66,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Rows per imported file, cells per sheet (a workbook's declared range counts, empty cells included).
     max_import_rows: int = 250_000
     max_import_cells: int = 5_000_000
-    # Coverage: an account counts as active when its status is 'active' (orders and visits are not
-    # stored yet); the window is reported with the figures for when they are.
-    coverage_active_days: int = 90
     # Day planning: solves bounded by solutions are reproducible; the churn cap protects published routes.
     # Nightly solves are bounded by search rounds (deterministic: same inputs, same route); a time
     # limit instead when set above 0. Either way a rerun with the same inputs keeps the published
@@ -196,7 +193,6 @@ _ENV_NAMES: dict[str, str] = {
     "import_region_bbox": "FIELDSALES_IMPORT_REGION_BBOX",
     "max_import_rows": "FIELDSALES_MAX_IMPORT_ROWS",
     "max_import_cells": "FIELDSALES_MAX_IMPORT_CELLS",
-    "coverage_active_days": "FIELDSALES_COVERAGE_ACTIVE_DAYS",
     "nightly_iterations": "FIELDSALES_NIGHTLY_ITERATIONS",
     "nightly_time_limit_s": "FIELDSALES_NIGHTLY_TIME_LIMIT_S",
     "churn_cap_share": "FIELDSALES_CHURN_CAP_SHARE",

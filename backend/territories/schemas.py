@@ -85,8 +85,9 @@ class Coverage(msgspec.Struct, frozen=True):
 
     `potential`: the potential base, outlets that fit the target profile (HoReCa or retail, not
     closed, located); `active`: those of the potential base in `active_account_ids` for the period
-    (an order submitted, confirmed or delivered in it, migration 0011); `visited`: distinct outlets with a check-in in the period, whatever
-    their status (prospects included); `potential_per_active`: potential / active."""
+    (an order submitted, confirmed or delivered in it, migration 0011); `visited`: distinct outlets
+    with a check-in in the period, whatever their status (prospects included);
+    `potential_per_active`: potential / active."""
 
     territory_id: int | None
     code: str | None
