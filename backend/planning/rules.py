@@ -1,7 +1,7 @@
 """The day's lifecycle as pure functions (docs/architecture.md, "The day's lifecycle: rules").
 
 - `day_off_reason`: a rep works a day when its ISO weekday is one of theirs, it is no public holiday
-  and no absence covers it; otherwise the reason (`absence`, `holiday`, `weekend`).
+  and no absence covers it; otherwise the reason (`weekend`, else `holiday`, else `absence`).
 - `min_gap_days` / `due_by_frequency`: a scheduled visit is due unless the account was visited that
   day or fewer than `floor(28 / (2 x visits per 4 weeks))` days before.
 - `carried_over_due`: a missed visit is carried while inside its spacing window and not satisfied
@@ -22,13 +22,14 @@ CYCLE_DAYS = 28
 
 
 def day_off_reason(day: dt.date, working_days: Collection[int], holiday: bool, absent: bool) -> str | None:
-    """None when the rep works `day`; else why not (an absence first: it is the most specific)."""
-    if absent:
-        return "absence"
-    if holiday:
-        return "holiday"
+    """None when the rep works `day`; else why not. A day the rep would not work anyway (weekend,
+    holiday) is never an absence: only an absence on a working day hands visits over."""
     if day.isoweekday() not in working_days:
         return "weekend"
+    if holiday:
+        return "holiday"
+    if absent:
+        return "absence"
     return None
 
 

@@ -157,7 +157,8 @@ async def start_planning_run(
     if day < today:
         raise InvalidInput(f"{day} is in the past (today is {today}): a past day is not planned", field="day")
     reps = await repository.team_rep_ids(conn, principal.role.value, principal.user_id)
-    run_id, _ = await start_run(conn, day, "api", reps)
+    # The jobs plan with the business time of the request (a simulated clock's, say), not the worker's.
+    run_id, _ = await start_run(conn, day, "api", reps, clock.now())
     return await planning_run(conn, principal, run_id)
 
 

@@ -15,7 +15,9 @@ def test_a_rep_works_only_their_days_without_holiday_or_absence() -> None:
     assert rules.day_off_reason(TUESDAY, WEEKDAYS, holiday=False, absent=False) is None
     assert rules.day_off_reason(SATURDAY, WEEKDAYS, holiday=False, absent=False) == "weekend"
     assert rules.day_off_reason(TUESDAY, WEEKDAYS, holiday=True, absent=False) == "holiday"
-    assert rules.day_off_reason(TUESDAY, WEEKDAYS, holiday=True, absent=True) == "absence"
+    assert rules.day_off_reason(TUESDAY, WEEKDAYS, holiday=False, absent=True) == "absence"
+    assert rules.day_off_reason(TUESDAY, WEEKDAYS, holiday=True, absent=True) == "holiday", "nothing to hand over"
+    assert rules.day_off_reason(SATURDAY, WEEKDAYS, holiday=False, absent=True) == "weekend"
     assert rules.day_off_reason(SATURDAY, [6], holiday=False, absent=False) is None
 
 
