@@ -97,6 +97,10 @@ class Figures:
     imported_rows: int = 0
     checks: int = 0
     api_errors: list[str] = field(default_factory=list)
+    phase_s: dict[str, float] = field(default_factory=dict)  # wall time per phase of the day
+
+    def timed(self, phase: str, started: float) -> None:
+        self.phase_s[phase] = self.phase_s.get(phase, 0.0) + time.perf_counter() - started
 
 
 @dataclass(frozen=True)
@@ -275,8 +279,11 @@ class Simulation:
         await self._drain()
         self.figures.nightly_s += time.perf_counter() - started
         self.figures.nightly_rep_jobs += int(jobs or 0)
+        self.figures.timed("nightly", started)
         if self.check_same_inputs:
+            started = time.perf_counter()
             await self._same_inputs_again(day)
+            self.figures.timed("nightly again (same inputs)", started)
 
     async def _same_inputs_again(self, day: dt.date) -> None:
         """Plan the day again with nothing changed: no rep may get a new route version."""
@@ -314,22 +321,31 @@ class Simulation:
     # --- the loop -----------------------------------------------------------------------------
 
     async def run_day(self, day: dt.date) -> list[Violation]:
+        figures = self.figures
+        started = time.perf_counter()
         self.clock.set(max(self.clock.now(), self.at(day - dt.timedelta(days=1), 21 * 3600)))
         for hook in self.hooks:
             await hook.evening(self, day)
+        figures.timed("evening", started)
         await self.nightly(day)
+        started = time.perf_counter()
         await self.morning(day)
         self.clock.set(self.at(day, 7 * 3600))
         for hook in self.hooks:
             await hook.morning(self, day)
+        figures.timed("morning", started)
+        started = time.perf_counter()
         agents = [agent for hook in self.hooks for agent in hook.agents(self, day)]
         await self._interleave(agents)
+        figures.timed("working day", started)
+        started = time.perf_counter()
         self.clock.set(max(self.clock.now(), self.at(day, 20 * 3600)))
         found: list[Violation] = []
         for invariant in self.invariants:
-            self.figures.checks += 1
+            figures.checks += 1
             found += [Violation(day, invariant.name, detail) for detail in await invariant.check(self, day)]
         self.violations += found
+        figures.timed("invariants", started)
         return found
 
     async def _interleave(self, agents: list[Agent]) -> None:

@@ -66,13 +66,16 @@ select t.id, t.rep_id, t.account_id, t.kind, t.start_s from planned_tasks t wher
 -- name: coverage_recount
 -- Per territory, counted from the raw rows: outlets; potential (HoReCa or retail, not closed,
 -- located); active (status active); visited (distinct outlets with a check-in on a local day in
--- [$1, $2], by anyone, whatever their status). Active counts the active outlets of the potential base.
+-- [$1, $2], by anyone, whatever their status). Active: outlets of the potential base with an order
+-- submitted, confirmed or delivered on a day of the period (a recorded sale).
 select t.id as territory_id, t.code,
        count(a.id)::int as outlets,
        count(a.id) filter (where a.channel in ('horeca', 'retail') and a.status <> 'closed'
                            and a.location is not null)::int as potential,
-       count(a.id) filter (where a.status = 'active' and a.channel in ('horeca', 'retail')
-                           and a.location is not null)::int as active,
+       count(a.id) filter (where a.channel in ('horeca', 'retail') and a.status <> 'closed'
+                           and a.location is not null and exists (
+           select 1 from orders o where o.account_id = a.id and o.order_day between $1::date and $2::date
+             and o.status in ('submitted', 'confirmed', 'delivered')))::int as active,
        count(a.id) filter (where exists (
            select 1 from visits v join reps r on r.user_id = v.rep_id
            where v.account_id = a.id

@@ -54,6 +54,7 @@ class Summary:
     violations: int
     wall_s: float
     behaviour: dict[str, int]
+    phase_s: dict[str, float]
 
     def lines(self) -> list[str]:
         adherence = "n/a" if self.adherence is None else f"{self.adherence:.1%}"
@@ -68,6 +69,7 @@ class Summary:
             f"churn between consecutive versions: {churn} of the stops moved or dropped",
             f"nightly runs: {self.nightly_s:.0f} s in all, {per_job} per rep job (worker drain included)",
             "behaviour: " + ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in self.behaviour.items()),
+            "wall time by phase: " + ", ".join(f"{phase} {seconds:.0f} s" for phase, seconds in self.phase_s.items()),
             f"invariant checks: {self.invariants_checked}; violations: {self.violations}",
             f"wall time: {self.wall_s:.0f} s",
         ]
@@ -178,6 +180,7 @@ async def summarise(sim: Simulation, wall_s: float) -> Summary:
             "imported_outlets": figures.imported_rows,
             "failed_replans": len(figures.replan_errors),
         },
+        phase_s=dict(figures.phase_s),
     )
 
 
