@@ -171,7 +171,7 @@ select exists (select 1 from holidays h
                where h.day = $2 and (h.region is null
                      or h.region in (select t.region from territories t where t.owner_rep_id = $1))) as holiday,
        exists (select 1 from rep_absences x where x.rep_id = $1 and $2 between x.first_day and x.last_day) as absent,
-       (select count(*) from territories t where t.owner_rep_id = $1 or t.backup_rep_id = $1)::int as territories;
+       (select count(*) from visible_territory_ids('rep', $1))::int as territories;
 
 -- name: insert_removal
 -- A stop taken off the day's plan, with a reason; the first reason recorded stays.

@@ -39,6 +39,6 @@ class SyncChanges(msgspec.Struct, frozen=True, kw_only=True):
     checklist_templates: list[Template]  # template versions (answers refer to the version's id)
     deleted_template_ids: list[int]  # versions withdrawn (is_active false)
     routes: list[DayRoute]  # the rep's published routes for today and tomorrow, always in full
-    # Every version of the rep's routes published since the cursor (any day), with its ETag; on a
-    # full sync, the versions of `routes`.
+    # Every version of the rep's routes published since the cursor (any day), with its ETag, on a
+    # full answer too; without a cursor, the versions of `routes`.
     route_versions: list[RouteVersion] = []

@@ -50,9 +50,15 @@ async def changes(conn: asyncpg.Connection, principal: Principal, since: str | N
     ]
     cursor = encode_cursor([_KIND, xmin])
     full = previous is None
+    entries = []
     if previous is not None:
         entries = await repository.changes_since(conn, previous, territory_ids, rep_id)
         full = any(entry.entity == "territory" and rep_id in entry.rep_ids for entry in entries)
+    # Route versions since the cursor, on a full answer too (without a cursor: those of `routes`).
+    logged = sorted({entry.entity_id for entry in entries if entry.entity == "route"})
+    route_versions = await repository.route_versions(
+        conn, logged if previous is not None else [route.id for route in routes], rep_id
+    )
     if full:
         return SyncChanges(
             cursor=cursor,
@@ -62,7 +68,7 @@ async def changes(conn: asyncpg.Connection, principal: Principal, since: str | N
             checklist_templates=await repository.templates(conn, None),
             deleted_template_ids=[],
             routes=routes,
-            route_versions=await repository.route_versions(conn, [route.id for route in routes], rep_id),
+            route_versions=route_versions,
         )
     account_ids = sorted({entry.entity_id for entry in entries if entry.entity == "account"})
     template_ids = sorted({entry.entity_id for entry in entries if entry.entity == "checklist_template"})
@@ -78,7 +84,5 @@ async def changes(conn: asyncpg.Connection, principal: Principal, since: str | N
         checklist_templates=[template for template in versions if template.is_active],
         deleted_template_ids=[template.id for template in versions if not template.is_active],
         routes=routes,
-        route_versions=await repository.route_versions(
-            conn, sorted({entry.entity_id for entry in entries if entry.entity == "route"}), rep_id
-        ),
+        route_versions=route_versions,
     )

@@ -1,7 +1,7 @@
 -- name: account_in_rep_scope
--- The account lies in a territory the rep owns or backs up (an admin may add any account).
+-- The account lies in a territory the rep ($2) owns or backs up; any account when $3 (an admin adds it).
 select a.id from accounts a
-where a.id = $1 and ($3::text = 'admin' or a.territory_id in (select visible_territory_ids('rep', $2)));
+where a.id = $1 and ($3::boolean or a.territory_id in (select visible_territory_ids('rep', $2)));
 
 -- name: appointment_frame
 -- What an appointment is checked against: the account's opening hours on the weekday of $3 (and

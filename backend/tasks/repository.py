@@ -13,8 +13,8 @@ from backend.tasks.schemas import AppointmentFrame, PlannedTask, TaskCreate
 Q = load_queries("backend.tasks")
 
 
-async def account_in_rep_scope(conn: asyncpg.Connection, account_id: int, rep_id: int, role: str) -> bool:
-    return await conn.fetchval(Q["account_in_rep_scope"], account_id, rep_id, role) is not None
+async def account_in_rep_scope(conn: asyncpg.Connection, account_id: int, rep_id: int, any_account: bool) -> bool:
+    return await conn.fetchval(Q["account_in_rep_scope"], account_id, rep_id, any_account) is not None
 
 
 async def appointment_frame(

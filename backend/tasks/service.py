@@ -14,7 +14,7 @@ import datetime as dt
 
 import asyncpg
 
-from backend.auth.principal import Principal
+from backend.auth.principal import Principal, Role
 from backend.clock import Clock, local_today
 from backend.errors import InvalidInput, NotFound
 from backend.scope.service import rep_is_visible
@@ -64,7 +64,7 @@ async def add_task(
     today = local_today(clock, await repository.rep_time_zone(conn, rep_id) or "UTC")
     if data.day < today:
         raise InvalidInput(f"{data.day} is in the past (today is {today})", field="day")
-    if not await repository.account_in_rep_scope(conn, data.account_id, rep_id, principal.role.value):
+    if not await repository.account_in_rep_scope(conn, data.account_id, rep_id, principal.role is Role.ADMIN):
         # Out of scope answers 404, as every id the caller may not use (the convention).
         raise NotFound(f"account {data.account_id} not found in the rep's territories", field="account_id")
     if data.start_s is not None:

@@ -17,7 +17,10 @@ from pathlib import Path
 
 import asyncpg
 
-from backend.settings import Settings
+from backend.db.pool import connect
+from backend.demo.service import load_demo_city
+from backend.settings import Settings, load_settings
+from geo_data.demo_city import load_demo_city as read_demo_city
 
 FIELDSALES = str(Path(sys.executable).with_name("fieldsales"))
 DAY = dt.date(2026, 12, 2)
@@ -42,10 +45,13 @@ async def _prepare(url: str, server: str, database: str) -> list[int]:
         await admin.execute(f'create database "{database}"')
     finally:
         await admin.close()
-    for command in (["migrate"], ["demo"]):
-        subprocess.run([FIELDSALES, *command], env=_env(url), check=True, capture_output=True, timeout=300)
-    conn = await asyncpg.connect(url)
+    subprocess.run([FIELDSALES, "migrate"], env=_env(url), check=True, capture_output=True, timeout=300)
+    conn = await connect(load_settings({}, environment="test", database_url=url))
     try:
+        # The demo city without `fieldsales demo`'s simulated weeks of history (minutes): users,
+        # territories and accounts are all this test needs.
+        async with conn.transaction():
+            await load_demo_city(conn, read_demo_city())
         supervisor = await conn.fetchval("select id from users where email = 'supervisor@example.com'")
         for number in range(EXTRA_REPS):
             user_id = await conn.fetchval(
@@ -63,7 +69,7 @@ async def _prepare(url: str, server: str, database: str) -> list[int]:
             # A rep without a territory is reported, not planned: each extra rep owns a (far) one.
             await conn.execute(
                 "insert into territories (code, name, geom, owner_rep_id) values ($1, $1, "
-                "ST_Multi(ST_MakeEnvelope(0, $2, 0.001, $2 + 0.001, 4326)), $3)",
+                "ST_Multi(ST_MakeEnvelope(0, $2::float8, 0.001, $2::float8 + 0.001, 4326)), $3)",
                 f"EXTRA{number}",
                 float(number) * 0.01,
                 user_id,
