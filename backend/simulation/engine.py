@@ -267,7 +267,7 @@ class Simulation:
         self.clock.set(self.at(day - dt.timedelta(days=1), 22 * 3600 + 300))
         started = time.perf_counter()
         async with transaction(self.pool, 30) as conn:
-            await conn.execute("select pg_advisory_xact_lock(7301946216)")
+            await repository.lock_timer(conn)
             runs = await periodic_tick(
                 conn,
                 self.settings.planning_time_zone,
@@ -275,7 +275,7 @@ class Simulation:
                 dt.time.fromisoformat(self.settings.morning_check_local_time),
                 now=self.clock.now(),
             )
-            jobs = await conn.fetchval("select count(*) from planning_run_reps where run_id = any($1)", runs)
+            jobs = await repository.rep_days_of_runs(conn, runs, day)
         await self._drain()
         self.figures.nightly_s += time.perf_counter() - started
         self.figures.nightly_rep_jobs += int(jobs or 0)
@@ -308,7 +308,7 @@ class Simulation:
     async def morning(self, day: dt.date) -> None:
         self.clock.set(self.at(day, 5 * 3600 + 35 * 60))
         async with transaction(self.pool, 30) as conn:
-            await conn.execute("select pg_advisory_xact_lock(7301946216)")
+            await repository.lock_timer(conn)
             await periodic_tick(
                 conn,
                 self.settings.planning_time_zone,

@@ -93,3 +93,12 @@ select rep_id, first_day, last_day from rep_absences order by rep_id, first_day;
 
 -- name: holidays
 select day, region from holidays order by day;
+
+-- name: lock_timer
+-- The worker's timer lock (backend/jobs/worker.py): one tick at a time, so a day's run starts once.
+select pg_advisory_xact_lock(7301946216);
+
+-- name: rep_days_of_runs
+-- The rep jobs of the runs $1 that plan day $2 (the timer's morning check of another day left out).
+select count(*)::int from planning_run_reps r join planning_runs p on p.id = r.run_id
+where r.run_id = any($1::bigint[]) and p.day = $2;

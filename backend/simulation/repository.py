@@ -84,3 +84,12 @@ async def days_off(conn: asyncpg.Connection) -> tuple[set[dt.date], dict[int, se
             absent.setdefault(row["rep_id"], set()).add(day)
             day += dt.timedelta(days=1)
     return holidays, absent
+
+
+async def lock_timer(conn: asyncpg.Connection) -> None:
+    await conn.execute(Q["lock_timer"])
+
+
+async def rep_days_of_runs(conn: asyncpg.Connection, run_ids: list[int], day: dt.date) -> int:
+    count: int = await conn.fetchval(Q["rep_days_of_runs"], run_ids, day)
+    return count

@@ -67,7 +67,7 @@ class Summary:
             f"planned travel per rep-day: {self.travel_km_per_rep_day:.1f} km, {self.travel_h_per_rep_day:.2f} h",
             f"route versions: {self.route_versions}; re-plans: {self.replans}; "
             f"churn between consecutive versions: {churn} of the stops moved or dropped",
-            f"nightly runs: {self.nightly_s:.0f} s in all, {per_job} per rep job (worker drain included)",
+            f"nightly runs: {self.nightly_s:.0f} s in all, {per_job} per rep-day planned (timer and worker included)",
             "behaviour: " + ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in self.behaviour.items()),
             "wall time by phase: " + ", ".join(f"{phase} {seconds:.0f} s" for phase, seconds in self.phase_s.items()),
             f"invariant checks: {self.invariants_checked}; violations: {self.violations}",
