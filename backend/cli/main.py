@@ -11,7 +11,11 @@ from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 import click
 
-from backend.settings import Settings, SettingsError, load_settings
+from backend.cli.common import cli_settings, in_transaction
+from backend.settings import Settings
+
+if TYPE_CHECKING:
+    import asyncpg
 
 if TYPE_CHECKING:
     from backend.simulation.runner import Summary
@@ -19,13 +23,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def _settings() -> Settings:
-    try:
-        settings = load_settings()
-        settings.check_safe()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
-    return settings
+_settings = cli_settings
 
 
 def _run(make: Callable[[], Awaitable[T]]) -> T:
@@ -78,6 +76,10 @@ def cli() -> None:
     FIELDSALES_JWT_SECRET (required in production), FIELDSALES_HOST, FIELDSALES_PORT.
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from backend.http.log_safety import EscapeControlCharacters
+
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(EscapeControlCharacters())
 
 
 @cli.command()
@@ -153,7 +155,6 @@ def demo(if_empty: bool, into_database_with_users: bool) -> None:
 
     Needs FIELDSALES_ENV=demo, dev or test: the demo's users have a published password.
     """
-    from backend.db.pool import connect
     from backend.demo.service import database_is_empty, load_demo_city
     from geo_data.demo_city import load_demo_city as read_demo_city
 
@@ -166,21 +167,16 @@ def demo(if_empty: bool, into_database_with_users: bool) -> None:
 
     people: list[str] = []
 
-    async def work() -> dict[str, int] | None:
-        conn = await connect(settings)
-        try:
-            async with conn.transaction():
-                if not await database_is_empty(conn) and not into_database_with_users:
-                    return None
-                click.echo("reading the OpenStreetMap extract of central Helsinki ...")
-                city = read_demo_city()
-                people.extend([city.supervisor.email, city.admin.email])
-                return await load_demo_city(conn, city)
-        finally:
-            await conn.close()
+    async def work(conn: asyncpg.Connection) -> dict[str, int] | None:
+        if not await database_is_empty(conn) and not into_database_with_users:
+            return None
+        click.echo("reading the OpenStreetMap extract of central Helsinki ...")
+        city = read_demo_city()
+        people.extend([city.supervisor.email, city.admin.email])
+        return await load_demo_city(conn, city)
 
     try:
-        counts = _run(work)
+        counts = in_transaction(settings, work)
     except asyncpg_errors() as exc:
         raise click.ClickException(f"the demo could not be loaded into this database: {exc}") from exc
     if counts is None:
@@ -247,7 +243,7 @@ def users_create(
     from backend.auth.principal import Role
     from backend.auth.schemas import NewUser, Point
     from backend.auth.service import create_user
-    from backend.db.pool import connect
+    from backend.coordinates import parse
     from backend.errors import AppError
     from backend.territories.service import assign_owner
 
@@ -255,9 +251,8 @@ def users_create(
     home_point = None
     if home is not None:
         try:
-            lat_text, lon_text = home.split(",")
-            home_point = Point(float(lat_text), float(lon_text))
-        except ValueError as exc:
+            home_point = Point(*parse(home, field="home"))
+        except AppError as exc:
             raise click.BadParameter("expected LAT,LON such as 60.17,24.94", param_hint="--home") from exc
     settings = _settings()
     new = NewUser(
@@ -267,19 +262,14 @@ def users_create(
     if territory_code is not None and role != "rep":
         raise click.BadParameter("only a rep owns a territory", param_hint="--territory")
 
-    async def work() -> int:
-        conn = await connect(settings)
-        try:
-            async with conn.transaction():
-                user_id = await create_user(conn, new)
-                if territory_code is not None:
-                    await assign_owner(conn, territory_code, user_id)
-                return user_id
-        finally:
-            await conn.close()
+    async def work(conn: asyncpg.Connection) -> int:
+        user_id = await create_user(conn, new)
+        if territory_code is not None:
+            await assign_owner(conn, territory_code, user_id)
+        return user_id
 
     try:
-        user_id = _run(work)
+        user_id = in_transaction(settings, work)
     except AppError as exc:
         hint = f" ({exc.field})" if exc.field else ""
         raise click.ClickException(f"{exc.detail}{hint}") from exc

@@ -102,9 +102,3 @@ class ExistingAccount(msgspec.Struct, frozen=True):
     branch_code: str | None
     lat: float | None
     lon: float | None
-
-
-class SourceRef(msgspec.Struct, frozen=True):
-    account_id: int
-    external_id: str
-    content_hash: str | None

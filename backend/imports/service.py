@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ from geo_data.dedupe import (
 from geo_data.normalize import BBox, address_key, name_key
 from geo_data.opening_hours import WeeklyWindow
 from geo_data.spreadsheets import SpreadsheetError, WorkbookLimits, read_spreadsheet
+
+log = logging.getLogger("fieldsales.imports")
 
 BLOCK_RADIUS_M = 150.0
 MAX_WARNINGS = 2000
@@ -180,7 +183,8 @@ def _iso_windows(windows: tuple[WeeklyWindow, ...]) -> list[list[int]]:
     return [[w.weekday + 1, w.open_s, w.close_s] for w in windows]
 
 
-def _candidate(account: NewAccount | ExistingAccount) -> Candidate:
+def account_candidate(account: NewAccount | ExistingAccount) -> Candidate:
+    """An account (new or stored) as the de-duplication scorer sees it (also used for single leads)."""
     return Candidate(
         name_key=name_key(account.name),
         address_key=account.address_key or (address_key(account.address) if account.address else None),
@@ -262,7 +266,7 @@ async def stored_pairs(conn: asyncpg.Connection, clusters: Sequence[_Cluster]) -
         )
         if stored:
             stored_candidates = [Candidate(name_key(name), lat=lat, lon=lon) for _, name, lat, lon in stored]
-            batch = [_candidate(c.account) for c in clusters]
+            batch = [account_candidate(c.account) for c in clusters]
             for index, k in block_pairs_between(batch, stored_candidates, radius_m=BLOCK_RADIUS_M):
                 pairs.add((index, stored[k][0]))
     return pairs
@@ -280,7 +284,7 @@ async def match_existing(
     position = {a.id: k for k, a in enumerate(existing)}
     ordered = sorted(pairs)
     results = score_pairs(
-        [_candidate(c.account) for c in clusters], [_candidate(a) for a in existing],
+        [account_candidate(c.account) for c in clusters], [account_candidate(a) for a in existing],
         [(index, position[account_id]) for index, account_id in ordered], THRESHOLDS,
     )
     review: list[tuple[int, int, PairScore]] = []
@@ -441,6 +445,15 @@ async def import_accounts(
     report.import_id = import_id
     report.account_ids = sorted(set(touched))
     report.summary = _summary(counts, file_reports, rejected, False)
+    log.info(
+        "import %s: %s rows, %s created, %s updated, %s rejected",
+        import_id,
+        counts.rows,
+        counts.created,
+        counts.updated,
+        counts.rejected,
+        extra={"import_id": import_id},
+    )
     return report
 
 

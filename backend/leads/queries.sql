@@ -22,7 +22,8 @@ where a.id = $1;
 -- name: similar_accounts
 -- Blocking for a single new account: near it, the same phone, or the same tax id.
 select a.id, a.name, a.address, a.address_key, a.phones, a.tax_id, a.branch_code,
-       ST_Y(a.location) as lat, ST_X(a.location) as lon
+       ST_Y(a.location) as lat, ST_X(a.location) as lon,
+       coalesce(a.territory_id in (select visible_territory_ids($5, $6)), false) as in_scope
 from accounts a
 where ($1::float8 is not null and a.location is not null
        and ST_DWithin(a.location::geography, ST_SetSRID(ST_MakePoint($2::float8, $1::float8), 4326)::geography, 150))

@@ -8,15 +8,22 @@ import asyncpg
 import msgspec
 
 from backend.db.queries import load_queries
-from backend.leads.schemas import NearbyAccount, UnassignedAccount
+from backend.leads.schemas import AssignmentTarget, LeadPlacement, NearbyAccount, UnassignedAccount
 
 Q = load_queries("backend.leads")
 
 
 async def similar_accounts(
-    conn: asyncpg.Connection, lat: float | None, lon: float | None, phones: list[str], tax_id: str | None
+    conn: asyncpg.Connection,
+    lat: float | None,
+    lon: float | None,
+    phones: list[str],
+    tax_id: str | None,
+    role: str,
+    user_id: int,
 ) -> list[NearbyAccount]:
-    rows = await conn.fetch(Q["similar_accounts"], lat, lon, phones, tax_id)
+    """Accounts the new one may duplicate, each saying whether it is in the caller's territories."""
+    rows = await conn.fetch(Q["similar_accounts"], lat, lon, phones, tax_id, role, user_id)
     return [msgspec.convert(dict(row), NearbyAccount) for row in rows]
 
 
@@ -44,10 +51,10 @@ async def insert_lead(
     return account_id
 
 
-async def placement(conn: asyncpg.Connection, account_id: int) -> dict[str, Any]:
+async def placement(conn: asyncpg.Connection, account_id: int) -> LeadPlacement:
     row = await conn.fetchrow(Q["lead_placement"], account_id)
     assert row is not None
-    return dict(row)
+    return msgspec.convert(dict(row), LeadPlacement)
 
 
 async def queue_review(conn: asyncpg.Connection, a: int, b: int, score: float, signals: dict[str, object]) -> None:
@@ -61,9 +68,9 @@ async def list_unassigned(
     return [msgspec.convert(dict(row), UnassignedAccount) for row in rows]
 
 
-async def account_for_assignment(conn: asyncpg.Connection, account_id: int) -> dict[str, Any] | None:
+async def account_for_assignment(conn: asyncpg.Connection, account_id: int) -> AssignmentTarget | None:
     row = await conn.fetchrow(Q["get_account_for_assignment"], account_id)
-    return None if row is None else dict(row)
+    return None if row is None else msgspec.convert(dict(row), AssignmentTarget)
 
 
 async def assign(conn: asyncpg.Connection, account_id: int, territory_id: int, user_id: int) -> int | None:

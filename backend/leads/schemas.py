@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from backend.imports.schemas import ExistingAccount
 from backend.text_limits import Address, Category, Code, Name, OpeningHours, Phone
 
 
@@ -20,7 +21,9 @@ class NewLead(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     force: bool = False  # create even when it looks like an existing account
 
 
-class LeadCreated(msgspec.Struct, frozen=True):
+class LeadPlacement(msgspec.Struct, frozen=True):
+    """Where a new account landed: its territory (from the polygons) and that territory's reps."""
+
     id: int
     name: str
     status: str
@@ -28,8 +31,17 @@ class LeadCreated(msgspec.Struct, frozen=True):
     owner_rep_id: int | None
     backup_rep_id: int | None
     needs_geocoding: bool
+
+
+class LeadCreated(LeadPlacement, frozen=True):
     possible_duplicates: list[int]
     warnings: list[str]
+
+
+class AssignmentTarget(msgspec.Struct, frozen=True):
+    id: int
+    territory_id: int | None
+    territory_manual: bool
 
 
 class UnassignedAccount(msgspec.Struct, frozen=True):
@@ -58,13 +70,8 @@ class Assigned(msgspec.Struct, frozen=True):
     owner_rep_id: int | None
 
 
-class NearbyAccount(msgspec.Struct, frozen=True):
-    id: int
-    name: str
-    address: str | None
-    address_key: str | None
-    phones: list[str]
-    tax_id: str | None
-    branch_code: str | None
-    lat: float | None
-    lon: float | None
+class NearbyAccount(ExistingAccount, frozen=True):
+    """An account a new lead may duplicate; `in_scope`: in the caller's territories (only then may an
+    answer name it)."""
+
+    in_scope: bool

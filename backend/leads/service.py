@@ -11,11 +11,13 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
+import msgspec
 
 from backend.auth.principal import Principal
 from backend.errors import Conflict, InvalidInput, NotFound
+from backend.imports.service import account_candidate
 from backend.leads import repository
-from backend.leads.schemas import Assigned, LeadCreated, NearbyAccount, NewLead, UnassignedPage
+from backend.leads.schemas import Assigned, LeadCreated, NewLead, UnassignedPage
 from backend.pagination import decode_cursor, encode_cursor
 from backend.scope.service import visible_territory_ids
 from geo_data.dedupe import Candidate, score_pair
@@ -34,11 +36,6 @@ from geo_data.normalize import (
 from geo_data.opening_hours import OpeningHoursError
 
 CHANNELS = {"horeca", "retail", "other"}
-
-
-def _candidate(a: NearbyAccount) -> Candidate:
-    return Candidate(name_key(a.name), a.address_key or (address_key(a.address) if a.address else None),
-                     tuple(a.phones), a.tax_id, a.branch_code, a.lat, a.lon)
 
 
 async def create_lead(
@@ -76,13 +73,15 @@ async def create_lead(
     mine = Candidate(name_key(name), address_key(address) if address else None, tuple(phones),
                      tax.value if tax else None, None, lat, lon)
     review: list[tuple[int, float, dict[str, object]]] = []
-    for other in await repository.similar_accounts(conn, lat, lon, phones, mine.tax_id):
-        result = score_pair(mine, _candidate(other))
+    similar = await repository.similar_accounts(
+        conn, lat, lon, phones, mine.tax_id, principal.role.value, principal.user_id
+    )
+    for other in similar:
+        result = score_pair(mine, account_candidate(other))
         if result.decision == "merge" and not lead.force:
-            raise Conflict(
-                f"this looks like account {other.id} ({other.name}); send force=true to create it anyway",
-                field="name",
-            )
+            # Another team's account is not named (nor its owner): that it exists is all the rep learns.
+            which = f"account {other.id} ({other.name})" if other.in_scope else "an account outside your territories"
+            raise Conflict(f"this looks like {which}; send force=true to create it anyway", field="name")
         if result.decision in {"merge", "review"}:
             review.append((other.id, result.score, {**result.signals, "reason": result.reason}))
     values = {
@@ -95,9 +94,7 @@ async def create_lead(
         await repository.queue_review(conn, account_id, other_id, score, signals)
     placed = await repository.placement(conn, account_id)
     return LeadCreated(
-        id=account_id, name=name, status=placed["status"], territory_id=placed["territory_id"],
-        owner_rep_id=placed["owner_rep_id"], backup_rep_id=placed["backup_rep_id"],
-        needs_geocoding=placed["needs_geocoding"], possible_duplicates=[r[0] for r in review], warnings=warnings,
+        **msgspec.structs.asdict(placed), possible_duplicates=[r[0] for r in review], warnings=warnings
     )
 
 
@@ -121,11 +118,11 @@ async def assign(conn: asyncpg.Connection, principal: Principal, account_id: int
     if territory_id not in visible:
         raise NotFound(f"territory {territory_id} not found", field="territory_id")
     account = await repository.account_for_assignment(conn, account_id)
-    if account is None or (account["territory_id"] is not None and account["territory_id"] not in visible):
+    if account is None or (account.territory_id is not None and account.territory_id not in visible):
         raise NotFound(f"account {account_id} not found", field="account_id")
-    if account["territory_id"] is not None and not account["territory_manual"]:
+    if account.territory_id is not None and not account.territory_manual:
         raise Conflict(
-            f"account {account_id} lies in territory {account['territory_id']}; change the boundary instead",
+            f"account {account_id} lies in territory {account.territory_id}; change the boundary instead",
             field="account_id",
         )
     owner = await repository.assign(conn, account_id, territory_id, principal.user_id)

@@ -13,13 +13,13 @@ Rules (documented in docs/architecture.md):
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import json
 from typing import Any
 
 import msgspec
 
+import routing
+from backend.errors import Conflict
 from backend.planning.schemas import Candidate, DroppedVisit, PlannedRoute, PlannedStop, RepPlanningProfile
 from routing.matrix import AsyncTravelMatrixProvider
 
@@ -28,8 +28,10 @@ BREAK_WINDOW = (11 * 3600, 14 * 3600 + 30 * 60)
 BREAK_AFTER_SHIFT_S = 6 * 3600
 
 
-class PlanningInputError(Exception):
+class PlanningInputError(Conflict):
     """The rep's data cannot make a route (no home, no shift...); recorded per rep, never fatal."""
+
+    title = "Cannot plan the day"
 
 
 def visit_key(account_id: int) -> str:
@@ -91,7 +93,7 @@ async def build_multi_problem(
     *,
     time_limit_s: float | None,
     seed: int = 0,
-) -> tuple[dict[str, Any], list[Candidate], list[DroppedVisit]]:
+) -> tuple[routing.Problem, list[Candidate], list[DroppedVisit]]:
     """The problem for one or several reps of one day: each candidate may go to any rep, or only to
     the rep ids given with it. Returns the problem, the candidates in it and those dropped before.
     The matrix is fetched asynchronously (no database connection should be held meanwhile)."""
@@ -153,7 +155,10 @@ async def build_multi_problem(
         "objective": "duration",
         "options": {"seed": seed, **({"time_limit_s": time_limit_s} if time_limit_s is not None else {})},
     }
-    return problem, kept, dropped
+    try:
+        return routing.problem_from_dict(problem), kept, dropped
+    except routing.ProblemError as exc:
+        raise PlanningInputError(f"the rep's day is not a valid routing problem: {exc}") from exc
 
 
 async def build_problem(
@@ -165,7 +170,7 @@ async def build_problem(
     seed: int = 0,
     start_point: tuple[float, float] | None = None,
     start_time_s: int | None = None,
-) -> tuple[dict[str, Any], list[Candidate], list[DroppedVisit]]:
+) -> tuple[routing.Problem, list[Candidate], list[DroppedVisit]]:
     """One rep's day problem, the candidates in it and those dropped before solving."""
     return await build_multi_problem(
         [RepStart(profile, start_point, start_time_s)],
@@ -176,14 +181,13 @@ async def build_problem(
     )
 
 
-def inputs_hash(problem: dict[str, Any]) -> str:
+def inputs_hash(problem: routing.Problem) -> str:
     """Stable digest of the solver input: the same inputs never publish a new version."""
-    canonical = json.dumps(problem, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(msgspec.json.encode(problem)).hexdigest()
 
 
 def planned_route(
-    solution: dict[str, Any],
+    solution: routing.Solution,
     kept: list[Candidate],
     dropped_before: list[DroppedVisit],
     *,
@@ -196,21 +200,20 @@ def planned_route(
     travel to the first stop, even where the solver would have them leave later to wait less.
     """
     by_key = {visit_key(c.account_id): c for c in kept}
-    routes = solution["routes"]
-    route = next((r for r in routes if rep_email is None or r["rep"] == rep_email), None)
+    route = next((r for r in solution.routes if rep_email is None or r.rep == rep_email), None)
     stops: list[PlannedStop] = []
-    start_s = route["start_s"] if route else 0
-    if route and depart_at_s is not None and route["stops"]:
+    start_s = route.start_s if route else 0
+    if route and depart_at_s is not None and route.stops:
         start_s = min(start_s, depart_at_s)
     previous_end = start_s
     if route:
-        for index, stop in enumerate(route["stops"]):
-            candidate = by_key[stop["visit"]]
+        for index, stop in enumerate(route.stops):
+            candidate = by_key[stop.visit]
             windows = start_windows(candidate)
-            window = next((w for w in windows if w[0] <= stop["start_s"] <= w[1]), None)
-            arrival = stop["arrival_s"]
+            window = next((w for w in windows if w[0] <= stop.start_s <= w[1]), None)
+            arrival = stop.arrival_s
             if index == 0 and depart_at_s is not None:
-                leg = arrival - route["start_s"]
+                leg = arrival - route.start_s
                 arrival = min(arrival, start_s + leg)
             stops.append(
                 PlannedStop(
@@ -219,8 +222,8 @@ def planned_route(
                     priority=candidate.priority,
                     due_day=candidate.due_day,
                     arrival_s=arrival,
-                    start_s=stop["start_s"],
-                    end_s=stop["end_s"],
+                    start_s=stop.start_s,
+                    end_s=stop.end_s,
                     service_s=candidate.service_s,
                     travel_from_previous_s=max(0, arrival - previous_end),
                     window_start_s=None if window is None else window[0],
@@ -228,23 +231,18 @@ def planned_route(
                     pinned_start_s=candidate.pinned_start_s,
                 )
             )
-            previous_end = stop["end_s"]
+            previous_end = stop.end_s
     dropped = list(dropped_before)
-    for item in solution["unassigned"]:
-        candidate = by_key[item["visit"]]
-        dropped.append(DroppedVisit(candidate.account_id, item["reason"], candidate.source))
+    for item in solution.unassigned:
+        candidate = by_key[item.visit]
+        dropped.append(DroppedVisit(candidate.account_id, item.reason, candidate.source))
     return PlannedRoute(
         stops=stops,
-        breaks=[(b["start_s"], b["end_s"]) for b in route["breaks"]] if route else [],
+        breaks=[(b.start_s, b.end_s) for b in route.breaks] if route else [],
         dropped=dropped,
         start_s=start_s,
-        end_s=route["end_s"] if route else 0,
-        travel_s=int(route["travel_s"]) if route else 0,
-        distance_m=float(route["distance_m"]) if route else 0.0,
-        solve_s=float(solution["summary"].get("solve_s", 0.0)),
+        end_s=route.end_s if route else 0,
+        travel_s=int(route.travel_s) if route else 0,
+        distance_m=float(route.distance_m) if route else 0.0,
+        solve_s=solution.summary.solve_s,
     )
-
-
-def weekday_of(day: dt.date) -> int:
-    """ISO weekday, as stored in account_opening_hours."""
-    return day.isoweekday()

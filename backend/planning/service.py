@@ -23,6 +23,7 @@ Rules (docs/architecture.md, "The day's lifecycle: rules"; the pure ones in `rul
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 import zoneinfo
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+import routing
 from backend.db.pool import ConnectionSource, transaction
 from backend.planning import repository, rules
 from backend.planning.matrix_cache import MatrixProvider
@@ -52,6 +54,8 @@ from backend.planning.schemas import (
     StoredRouteHead,
 )
 from backend.planning.solver_pool import SolverFailed, SolverPool
+
+log = logging.getLogger("fieldsales.planning")
 
 CLASS_PRIORITY = {"A": 80, "B": 60, "C": 40}
 CARRY_OVER_DAYS = rules.CARRY_OVER_DAYS
@@ -338,15 +342,19 @@ async def _plan_from_inputs(
         # idempotent and cheap, and "same inputs, same route" holds whatever bounds the search.
         if inputs.head is not None and inputs.head.inputs_hash == digest:
             return RepDayOutcome("unchanged", inputs.head.id)
-        solution = await solver.solve(
-            problem,
+        params = routing.SolveParams(
             time_limit_s=options.time_limit_s,
             solution_limit=options.solution_limit,
             iterations=options.iterations,
+            seed=problem.seed or 0,
         )
+        solution = await solver.solve(problem, params)
     except (PlanningInputError, SolverFailed) as exc:
+        log.warning("planning rep %s for %s failed: %s", rep_id, day, exc, extra={"rep_id": rep_id, "day": day})
         return RepDayOutcome("failed", error=str(exc))
     except Exception as exc:
+        # Not a known refusal: the traceback is what an operator needs to find the cause.
+        log.exception("planning rep %s for %s failed", rep_id, day, extra={"rep_id": rep_id, "day": day})
         return RepDayOutcome("failed", error=f"{type(exc).__name__}: {exc}")
     route = planned_route(solution, kept, [*dropped, *inputs.explained], depart_at_s=inputs.start_time_s)
     async with transaction(source, options.acquire_timeout_s) as conn:
@@ -516,7 +524,7 @@ async def replan_rep_day(
     )
     dropped += [DroppedVisit(c.account_id, "appointment_passed", c.source) for c in passed]
     try:
-        solution = await solver.solve(problem, time_limit_s=time_limit_s)
+        solution = await solver.solve(problem, routing.SolveParams(time_limit_s=time_limit_s, seed=problem.seed or 0))
     except SolverFailed as exc:
         raise PlanningInputError(str(exc)) from exc
     route = planned_route(solution, kept, [*dropped, *inputs.explained], depart_at_s=now_s)
@@ -568,7 +576,7 @@ async def hand_over_day(
                 receivers.append((inputs, rep_id))
     unplaced: list[DroppedVisit] = []
     handed: dict[int, list[int]] = {}
-    solution: dict[str, Any] | None = None
+    solution: routing.Solution | None = None
     kept: list[Candidate] = []
     digest = ""
     giving = [
@@ -592,13 +600,18 @@ async def hand_over_day(
             reps, pairs, provider, time_limit_s=options.time_limit_s, seed=absent_rep_id
         )
         digest = inputs_hash(problem)
-        solution = await solver.solve(problem, time_limit_s=options.time_limit_s, iterations=options.iterations)
+        solution = await solver.solve(
+            problem,
+            routing.SolveParams(
+                time_limit_s=options.time_limit_s, iterations=options.iterations, seed=problem.seed or 0
+            ),
+        )
         giving_ids = {c.account_id for c in giving}
         unplaced += [d for d in dropped if d.account_id in giving_ids]
         unplaced += [
-            DroppedVisit(int(item["visit"].removeprefix("account-")), item["reason"], "handover")
-            for item in solution["unassigned"]
-            if int(item["visit"].removeprefix("account-")) in giving_ids
+            DroppedVisit(int(item.visit.removeprefix("account-")), item.reason, "handover")
+            for item in solution.unassigned
+            if int(item.visit.removeprefix("account-")) in giving_ids
         ]
     elif giving:
         unplaced = [DroppedVisit(c.account_id, "no_receiver", c.source) for c in giving]

@@ -155,6 +155,7 @@ class CoverageRow(msgspec.Struct, frozen=True, kw_only=True):
     potential: int
     active: int
     visited: int
+    visited_share_of_active: float | None
     active_per_potential: float | None
 
 

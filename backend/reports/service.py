@@ -321,6 +321,7 @@ def _coverage_row(key: str, label: str, region: str | None, facts: list[Coverage
         potential=potential,
         active=active,
         visited=visited,
+        visited_share_of_active=_share(visited, active),
         active_per_potential=_share(active, potential),
     )
 

@@ -55,7 +55,8 @@ select v.id, v.rep_id, scope.name as rep_name, v.account_id, a.name as account_n
        case when plan.account_id is null then 'off_plan' when plan.removed_reason is not null then 'removed'
             when plan.in_plan then 'planned' else 'added' end as plan_status,
        v.check_in_reason as reason,
-       coalesce((select jsonb_agg(jsonb_build_object('template_code', t.code, 'template_version', t.version,
+       coalesce((select jsonb_agg(jsonb_build_object('template_id', t.id, 'template_code', t.code, 'template_version', t.version,
+                                                     'template_name', t.name,
                                                      'score_pct', c.score_pct::float8, 'answers', c.answers)
                                   order by t.code, c.template_id)
                  from visit_checklists c join checklist_templates t on t.id = c.template_id

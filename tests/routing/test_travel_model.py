@@ -101,5 +101,5 @@ def test_cli_planner_and_replan_give_the_same_leg_times(tmp_path: Path, mode: st
         by_hand_s = haversine_m(([HOME, *PLACES])[a], ([HOME, *PLACES])[b]) * profile.circuity / profile.speed_m_s
         # The solver schedules in whole seconds, rounding each leg up.
         assert cli_s == math.ceil(by_hand_s - 1e-9)
-        assert nightly["matrix"]["durations"][row(a)][row(b)] == pytest.approx(by_hand_s, rel=1e-9)
-        assert replan["matrix"]["durations"][row(a)][row(b)] == pytest.approx(by_hand_s, rel=1e-9)
+        assert nightly.matrix.durations[row(a)][row(b)] == pytest.approx(by_hand_s, rel=1e-9)
+        assert replan.matrix.durations[row(a)][row(b)] == pytest.approx(by_hand_s, rel=1e-9)

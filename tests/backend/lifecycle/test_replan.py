@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
 
 import asyncpg
 import httpx
 from litestar import Litestar
 
+import routing
 from backend.clock import SimulatedClock
 from backend.planning.service import replan_rep_day
 from backend.planning.solver_pool import SolverPool
@@ -107,9 +107,9 @@ class WatchingSolver:
         self.source = source
         self.held_during: list[int] = []
 
-    async def solve(self, problem: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    async def solve(self, problem: routing.Problem, params: routing.SolveParams) -> routing.Solution:
         self.held_during.append(self.source.held)
-        return await self.inner.solve(problem, **kwargs)
+        return await self.inner.solve(problem, params)
 
 
 async def test_a_replan_holds_no_connection_while_fetching_the_matrix_and_solving(

@@ -20,6 +20,7 @@ import asyncpg
 from backend.db.pool import connect
 from backend.demo.service import load_demo_city
 from backend.settings import Settings, load_settings
+from benchmarks.live_server import recreate_database
 from geo_data.demo_city import load_demo_city as read_demo_city
 
 FIELDSALES = str(Path(sys.executable).with_name("fieldsales"))
@@ -39,12 +40,7 @@ def _env(url: str) -> dict[str, str]:
 
 
 async def _prepare(url: str, server: str, database: str) -> list[int]:
-    admin = await asyncpg.connect(f"{server}/postgres")
-    try:
-        await admin.execute(f'drop database if exists "{database}" with (force)')
-        await admin.execute(f'create database "{database}"')
-    finally:
-        await admin.close()
+    await recreate_database(f"{server}/{database}", migrated=False)
     subprocess.run([FIELDSALES, "migrate"], env=_env(url), check=True, capture_output=True, timeout=300)
     conn = await connect(load_settings({}, environment="test", database_url=url))
     try:
