@@ -81,9 +81,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Rows per imported file, cells per sheet (a workbook's declared range counts, empty cells included).
     max_import_rows: int = 250_000
     max_import_cells: int = 5_000_000
-    # Coverage: an account counts as active when its status is 'active' (orders and visits are not
-    # stored yet); the window is reported with the figures for when they are.
-    coverage_active_days: int = 90
     # Day planning: solves bounded by solutions are reproducible; the churn cap protects published routes.
     # Nightly solves are bounded by search rounds (deterministic: same inputs, same route); a time
     # limit instead when set above 0. Either way a rerun with the same inputs keeps the published
@@ -101,6 +98,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     matrix_provider: str = "haversine"
     matrix_service_url: str = ""
     replan_time_limit_s: float = 0.5
+    # A re-plan from farther than this from the rep's home is refused (a wrong or spoofed position).
+    replan_max_distance_m: float = 100_000.0
+    # Route-version events (GET /api/v1/me/events): how often the stream looks for new versions, and
+    # how long one stream lasts before the client reconnects with Last-Event-ID (0 = replay and close).
+    events_poll_s: float = 2.0
+    events_stream_s: float = 300.0
     # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or networks);
     # empty: none, the TCP peer is the client (X-Forwarded-For is ignored).
     trusted_proxies: str = ""
@@ -324,10 +327,11 @@ FIELD_DOCS: dict[str, str] = {
     "max_import_cells": "most cells of one sheet (its declared range counts, empty cells included)",
     "max_territory_vertices": "most vertices of a territory boundary sent to the API",
     "geometry_check_timeout_s": "time a boundary's validity check and repair may take (in a child process)",
-    "coverage_active_days": "coverage: the window of visits that makes an account active",
     "nightly_iterations": "search rounds per rep at night (deterministic: same inputs, same route)",
     "nightly_time_limit_s": "seconds per rep at night instead of rounds, when above 0",
-    "churn_cap_share": "a nightly re-plan may move at most this share of a published route's visits",
+    "churn_cap_share": "a nightly re-plan of a still-valid published route may reshuffle at most this share of "
+    "the visits both hold (it never keeps a visit done, not due, closed or on a day off, nor blocks an appointment "
+    "or task)",
     "planning_time_zone": "time zone of the nightly timer",
     "nightly_local_time": "local time after which a worker's timer starts tomorrow's run",
     "morning_check_local_time": "local time of the check that re-queues reps without a route for today",
@@ -336,6 +340,9 @@ FIELD_DOCS: dict[str, str] = {
     "matrix_provider": "travel times: `haversine`, `valhalla` or `osrm`",
     "matrix_service_url": "URL of the Valhalla / OSRM service",
     "replan_time_limit_s": "search time of an on-demand re-plan",
+    "replan_max_distance_m": "a re-plan from farther than this from the rep's home is refused (422, `lat`)",
+    "events_poll_s": "how often `GET /api/v1/me/events` looks for new route versions",
+    "events_stream_s": "how long one event stream lasts before the client reconnects with Last-Event-ID",
     "trusted_proxies": "reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated)",
     "host": "address `fieldsales serve` binds",
     "port": "port `fieldsales serve` binds",

@@ -10,7 +10,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import QueryParameter
 
 from backend.auth.principal import Role
-from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.clock import local_today
+from backend.http.dependencies import AppSettings, BusinessClock, Caller, Conn
 from backend.http.security import requires_role
 from backend.supervision import service
 from backend.supervision.schemas import FeatureCollection, TeamReps
@@ -35,25 +36,43 @@ class SupervisionController(Controller):
 
     @get("/routes.geojson", summary="Planned routes of a day: lines and numbered stops", raises=[NotFoundException])
     async def routes(
-        self, conn: Conn, principal: Caller, settings: AppSettings, day: Day = None, rep: Rep = None
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        clock: BusinessClock,
+        day: Day = None,
+        rep: Rep = None,
     ) -> Response[FeatureCollection]:
-        day = day or service.local_today(settings.planning_time_zone)
+        day = day or local_today(clock, settings.planning_time_zone)
         return _geo(await service.routes_geojson(conn, principal, day, rep))
 
     @get(
         "/visits.geojson", summary="Check-ins of a day, coloured by verdict (ok / flagged)", raises=[NotFoundException]
     )
     async def visits(
-        self, conn: Conn, principal: Caller, settings: AppSettings, day: Day = None, rep: Rep = None
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        clock: BusinessClock,
+        day: Day = None,
+        rep: Rep = None,
     ) -> Response[FeatureCollection]:
-        day = day or service.local_today(settings.planning_time_zone)
+        day = day or local_today(clock, settings.planning_time_zone)
         return _geo(await service.visits_geojson(conn, principal, day, rep))
 
     @get("/due.geojson", summary="Accounts due on a day but not visited, with the cause", raises=[NotFoundException])
     async def due(
-        self, conn: Conn, principal: Caller, settings: AppSettings, day: Day = None, rep: Rep = None
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        clock: BusinessClock,
+        day: Day = None,
+        rep: Rep = None,
     ) -> Response[FeatureCollection]:
-        day = day or service.local_today(settings.planning_time_zone)
+        day = day or local_today(clock, settings.planning_time_zone)
         return _geo(await service.due_geojson(conn, principal, day, rep))
 
     @get("/territories.geojson", summary="Outlines of the team's territories")

@@ -4,12 +4,14 @@ answers 503 when full, and solver processes that die with their parent."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -17,6 +19,7 @@ import pytest
 from litestar import Litestar
 
 import routing
+from backend.clock import SimulatedClock
 from backend.planning.solver_pool import SolverBusy, SolverPool
 from tests.backend.conftest import auth_headers
 from tests.backend.planning.conftest import DAY, published_day
@@ -60,6 +63,8 @@ async def test_a_full_queue_answers_503_with_retry_after(
 ) -> None:
     pool = SolverPool(processes=1, max_queued=0, retry_after_s=7)
     app.state.solver = pool
+    # A re-plan is for today, inside the shift: the business clock stands on DAY at 11:00.
+    app.state.clock = SimulatedClock(dt.datetime.combine(DAY, dt.time(11), ZoneInfo("Europe/Helsinki")))
     await published_day(conn, pool, "rep1@example.com")
     headers = await auth_headers(client, "rep1@example.com")
     # Work waiting at a gate occupies the only process; nothing may wait behind it.
