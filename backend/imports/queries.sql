@@ -4,45 +4,26 @@ select s.source, s.external_id, a.account_id, a.content_hash
 from unnest($1::text[], $2::text[]) as s(source, external_id)
 join account_sources a on a.source = s.source and a.external_id = s.external_id;
 
--- name: accounts_in_box
--- Blocking by place: stored accounts inside the batch's bounding box (grid-joined in memory).
-select a.id, a.name, ST_Y(a.location) as lat, ST_X(a.location) as lon
-from accounts a
-where a.location && ST_MakeEnvelope($1::float8, $2::float8, $3::float8, $4::float8, 4326);
-
--- name: accounts_with_phones
-select a.id, a.phones from accounts a where a.phones && $1::text[];
-
--- name: accounts_with_tax_ids
-select a.id, a.tax_id from accounts a where a.tax_id = any($1::text[]);
-
--- name: accounts_with_address_keys
-select a.id, a.address_key from accounts a where a.address_key = any($1::text[]);
-
--- name: accounts_by_ids
-select a.id, a.name, a.address, a.address_key, a.phones, a.tax_id, a.branch_code,
-       ST_Y(a.location) as lat, ST_X(a.location) as lon
-from accounts a
-where a.id = any($1::bigint[]);
-
 -- name: allocate_account_ids
 select nextval(pg_get_serial_sequence('accounts', 'id')) as id from generate_series(1, $1::int);
 
 -- name: insert_accounts
 -- Golden records with ids allocated beforehand; phones as comma-joined E.164 numbers.
 insert into accounts (id, name, legal_form, address, address_key, phones, tax_id, branch_code, location, channel,
-                      category, account_class, status, opening_hours_raw, opening_hours_source)
+                      category, account_class, status, opening_hours_raw, opening_hours_source, name_key,
+                      match_keys_version, geocode_source)
 overriding system value
 select s.id, s.name, s.legal_form, s.address, s.address_key, coalesce(string_to_array(nullif(s.phones, ''), ','), '{}'),
        s.tax_id, s.branch_code,
        case when s.lat is null then null else ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) end,
        s.channel, s.category, s.account_class, s.status, s.hours_raw,
-       case when s.has_hours then 'import' else 'channel_default' end
+       case when s.has_hours then 'import' else 'channel_default' end, s.name_key, $18::smallint,
+       case when s.lat is null then null else 'given' end
 from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
             $9::float8[], $10::float8[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
-            $16::bool[])
+            $16::bool[], $17::text[])
   as s(id, name, legal_form, address, address_key, phones, tax_id, branch_code, lat, lon, channel, category,
-       account_class, status, hours_raw, has_hours);
+       account_class, status, hours_raw, has_hours, name_key);
 
 -- name: insert_opening_hours
 insert into account_opening_hours (account_id, weekday, open_s, close_s)
@@ -71,6 +52,7 @@ set name = $2, legal_form = $3, address = $4, address_key = $5, phones = $6::tex
     location = case when $9::float8 is null then location else ST_SetSRID(ST_MakePoint($10::float8, $9::float8), 4326) end,
     channel = $11, category = $12, account_class = $13, status = $14, opening_hours_raw = $15,
     opening_hours_source = case when $16::bool then 'import' else opening_hours_source end,
+    name_key = $17, match_keys_version = $18::smallint,
     updated_at = now()
 where id = $1;
 

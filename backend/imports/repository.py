@@ -9,7 +9,8 @@ import asyncpg
 import msgspec
 
 from backend.db.queries import load_queries
-from backend.imports.schemas import ExistingAccount, NewAccount
+from backend.imports.schemas import NewAccount
+from geo_data.normalize import name_key
 
 Q = load_queries("backend.imports")
 
@@ -21,37 +22,15 @@ async def find_sources(
     return {(row["source"], row["external_id"]): (row["account_id"], row["content_hash"]) for row in rows}
 
 
-async def accounts_in_box(
-    conn: asyncpg.Connection, min_lon: float, min_lat: float, max_lon: float, max_lat: float
-) -> list[tuple[int, str, float, float]]:
-    rows = await conn.fetch(Q["accounts_in_box"], min_lon, min_lat, max_lon, max_lat)
-    return [(row["id"], row["name"], row["lat"], row["lon"]) for row in rows]
-
-
-async def accounts_sharing_keys(
-    conn: asyncpg.Connection, phones: Sequence[str], tax_ids: Sequence[str], address_keys: Sequence[str]
-) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]], list[tuple[int, str]]]:
-    """Stored accounts sharing a phone, a tax id or an address key with the batch."""
-    by_phone = [(r["id"], list(r["phones"])) for r in await conn.fetch(Q["accounts_with_phones"], list(phones))]
-    by_tax = [(r["id"], r["tax_id"]) for r in await conn.fetch(Q["accounts_with_tax_ids"], list(tax_ids))]
-    by_address = [
-        (r["id"], r["address_key"]) for r in await conn.fetch(Q["accounts_with_address_keys"], list(address_keys))
-    ]
-    return by_phone, by_tax, by_address
-
-
-async def accounts_by_ids(conn: asyncpg.Connection, ids: Sequence[int]) -> list[ExistingAccount]:
-    rows = await conn.fetch(Q["accounts_by_ids"], list(ids))
-    return [msgspec.convert(dict(row), ExistingAccount) for row in rows]
-
-
 async def allocate_account_ids(conn: asyncpg.Connection, count: int) -> list[int]:
     if count == 0:
         return []
     return [row["id"] for row in await conn.fetch(Q["allocate_account_ids"], count)]
 
 
-async def insert_accounts(conn: asyncpg.Connection, ids: Sequence[int], accounts: Sequence[NewAccount]) -> None:
+async def insert_accounts(
+    conn: asyncpg.Connection, ids: Sequence[int], accounts: Sequence[NewAccount], keys_version: int
+) -> None:
     if not accounts:
         return
     await conn.execute(
@@ -72,6 +51,8 @@ async def insert_accounts(conn: asyncpg.Connection, ids: Sequence[int], accounts
         [a.status for a in accounts],
         [a.opening_hours_raw for a in accounts],
         [bool(a.opening_hours) for a in accounts],
+        [name_key(a.name) for a in accounts],
+        keys_version,
     )
     await replace_opening_hours(conn, [(i, a.opening_hours) for i, a in zip(ids, accounts, strict=True)], delete=False)
 
@@ -117,12 +98,12 @@ async def update_source(
     await conn.execute(Q["update_source"], source, external_id, content_hash, file_name, row_number, import_id)
 
 
-async def update_account(conn: asyncpg.Connection, account_id: int, account: NewAccount) -> None:
+async def update_account(conn: asyncpg.Connection, account_id: int, account: NewAccount, keys_version: int) -> None:
     await conn.execute(
         Q["update_account"], account_id, account.name, account.legal_form, account.address, account.address_key,
         account.phones, account.tax_id, account.branch_code, account.lat, account.lon, account.channel,
         account.category, account.account_class, account.status, account.opening_hours_raw,
-        bool(account.opening_hours),
+        bool(account.opening_hours), name_key(account.name), keys_version,
     )
     if account.opening_hours:
         await replace_opening_hours(conn, [(account_id, account.opening_hours)])

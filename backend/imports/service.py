@@ -11,7 +11,8 @@ with a different hash the account is updated from the row. So re-running an impo
 not even an `imports` log row.
 
 De-duplication: new rows are blocked and scored among themselves (``geo_data.dedupe``) and against
-stored accounts (PostGIS ``ST_DWithin`` on the geography index, shared phone, tax id, address key).
+every stored account however it was created (``backend.matching``: blocking in PostgreSQL on the
+geography GiST index, shared phone, tax id, address key, trigram-similar name keys).
 ``merge`` pairs are merged (one golden record keeps every row's provenance in `account_sources`, and
 every merged row is recorded in `account_merges` so it can be undone); ``review`` pairs go to the
 `duplicate_candidates` queue; accounts sharing a tax id are linked to one `legal_entities` row.
@@ -31,8 +32,8 @@ import msgspec
 
 from backend.errors import InvalidInput
 from backend.imports import repository
+from backend.matching import service as matching
 from backend.imports.schemas import (
-    ExistingAccount,
     FileReport,
     ImportCounts,
     ImportOptions,
@@ -47,7 +48,6 @@ from geo_data.dedupe import (
     PairScore,
     Thresholds,
     block_pairs,
-    block_pairs_between,
     cluster,
     score_pairs,
 )
@@ -179,7 +179,7 @@ def _iso_windows(windows: tuple[WeeklyWindow, ...]) -> list[list[int]]:
     return [[w.weekday + 1, w.open_s, w.close_s] for w in windows]
 
 
-def _candidate(account: NewAccount | ExistingAccount) -> Candidate:
+def _candidate(account: NewAccount) -> Candidate:
     return Candidate(
         name_key=name_key(account.name),
         address_key=account.address_key or (address_key(account.address) if account.address else None),
@@ -229,68 +229,22 @@ def dedupe_rows(rows: Sequence[_Keyed]) -> tuple[list[_Cluster], list[tuple[int,
     return clusters, between, same_entity
 
 
-async def stored_pairs(conn: asyncpg.Connection, clusters: Sequence[_Cluster]) -> set[tuple[int, int]]:
-    """(cluster index, stored account id) pairs worth scoring: sharing a phone, tax id or address key,
-    or within BLOCK_RADIUS_M with a somewhat similar name (stored accounts of the batch's bounding box
-    are grid-joined in memory: one index scan instead of one distance query per row)."""
-    pairs: set[tuple[int, int]] = set()
-    by_phone: dict[str, list[int]] = defaultdict(list)
-    by_tax: dict[str, list[int]] = defaultdict(list)
-    by_address: dict[str, list[int]] = defaultdict(list)
-    for index, c in enumerate(clusters):
-        for phone in c.account.phones:
-            by_phone[phone].append(index)
-        if c.account.tax_id:
-            by_tax[c.account.tax_id].append(index)
-        if c.account.address_key:
-            by_address[c.account.address_key].append(index)
-    phones, taxes, addresses = await repository.accounts_sharing_keys(
-        conn, sorted(by_phone), sorted(by_tax), sorted(by_address)
-    )
-    for account_id, account_phones in phones:
-        pairs.update((index, account_id) for phone in account_phones for index in by_phone.get(phone, ()))
-    pairs.update((index, account_id) for account_id, tax in taxes for index in by_tax[tax])
-    pairs.update((index, account_id) for account_id, key in addresses for index in by_address[key])
-    located = [c.account for c in clusters if c.account.lat is not None and c.account.lon is not None]
-    if located:
-        margin = 0.01  # degrees, > BLOCK_RADIUS_M at any latitude people sell at
-        lats = [a.lat for a in located if a.lat is not None]
-        lons = [a.lon for a in located if a.lon is not None]
-        stored = await repository.accounts_in_box(
-            conn, min(lons) - 2 * margin, min(lats) - margin, max(lons) + 2 * margin, max(lats) + margin
-        )
-        if stored:
-            stored_candidates = [Candidate(name_key(name), lat=lat, lon=lon) for _, name, lat, lon in stored]
-            batch = [_candidate(c.account) for c in clusters]
-            for index, k in block_pairs_between(batch, stored_candidates, radius_m=BLOCK_RADIUS_M):
-                pairs.add((index, stored[k][0]))
-    return pairs
-
-
 async def match_existing(
     conn: asyncpg.Connection, clusters: Sequence[_Cluster]
 ) -> tuple[list[tuple[int, int, PairScore]], int]:
-    """Score clusters against stored accounts; sets `existing_id` for merges. Returns review pairs
-    (cluster index, account id, score) and the number of same-legal-entity pairs."""
-    pairs = await stored_pairs(conn, clusters)
-    if not pairs:
-        return [], 0
-    existing = await repository.accounts_by_ids(conn, sorted({p[1] for p in pairs}))
-    position = {a.id: k for k, a in enumerate(existing)}
-    ordered = sorted(pairs)
-    results = score_pairs(
-        [_candidate(c.account) for c in clusters], [_candidate(a) for a in existing],
-        [(index, position[account_id]) for index, account_id in ordered], THRESHOLDS,
-    )
+    """Score clusters against every stored account (``backend.matching``); sets `existing_id` for
+    merges. Returns review pairs (cluster index, account id, score) and the number of
+    same-legal-entity pairs."""
+    matches = await matching.match_base(conn, [_candidate(c.account) for c in clusters])
     review: list[tuple[int, int, PairScore]] = []
     same_entity = 0
-    for (index, account_id), result in zip(ordered, results, strict=True):
-        target = clusters[index]
+    for match in matches:
+        target, result = clusters[match.index], match.score
         if result.decision == "merge":
             if target.existing_score is None or result.score > target.existing_score.score:
-                target.existing_id, target.existing_score = account_id, result
+                target.existing_id, target.existing_score = match.account.id, result
         elif result.decision == "review":
-            review.append((index, account_id, result))
+            review.append((match.index, match.account.id, result))
         elif result.decision == "same_legal_entity":
             same_entity += 1
     return [r for r in review if clusters[r[0]].existing_id != r[1]], same_entity
@@ -355,7 +309,16 @@ async def import_accounts(
 
     # 2. De-duplication among the new rows, then against stored accounts.
     clusters, batch_review, same_entity_batch = await asyncio.to_thread(dedupe_rows, fresh)
-    db_review, same_entity_db = await match_existing(conn, clusters)
+    if options.dry_run:
+        # Matching may first fill stored accounts' missing keys; a dry run leaves even that undone.
+        savepoint = conn.transaction()
+        await savepoint.start()
+        try:
+            db_review, same_entity_db = await match_existing(conn, clusters)
+        finally:
+            await savepoint.rollback()
+    else:
+        db_review, same_entity_db = await match_existing(conn, clusters)
     counts.same_legal_entity_pairs = same_entity_batch + same_entity_db
     creating = [c for c in clusters if c.existing_id is None]
     counts.created = len(creating)
@@ -380,10 +343,10 @@ async def import_accounts(
     ids = await repository.allocate_account_ids(conn, len(creating))
     for cluster_item, new_id in zip(creating, ids, strict=True):
         cluster_item.new_id = new_id
-    await repository.insert_accounts(conn, ids, [c.account for c in creating])
+    await repository.insert_accounts(conn, ids, [c.account for c in creating], matching.KEYS_VERSION)
     touched: list[int] = list(ids)
     for account_id, item in changed:
-        await repository.update_account(conn, account_id, new_account([item.row]))
+        await repository.update_account(conn, account_id, new_account([item.row]), matching.KEYS_VERSION)
         await repository.update_source(conn, item.source, item.external_id, item.row.content_hash,
                                        item.row.file_name, item.row.row_number, import_id)
         touched.append(account_id)

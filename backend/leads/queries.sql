@@ -1,9 +1,9 @@
 -- name: insert_lead
 insert into accounts (name, legal_form, address, address_key, phones, channel, category, tax_id, location,
-                      opening_hours_raw, opening_hours_source, status)
+                      opening_hours_raw, opening_hours_source, status, name_key, match_keys_version, geocode_source)
 values ($1, $2, $3, $4, $5::text[], $6, $7, $8,
         case when $9::float8 is null then null else ST_SetSRID(ST_MakePoint($10::float8, $9::float8), 4326) end,
-        $11, $12, 'potential')
+        $11, $12, 'potential', $13, $14::smallint, $15)
 returning id;
 
 -- name: insert_lead_source
@@ -18,17 +18,6 @@ on conflict do nothing;
 select a.id, a.name, a.status, a.territory_id, t.owner_rep_id, t.backup_rep_id, a.location is null as needs_geocoding
 from accounts a left join territories t on t.id = a.territory_id
 where a.id = $1;
-
--- name: similar_accounts
--- Blocking for a single new account: near it, the same phone, or the same tax id.
-select a.id, a.name, a.address, a.address_key, a.phones, a.tax_id, a.branch_code,
-       ST_Y(a.location) as lat, ST_X(a.location) as lon
-from accounts a
-where ($1::float8 is not null and a.location is not null
-       and ST_DWithin(a.location::geography, ST_SetSRID(ST_MakePoint($2::float8, $1::float8), 4326)::geography, 150))
-   or a.phones && $3::text[]
-   or ($4::text is not null and a.tax_id = $4)
-limit 200;
 
 -- name: queue_review
 insert into duplicate_candidates (account_a_id, account_b_id, score, signals)

@@ -8,7 +8,7 @@ import asyncpg
 import msgspec
 
 from backend.db.queries import load_queries
-from backend.leads.schemas import NearbyAccount, UnassignedAccount
+from backend.leads.schemas import UnassignedAccount
 
 Q = load_queries("backend.leads")
 
@@ -17,20 +17,14 @@ async def visible_territory_ids(conn: asyncpg.Connection, role: str, user_id: in
     return [row["id"] for row in await conn.fetch(Q["visible_territory_ids"], role, user_id)]
 
 
-async def similar_accounts(
-    conn: asyncpg.Connection, lat: float | None, lon: float | None, phones: list[str], tax_id: str | None
-) -> list[NearbyAccount]:
-    rows = await conn.fetch(Q["similar_accounts"], lat, lon, phones, tax_id)
-    return [msgspec.convert(dict(row), NearbyAccount) for row in rows]
-
-
 async def insert_lead(
     conn: asyncpg.Connection, values: dict[str, Any], hours: list[list[int]], external_id: str
 ) -> int:
     account_id: int = await conn.fetchval(
         Q["insert_lead"], values["name"], values["legal_form"], values["address"], values["address_key"],
         values["phones"], values["channel"], values["category"], values["tax_id"], values["lat"], values["lon"],
-        values["opening_hours_raw"], "import" if hours else "channel_default",
+        values["opening_hours_raw"], "import" if hours else "channel_default", values["name_key"],
+        values["keys_version"], values.get("geocode_source"),
     )
     await conn.execute(Q["insert_lead_source"], account_id, external_id)
     if hours:

@@ -54,15 +54,3 @@ class Assigned(msgspec.Struct, frozen=True):
     account_id: int
     territory_id: int
     owner_rep_id: int | None
-
-
-class NearbyAccount(msgspec.Struct, frozen=True):
-    id: int
-    name: str
-    address: str | None
-    address_key: str | None
-    phones: list[str]
-    tax_id: str | None
-    branch_code: str | None
-    lat: float | None
-    lon: float | None

@@ -15,9 +15,10 @@ import asyncpg
 from backend.auth.principal import Principal
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.leads import repository
-from backend.leads.schemas import Assigned, LeadCreated, NearbyAccount, NewLead, UnassignedPage
+from backend.leads.schemas import Assigned, LeadCreated, NewLead, UnassignedPage
+from backend.matching import service as matching
 from backend.pagination import decode_cursor, encode_cursor
-from geo_data.dedupe import Candidate, score_pair
+from geo_data.dedupe import Candidate
 from geo_data.normalize import (
     BBox,
     CoordinateError,
@@ -33,11 +34,6 @@ from geo_data.normalize import (
 from geo_data.opening_hours import OpeningHoursError
 
 CHANNELS = {"horeca", "retail", "other"}
-
-
-def _candidate(a: NearbyAccount) -> Candidate:
-    return Candidate(name_key(a.name), a.address_key or (address_key(a.address) if a.address else None),
-                     tuple(a.phones), a.tax_id, a.branch_code, a.lat, a.lon)
 
 
 async def create_lead(
@@ -75,8 +71,8 @@ async def create_lead(
     mine = Candidate(name_key(name), address_key(address) if address else None, tuple(phones),
                      tax.value if tax else None, None, lat, lon)
     review: list[tuple[int, float, dict[str, object]]] = []
-    for other in await repository.similar_accounts(conn, lat, lon, phones, mine.tax_id):
-        result = score_pair(mine, _candidate(other))
+    for match in await matching.match_base(conn, [mine]):
+        result, other = match.score, match.account
         if result.decision == "merge" and not lead.force:
             raise Conflict(
                 f"this looks like account {other.id} ({other.name}); send force=true to create it anyway",
@@ -87,7 +83,8 @@ async def create_lead(
     values = {
         "name": name, "legal_form": legal_form, "address": address, "address_key": mine.address_key,
         "phones": phones, "channel": lead.channel, "category": lead.category, "tax_id": mine.tax_id,
-        "lat": lat, "lon": lon, "opening_hours_raw": lead.opening_hours,
+        "lat": lat, "lon": lon, "opening_hours_raw": lead.opening_hours, "name_key": mine.name_key,
+        "keys_version": matching.KEYS_VERSION,
     }
     account_id = await repository.insert_lead(conn, values, hours, f"user:{principal.user_id}:{uuid.uuid4()}")
     for other_id, score, signals in review:

@@ -1,0 +1,87 @@
+-- name: stale_keys
+-- Accounts whose matching keys are missing or were made by another version of the key functions.
+select a.id, a.name, a.address
+from accounts a
+where a.match_keys_version is null or a.match_keys_version <> $1
+order by a.id
+limit $2;
+
+-- name: set_keys
+update accounts a
+set name_key = s.name_key, address_key = s.address_key, match_keys_version = $4
+from unnest($1::bigint[], $2::text[], $3::text[]) as s(id, name_key, address_key)
+where a.id = s.id;
+
+-- name: candidate_pairs
+-- Blocking against the whole base, on the indexes: the same tax id, phone or address key (a key
+-- held by more than $10 accounts, such as a chain's head-office number, is left to the other ways);
+-- within $9 metres (geography GiST) with names at least a little alike (trigram similarity >= $11)
+-- or the same address key; and, where one side has no place, trigram-similar name keys (GIN).
+-- $8: the batch record's own account id, when the batch is the base itself (never paired with itself).
+with b as (
+    select * from unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[], $8::bigint[])
+        as b(idx, name_key, address_key, tax_id, lat, lon, self_id)
+),
+p as (
+    select * from unnest($1::int[], $7::text[]) as p(idx, phones_joined)
+),
+phones as (
+    select p.idx, phone from p, unnest(string_to_array(nullif(p.phones_joined, ''), ',')) as phone
+),
+common_phones as (
+    select x.phone from (select distinct phone from phones) x
+    join accounts a on a.phones @> array[x.phone]
+    group by x.phone having count(*) > $10
+),
+common_taxes as (
+    select a.tax_id from accounts a where a.tax_id in (select tax_id from b where tax_id is not null)
+    group by a.tax_id having count(*) > $10
+),
+common_addresses as (
+    select a.address_key from accounts a where a.address_key in (select address_key from b where address_key <> '')
+    group by a.address_key having count(*) > $10
+),
+pairs as (
+    select b.idx, a.id, b.self_id from b join accounts a on a.tax_id = b.tax_id
+    where b.tax_id is not null and b.tax_id not in (select tax_id from common_taxes)
+    union
+    select ph.idx, a.id, b.self_id from phones ph join b on b.idx = ph.idx join accounts a on a.phones @> array[ph.phone]
+    where ph.phone not in (select phone from common_phones)
+    union
+    select b.idx, a.id, b.self_id from b join accounts a on a.address_key = b.address_key
+    where b.address_key <> '' and b.address_key not in (select address_key from common_addresses)
+    union
+    select b.idx, a.id, b.self_id from b join accounts a
+      on ST_DWithin(a.location::geography, ST_SetSRID(ST_MakePoint(b.lon, b.lat), 4326)::geography, $9)
+    where b.lat is not null
+      and (similarity(a.name_key, b.name_key) >= $11 or a.address_key = b.address_key)
+    union
+    select b.idx, a.id, b.self_id from b join accounts a on a.name_key % b.name_key
+    where b.lat is null and similarity(a.name_key, b.name_key) >= $12
+    union
+    select b.idx, a.id, b.self_id from b join accounts a on a.location is null and a.name_key % b.name_key
+    where b.lat is not null and similarity(a.name_key, b.name_key) >= $12
+)
+select idx, id from pairs where id is distinct from self_id;
+
+-- name: stored_accounts
+select a.id, a.name, a.name_key, a.address, a.address_key, a.phones, a.tax_id, a.branch_code,
+       ST_Y(a.location) as lat, ST_X(a.location) as lon
+from accounts a
+where a.id = any($1::bigint[]);
+
+-- name: all_account_ids
+select a.id from accounts a where a.id > $1 order by a.id limit $2;
+
+-- name: undecided_pairs
+-- Of the given pairs (smaller id first), those never queued, dismissed nor merged before.
+select s.a, s.b
+from unnest($1::bigint[], $2::bigint[]) as s(a, b)
+where not exists (select 1 from duplicate_candidates c where c.account_a_id = s.a and c.account_b_id = s.b);
+
+-- name: queue_review_pairs
+insert into duplicate_candidates (account_a_id, account_b_id, score, signals)
+select least(s.a, s.b), greatest(s.a, s.b), s.score, s.signals
+from unnest($1::bigint[], $2::bigint[], $3::real[], $4::jsonb[]) as s(a, b, score, signals)
+where s.a <> s.b
+on conflict (account_a_id, account_b_id) do nothing;

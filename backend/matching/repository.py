@@ -1,0 +1,81 @@
+"""SQL for matching: keys on every account, blocking against the whole base, the review queue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from backend.db.queries import load_queries
+from backend.matching.schemas import StoredAccount
+
+Q = load_queries("backend.matching")
+
+
+async def stale_keys(conn: asyncpg.Connection, version: int, limit: int) -> list[tuple[int, str, str | None]]:
+    return [(r["id"], r["name"], r["address"]) for r in await conn.fetch(Q["stale_keys"], version, limit)]
+
+
+async def set_keys(
+    conn: asyncpg.Connection, keys: Sequence[tuple[int, str, str | None]], version: int
+) -> None:
+    await conn.execute(
+        Q["set_keys"], [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys], version
+    )
+
+
+async def candidate_pairs(
+    conn: asyncpg.Connection,
+    batch: Sequence[tuple[str, str | None, str | None, float | None, float | None, Sequence[str], int | None]],
+    *,
+    radius_m: float,
+    max_key_block: int,
+    near_min_similarity: float,
+    name_min_similarity: float,
+) -> list[tuple[int, int]]:
+    """(batch index, account id) pairs worth scoring; batch items are
+    (name_key, address_key, tax_id, lat, lon, phones, own account id or None)."""
+    if not batch:
+        return []
+    rows = await conn.fetch(
+        Q["candidate_pairs"],
+        list(range(len(batch))),
+        [b[0] for b in batch],
+        [b[1] or "" for b in batch],
+        [b[2] for b in batch],
+        [b[3] for b in batch],
+        [b[4] for b in batch],
+        [",".join(b[5]) for b in batch],
+        [b[6] for b in batch],
+        radius_m,
+        max_key_block,
+        near_min_similarity,
+        name_min_similarity,
+    )
+    return [(r["idx"], r["id"]) for r in rows]
+
+
+async def stored_accounts(conn: asyncpg.Connection, ids: Sequence[int]) -> list[StoredAccount]:
+    rows = await conn.fetch(Q["stored_accounts"], list(ids))
+    return [msgspec.convert(dict(row), StoredAccount) for row in rows]
+
+
+async def account_ids_after(conn: asyncpg.Connection, after_id: int, limit: int) -> list[int]:
+    return [r["id"] for r in await conn.fetch(Q["all_account_ids"], after_id, limit)]
+
+
+async def undecided_pairs(conn: asyncpg.Connection, pairs: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+    rows = await conn.fetch(Q["undecided_pairs"], [p[0] for p in pairs], [p[1] for p in pairs])
+    return {(r["a"], r["b"]) for r in rows}
+
+
+async def queue_review_pairs(conn: asyncpg.Connection, pairs: Sequence[tuple[int, int, float, dict[str, Any]]]) -> int:
+    if not pairs:
+        return 0
+    status: str = await conn.execute(
+        Q["queue_review_pairs"], [p[0] for p in pairs], [p[1] for p in pairs], [p[2] for p in pairs],
+        [p[3] for p in pairs],
+    )
+    return int(status.split()[-1])

@@ -1,0 +1,127 @@
+"""Matching new records against the whole customer base, however its accounts were created.
+
+Every writer of accounts (imports, `POST /api/v1/accounts` and its alias `POST /api/v1/leads`, and
+the base scan) goes through :func:`match_base`: blocking runs in PostgreSQL on indexes (the same tax
+id, phone or address key; ``ST_DWithin`` on the geography GiST index; trigram similarity of name keys
+on a GIN index where one side has no place), then the candidate pairs are scored in bulk by
+``geo_data.dedupe`` with the same thresholds as within a batch.
+
+Keys: ``name_key``/``address_key`` are computed in Python (transliteration), so an account written by
+SQL alone (the demo loader, a restore) has none; a trigger marks changed names or addresses as stale,
+and :func:`refresh_keys` fills every missing or stale key before each match (``KEYS_VERSION`` bumps
+recompute all of them after a change of the key functions).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+from backend.matching import repository
+from backend.matching.schemas import BaseMatch, StoredAccount
+from geo_data.dedupe import Candidate, Thresholds, score_pairs
+from geo_data.normalize import address_key, name_key
+
+KEYS_VERSION = 1
+BLOCK_RADIUS_M = 150.0
+MAX_KEY_BLOCK = 200  # a key shared by more stored accounts is a chain's, not an outlet's
+NEAR_MIN_SIMILARITY = 0.12  # trigram similarity of name keys for neighbours (scoring decides)
+NAME_MIN_SIMILARITY = 0.45  # trigram similarity of name keys when one side has no place
+THRESHOLDS = Thresholds()
+_REFRESH_CHUNK = 20_000
+_BATCH_CHUNK = 20_000
+
+
+def _keys(rows: Sequence[tuple[int, str, str | None]]) -> list[tuple[int, str, str | None]]:
+    return [(i, name_key(name), address_key(address) if address else None) for i, name, address in rows]
+
+
+async def refresh_keys(conn: asyncpg.Connection) -> int:
+    """Compute the matching keys of every account that lacks them or has stale ones; how many."""
+    done = 0
+    while True:
+        rows = await repository.stale_keys(conn, KEYS_VERSION, _REFRESH_CHUNK)
+        if not rows:
+            return done
+        await repository.set_keys(conn, await asyncio.to_thread(_keys, rows), KEYS_VERSION)
+        done += len(rows)
+
+
+def candidate(account: StoredAccount) -> Candidate:
+    return Candidate(
+        name_key=account.name_key if account.name_key is not None else name_key(account.name),
+        address_key=account.address_key or (address_key(account.address) if account.address else None),
+        phones=tuple(account.phones),
+        tax_id=account.tax_id,
+        branch_code=account.branch_code,
+        lat=account.lat,
+        lon=account.lon,
+    )
+
+
+async def match_base(
+    conn: asyncpg.Connection,
+    batch: Sequence[Candidate],
+    *,
+    self_ids: Sequence[int | None] | None = None,
+    thresholds: Thresholds = THRESHOLDS,
+) -> list[BaseMatch]:
+    """Stored accounts that may be the same outlet as each batch record: every pair whose decision
+    is ``merge``, ``review`` or ``same_legal_entity`` (``distinct`` pairs are left out)."""
+    await refresh_keys(conn)
+    matches: list[BaseMatch] = []
+    for start in range(0, len(batch), _BATCH_CHUNK):
+        part = batch[start : start + _BATCH_CHUNK]
+        own = self_ids[start : start + _BATCH_CHUNK] if self_ids is not None else [None] * len(part)
+        pairs = await repository.candidate_pairs(
+            conn,
+            [(c.name_key, c.address_key, c.tax_id, c.lat, c.lon, c.phones, own_id)
+             for c, own_id in zip(part, own, strict=True)],
+            radius_m=BLOCK_RADIUS_M, max_key_block=MAX_KEY_BLOCK, near_min_similarity=NEAR_MIN_SIMILARITY,
+            name_min_similarity=NAME_MIN_SIMILARITY,
+        )
+        if not pairs:
+            continue
+        stored = await repository.stored_accounts(conn, sorted({account_id for _, account_id in pairs}))
+        position = {a.id: k for k, a in enumerate(stored)}
+        stored_candidates = [candidate(a) for a in stored]
+        pairs.sort()
+        results = await asyncio.to_thread(
+            score_pairs, part, stored_candidates, [(i, position[a]) for i, a in pairs], thresholds
+        )
+        matches.extend(
+            BaseMatch(index=start + i, account=stored[position[a]], score=result)
+            for (i, a), result in zip(pairs, results, strict=True)
+            if result.decision != "distinct"
+        )
+    return matches
+
+
+async def scan_base(conn: asyncpg.Connection, *, chunk: int = 5000) -> tuple[int, int]:
+    """Match the stored accounts among themselves: pairs that are, or may be, one outlet go to the
+    review queue (never merged automatically: both are records people may have worked with).
+    Pairs decided before (queued, dismissed, or a merge undone) are not asked again. Returns
+    (accounts scanned, pairs queued)."""
+    await refresh_keys(conn)
+    after, scanned, queued = 0, 0, 0
+    while True:
+        ids = await repository.account_ids_after(conn, after, chunk)
+        if not ids:
+            return scanned, queued
+        after = ids[-1]
+        accounts = await repository.stored_accounts(conn, ids)
+        matches = await match_base(conn, [candidate(a) for a in accounts], self_ids=[a.id for a in accounts])
+        found: dict[tuple[int, int], tuple[float, dict[str, Any]]] = {}
+        for m in matches:
+            if m.score.decision not in {"merge", "review"}:
+                continue
+            a, b = sorted((accounts[m.index].id, m.account.id))
+            found[(a, b)] = (m.score.score, {**m.score.signals, "reason": m.score.reason})
+        fresh = await repository.undecided_pairs(conn, sorted(found)) if found else set()
+        queued += await repository.queue_review_pairs(
+            conn, [(a, b, found[(a, b)][0], found[(a, b)][1]) for a, b in sorted(fresh)]
+        )
+        scanned += len(ids)
