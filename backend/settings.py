@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 import msgspec
 
+from geo_data.normalize import BBox
+
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/fieldsales"
 # Only for demo/dev: the service refuses to start in production with it.
 DEMO_JWT_SECRET = "fieldsales-demo-secret-do-not-use-in-production-0123456789"
@@ -37,6 +39,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # (MIN_LON,MIN_LAT,MAX_LON,MAX_LAT; swapped lat/lon are detected against it; "" = no check).
     max_import_file_bytes: int = 50 * 1024 * 1024
     import_region_bbox: str = "19.0,59.0,32.0,70.5"
+    # Geocoding of accounts without coordinates: "offline" (the demo extract's OSM addresses, no
+    # service), "nominatim" or "photon" at geocoder_url, or "none".
+    geocoder: str = "offline"
+    geocoder_url: str = ""
     # Coverage: an account counts as active when its status is 'active' (orders and visits are not
     # stored yet); the window is reported with the figures for when they are.
     coverage_active_days: int = 90
@@ -102,6 +108,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("FIELDSALES_MATRIX_PROVIDER must be haversine, valhalla or osrm")
         if self.matrix_provider != "haversine" and not self.matrix_service_url:
             raise SettingsError(f"FIELDSALES_MATRIX_SERVICE_URL is required with the {self.matrix_provider} provider")
+        if self.import_region_bbox:
+            try:
+                BBox.parse(self.import_region_bbox)
+            except ValueError as exc:
+                raise SettingsError(
+                    f"FIELDSALES_IMPORT_REGION_BBOX={self.import_region_bbox!r} is not a bounding box: expected "
+                    "MIN_LON,MIN_LAT,MAX_LON,MAX_LAT in degrees (e.g. 19.0,59.0,32.0,70.5), or empty for no check"
+                ) from exc
+        if self.geocoder not in {"offline", "nominatim", "photon", "none"}:
+            raise SettingsError("FIELDSALES_GEOCODER must be offline, nominatim, photon or none")
+        if self.geocoder in {"nominatim", "photon"} and not self.geocoder_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"FIELDSALES_GEOCODER_URL (http:// or https://) is required with the {self.geocoder} geocoder"
+            )
         if self.access_token_ttl_s <= 0 or self.access_token_ttl_s > 24 * 3600:
             raise SettingsError("FIELDSALES_ACCESS_TOKEN_TTL_S must be between 1 and 86400 seconds")
 
@@ -117,6 +137,8 @@ _ENV_NAMES: dict[str, str] = {
     "default_phone_region": "FIELDSALES_PHONE_REGION",
     "max_import_file_bytes": "FIELDSALES_MAX_IMPORT_FILE_BYTES",
     "import_region_bbox": "FIELDSALES_IMPORT_REGION_BBOX",
+    "geocoder": "FIELDSALES_GEOCODER",
+    "geocoder_url": "FIELDSALES_GEOCODER_URL",
     "coverage_active_days": "FIELDSALES_COVERAGE_ACTIVE_DAYS",
     "nightly_iterations": "FIELDSALES_NIGHTLY_ITERATIONS",
     "nightly_time_limit_s": "FIELDSALES_NIGHTLY_TIME_LIMIT_S",

@@ -120,8 +120,10 @@ def normalize_name(raw: str) -> tuple[str, str | None]:
 
 # Spellings that differ between transliteration systems (BGN/PCGN, ISO 9, German, informal) and
 # between Latin alphabets, folded to one letter; longest first.
-_FOLDS = (("shch", "s"), ("sch", "s"), ("tch", "c"), ("zh", "z"), ("ch", "c"), ("sh", "s"), ("kh", "h"),
-          ("ts", "c"), ("tz", "c"), ("cz", "c"), ("ph", "f"), ("w", "v"), ("y", "i"), ("j", "i"), ("x", "ks"))  # fmt: skip
+_FOLDS = (
+    ("shch", "s"), ("sch", "s"), ("tch", "c"), ("zh", "z"), ("ch", "c"), ("sh", "s"), ("kh", "h"), ("ts", "c"),
+    ("tz", "c"), ("cz", "c"), ("ph", "f"), ("w", "v"), ("y", "i"), ("j", "i"), ("x", "ks"),
+)  # fmt: skip
 _FOLD = re.compile("|".join(a for a, _ in _FOLDS))
 _FOLD_TO = dict(_FOLDS)
 _DOUBLE = re.compile(r"([a-z])\1+")
@@ -362,9 +364,13 @@ class BBox:
 
     @classmethod
     def parse(cls, text: str) -> BBox:
-        parts = [float(part) for part in text.split(",")]
+        form = "a bounding box is MIN_LON,MIN_LAT,MAX_LON,MAX_LAT in degrees"
+        try:
+            parts = [float(part) for part in text.split(",")]
+        except ValueError:
+            raise ValueError(f"{form}, not {text!r}") from None
         if len(parts) != 4 or parts[0] >= parts[2] or parts[1] >= parts[3]:
-            raise ValueError("a bounding box is MIN_LON,MIN_LAT,MAX_LON,MAX_LAT")
+            raise ValueError(f"{form}, not {text!r}")
         return cls(*parts)
 
 

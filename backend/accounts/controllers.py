@@ -11,6 +11,7 @@ from backend.accounts import service
 from backend.accounts.schemas import AccountClass, AccountFilter, AccountPage, AccountStatus, Channel
 from backend.auth.principal import Role
 from backend.errors import InvalidInput
+from backend.geocoding.providers import make_geocoder
 from backend.http.dependencies import AppSettings, Caller, Conn
 from backend.http.security import requires_role
 from backend.leads.schemas import LeadCreated, NewLead
@@ -125,4 +126,5 @@ class AccountsController(Controller):
             data,
             phone_region=settings.default_phone_region,
             region_bbox=settings.import_region_bbox or None,
+            geocoder=make_geocoder(settings.geocoder, settings.geocoder_url),
         )

@@ -60,6 +60,7 @@ def import_accounts(
     """Import accounts from CSV/XLSX FILES: normalise, de-duplicate, keep each row's provenance."""
     from backend.db.pool import connect
     from backend.errors import AppError
+    from backend.geocoding.providers import make_geocoder
     from backend.imports.schemas import ImportOptions, ImportReport, UploadedFile
     from backend.imports.service import import_accounts as run_import
     from geo_data.account_rows import MappingError, load_mapping
@@ -97,7 +98,8 @@ def import_accounts(
         conn = await connect(settings)
         try:
             async with conn.transaction():
-                return await run_import(conn, uploads, options, None)
+                return await run_import(conn, uploads, options, None,
+                                        make_geocoder(settings.geocoder, settings.geocoder_url))
         finally:
             await conn.close()
 

@@ -236,6 +236,10 @@ def _register_subcommands() -> None:
     from backend.cli.sales import import_sales
 
     import_group.add_command(import_sales)
+    from backend.cli.customer_base import duplicates, geocode
+
+    cli.add_command(geocode)
+    cli.add_command(duplicates)
 
 
 _register_subcommands()

@@ -9,6 +9,7 @@ from litestar.datastructures import UploadFile
 
 from backend.auth.principal import Role
 from backend.errors import InvalidInput
+from backend.geocoding.providers import make_geocoder
 from backend.http.dependencies import AppSettings, Caller, Conn
 from backend.http.security import requires_role
 from backend.imports import service
@@ -55,4 +56,5 @@ class ImportsController(Controller):
             region_bbox=settings.import_region_bbox or None,
             max_file_bytes=settings.max_import_file_bytes,
         )
-        return await service.import_accounts(conn, uploads, options, principal.user_id)
+        geocoder = make_geocoder(settings.geocoder, settings.geocoder_url)
+        return await service.import_accounts(conn, uploads, options, principal.user_id, geocoder)

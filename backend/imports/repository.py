@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
-import msgspec
 
 from backend.db.queries import load_queries
 from backend.imports.schemas import NewAccount

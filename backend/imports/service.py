@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,8 +30,9 @@ import asyncpg
 import msgspec
 
 from backend.errors import InvalidInput
+from backend.geocoding import service as geocoding
+from backend.geocoding.providers import Geocoder
 from backend.imports import repository
-from backend.matching import service as matching
 from backend.imports.schemas import (
     FileReport,
     ImportCounts,
@@ -42,6 +42,7 @@ from backend.imports.schemas import (
     RowIssue,
     UploadedFile,
 )
+from backend.matching import service as matching
 from geo_data.account_rows import AccountRow, RejectedRow, RowOptions, map_columns, normalize_rows
 from geo_data.dedupe import (
     Candidate,
@@ -253,7 +254,8 @@ async def match_existing(
 def _summary(counts: ImportCounts, files: Sequence[FileReport], rejected: Sequence[RowIssue], dry_run: bool) -> str:
     lines = [
         f"{'Dry run: would import' if dry_run else 'Imported'} {len(files)} file(s), {counts.rows} data row(s):",
-        f"  {counts.created} account(s) created ({counts.needs_geocoding} without coordinates: need geocoding; "
+        f"  {counts.created} account(s) created ({counts.needs_geocoding} without coordinates: {counts.geocoded} "
+        f"geocoded, {counts.geocode_review} flagged for review (street or city only); "
         f"{counts.assigned} in a territory, {counts.unassigned} outside every territory: unassigned queue)",
         f"  {counts.merged_in_import} row(s) merged with another row of this import, "
         f"{counts.merged_into_existing} merged into existing accounts",
@@ -269,8 +271,14 @@ def _summary(counts: ImportCounts, files: Sequence[FileReport], rejected: Sequen
 
 
 async def import_accounts(
-    conn: asyncpg.Connection, files: Sequence[UploadedFile], options: ImportOptions, user_id: int | None
+    conn: asyncpg.Connection,
+    files: Sequence[UploadedFile],
+    options: ImportOptions,
+    user_id: int | None,
+    geocoder: Geocoder | None = None,
 ) -> ImportReport:
+    """Import the files (module docstring); created accounts without coordinates are geocoded with
+    ``geocoder`` when given (placed at a house number, or flagged for review)."""
     # CPU-bound pure work runs in a thread so the event loop keeps serving other requests meanwhile
     # (pure Python releases the GIL every few milliseconds; rapidfuzz and calamine release it too).
     file_reports, rows, rejected, warnings = await asyncio.to_thread(read_files, files, options)
@@ -384,6 +392,10 @@ async def import_accounts(
     tax_ids = sorted({c.account.tax_id for c in clusters if c.account.tax_id}
                      | {item.row.tax_id for _, item in changed if item.row.tax_id})
     await repository.link_legal_entities(conn, tax_ids)
+    unplaced = [c.new_id for c in creating if c.account.lat is None and c.new_id is not None]
+    if geocoder is not None and unplaced:
+        geocoded = await geocoding.geocode_accounts(conn, geocoder, unplaced)
+        counts.geocoded, counts.geocode_review = geocoded.placed, geocoded.review
     counts.assigned, counts.unassigned = await repository.territory_split(conn, ids)
     await repository.update_import_summary(conn, import_id, msgspec.to_builtins(counts))
     report.import_id = import_id

@@ -15,7 +15,8 @@ select $1, (w ->> 0)::smallint, (w ->> 1)::int, (w ->> 2)::int from jsonb_array_
 on conflict do nothing;
 
 -- name: lead_placement
-select a.id, a.name, a.status, a.territory_id, t.owner_rep_id, t.backup_rep_id, a.location is null as needs_geocoding
+select a.id, a.name, a.status, a.territory_id, t.owner_rep_id, t.backup_rep_id, a.location is null as needs_geocoding,
+       a.geocode_status
 from accounts a left join territories t on t.id = a.territory_id
 where a.id = $1;
 
@@ -27,7 +28,9 @@ on conflict (account_a_id, account_b_id) do nothing;
 -- name: list_unassigned
 -- Accounts outside every territory (and those assigned by hand, flagged), not closed; keyset on id.
 select a.id, a.name, a.address, a.channel, a.status, ST_Y(a.location) as lat, ST_X(a.location) as lon,
-       a.territory_manual
+       a.territory_manual, a.geocode_status, a.geocode_precision,
+       case when a.location is null then a.geocode_lat end as suggested_lat,
+       case when a.location is null then a.geocode_lon end as suggested_lon
 from accounts a
 where (a.territory_id is null or ($3::bool and a.territory_manual))
   and a.status <> 'closed'

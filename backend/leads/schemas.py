@@ -26,6 +26,8 @@ class LeadCreated(msgspec.Struct, frozen=True):
     owner_rep_id: int | None
     backup_rep_id: int | None
     needs_geocoding: bool
+    # None: placed from the request's GPS point; placed / review / not_found: from its address.
+    geocode_status: str | None
     possible_duplicates: list[int]
     warnings: list[str]
 
@@ -39,6 +41,11 @@ class UnassignedAccount(msgspec.Struct, frozen=True):
     lat: float | None
     lon: float | None
     territory_manual: bool
+    # Geocoding found only the street or the city: the suggested point, for a person to confirm.
+    geocode_status: str | None = None
+    geocode_precision: str | None = None
+    suggested_lat: float | None = None
+    suggested_lon: float | None = None
 
 
 class UnassignedPage(msgspec.Struct, frozen=True):
