@@ -14,7 +14,9 @@ Scoring (:func:`score_pair`), each signal in 0..1, missing signals left out of t
 signal       weight  value
 ===========  ======  ==============================================================
 name         0.40    mean of rapidfuzz token-set and token-sort ratio of the name keys
-address      0.25    token-sort ratio of the address keys; 0.3 at most when house numbers differ
+address      0.25    token-sort ratio of the address keys; 0.3 at most when house numbers differ;
+                     left out when only one has a house number and they do not agree (a
+                     building's name, "Asemahalli", against its street address)
 phone        0.20    1 when a number is shared, 0 when both have numbers and none is shared
 distance     0.15    1 within 30 m, falling linearly to 0 at 250 m
 tax id       0.10    1 when equal (only counted when equal)
@@ -110,6 +112,9 @@ def _decide(
         number_a, number_b = _first_number(a.address_key), _first_number(b.address_key)
         if number_a and number_b and number_a != number_b:
             address = min(address, 0.3)
+        if (number_a is None) != (number_b is None) and address < 0.8:
+            address = None  # "Asemahalli" against "Kaivokatu 1": an incomplete address neither agrees nor differs
+    if address is not None:
         signals["address"] = address
     if a.phones and b.phones:
         signals["phone"] = 1.0 if set(a.phones) & set(b.phones) else 0.0
