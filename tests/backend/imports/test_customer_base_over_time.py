@@ -139,15 +139,15 @@ async def test_accounts_written_by_other_means_are_matched_and_names_keep_apostr
         "'Aleksanterinkatu 52, 00100 Helsinki', '{+358912155000}', 'retail', "
         "ST_SetSRID(ST_MakePoint(24.9423, 60.1683), 4326)) returning id"
     )
-    csv = ("name,address,phone,lat,lon\n"
-           "Stockmann Delicatessen,\"Aleksanterink. 52 B, Helsinki\",09 1215 5000,60.16835,24.94235\n"
-           "O'Learys Kamppi,Urho Kekkosen katu 1,,60.1689,24.9320\n").encode()
+    csv = (b"name,address,phone,lat,lon\n"
+           b"Stockmann Delicatessen,\"Aleksanterink. 52 B, Helsinki\",09 1215 5000,60.16835,24.94235\n"
+           b"O'Learys Kamppi,Urho Kekkosen katu 1,,60.1689,24.9320\n")
     report = await import_accounts(conn, [UploadedFile("sheet.csv", csv)], ImportOptions(region_bbox=FI_BBOX), None)
     stockmann = await conn.fetchval("select account_id from account_sources where file_name = 'sheet.csv' "
                                     "and row_number = 2")
     queued = await conn.fetchval(
-        "select count(*) from duplicate_candidates where $1::bigint in (account_a_id, account_b_id) and status = 'open'",
-        other,
+        "select count(*) from duplicate_candidates where $1::bigint in (account_a_id, account_b_id) "
+        "and status = 'open'", other,
     )
     assert stockmann == other or queued == 1, "a renamed outlet (same phone and address) is paired"
     assert await conn.fetchval("select name_key from accounts where id = $1", other) == name_key("Stockmann Herkku")
@@ -220,10 +220,10 @@ async def test_200_demo_addresses_geocode_offline_into_their_territory_and_reps_
 
 
 async def test_import_rows_without_coordinates_are_geocoded_or_flagged(conn: asyncpg.Connection) -> None:
-    csv = ("name,address\n"
-           "Uusi Baari,\"Aleksanterinkatu 22, 00100 Helsinki\"\n"  # a house number of the extract: placed
-           "Katubaari,Mannerheimintie\n"  # only the street: flagged for review with a suggestion
-           "Jossain,Tuntematon tie 5\n").encode()  # nowhere in the extract
+    csv = (b"name,address\n"
+           b"Uusi Baari,\"Aleksanterinkatu 22, 00100 Helsinki\"\n"  # a house number of the extract: placed
+           b"Katubaari,Mannerheimintie\n"  # only the street: flagged for review with a suggestion
+           b"Jossain,Tuntematon tie 5\n")  # nowhere in the extract
     report = await import_accounts(conn, [UploadedFile("new.csv", csv)], ImportOptions(region_bbox=FI_BBOX), None,
                                    OfflineGeocoder())
     assert report.counts.needs_geocoding == 3 and report.counts.geocoded == 1 and report.counts.geocode_review == 1
@@ -265,7 +265,7 @@ class _FakeGeocoders(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         return
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         url = urlparse(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         self.seen.append(f"{url.path}?{url.query}")
