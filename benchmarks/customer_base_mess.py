@@ -81,7 +81,8 @@ FI_WORDS = ["Aurora", "Kuu", "Helmi", "Tähti", "Sointu", "Ilta", "Meri", "Koivu
             "Tuuli", "Usva", "Hiekka", "Kallio", "Niitty", "Metsä", "Puro", "Saari", "Lähde", "Ahven", "Hauki",
             "Kuikka", "Lokki", "Tiira", "Varis", "Harakka", "Pöllö", "Sammal", "Kanerva", "Mustikka", "Puolukka",
             "Oskari", "Loose", "Kosmos", "Kappeli", "Ekberg", "Juttutupa", "Corner", "Central", "Golden", "Royal",
-            "Blue", "Green", "Sunset", "Harbour", "Nordic", "Baltic", "Garden", "Market", "Station", "Union"]  # fmt: skip
+            "Blue", "Green", "Sunset", "Harbour", "Nordic", "Baltic", "Garden", "Market", "Station",
+            "Union"]  # fmt: skip
 RU_TYPES = ["Кафе", "Бар", "Магазин", "Ресторан", "Кофейня", "Пекарня", "Закусочная"]
 RU_WORDS = ["Ромашка", "Жемчужина", "Берёзка", "Щелкунчик", "Царь", "Юность", "Якорь", "Ёлка", "Чайка", "Шоколадница",
             "Хлеб", "Калинка", "Изба", "Жар-птица", "Тройка", "Самовар", "Матрёшка", "Удача", "Встреча", "Сказка",
@@ -91,7 +92,8 @@ STREETS = ["Mannerheimintie", "Aleksanterinkatu", "Fredrikinkatu", "Bulevardi", 
            "Yrjönkatu", "Annankatu", "Mikonkatu", "Kalevankatu", "Eerikinkatu", "Lönnrotinkatu", "Uudenmaankatu",
            "Iso Roobertinkatu", "Runeberginkatu", "Töölönkatu", "Pohjoisesplanadi", "Eteläesplanadi",
            "Siltasaarenkatu", "Helsinginkatu", "Sturenkatu", "Fleminginkatu", "Kasarmikatu", "Unioninkatu",
-           "Liisankatu", "Vuorimiehenkatu", "Tehtaankatu", "Albertinkatu", "Punavuorenkatu", "Hietalahdenkatu"]  # fmt: skip
+           "Liisankatu", "Vuorimiehenkatu", "Tehtaankatu", "Albertinkatu", "Punavuorenkatu",
+           "Hietalahdenkatu"]  # fmt: skip
 CHAINS = ["K-Market", "Alepa", "R-Kioski", "Hesburger", "Espresso House", "Robert's Coffee", "Subway", "Lidl",
           "S-Market", "Picnic"]  # fmt: skip
 AREAS = ["Kamppi", "Kallio", "Töölö", "Punavuori", "Kruununhaka", "Ullanlinna", "Hakaniemi", "Etu-Töölö", "Kluuvi",
@@ -108,7 +110,8 @@ _BGN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэ�
                  "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"], strict=True))  # fmt: skip
 _INFORMAL = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
                      ["a", "b", "v", "g", "d", "e", "e", "j", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s",
-                      "t", "u", "f", "h", "c", "ch", "sh", "sch", "", "i", "", "e", "ju", "ja"], strict=True))  # fmt: skip
+                      "t", "u", "f", "h", "c", "ch", "sh", "sch", "", "i", "", "e", "ju", "ja"],
+                     strict=True))  # fmt: skip
 SYSTEMS = (_ISO9, _BGN, _INFORMAL)
 
 
@@ -174,8 +177,18 @@ def make_outlets(count: int, rng: random.Random) -> list[Outlet]:
                     continue
                 used.add(name)
                 phone = head_office if rng.random() < 0.7 else f"+35840{rng.randrange(100_0000, 999_9999)}"
-                outlets.append(_outlet(len(outlets), name, False, phone, tax, f"{b + 1:03d}" if rng.random() < 0.5
-                                       else None, rng, chain_id))
+                outlets.append(
+                    _outlet(
+                        len(outlets),
+                        name,
+                        False,
+                        phone,
+                        tax,
+                        f"{b + 1:03d}" if rng.random() < 0.5 else None,
+                        rng,
+                        chain_id,
+                    )
+                )
             chain_budget -= branches
             chain_id += 1
             continue
@@ -197,8 +210,16 @@ def make_outlets(count: int, rng: random.Random) -> list[Outlet]:
     return outlets
 
 
-def _outlet(key: int, name: str, russian: bool, phone: str, tax: str | None, branch: str | None,
-            rng: random.Random, chain: int | None) -> Outlet:
+def _outlet(
+    key: int,
+    name: str,
+    russian: bool,
+    phone: str,
+    tax: str | None,
+    branch: str | None,
+    rng: random.Random,
+    chain: int | None,
+) -> Outlet:
     lat = rng.uniform(BOX[0], BOX[2])
     lon = rng.uniform(BOX[1], BOX[3])
     letter = rng.choice(["", "", "", "A", "B"])
@@ -206,8 +227,21 @@ def _outlet(key: int, name: str, russian: bool, phone: str, tax: str | None, bra
     if rng.random() < MESS["name_change"] and chain is None:
         brand = name.split(" ", 1)[-1]
         renamed = rng.choice([f"{brand} {rng.choice(RENAMES)}", f"{rng.choice(FI_TYPES)} {brand}"])
-    return Outlet(key, name, russian, rng.choice(STREETS), rng.randrange(1, 90), letter, phone, tax, branch,
-                  lat, lon, chain, renamed)
+    return Outlet(
+        key,
+        name,
+        russian,
+        rng.choice(STREETS),
+        rng.randrange(1, 90),
+        letter,
+        phone,
+        tax,
+        branch,
+        lat,
+        lon,
+        chain,
+        renamed,
+    )
 
 
 def _typo(name: str, rng: random.Random) -> str:
@@ -254,8 +288,10 @@ def _phone(e164: str, style: int) -> str:
 
 def _moved(lat: float, lon: float, metres: float, rng: random.Random) -> tuple[float, float]:
     bearing = rng.uniform(0, 2 * math.pi)
-    return (lat + metres * math.cos(bearing) / 111_320,
-            lon + metres * math.sin(bearing) / (111_320 * math.cos(math.radians(lat))))
+    return (
+        lat + metres * math.cos(bearing) / 111_320,
+        lon + metres * math.sin(bearing) / (111_320 * math.cos(math.radians(lat))),
+    )
 
 
 def _row(o: Outlet, file: str, rng: random.Random, script: dict[int, str]) -> tuple[list[str], set[str]]:
@@ -408,8 +444,11 @@ def evaluate(truth: Truth, account_of: dict[tuple[str, int], int], queued: set[t
         found=found / max(true_pairs, 1),
         merged_pairs=merged_pairs,
         true_pairs=true_pairs,
-        per_kind={k: (kind_total[k], kind_merged[k] / kind_total[k], kind_found[k] / kind_total[k])
-                  for k in KINDS if kind_total[k]},
+        per_kind={
+            k: (kind_total[k], kind_merged[k] / kind_total[k], kind_found[k] / kind_total[k])
+            for k in KINDS
+            if kind_total[k]
+        },
         chain_pairs=chain_pairs,
         chain_kept_apart=kept / max(chain_pairs, 1),
     )
@@ -459,9 +498,11 @@ async def run_database(files: Sequence[UploadedFile], truth: Truth, database_url
 
 
 def report(label: str, scores: Scores, elapsed: float) -> None:
-    print(f"{label}: precision {scores.precision:.4f}, recall {scores.recall:.4f}, found (merged or queued) "
-          f"{scores.found:.4f}; {scores.true_pairs} true pairs, {scores.merged_pairs} merged pairs; "
-          f"chain branch pairs kept apart {scores.chain_kept_apart:.4f} of {scores.chain_pairs}; {elapsed:.1f} s")
+    print(
+        f"{label}: precision {scores.precision:.4f}, recall {scores.recall:.4f}, found (merged or queued) "
+        f"{scores.found:.4f}; {scores.true_pairs} true pairs, {scores.merged_pairs} merged pairs; "
+        f"chain branch pairs kept apart {scores.chain_kept_apart:.4f} of {scores.chain_pairs}; {elapsed:.1f} s"
+    )
     for kind, (total, recall, found) in scores.per_kind.items():
         print(f"    {kind:<16} {total:>6} pairs  recall {recall:.4f}  found {found:.4f}")
 
@@ -479,10 +520,15 @@ def main() -> None:
         print(f"== {size} outlets, {rows} rows, seed {args.seed}")
         report("  batch (in memory)", *run_batch(files, truth))
         if args.database:
-            url = args.database_url or subprocess.run(
-                [str(ROOT / "scripts" / "ensure_db.sh"), "fieldsales_bench_mess"], check=True, capture_output=True,
-                text=True,
-            ).stdout.strip()
+            url = (
+                args.database_url
+                or subprocess.run(
+                    [str(ROOT / "scripts" / "ensure_db.sh"), "fieldsales_bench_mess"],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout.strip()
+            )
             report("  file by file into the database", *asyncio.run(run_database(files, truth, url)))
 
 

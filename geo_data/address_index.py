@@ -86,7 +86,7 @@ def _medoid(points: Sequence[AddressPoint]) -> AddressPoint:
 
 
 def _number_only(number: str) -> str:
-    """"12" of "12b" (a staircase letter dropped)."""
+    """ "12" of "12b" (a staircase letter dropped)."""
     found = _HOUSE.fullmatch(number)
     return found.group(1) if found else number
 
@@ -156,11 +156,18 @@ class AddressIndex:
                 named = self._named(self._groups.get((street, wanted), []), name)
                 if named is not None:
                     place, spread = named
-                    return GeocodeResult(place.lat, place.lon, "house_number", self.source, place.label,
-                                         round(spread, 1))
+                    return GeocodeResult(
+                        place.lat, place.lon, "house_number", self.source, place.label, round(spread, 1)
+                    )
                 if point is not None:
-                    return GeocodeResult(point.lat, point.lon, "house_number", self.source, point.label,
-                                         round(self._spread[(street, wanted)], 1))
+                    return GeocodeResult(
+                        point.lat,
+                        point.lon,
+                        "house_number",
+                        self.source,
+                        point.label,
+                        round(self._spread[(street, wanted)], 1),
+                    )
         if street is not None:
             point = self._nearest_number(street, number)
             return GeocodeResult(point.lat, point.lon, "street", self.source, point.label)
@@ -232,8 +239,12 @@ def load_osm_addresses(pbf_path: str | None = None) -> list[AddressPoint]:
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", UserWarning)
         frame = osm.get_data_by_custom_criteria(
-            custom_filter={"addr:housenumber": True}, osm_keys_to_keep=["addr:housenumber"], filter_type="keep",
-            keep_nodes=True, keep_ways=True, keep_relations=True,
+            custom_filter={"addr:housenumber": True},
+            osm_keys_to_keep=["addr:housenumber"],
+            filter_type="keep",
+            keep_nodes=True,
+            keep_ways=True,
+            keep_relations=True,
             extra_attributes=["addr:street", "addr:postcode", "addr:city", "name"],
         )
     points: list[AddressPoint] = []
@@ -244,7 +255,16 @@ def load_osm_addresses(pbf_path: str | None = None) -> list[AddressPoint]:
         if street is None or number is None or geom is None or geom.is_empty:
             continue
         point = geom if geom.geom_type == "Point" else geom.representative_point()
-        points.append(AddressPoint(street, number, _text(row.get("addr:postcode")), _text(row.get("addr:city")),
-                                   round(float(point.y), 7), round(float(point.x), 7), _text(row.get("name"))))
+        points.append(
+            AddressPoint(
+                street,
+                number,
+                _text(row.get("addr:postcode")),
+                _text(row.get("addr:city")),
+                round(float(point.y), 7),
+                round(float(point.x), 7),
+                _text(row.get("name")),
+            )
+        )
     points.sort(key=lambda p: (p.street, p.housenumber, p.lat, p.lon))
     return points

@@ -19,8 +19,13 @@ def _settings() -> Settings:
 
 
 @click.command("geocode")
-@click.option("--limit", type=click.IntRange(min=1), default=10_000, show_default=True,
-              help="at most this many accounts in this run")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="at most this many accounts in this run",
+)
 def geocode(limit: int) -> None:
     """Geocode accounts without a place that were never geocoded (FIELDSALES_GEOCODER): placed at
     their house number (and so in a territory), or flagged for review with a suggested point."""

@@ -73,8 +73,9 @@ class _HttpGeocoder:
 
     async def _get(self, path: str, params: dict[str, Any]) -> Any:
         try:
-            async with httpx.AsyncClient(timeout=self.timeout_s, transport=self.transport,
-                                         headers={"User-Agent": USER_AGENT}) as client:
+            async with httpx.AsyncClient(
+                timeout=self.timeout_s, transport=self.transport, headers={"User-Agent": USER_AGENT}
+            ) as client:
                 response = await client.get(f"{self.base_url}{path}", params=params)
                 response.raise_for_status()
                 return response.json()
@@ -95,10 +96,16 @@ class NominatimGeocoder(_HttpGeocoder):
     def _result(item: dict[str, Any]) -> GeocodeResult:
         address = dict(item.get("address") or {})
         address.setdefault("city", address.get("town") or address.get("village") or address.get("municipality"))
-        precision: Precision = "house_number" if address.get("house_number") else (
-            "street" if address.get("road") else "city")
-        return GeocodeResult(float(item["lat"]), float(item["lon"]), precision, "nominatim",
-                             _label(address, str(item.get("display_name", ""))))
+        precision: Precision = (
+            "house_number" if address.get("house_number") else ("street" if address.get("road") else "city")
+        )
+        return GeocodeResult(
+            float(item["lat"]),
+            float(item["lon"]),
+            precision,
+            "nominatim",
+            _label(address, str(item.get("display_name", ""))),
+        )
 
     async def geocode(self, address: str, name: str | None = None) -> GeocodeResult | None:
         body = await self._get("/search", {"q": address, "format": "jsonv2", "addressdetails": 1, "limit": 1})
@@ -125,11 +132,17 @@ class PhotonGeocoder(_HttpGeocoder):
         lon, lat = feature["geometry"]["coordinates"][:2]
         props = feature.get("properties") or {}
         kind = props.get("type")
-        precision: Precision = "house_number" if props.get("housenumber") else (
-            "street" if kind == "street" or props.get("street") else "city")
-        parts = {"road": props.get("street") or (props.get("name") if kind == "street" else None),
-                 "house_number": props.get("housenumber"), "postcode": props.get("postcode"),
-                 "city": props.get("city")}
+        precision: Precision = (
+            "house_number"
+            if props.get("housenumber")
+            else ("street" if kind == "street" or props.get("street") else "city")
+        )
+        parts = {
+            "road": props.get("street") or (props.get("name") if kind == "street" else None),
+            "house_number": props.get("housenumber"),
+            "postcode": props.get("postcode"),
+            "city": props.get("city"),
+        }
         return GeocodeResult(float(lat), float(lon), precision, "photon", _label(parts, str(props.get("name", ""))))
 
     async def geocode(self, address: str, name: str | None = None) -> GeocodeResult | None:

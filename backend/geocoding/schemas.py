@@ -22,6 +22,8 @@ class GeocodeReport(msgspec.Struct):
 
     @property
     def summary(self) -> str:
-        return (f"{self.considered} account(s) considered: {self.placed} placed ({self.assigned} in a territory), "
-                f"{self.review} flagged for review (street or city only), {self.not_found} not found, "
-                f"{self.failed} failed (service unavailable; retried next run)")
+        return (
+            f"{self.considered} account(s) considered: {self.placed} placed ({self.assigned} in a territory), "
+            f"{self.review} flagged for review (street or city only), {self.not_found} not found, "
+            f"{self.failed} failed (service unavailable; retried next run)"
+        )

@@ -50,9 +50,17 @@ async def geocode_accounts(
             report.review += 1
         else:
             report.not_found += 1
-        rows.append((account.id, status, result.source if result else geocoder.source,
-                     result.precision if result else None, result.lat if result else None,
-                     result.lon if result else None, None))
+        rows.append(
+            (
+                account.id,
+                status,
+                result.source if result else geocoder.source,
+                result.precision if result else None,
+                result.lat if result else None,
+                result.lon if result else None,
+                None,
+            )
+        )
     await repository.save_results(conn, rows)
     report.assigned = await repository.territory_count(conn, report.account_ids) if report.account_ids else 0
     return report

@@ -18,12 +18,8 @@ async def stale_keys(conn: asyncpg.Connection, version: int, limit: int) -> list
     return [(r["id"], r["name"], r["address"]) for r in await conn.fetch(Q["stale_keys"], version, limit)]
 
 
-async def set_keys(
-    conn: asyncpg.Connection, keys: Sequence[tuple[int, str, str | None]], version: int
-) -> None:
-    await conn.execute(
-        Q["set_keys"], [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys], version
-    )
+async def set_keys(conn: asyncpg.Connection, keys: Sequence[tuple[int, str, str | None]], version: int) -> None:
+    await conn.execute(Q["set_keys"], [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys], version)
 
 
 async def candidate_pairs(
@@ -75,7 +71,10 @@ async def queue_review_pairs(conn: asyncpg.Connection, pairs: Sequence[tuple[int
     if not pairs:
         return 0
     status: str = await conn.execute(
-        Q["queue_review_pairs"], [p[0] for p in pairs], [p[1] for p in pairs], [p[2] for p in pairs],
+        Q["queue_review_pairs"],
+        [p[0] for p in pairs],
+        [p[1] for p in pairs],
+        [p[2] for p in pairs],
         [p[3] for p in pairs],
     )
     return int(status.split()[-1])

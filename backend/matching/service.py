@@ -78,9 +78,13 @@ async def match_base(
         own = self_ids[start : start + _BATCH_CHUNK] if self_ids is not None else [None] * len(part)
         pairs = await repository.candidate_pairs(
             conn,
-            [(c.name_key, c.address_key, c.tax_id, c.lat, c.lon, c.phones, own_id)
-             for c, own_id in zip(part, own, strict=True)],
-            radius_m=BLOCK_RADIUS_M, max_key_block=MAX_KEY_BLOCK, near_min_similarity=NEAR_MIN_SIMILARITY,
+            [
+                (c.name_key, c.address_key, c.tax_id, c.lat, c.lon, c.phones, own_id)
+                for c, own_id in zip(part, own, strict=True)
+            ],
+            radius_m=BLOCK_RADIUS_M,
+            max_key_block=MAX_KEY_BLOCK,
+            near_min_similarity=NEAR_MIN_SIMILARITY,
             name_min_similarity=NAME_MIN_SIMILARITY,
         )
         if not pairs:
