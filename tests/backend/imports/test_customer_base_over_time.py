@@ -180,7 +180,8 @@ async def test_accounts_written_by_other_means_are_matched_and_names_keep_apostr
     assert "O'Learys Kamppi" in {
         r["name"]
         for r in await conn.fetch(
-            "select a.name from accounts a join account_sources s on s.account_id = a.id where s.file_name = 'sheet.csv'"
+            "select a.name from accounts a join account_sources s on s.account_id = a.id "
+            "where s.file_name = 'sheet.csv'"
         )
     }
     assert report.counts.rejected == 0
