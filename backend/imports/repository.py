@@ -9,7 +9,6 @@ import asyncpg
 
 from backend.db.queries import load_queries
 from backend.imports.schemas import NewAccount
-from geo_data.normalize import name_key
 
 Q = load_queries("backend.imports")
 
@@ -28,7 +27,7 @@ async def allocate_account_ids(conn: asyncpg.Connection, count: int) -> list[int
 
 
 async def insert_accounts(
-    conn: asyncpg.Connection, ids: Sequence[int], accounts: Sequence[NewAccount], keys_version: int
+    conn: asyncpg.Connection, ids: Sequence[int], accounts: Sequence[NewAccount]
 ) -> None:
     if not accounts:
         return
@@ -50,8 +49,6 @@ async def insert_accounts(
         [a.status for a in accounts],
         [a.opening_hours_raw for a in accounts],
         [bool(a.opening_hours) for a in accounts],
-        [name_key(a.name) for a in accounts],
-        keys_version,
     )
     await replace_opening_hours(conn, [(i, a.opening_hours) for i, a in zip(ids, accounts, strict=True)], delete=False)
 
@@ -97,12 +94,12 @@ async def update_source(
     await conn.execute(Q["update_source"], source, external_id, content_hash, file_name, row_number, import_id)
 
 
-async def update_account(conn: asyncpg.Connection, account_id: int, account: NewAccount, keys_version: int) -> None:
+async def update_account(conn: asyncpg.Connection, account_id: int, account: NewAccount) -> None:
     await conn.execute(
         Q["update_account"], account_id, account.name, account.legal_form, account.address, account.address_key,
         account.phones, account.tax_id, account.branch_code, account.lat, account.lon, account.channel,
         account.category, account.account_class, account.status, account.opening_hours_raw,
-        bool(account.opening_hours), name_key(account.name), keys_version,
+        bool(account.opening_hours),
     )
     if account.opening_hours:
         await replace_opening_hours(conn, [(account_id, account.opening_hours)])
@@ -111,6 +108,33 @@ async def update_account(conn: asyncpg.Connection, account_id: int, account: New
 async def account_snapshot(conn: asyncpg.Connection, account_id: int) -> dict[str, Any] | None:
     row = await conn.fetchrow(Q["account_snapshot"], account_id)
     return None if row is None else dict(row)
+
+
+async def account_snapshots(conn: asyncpg.Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    rows = await conn.fetch(Q["account_snapshots"], list(ids))
+    return {row["id"]: {k: v for k, v in dict(row).items() if k != "id"} for row in rows}
+
+
+async def fill_accounts(conn: asyncpg.Connection, rows: Sequence[tuple[int, NewAccount]]) -> None:
+    """:func:`fill_account` for many distinct accounts in one statement."""
+    if not rows:
+        return
+    accounts = [a for _, a in rows]
+    await conn.execute(
+        Q["fill_accounts"],
+        [i for i, _ in rows],
+        [a.address for a in accounts],
+        [a.address_key for a in accounts],
+        [",".join(a.phones) for a in accounts],
+        [a.tax_id for a in accounts],
+        [a.branch_code for a in accounts],
+        [a.lat for a in accounts],
+        [a.lon for a in accounts],
+        [a.legal_form for a in accounts],
+        [a.opening_hours_raw for a in accounts],
+    )
 
 
 async def fill_account(conn: asyncpg.Connection, account_id: int, account: NewAccount) -> None:

@@ -351,10 +351,14 @@ async def import_accounts(
     ids = await repository.allocate_account_ids(conn, len(creating))
     for cluster_item, new_id in zip(creating, ids, strict=True):
         cluster_item.new_id = new_id
-    await repository.insert_accounts(conn, ids, [c.account for c in creating], matching.KEYS_VERSION)
+    await repository.insert_accounts(conn, ids, [c.account for c in creating])
+    await matching.save_keys(
+        conn,
+        [(i, c.account.name, c.account.address, c.account.lat is not None) for i, c in zip(ids, creating, strict=True)],
+    )
     touched: list[int] = list(ids)
     for account_id, item in changed:
-        await repository.update_account(conn, account_id, new_account([item.row]), matching.KEYS_VERSION)
+        await repository.update_account(conn, account_id, new_account([item.row]))
         await repository.update_source(conn, item.source, item.external_id, item.row.content_hash,
                                        item.row.file_name, item.row.row_number, import_id)
         touched.append(account_id)
@@ -366,10 +370,21 @@ async def import_accounts(
                            for k in c.rows)
     source_ids = await repository.insert_sources(conn, source_rows, import_id)
     merges: list[tuple[object, ...]] = []
+    # Stored accounts receiving rows: snapshots (for undo) and fills set-based, one statement each;
+    # a second cluster merging into the same account is filled after the first, one by one.
+    first_fill: dict[int, _Cluster] = {}
     for c in clusters:
         if c.existing_id is not None:
-            before = await repository.account_snapshot(conn, c.existing_id) or {}
-            await repository.fill_account(conn, c.existing_id, c.account)
+            first_fill.setdefault(c.existing_id, c)
+    snapshots = await repository.account_snapshots(conn, sorted(first_fill))
+    await repository.fill_accounts(conn, [(account_id, c.account) for account_id, c in first_fill.items()])
+    for c in clusters:
+        if c.existing_id is not None:
+            if first_fill[c.existing_id] is c:
+                before = snapshots.get(c.existing_id, {})
+            else:
+                before = await repository.account_snapshot(conn, c.existing_id) or {}
+                await repository.fill_account(conn, c.existing_id, c.account)
             touched.append(c.existing_id)
             score = c.existing_score.score if c.existing_score else None
             signals = c.existing_score.signals if c.existing_score else {}

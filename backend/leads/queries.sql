@@ -1,9 +1,9 @@
 -- name: insert_lead
 insert into accounts (name, legal_form, address, address_key, phones, channel, category, tax_id, location,
-                      opening_hours_raw, opening_hours_source, status, name_key, match_keys_version, geocode_source)
+                      opening_hours_raw, opening_hours_source, status, geocode_source)
 values ($1, $2, $3, $4, $5::text[], $6, $7, $8,
         case when $9::float8 is null then null else ST_SetSRID(ST_MakePoint($10::float8, $9::float8), 4326) end,
-        $11, $12, 'potential', $13, $14::smallint, $15)
+        $11, $12, 'potential', $13)
 returning id;
 
 -- name: insert_lead_source

@@ -23,8 +23,7 @@ async def insert_lead(
     account_id: int = await conn.fetchval(
         Q["insert_lead"], values["name"], values["legal_form"], values["address"], values["address_key"],
         values["phones"], values["channel"], values["category"], values["tax_id"], values["lat"], values["lon"],
-        values["opening_hours_raw"], "import" if hours else "channel_default", values["name_key"],
-        values["keys_version"], values.get("geocode_source"),
+        values["opening_hours_raw"], "import" if hours else "channel_default", values.get("geocode_source"),
     )
     await conn.execute(Q["insert_lead_source"], account_id, external_id)
     if hours:

@@ -100,10 +100,11 @@ async def create_lead(
     values = {
         "name": name, "legal_form": legal_form, "address": address, "address_key": mine.address_key,
         "phones": phones, "channel": lead.channel, "category": lead.category, "tax_id": mine.tax_id,
-        "lat": lat, "lon": lon, "opening_hours_raw": lead.opening_hours, "name_key": mine.name_key,
-        "keys_version": matching.KEYS_VERSION, "geocode_source": "gps" if lat is not None else None,
+        "lat": lat, "lon": lon, "opening_hours_raw": lead.opening_hours,
+        "geocode_source": "gps" if lat is not None else None,
     }
     account_id = await repository.insert_lead(conn, values, hours, f"user:{principal.user_id}:{uuid.uuid4()}")
+    await matching.save_keys(conn, [(account_id, name, address, lat is not None)])
     for other_id, score, signals in review:
         await repository.queue_review(conn, account_id, other_id, score, signals)
     if lat is None and address is not None and geocoder is not None:

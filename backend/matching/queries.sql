@@ -1,16 +1,19 @@
 -- name: stale_keys
 -- Accounts whose matching keys are missing or were made by another version of the key functions.
-select a.id, a.name, a.address
+select a.id, a.name, a.address, a.location is not null as located
 from accounts a
-where a.match_keys_version is null or a.match_keys_version <> $1
+left join account_match_keys k on k.account_id = a.id
+where k.account_id is null or k.version <> $1
 order by a.id
 limit $2;
 
 -- name: set_keys
-update accounts a
-set name_key = s.name_key, address_key = s.address_key, match_keys_version = $4
-from unnest($1::bigint[], $2::text[], $3::text[]) as s(id, name_key, address_key)
-where a.id = s.id;
+insert into account_match_keys (account_id, name_key, address_key, located, version)
+select s.id, s.name_key, s.address_key, s.located, $5
+from unnest($1::bigint[], $2::text[], $3::text[], $4::bool[]) as s(id, name_key, address_key, located)
+on conflict (account_id) do update
+set name_key = excluded.name_key, address_key = excluded.address_key, located = excluded.located,
+    version = excluded.version;
 
 -- name: candidate_pairs
 -- Blocking against the whole base, on the indexes: the same tax id, phone or address key (a key
@@ -28,46 +31,53 @@ p as (
 phones as (
     select p.idx, phone from p, unnest(string_to_array(nullif(p.phones_joined, ''), ',')) as phone
 ),
+-- Stored accounts sharing a phone with the batch: one GIN scan for all the batch's numbers.
+phone_hits as (
+    select a.id, phone from accounts a cross join lateral unnest(a.phones) as phone
+    where a.phones && (select coalesce(array_agg(distinct phone), '{}') from phones)
+),
 common_phones as (
-    select x.phone from (select distinct phone from phones) x
-    join accounts a on a.phones @> array[x.phone]
-    group by x.phone having count(*) > $10
+    select phone from phone_hits group by phone having count(*) > $10
 ),
 common_taxes as (
     select a.tax_id from accounts a where a.tax_id in (select tax_id from b where tax_id is not null)
     group by a.tax_id having count(*) > $10
 ),
 common_addresses as (
-    select a.address_key from accounts a where a.address_key in (select address_key from b where address_key <> '')
-    group by a.address_key having count(*) > $10
+    select k.address_key from account_match_keys k
+    where k.address_key in (select address_key from b where address_key <> '')
+    group by k.address_key having count(*) > $10
 ),
 pairs as (
     select b.idx, a.id, b.self_id from b join accounts a on a.tax_id = b.tax_id
     where b.tax_id is not null and b.tax_id not in (select tax_id from common_taxes)
     union
-    select ph.idx, a.id, b.self_id from phones ph join b on b.idx = ph.idx join accounts a on a.phones @> array[ph.phone]
+    select ph.idx, h.id, b.self_id from phones ph join b on b.idx = ph.idx join phone_hits h on h.phone = ph.phone
     where ph.phone not in (select phone from common_phones)
     union
-    select b.idx, a.id, b.self_id from b join accounts a on a.address_key = b.address_key
+    select b.idx, k.account_id, b.self_id from b join account_match_keys k on k.address_key = b.address_key
     where b.address_key <> '' and b.address_key not in (select address_key from common_addresses)
     union
-    select b.idx, a.id, b.self_id from b join accounts a
+    select b.idx, a.id, b.self_id from b
+    join accounts a
       on ST_DWithin(a.location::geography, ST_SetSRID(ST_MakePoint(b.lon, b.lat), 4326)::geography, $9)
+    join account_match_keys k on k.account_id = a.id
     where b.lat is not null
-      and (similarity(a.name_key, b.name_key) >= $11 or a.address_key = b.address_key)
+      and (similarity(k.name_key, b.name_key) >= $11 or k.address_key = b.address_key)
     union
-    select b.idx, a.id, b.self_id from b join accounts a on a.name_key % b.name_key
-    where b.lat is null and similarity(a.name_key, b.name_key) >= $12
+    select b.idx, k.account_id, b.self_id from b join account_match_keys k on k.name_key % b.name_key
+    where b.lat is null and similarity(k.name_key, b.name_key) >= $12
     union
-    select b.idx, a.id, b.self_id from b join accounts a on a.location is null and a.name_key % b.name_key
-    where b.lat is not null and similarity(a.name_key, b.name_key) >= $12
+    select b.idx, k.account_id, b.self_id from b join account_match_keys k on not k.located and k.name_key % b.name_key
+    where b.lat is not null and similarity(k.name_key, b.name_key) >= $12
 )
 select idx, id from pairs where id is distinct from self_id;
 
 -- name: stored_accounts
-select a.id, a.name, a.name_key, a.address, a.address_key, a.phones, a.tax_id, a.branch_code,
+select a.id, a.name, k.name_key, a.address, k.address_key, a.phones, a.tax_id, a.branch_code,
        ST_Y(a.location) as lat, ST_X(a.location) as lon
 from accounts a
+left join account_match_keys k on k.account_id = a.id
 where a.id = any($1::bigint[]);
 
 -- name: all_account_ids

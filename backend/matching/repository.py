@@ -14,12 +14,19 @@ from backend.matching.schemas import StoredAccount
 Q = load_queries("backend.matching")
 
 
-async def stale_keys(conn: asyncpg.Connection, version: int, limit: int) -> list[tuple[int, str, str | None]]:
-    return [(r["id"], r["name"], r["address"]) for r in await conn.fetch(Q["stale_keys"], version, limit)]
+async def stale_keys(
+    conn: asyncpg.Connection, version: int, limit: int
+) -> list[tuple[int, str, str | None, bool]]:
+    rows = await conn.fetch(Q["stale_keys"], version, limit)
+    return [(r["id"], r["name"], r["address"], r["located"]) for r in rows]
 
 
-async def set_keys(conn: asyncpg.Connection, keys: Sequence[tuple[int, str, str | None]], version: int) -> None:
-    await conn.execute(Q["set_keys"], [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys], version)
+async def set_keys(
+    conn: asyncpg.Connection, keys: Sequence[tuple[int, str, str | None, bool]], version: int
+) -> None:
+    """(account id, name key, address key, located) rows, inserted or replaced."""
+    if keys:
+        await conn.execute(Q["set_keys"], *[[k[i] for k in keys] for i in range(4)], version)
 
 
 async def candidate_pairs(
@@ -35,6 +42,9 @@ async def candidate_pairs(
     (name_key, address_key, tax_id, lat, lon, phones, own account id or None)."""
     if not batch:
         return []
+    # The planner cannot see through unnest() and may estimate millions of rows, and then spend
+    # seconds compiling the query (JIT) for a join that returns thousands: off for this transaction.
+    await conn.execute("select set_config('jit', 'off', true)")
     rows = await conn.fetch(
         Q["candidate_pairs"],
         list(range(len(batch))),

@@ -6,10 +6,12 @@ id, phone or address key; ``ST_DWithin`` on the geography GiST index; trigram si
 on a GIN index where one side has no place), then the candidate pairs are scored in bulk by
 ``geo_data.dedupe`` with the same thresholds as within a batch.
 
-Keys: ``name_key``/``address_key`` are computed in Python (transliteration), so an account written by
-SQL alone (the demo loader, a restore) has none; a trigger marks changed names or addresses as stale,
-and :func:`refresh_keys` fills every missing or stale key before each match (``KEYS_VERSION`` bumps
-recompute all of them after a change of the key functions).
+Keys (``account_match_keys``): ``name_key``/``address_key`` are computed in Python (transliteration),
+so an account written by SQL alone (the demo loader, another system's load, a restore) has none; a
+trigger drops the keys of an account whose name, address or place changes, and :func:`refresh_keys`
+computes every missing or stale key before each match (bumping ``KEYS_VERSION`` recomputes all of
+them after a change of the key functions). Writers that know the keys store them at once
+(:func:`save_keys`).
 """
 
 from __future__ import annotations
@@ -35,8 +37,19 @@ _REFRESH_CHUNK = 20_000
 _BATCH_CHUNK = 20_000
 
 
-def _keys(rows: Sequence[tuple[int, str, str | None]]) -> list[tuple[int, str, str | None]]:
-    return [(i, name_key(name), address_key(address) if address else None) for i, name, address in rows]
+def keys_of(
+    rows: Sequence[tuple[int, str, str | None, bool]],
+) -> list[tuple[int, str, str | None, bool]]:
+    """(account id, name key, address key, located) of (account id, name, address, located) rows."""
+    return [
+        (i, name_key(name), address_key(address) if address else None, located)
+        for i, name, address, located in rows
+    ]
+
+
+async def save_keys(conn: asyncpg.Connection, rows: Sequence[tuple[int, str, str | None, bool]]) -> None:
+    """Keys of accounts just written (id, name, address, located), so the next match need not compute them."""
+    await repository.set_keys(conn, keys_of(rows), KEYS_VERSION)
 
 
 async def refresh_keys(conn: asyncpg.Connection) -> int:
@@ -46,7 +59,7 @@ async def refresh_keys(conn: asyncpg.Connection) -> int:
         rows = await repository.stale_keys(conn, KEYS_VERSION, _REFRESH_CHUNK)
         if not rows:
             return done
-        await repository.set_keys(conn, await asyncio.to_thread(_keys, rows), KEYS_VERSION)
+        await repository.set_keys(conn, await asyncio.to_thread(keys_of, rows), KEYS_VERSION)
         done += len(rows)
 
 

@@ -4,11 +4,6 @@
 create extension if not exists pg_trgm;
 
 alter table accounts
-    -- geo_data.normalize.name_key of the name (transliterated, folded); address_key is 0003's.
-    add column name_key text,
-    -- Which version of the key functions made name_key/address_key (backend.matching.KEYS_VERSION);
-    -- NULL: keys missing or stale, recomputed by the matching service before it matches.
-    add column match_keys_version smallint,
     -- Where the location came from: 'given' (coordinates came with the record: a file row, the demo
     -- extract, the API), 'gps' (a lead captured in the field), or a geocoder ('osm-offline',
     -- 'nominatim', 'photon').
@@ -23,33 +18,50 @@ alter table accounts
     add column geocode_lon float8,
     add column geocoded_at timestamptz;
 
--- Blocking in the database: trigram look-ups on name keys (a row without a place), exact keys.
-create index accounts_name_key_trgm on accounts using gin (name_key gin_trgm_ops);
-create index accounts_unlocated_name_key_trgm on accounts using gin (name_key gin_trgm_ops) where location is null;
-create index accounts_stale_keys_idx on accounts (id) where match_keys_version is null;
+-- Matching keys of every account, apart from the account itself (computing them is no change of the
+-- account: nothing goes to the phones' sync feed). geo_data.normalize.name_key / address_key
+-- (transliterated, folded) and whether the account has a place; version: backend.matching.KEYS_VERSION.
+-- An account without a row here, or with another version, gets its keys before the next match.
+create table account_match_keys (
+    account_id bigint primary key references accounts (id) on delete cascade,
+    name_key text not null,
+    address_key text,
+    located boolean not null,
+    version smallint not null
+);
+-- Blocking in the database: trigram look-ups on name keys (where one side has no place), exact keys.
+create index account_match_keys_name_trgm on account_match_keys using gin (name_key gin_trgm_ops);
+create index account_match_keys_unlocated_name_trgm on account_match_keys using gin (name_key gin_trgm_ops)
+    where not located;
+create index account_match_keys_address_idx on account_match_keys (address_key) where address_key <> '';
 create index accounts_geocode_backlog_idx on accounts (id) where location is null and geocode_status is null;
 
--- A name or address changed without new keys (any writer: SQL by hand, the demo loader, an update
--- elsewhere): the keys are stale and the matching service recomputes them before it next matches.
-create function accounts_mark_stale_keys() returns trigger
+-- A name, address or place changed by any writer (SQL by hand, the demo loader, a merge, an update):
+-- the keys are stale; the matching service recomputes them before it next matches.
+create function accounts_drop_stale_keys() returns trigger
 language plpgsql as $$
 begin
-    if tg_op = 'INSERT' then
-        if new.name_key is null then
-            new.match_keys_version := null;
-        end if;
-        if new.location is not null and new.geocode_source is null then
-            new.geocode_source := 'given';
-        end if;
-    elsif (new.name is distinct from old.name and new.name_key is not distinct from old.name_key)
-       or (new.address is distinct from old.address and new.address_key is not distinct from old.address_key) then
-        new.match_keys_version := null;
+    if new.name is distinct from old.name or new.address is distinct from old.address
+       or (new.location is null) <> (old.location is null) then
+        delete from account_match_keys where account_id = new.id;
+    end if;
+    return null;
+end
+$$;
+create trigger accounts_drop_stale_keys after update of name, address, location on accounts
+    for each row execute function accounts_drop_stale_keys();
+
+-- Coordinates that come with a record (a file row, the demo extract, the API) are 'given'.
+create function accounts_location_source() returns trigger
+language plpgsql as $$
+begin
+    if new.location is not null and new.geocode_source is null then
+        new.geocode_source := 'given';
     end if;
     return new;
 end
 $$;
-create trigger accounts_mark_stale_keys before insert or update of name, address on accounts
-    for each row execute function accounts_mark_stale_keys();
-
+create trigger accounts_location_source before insert on accounts
+    for each row execute function accounts_location_source();
 
 update accounts set geocode_source = 'given' where location is not null and geocode_source is null;

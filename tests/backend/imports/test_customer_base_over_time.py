@@ -176,7 +176,9 @@ async def test_accounts_written_by_other_means_are_matched_and_names_keep_apostr
         other,
     )
     assert stockmann == other or queued == 1, "a renamed outlet (same phone and address) is paired"
-    assert await conn.fetchval("select name_key from accounts where id = $1", other) == name_key("Stockmann Herkku")
+    assert await conn.fetchval("select name_key from account_match_keys where account_id = $1", other) == name_key(
+        "Stockmann Herkku"
+    )
     assert "O'Learys Kamppi" in {
         r["name"]
         for r in await conn.fetch(
