@@ -14,16 +14,12 @@ from backend.matching.schemas import StoredAccount
 Q = load_queries("backend.matching")
 
 
-async def stale_keys(
-    conn: asyncpg.Connection, version: int, limit: int
-) -> list[tuple[int, str, str | None, bool]]:
+async def stale_keys(conn: asyncpg.Connection, version: int, limit: int) -> list[tuple[int, str, str | None, bool]]:
     rows = await conn.fetch(Q["stale_keys"], version, limit)
     return [(r["id"], r["name"], r["address"], r["located"]) for r in rows]
 
 
-async def set_keys(
-    conn: asyncpg.Connection, keys: Sequence[tuple[int, str, str | None, bool]], version: int
-) -> None:
+async def set_keys(conn: asyncpg.Connection, keys: Sequence[tuple[int, str, str | None, bool]], version: int) -> None:
     """(account id, name key, address key, located) rows, inserted or replaced."""
     if keys:
         await conn.execute(Q["set_keys"], *[[k[i] for k in keys] for i in range(4)], version)

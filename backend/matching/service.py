@@ -42,8 +42,7 @@ def keys_of(
 ) -> list[tuple[int, str, str | None, bool]]:
     """(account id, name key, address key, located) of (account id, name, address, located) rows."""
     return [
-        (i, name_key(name), address_key(address) if address else None, located)
-        for i, name, address, located in rows
+        (i, name_key(name), address_key(address) if address else None, located) for i, name, address, located in rows
     ]
 
 
