@@ -16,11 +16,11 @@ set name_key = excluded.name_key, address_key = excluded.address_key, located = 
     version = excluded.version;
 
 -- name: candidate_pairs
--- Blocking against the whole base, on the indexes: the same tax id, phone or address key (a key
--- held by more than $10 accounts, such as a chain's head-office number, is left to the other ways);
--- within $9 metres (geography GiST) with names at least a little alike (trigram similarity >= $11)
--- or the same address key; and, where one side has no place, trigram-similar name keys (GIN).
--- $8: the batch record's own account id, when the batch is the base itself (never paired with itself).
+-- Blocking against the whole base on the indexes: the same tax id, phone or address key (a key held
+-- by more than $9 accounts, such as a chain's head-office number, is left to the other ways); and,
+-- where one side has no place, trigram-similar name keys (GIN, similarity >= $10). Neighbours by
+-- place come from located_in_box. $8: the batch record's own account id when the batch is the base
+-- itself (never paired with itself).
 with b as (
     select * from unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[], $8::bigint[])
         as b(idx, name_key, address_key, tax_id, lat, lon, self_id)
@@ -37,16 +37,16 @@ phone_hits as (
     where a.phones && (select coalesce(array_agg(distinct phone), '{}') from phones)
 ),
 common_phones as (
-    select phone from phone_hits group by phone having count(*) > $10
+    select phone from phone_hits group by phone having count(*) > $9
 ),
 common_taxes as (
     select a.tax_id from accounts a where a.tax_id in (select tax_id from b where tax_id is not null)
-    group by a.tax_id having count(*) > $10
+    group by a.tax_id having count(*) > $9
 ),
 common_addresses as (
     select k.address_key from account_match_keys k
     where k.address_key in (select address_key from b where address_key <> '')
-    group by k.address_key having count(*) > $10
+    group by k.address_key having count(*) > $9
 ),
 pairs as (
     select b.idx, a.id, b.self_id from b join accounts a on a.tax_id = b.tax_id
@@ -58,20 +58,21 @@ pairs as (
     select b.idx, k.account_id, b.self_id from b join account_match_keys k on k.address_key = b.address_key
     where b.address_key <> '' and b.address_key not in (select address_key from common_addresses)
     union
-    select b.idx, a.id, b.self_id from b
-    join accounts a
-      on ST_DWithin(a.location::geography, ST_SetSRID(ST_MakePoint(b.lon, b.lat), 4326)::geography, $9)
-    join account_match_keys k on k.account_id = a.id
-    where b.lat is not null
-      and (similarity(k.name_key, b.name_key) >= $11 or k.address_key = b.address_key)
-    union
     select b.idx, k.account_id, b.self_id from b join account_match_keys k on k.name_key % b.name_key
-    where b.lat is null and similarity(k.name_key, b.name_key) >= $12
+    where b.lat is null and similarity(k.name_key, b.name_key) >= $10
     union
     select b.idx, k.account_id, b.self_id from b join account_match_keys k on not k.located and k.name_key % b.name_key
-    where b.lat is not null and similarity(k.name_key, b.name_key) >= $12
+    where b.lat is not null and similarity(k.name_key, b.name_key) >= $10
 )
 select idx, id from pairs where id is distinct from self_id;
+
+-- name: located_in_box
+-- Blocking by place: the stored accounts inside the batch's area, with their name keys (one scan of
+-- the GiST index); joined to the batch on a grid in memory (geo_data.dedupe.block_pairs_between).
+select a.id, k.name_key, ST_Y(a.location) as lat, ST_X(a.location) as lon
+from accounts a
+join account_match_keys k on k.account_id = a.id
+where a.location && ST_MakeEnvelope($1::float8, $2::float8, $3::float8, $4::float8, 4326);
 
 -- name: stored_accounts
 select a.id, a.name, k.name_key, a.address, k.address_key, a.phones, a.tax_id, a.branch_code,

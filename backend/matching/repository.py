@@ -29,13 +29,11 @@ async def candidate_pairs(
     conn: asyncpg.Connection,
     batch: Sequence[tuple[str, str | None, str | None, float | None, float | None, Sequence[str], int | None]],
     *,
-    radius_m: float,
     max_key_block: int,
-    near_min_similarity: float,
     name_min_similarity: float,
 ) -> list[tuple[int, int]]:
-    """(batch index, account id) pairs worth scoring; batch items are
-    (name_key, address_key, tax_id, lat, lon, phones, own account id or None)."""
+    """(batch index, account id) pairs sharing a key, or trigram-similar where one has no place; batch
+    items are (name_key, address_key, tax_id, lat, lon, phones, own account id or None)."""
     if not batch:
         return []
     # The planner cannot see through unnest() and may estimate millions of rows, and then spend
@@ -51,12 +49,17 @@ async def candidate_pairs(
         [b[4] for b in batch],
         [",".join(b[5]) for b in batch],
         [b[6] for b in batch],
-        radius_m,
         max_key_block,
-        near_min_similarity,
         name_min_similarity,
     )
     return [(r["idx"], r["id"]) for r in rows]
+
+
+async def located_in_box(
+    conn: asyncpg.Connection, min_lon: float, min_lat: float, max_lon: float, max_lat: float
+) -> list[tuple[int, str, float, float]]:
+    rows = await conn.fetch(Q["located_in_box"], min_lon, min_lat, max_lon, max_lat)
+    return [(r["id"], r["name_key"], r["lat"], r["lon"]) for r in rows]
 
 
 async def stored_accounts(conn: asyncpg.Connection, ids: Sequence[int]) -> list[StoredAccount]:
