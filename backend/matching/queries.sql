@@ -31,10 +31,10 @@ p as (
 phones as (
     select p.idx, phone from p, unnest(string_to_array(nullif(p.phones_joined, ''), ',')) as phone
 ),
--- Stored accounts sharing a phone with the batch: one GIN scan for all the batch's numbers.
+-- Stored accounts sharing a phone with the batch: one GIN probe per number (a single probe with
+-- thousands of numbers costs numbers x matches in GIN's consistency checks: seconds).
 phone_hits as (
-    select a.id, phone from accounts a cross join lateral unnest(a.phones) as phone
-    where a.phones && (select coalesce(array_agg(distinct phone), '{}') from phones)
+    select a.id, x.phone from (select distinct phone from phones) x join accounts a on a.phones @> array[x.phone]
 ),
 common_phones as (
     select phone from phone_hits group by phone having count(*) > $9
@@ -49,22 +49,23 @@ common_addresses as (
     group by k.address_key having count(*) > $9
 ),
 pairs as (
-    select b.idx, a.id, b.self_id from b join accounts a on a.tax_id = b.tax_id
+    select b.idx, a.id, b.self_id, true as keyed from b join accounts a on a.tax_id = b.tax_id
     where b.tax_id is not null and b.tax_id not in (select tax_id from common_taxes)
-    union
-    select ph.idx, h.id, b.self_id from phones ph join b on b.idx = ph.idx join phone_hits h on h.phone = ph.phone
+    union all
+    select ph.idx, h.id, b.self_id, true from phones ph join b on b.idx = ph.idx join phone_hits h on h.phone = ph.phone
     where ph.phone not in (select phone from common_phones)
-    union
-    select b.idx, k.account_id, b.self_id from b join account_match_keys k on k.address_key = b.address_key
+    union all
+    select b.idx, k.account_id, b.self_id, false from b join account_match_keys k on k.address_key = b.address_key
     where b.address_key <> '' and b.address_key not in (select address_key from common_addresses)
-    union
-    select b.idx, k.account_id, b.self_id from b join account_match_keys k on k.name_key % b.name_key
+    union all
+    select b.idx, k.account_id, b.self_id, true from b join account_match_keys k on k.name_key % b.name_key
     where b.lat is null and similarity(k.name_key, b.name_key) >= $10
-    union
-    select b.idx, k.account_id, b.self_id from b join account_match_keys k on not k.located and k.name_key % b.name_key
+    union all
+    select b.idx, k.account_id, b.self_id, true from b join account_match_keys k on not k.located and k.name_key % b.name_key
     where b.lat is not null and similarity(k.name_key, b.name_key) >= $10
 )
-select idx, id from pairs where id is distinct from self_id;
+-- keyed: found by tax id, phone or similar name; else by address only (the caller checks the names).
+select idx, id, bool_or(keyed) as keyed from pairs where id is distinct from self_id group by idx, id;
 
 -- name: located_in_box
 -- Blocking by place: the stored accounts inside the batch's area, with their name keys (one scan of
@@ -73,6 +74,9 @@ select a.id, k.name_key, ST_Y(a.location) as lat, ST_X(a.location) as lon
 from accounts a
 join account_match_keys k on k.account_id = a.id
 where a.location && ST_MakeEnvelope($1::float8, $2::float8, $3::float8, $4::float8, 4326);
+
+-- name: name_keys
+select k.account_id, k.name_key from account_match_keys k where k.account_id = any($1::bigint[]);
 
 -- name: stored_accounts
 select a.id, a.name, k.name_key, a.address, k.address_key, a.phones, a.tax_id, a.branch_code,

@@ -31,9 +31,10 @@ async def candidate_pairs(
     *,
     max_key_block: int,
     name_min_similarity: float,
-) -> list[tuple[int, int]]:
-    """(batch index, account id) pairs sharing a key, or trigram-similar where one has no place; batch
-    items are (name_key, address_key, tax_id, lat, lon, phones, own account id or None)."""
+) -> list[tuple[int, int, bool]]:
+    """(batch index, account id, keyed) pairs sharing a key, or trigram-similar where one has no place;
+    keyed is False for pairs found by address only. Batch items are (name_key, address_key, tax_id,
+    lat, lon, phones, own account id or None)."""
     if not batch:
         return []
     # The planner cannot see through unnest() and may estimate millions of rows, and then spend
@@ -52,7 +53,7 @@ async def candidate_pairs(
         max_key_block,
         name_min_similarity,
     )
-    return [(r["idx"], r["id"]) for r in rows]
+    return [(r["idx"], r["id"], r["keyed"]) for r in rows]
 
 
 async def located_in_box(
@@ -60,6 +61,10 @@ async def located_in_box(
 ) -> list[tuple[int, str, float, float]]:
     rows = await conn.fetch(Q["located_in_box"], min_lon, min_lat, max_lon, max_lat)
     return [(r["id"], r["name_key"], r["lat"], r["lon"]) for r in rows]
+
+
+async def name_keys(conn: asyncpg.Connection, ids: Sequence[int]) -> dict[int, str]:
+    return {r["account_id"]: r["name_key"] for r in await conn.fetch(Q["name_keys"], list(ids))}
 
 
 async def stored_accounts(conn: asyncpg.Connection, ids: Sequence[int]) -> list[StoredAccount]:

@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from backend.matching import repository
 from backend.matching.schemas import BaseMatch, StoredAccount
@@ -32,6 +34,7 @@ KEYS_VERSION = 1
 BLOCK_RADIUS_M = 150.0
 MAX_KEY_BLOCK = 200  # a key shared by more stored accounts is a chain's, not an outlet's
 NAME_MIN_SIMILARITY = 0.45  # trigram similarity of name keys when one side has no place
+MIN_NAME = 55.0  # name similarity (0-100) for pairs found by place or address alone, as within a batch
 THRESHOLDS = Thresholds()
 _REFRESH_CHUNK = 20_000
 _BATCH_CHUNK = 100_000
@@ -89,17 +92,23 @@ async def match_base(
         part = batch[start : start + _BATCH_CHUNK]
         own = self_ids[start : start + _BATCH_CHUNK] if self_ids is not None else [None] * len(part)
         own_ids = list(own)
-        found = set(
-            await repository.candidate_pairs(
-                conn,
-                [
-                    (c.name_key, c.address_key, c.tax_id, c.lat, c.lon, c.phones, own_id)
-                    for c, own_id in zip(part, own_ids, strict=True)
-                ],
-                max_key_block=MAX_KEY_BLOCK,
-                name_min_similarity=NAME_MIN_SIMILARITY,
-            )
+        rows = await repository.candidate_pairs(
+            conn,
+            [
+                (c.name_key, c.address_key, c.tax_id, c.lat, c.lon, c.phones, own_id)
+                for c, own_id in zip(part, own_ids, strict=True)
+            ],
+            max_key_block=MAX_KEY_BLOCK,
+            name_min_similarity=NAME_MIN_SIMILARITY,
         )
+        found = {(i, a) for i, a, keyed in rows if keyed}
+        by_address = [(i, a) for i, a, keyed in rows if not keyed]
+        if by_address:
+            # Found by address alone (one building holds many outlets): only with names somewhat alike.
+            names = await repository.name_keys(conn, sorted({a for _, a in by_address}))
+            found.update(
+                await asyncio.to_thread(names_alike, [(part[i].name_key, names[a]) for i, a in by_address], by_address)
+            )
         found.update(await _near_pairs(conn, part, own_ids))
         pairs = sorted(found)
         if not pairs:
@@ -116,6 +125,18 @@ async def match_base(
             if result.decision != "distinct"
         )
     return matches
+
+
+def names_alike(
+    names: Sequence[tuple[str, str]], pairs: Sequence[tuple[int, int]], min_name: float = MIN_NAME
+) -> set[tuple[int, int]]:
+    """The pairs whose names are at least ``min_name`` alike (0-100: the name signal of scoring)."""
+    left = [a for a, _ in names]
+    right = [b for _, b in names]
+    by_set = process.cpdist(left, right, scorer=fuzz.token_set_ratio, dtype=np.float32, workers=-1)
+    by_sort = process.cpdist(left, right, scorer=fuzz.token_sort_ratio, dtype=np.float32, workers=-1)
+    keep = np.nonzero((by_set + by_sort) / 2 >= min_name)[0]
+    return {pairs[k] for k in keep.tolist()}
 
 
 async def _near_pairs(

@@ -34,9 +34,11 @@ create index account_match_keys_name_trgm on account_match_keys using gin (name_
 create index account_match_keys_unlocated_name_trgm on account_match_keys using gin (name_key gin_trgm_ops)
     where not located;
 create index account_match_keys_address_idx on account_match_keys (address_key) where address_key <> '';
--- GIN indexes probed right after bulk writes (an import, a base loaded by SQL): a small pending list
--- (256 kB instead of 4 MB) keeps inserts batched while a probe scans little of it.
-alter index accounts_phones_gin set (gin_pending_list_limit = 256);
+-- GIN indexes probed right after bulk writes (an import, a base loaded by SQL). Phones: one entry per
+-- account, probed once per number of a batch: no pending list at all (each probe would scan it:
+-- 0.9 ms instead of 0.01 ms measured). Name trigrams: many entries per account, probed only for
+-- records without a place: a small pending list (256 kB instead of 4 MB) keeps inserts batched.
+alter index accounts_phones_gin set (fastupdate = off);
 alter index account_match_keys_name_trgm set (gin_pending_list_limit = 256);
 alter index account_match_keys_unlocated_name_trgm set (gin_pending_list_limit = 256);
 create index accounts_geocode_backlog_idx on accounts (id) where location is null and geocode_status is null;
