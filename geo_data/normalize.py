@@ -317,8 +317,7 @@ def address_key(address: str) -> str:
     first = re.sub(r"(?<=[a-zäöå])(k|t)\.(?=\s|\d|$)", lambda m: "katu" if m.group(1) == "k" else "tie", first)
     first = re.sub(r"(\d)\s*-\s*(?=[a-zа-я]\b)", r"\1", first)  # "12-b" -> "12b"
     first = re.sub(r"(\d)\s*-\s*\d+", r"\1", first)  # "12-14" -> "12"
-    tokens = [fold_latin(_ascii_words(t)) for t in re.split(r"[\s.]+", first) if t]
-    tokens = [t for token in tokens for t in token.split(" ") if t]
+    tokens = fold_latin(_ascii_words(first)).split()
     street: list[str] = []
     house: str | None = None
     for token in tokens:
