@@ -16,20 +16,25 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.accounts.controllers import AccountsController, MyAccountsController
 from backend.auth.controllers import AuthController, MeController
+from backend.catalogue.controllers import CatalogueController, MyCatalogueController
 from backend.checklists.controllers import ChecklistTemplatesController, VisitChecklistController
 from backend.db.pool import ConnectionSource, create_pool
 from backend.duplicates.controllers import DuplicatesController, MergesController
 from backend.health.controllers import health
-from backend.http.dependencies import provide_connection, provide_principal, provide_settings
+from backend.http.dependencies import provide_connection, provide_principal, provide_settings, provide_transactions
+from backend.http.input_guard import guard_input
+from backend.http.openapi import operation_id, render_plugins
 from backend.http.problems import EXCEPTION_HANDLERS
-from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware
+from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware, SessionCache
 from backend.imports.controllers import ImportsController
 from backend.leads.controllers import LeadsController, NewAccountController
+from backend.orders.controllers import AccountSalesController, OrdersController
 from backend.photos.controllers import PhotosController
 from backend.planning.matrix_cache import matrix_provider
 from backend.planning.solver_pool import SolverPool
 from backend.reports.controllers import ReportsController
 from backend.routes.controllers import MyRouteController, PlanningRunsController, TeamRoutesController
+from backend.sales.controllers import SalesController
 from backend.schedules.controllers import SchedulesController
 from backend.settings import Settings, load_settings
 from backend.supervision.controllers import SupervisionController
@@ -45,7 +50,12 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
     settings.check_safe()
 
     solver = SolverPool(processes=settings.api_solver_processes)
-    state: dict[str, object] = {"settings": settings, "solver": solver, "matrix_provider": matrix_provider(settings)}
+    state: dict[str, object] = {
+        "settings": settings,
+        "solver": solver,
+        "matrix_provider": matrix_provider(settings),
+        "sessions": SessionCache(settings.session_cache_s),
+    }
     if pool is not None:
         state["pool"] = pool
 
@@ -93,15 +103,22 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             LeadsController,
             SupervisionController,
             ReportsController,
+            CatalogueController,
+            MyCatalogueController,
+            OrdersController,
+            AccountSalesController,
+            SalesController,
             *console_handlers(),
         ],
         dependencies={
             "conn": Provide(provide_connection),
+            "transactions": Provide(provide_transactions, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=guard_input,
         lifespan=[database, solver_processes],
         state=State(state),
         openapi_config=OpenAPIConfig(
@@ -113,6 +130,9 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
             security=[{"bearer": []}],
+            use_handler_docstrings=True,
+            operation_id_creator=operation_id,
+            render_plugins=render_plugins(),
         ),
         cors_config=CORSConfig(allow_origins=[]),
         logging_config=LoggingConfig(log_exceptions="debug"),

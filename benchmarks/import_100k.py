@@ -222,7 +222,7 @@ async def insert_base(conn: asyncpg.Connection, base: list[tuple[str, str, list[
 
 
 async def run(rows: int, database_url: str, seed: int, base_count: int = 0) -> None:
-    settings = load_settings({}, database_url=database_url)
+    settings = load_settings({}, environment="test", database_url=database_url)
     t0 = time.perf_counter()
     a_rows, b_rows, truth = make_rows(rows, seed)
     with tempfile.TemporaryDirectory() as folder:

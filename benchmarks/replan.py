@@ -28,7 +28,7 @@ async def main() -> None:
     parser.add_argument("--samples", type=int, default=40)
     parser.add_argument("--time-limit", type=float, default=None, help="default: the service's setting")
     args = parser.parse_args()
-    settings = load_settings(database_url=f"{server_url()}/{DB}")
+    settings = load_settings(environment="test", database_url=f"{server_url()}/{DB}")
     time_limit = args.time_limit if args.time_limit is not None else settings.replan_time_limit_s
     pool = await create_pool(settings)
     solver = SolverPool(1)

@@ -24,4 +24,15 @@ await build({
   logLevel: "warning",
 });
 await copyFile(resolve(here, "index.html"), resolve(out, "index.html"));
+// The API documentation pages (/schema/swagger, /schema/redoc) load these, served by the app: no CDN.
+const docs = resolve(out, "assets", "docs");
+await mkdir(docs, { recursive: true });
+for (const [pkg, file] of [
+  ["swagger-ui-dist", "swagger-ui-bundle.js"],
+  ["swagger-ui-dist", "swagger-ui-standalone-preset.js"],
+  ["swagger-ui-dist", "swagger-ui.css"],
+  ["redoc", "bundles/redoc.standalone.js"],
+]) {
+  await copyFile(resolve(here, "node_modules", pkg, file), resolve(docs, file.split("/").pop()));
+}
 console.log(`built the supervisor console into ${out}`);

@@ -3,6 +3,9 @@
 What is refused, each with a :class:`SpreadsheetError` naming the file:
 
 * an empty (0-byte) file, a file larger than ``max_bytes``;
+* a file with more rows than ``limits.max_rows``, and a workbook beyond the limits of
+  :mod:`geo_data.workbook_limits` (checked before the native reader allocates; the reader runs in a
+  child process with capped memory);
 * a file that is not a spreadsheet (PDF, images, archives, other binaries);
 * a workbook python-calamine cannot open, or one with no sheet holding data;
 * a text file whose encoding cannot be determined (UTF-8/UTF-16 with BOM, plain UTF-8, or a legacy
@@ -26,7 +29,9 @@ import io
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["LEGACY_ENCODINGS", "Sheet", "SpreadsheetError", "read_spreadsheet"]
+from geo_data.workbook_limits import WorkbookLimits, WorkbookTooLarge, check_xlsx, read_workbook_rows_isolated
+
+__all__ = ["LEGACY_ENCODINGS", "Sheet", "SpreadsheetError", "WorkbookLimits", "read_spreadsheet"]
 
 LEGACY_ENCODINGS = ("cp1252", "cp1251", "iso8859_15", "koi8_r", "cp1257")
 _BINARY_MAGIC = {
@@ -65,9 +70,15 @@ class Sheet:
 
 
 def read_spreadsheet(
-    data: bytes, file_name: str, *, max_bytes: int = 50 * 1024 * 1024, encoding: str | None = None
+    data: bytes,
+    file_name: str,
+    *,
+    max_bytes: int = 50 * 1024 * 1024,
+    encoding: str | None = None,
+    limits: WorkbookLimits | None = None,
 ) -> Sheet:
     """Read one file's bytes; ``file_name`` is used in messages and to tell CSV from a workbook."""
+    limits = limits or WorkbookLimits()
     if len(data) == 0:
         raise SpreadsheetError(file_name, "the file is empty (0 bytes)")
     if len(data) > max_bytes:
@@ -78,13 +89,13 @@ def read_spreadsheet(
         if data.startswith(magic):
             raise SpreadsheetError(file_name, f"not a spreadsheet: the file is {what}; send CSV or XLSX")
     if data.startswith(_ZIP):
-        return _read_workbook(data, file_name, "ods" if file_name.lower().endswith(".ods") else "xlsx")
+        return _read_workbook(data, file_name, "ods" if file_name.lower().endswith(".ods") else "xlsx", limits)
     if data.startswith(_OLE):
-        return _read_workbook(data, file_name, "xls")
+        return _read_workbook(data, file_name, "xls", limits)
     if file_name.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods")):
         raise SpreadsheetError(file_name, "not a spreadsheet: the name says a workbook but the content is not one")
     text, used = _decode(data, file_name, encoding)
-    return _read_csv(text, file_name, used)
+    return _read_csv(text, file_name, used, limits.max_rows)
 
 
 # --- workbooks ---------------------------------------------------------------------------------
@@ -110,23 +121,42 @@ def _cell_text(value: object) -> str | None:
     return _repair(text) if text else None
 
 
-def _read_workbook(data: bytes, file_name: str, kind: str) -> Sheet:
-    import python_calamine
+def _from_child(value: object) -> object:
+    """A cell as the child reader sent it (JSON) back to the value calamine gave."""
+    if isinstance(value, dict):
+        if "iso" in value:
+            return str(value["iso"])
+        if "seconds" in value:
+            return dt.timedelta(seconds=float(value["seconds"]))
+    return value
 
+
+def _read_workbook(data: bytes, file_name: str, kind: str, limits: WorkbookLimits) -> Sheet:
     try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises its own error types for every kind of damage
-        raise SpreadsheetError(file_name, f"not a readable {kind.upper()} workbook ({exc})") from exc
+        if kind == "xlsx":
+            check_xlsx(io.BytesIO(data), limits)
+        result = read_workbook_rows_isolated(data, limits)
+    except WorkbookTooLarge as exc:
+        raise SpreadsheetError(file_name, f"the workbook is too large to import: {exc}") from exc
+    if "error" in result:
+        raise SpreadsheetError(file_name, f"not a readable {kind.upper()} workbook ({result['error']})")
+    sheets = result.get("sheets")
+    assert isinstance(sheets, list)
     notes: list[str] = []
-    for sheet_name in workbook.sheet_names:
-        try:
-            values = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-        except Exception as exc:
-            notes.append(f"sheet {sheet_name!r} could not be read: {exc}")
+    for sheet_name, values in sheets:
+        if isinstance(values, dict):
+            if "too_large" in values:
+                height, width = values["too_large"]
+                raise SpreadsheetError(
+                    file_name,
+                    f"the workbook is too large to import: sheet {sheet_name!r} spans {height:,} rows x "
+                    f"{width:,} columns (limits: {limits.max_rows:,} rows, {limits.max_cells:,} cells)",
+                )
+            notes.append(f"sheet {sheet_name!r} could not be read: {values.get('error')}")
             continue
-        rows = [[_cell_text(cell) for cell in row] for row in values]
+        rows = [[_cell_text(_from_child(cell)) for cell in row] for row in values]
         if any(sum(cell is not None for cell in row) >= 2 for row in rows):
-            if len(workbook.sheet_names) > 1:
+            if len(sheets) > 1:
                 notes.append(f"read sheet {sheet_name!r}; other sheets ignored")
             return _table(rows, file_name, kind, None, notes)
     raise SpreadsheetError(file_name, "the workbook has no sheet with a header row and data")
@@ -183,7 +213,7 @@ def _repair(text: str) -> str:
     return text
 
 
-def _read_csv(text: str, file_name: str, encoding: str) -> Sheet:
+def _read_csv(text: str, file_name: str, encoding: str, max_rows: int) -> Sheet:
     lines = text.splitlines()
     head = next((line for line in lines if line.strip()), "")
     if not head:
@@ -192,17 +222,19 @@ def _read_csv(text: str, file_name: str, encoding: str) -> Sheet:
     if head.count(delimiter) == 0:
         raise SpreadsheetError(file_name, "not a spreadsheet: no column separator (, ; tab |) in the first line")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[str | None]] = []
     try:
-        rows = [[_repair(cell.strip()) or None for cell in row] for row in reader]
+        for row in reader:
+            if len(rows) >= max_rows:
+                raise SpreadsheetError(file_name, f"the file has more than {max_rows:,} rows; split it")
+            rows.append([_repair(cell.strip()) or None for cell in row])
     except csv.Error as exc:
         raise SpreadsheetError(file_name, f"not a readable CSV file: {exc}") from exc
     notes = [] if encoding.startswith("utf") else [f"decoded as {encoding}"]
     return _table(rows, file_name, "csv", encoding, notes)
 
 
-def _table(
-    rows: list[list[str | None]], file_name: str, kind: str, encoding: str | None, notes: list[str]
-) -> Sheet:
+def _table(rows: list[list[str | None]], file_name: str, kind: str, encoding: str | None, notes: list[str]) -> Sheet:
     header_index = next((i for i, row in enumerate(rows[:20]) if sum(cell is not None for cell in row) >= 2), None)
     if header_index is None:
         raise SpreadsheetError(file_name, "no header row (a row with at least two column names) in the first 20 rows")

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from routing._haversine import haversine_matrices
 from routing.errors import ProblemError
+from routing.matrix.haversine import HaversineProvider
 from routing.matrix_types import Matrix
 from routing.parse import UNREACHABLE_AT
 from routing.problem import Location, Problem, Rep
@@ -67,6 +67,12 @@ def location_points(problem: Problem) -> list[Location]:
     return points
 
 
+def haversine_arrays(problem: Problem) -> tuple[FloatArray, FloatArray]:
+    """(durations_s, distances_m) of a coordinate problem: the one travel model of `routing.matrix.haversine`."""
+    points = [(p.lat, p.lon) for p in location_points(problem)]
+    return HaversineProvider().arrays(points, problem.travel_mode)
+
+
 def _node_matrix_indices(problem: Problem) -> list[int | None]:
     """Matrix row of every node, None for a virtual open end."""
     n = len(problem.visits)
@@ -112,7 +118,7 @@ def compile_instance(problem: Problem, matrix: Matrix | None = None) -> Instance
         durations = _as_array(source.durations, "matrix.durations")
         distances = _as_array(source.distances, "matrix.distances")
     else:
-        durations, distances = haversine_matrices(location_points(problem))
+        durations, distances = haversine_arrays(problem)
     rows = _node_matrix_indices(problem)
     size = durations.shape[0]
     if any(row is not None and row >= size for row in rows):

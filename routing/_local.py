@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass, field
 
 from routing._instance import Instance, Lookup, rep_signature
-from routing._repair import Repairer
+from routing._repair import Repairer, is_top_tier
 from routing._timing import NEVER, RouteTimes, RouteTiming
 
 _NEIGHBOURS = 12
@@ -24,7 +24,10 @@ _MAX_STRING = 3
 _SMALL_DAY = 60
 _SMALL_NEIGHBOURS = 20
 _SMALL_MAX_STRING = 6
-_MAX_MOVES = 100_000  # a guard; a descent ends long before
+_MAX_MOVES = 100_000
+# Longest string of ordinary visits an appointment left out may displace.
+_ROOM_STRING = 4
+_SELECT = True  # a guard; a descent ends long before
 
 
 @dataclass
@@ -43,6 +46,9 @@ class LocalSearch:
         self.inst = inst
         self.lookup = lookup
         self.repairer = repairer
+        self.visits = list(visits)
+        self.priority = [v.priority for v in inst.problem.visits]
+        self.top_tier = [is_top_tier(v) for v in inst.problem.visits]
         reps = inst.problem.reps
         self.timing = [RouteTiming(inst, lookup, r) for r in range(inst.n_reps)]
         sig = [rep_signature(rep) for rep in reps]
@@ -136,9 +142,17 @@ class LocalSearch:
 
     # ---- search ------------------------------------------------------------------------------------
     def descend(
-        self, routes: list[list[int]], rng: random.Random | None = None, focus: set[int] | None = None
+        self,
+        routes: list[list[int]],
+        rng: random.Random | None = None,
+        focus: set[int] | None = None,
+        *,
+        select: bool = False,
     ) -> list[list[int]]:
-        """A local optimum near `routes`; with `focus`, the search starts from those visits only."""
+        """A local optimum near `routes`; with `focus`, the search starts from those visits only.
+
+        With `select`, visits left out are brought in at each local optimum (insert, or replace a
+        served visit of lower priority) and the descent goes on: served priority can only grow."""
         n_reps = len(routes)
         st = _State(routes=[[] for _ in range(n_reps)], nodes=[[] for _ in range(n_reps)])
         st.times = [None] * n_reps
@@ -151,19 +165,117 @@ class LocalSearch:
             rng.shuffle(queue)
         queued = set(queue)
         moves = 0
-        while queue and moves < _MAX_MOVES:
-            u = queue.pop()
-            queued.discard(u)
+        while moves < _MAX_MOVES:
+            while queue and moves < _MAX_MOVES:
+                u = queue.pop()
+                queued.discard(u)
+                st.changed.clear()
+                if self._improve_visit(st, u):
+                    moves += 1
+                    for r in st.changed:
+                        for v in st.routes[r]:
+                            for w in (v, *self.neighbours[v]):
+                                if w not in queued and w in st.route_of:
+                                    queued.add(w)
+                                    queue.append(w)
+            # At a local optimum on travel: bring in visits left out (insert, or replace a served
+            # visit of lower priority), then descend again around what changed.
             st.changed.clear()
-            if self._improve_visit(st, u):
-                moves += 1
-                for r in st.changed:
-                    for v in st.routes[r]:
-                        for w in (v, *self.neighbours[v]):
-                            if w not in queued and w in st.route_of:
-                                queued.add(w)
-                                queue.append(w)
+            if not (select and self._select(st)):
+                break
+            moves += 1
+            for r in st.changed:
+                for v in st.routes[r]:
+                    if v not in queued:
+                        queued.add(v)
+                        queue.append(v)
         return st.routes
+
+    # ---- selection: which visits are served -------------------------------------------------------
+    def _select(self, st: _State) -> bool:
+        """The best move that serves more priority: insert a left-out visit, or let it replace a served
+        visit of lower priority (at that visit's place or next to a neighbour). True if one was made."""
+        cost = self.lookup.cost
+        priority = self.priority
+        left_out = [v for v in self.visits if v not in st.route_of]
+        if not left_out:
+            return False
+        left_out.sort(key=lambda v: (-self.top_tier[v], -priority[v], v))
+        for u in left_out:
+            options: list[tuple[int, int, int, int, int]] = []  # (-gain, delta, rep, cut, place)
+            for r in self.allowed[u] if not self.anywhere else range(len(st.routes)):
+                nodes = st.nodes[r]
+                # Insertion after every position (a route is short; O(1) each).
+                for p in range(len(nodes) - 1):
+                    a, b = nodes[p], nodes[p + 1]
+                    options.append((-priority[u], cost[a][u] + cost[u][b] - cost[a][b], r, -1, p))
+                # Replacement of a served visit of lower priority (never an appointment).
+                for i in range(1, len(nodes) - 1):
+                    w = nodes[i]
+                    if self.top_tier[w] or (priority[w] >= priority[u] and not self.top_tier[u]):
+                        continue
+                    a, b = nodes[i - 1], nodes[i + 1]
+                    out = cost[a][w] + cost[w][b]
+                    gain = priority[u] - priority[w]
+                    options.append((-gain, cost[a][u] + cost[u][b] - out, r, i, i - 1))
+            options.sort()
+            for _, _, r, cut, place in options:
+                if self._try_select(st, u, r, cut, place):
+                    return True
+            if self.top_tier[u] and self._make_room(st, u):
+                return True
+        return False
+
+    def _make_room(self, st: _State, u: int) -> bool:
+        """An appointment (or required visit) that fits nowhere takes the place of a short string of
+        ordinary visits: the string of least priority (then least travel) whose removal lets it in."""
+        cost = self.lookup.cost
+        best: tuple[int, int, int, list[int]] | None = None
+        for r in self.allowed[u] if not self.anywhere else range(len(st.routes)):
+            seq = st.routes[r]
+            for first in range(len(seq)):
+                for length in range(1, _ROOM_STRING + 1):
+                    out = seq[first : first + length]
+                    if first + length > len(seq) or any(self.top_tier[w] for w in out):
+                        break
+                    lost = sum(self.priority[w] for w in out)
+                    if best is not None and lost > best[0]:
+                        break
+                    rest = [*seq[:first], *seq[first + length :]]
+                    for at in range(max(0, first - 1), min(len(rest), first + 1) + 1):
+                        new = [*rest[:at], u, *rest[at:]]
+                        nodes = [self.inst.start_node(r), *new, self.inst.end_node(r)]
+                        travel = sum(cost[a][b] for a, b in itertools.pairwise(nodes))
+                        if (best is None or (lost, travel) < (best[0], best[1])) and self._fits(r, new):
+                            best = (lost, travel, r, new)
+        if best is None:
+            return False
+        _, _, r, new = best
+        for w in st.routes[r]:
+            if w not in new:
+                st.route_of.pop(w, None)
+                st.pos.pop(w, None)
+        self._apply(st, {r: new})
+        return True
+
+    def _try_select(self, st: _State, u: int, r: int, cut: int, place: int) -> bool:
+        seq = st.routes[r]
+        removed = [] if cut < 0 else [seq[cut - 1]]
+        if not self._room(st, r, [u], removed):
+            return False
+        times = st.times[r]
+        if cut < 0:
+            new = [*seq[:place], u, *seq[place:]]
+            ok = self._chain_ok(r, times, place, [u], times, place + 1) if times is not None else self._fits(r, new)
+        else:
+            new = [*seq[: cut - 1], u, *seq[cut:]]
+            ok = self._chain_ok(r, times, cut - 1, [u], times, cut + 1) if times is not None else self._fits(r, new)
+        if ok:
+            if removed:
+                st.route_of.pop(removed[0], None)
+                st.pos.pop(removed[0], None)
+            self._apply(st, {r: new})
+        return ok
 
     def _improve_visit(self, st: _State, u: int) -> bool:
         return self._relocate(st, u) or self._swap(st, u) or self._two_opt(st, u) or self._two_opt_star(st, u)

@@ -8,29 +8,33 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from routing._instance import Instance
 from routing.params import SolveParams
 
+if TYPE_CHECKING:
+    from ortools.constraint_solver import pywrapcp
+
 _INT64_SAFE = 2**62
 _BRANCHES_PER_SOLUTION = 100
 _BOOL_TRUE = 3  # operations_research.OptionalBoolean.BOOL_TRUE
+# OR-Tools (and protobuf under it) is imported when an engine is first built, not with the package:
+# a solve pays for it inside its own time budget, and `fieldsales --help` not at all.
 _FIRST_SOLUTION = {
-    "regret": routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION,
-    "parallel_cheapest_insertion": routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION,
-    "path_cheapest_arc": routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC,
-    "savings": routing_enums_pb2.FirstSolutionStrategy.SAVINGS,
+    "regret": "PARALLEL_CHEAPEST_INSERTION",
+    "parallel_cheapest_insertion": "PARALLEL_CHEAPEST_INSERTION",
+    "path_cheapest_arc": "PATH_CHEAPEST_ARC",
+    "savings": "SAVINGS",
 }
 _METAHEURISTIC = {
-    "guided_local_search": routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH,
-    "iterated_local_search": routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT,
-    "greedy_descent": routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT,
-    "simulated_annealing": routing_enums_pb2.LocalSearchMetaheuristic.SIMULATED_ANNEALING,
-    "none": routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT,
+    "guided_local_search": "GUIDED_LOCAL_SEARCH",
+    "iterated_local_search": "GREEDY_DESCENT",
+    "greedy_descent": "GREEDY_DESCENT",
+    "simulated_annealing": "SIMULATED_ANNEALING",
+    "none": "GREEDY_DESCENT",
 }
 
 
@@ -65,6 +69,8 @@ class Engine:
     """One OR-Tools routing model, built once and searched from as many starts as wanted."""
 
     def __init__(self, inst: Instance, engine_input: EngineInput, params: SolveParams) -> None:
+        from ortools.constraint_solver import pywrapcp
+
         self.inst = inst
         self.params = params
         visits = engine_input.visits
@@ -233,9 +239,15 @@ def _add_load_dimensions(
 
 
 def _search_parameters(params: SolveParams, time_limit_s: float | None, metaheuristic: str) -> Any:
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
     search = pywrapcp.DefaultRoutingSearchParameters()
-    search.first_solution_strategy = _FIRST_SOLUTION[params.first_solution]
-    search.local_search_metaheuristic = _METAHEURISTIC[metaheuristic]
+    search.first_solution_strategy = getattr(
+        routing_enums_pb2.FirstSolutionStrategy, _FIRST_SOLUTION[params.first_solution]
+    )
+    search.local_search_metaheuristic = getattr(
+        routing_enums_pb2.LocalSearchMetaheuristic, _METAHEURISTIC[metaheuristic]
+    )
     search.guided_local_search_lambda_coefficient = params.guided_local_search_lambda
     # Two operators off by default that measurably help on time-windowed days (Solomon R2/RC).
     search.local_search_operators.use_relocate_neighbors = _BOOL_TRUE

@@ -9,8 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 
-from routing._haversine import haversine_matrices
-from routing._instance import location_points
+from routing._instance import haversine_arrays
 from routing.matrix_types import Matrix
 from routing.parse import UNREACHABLE_AT
 from routing.problem import Problem, Rep, Visit
@@ -29,7 +28,7 @@ class _Travel:
             self.durations = [[_clean(x) for x in row] for row in source.durations]
             self.distances = [[_clean(x) for x in row] for row in source.distances]
         else:
-            seconds, metres = haversine_matrices(location_points(problem))
+            seconds, metres = haversine_arrays(problem)
             self.durations = seconds.tolist()
             self.distances = metres.tolist()
         self.rep_row: dict[str, tuple[int, int | None]] = {}

@@ -54,5 +54,9 @@ class SolveParams(msgspec.Struct, frozen=True, kw_only=True):
     # Our own granular local search (relocate, swap, 2-opt*) after every ruin-and-recreate round;
     # the OR-Tools descent then polishes only rounds that beat the best plan so far.
     local_search: bool = True
+    # Start from VROOM's plan too (pyvroom: its construction and local search in C++) on days of up to
+    # five reps, and keep the better start; `vroom_exploration` is its search depth (0-5).
+    vroom_start: bool = True
+    vroom_exploration: int = 5
     # Check the result with the independent checker (cheap; turn off only in benchmarks of search).
     verify: bool = True

@@ -13,6 +13,7 @@ from typing import Any, cast
 import msgspec
 
 from routing.errors import ProblemError
+from routing.matrix.base import TRAVEL_MODES
 from routing.matrix_types import Matrix
 from routing.problem import Break, Location, Objective, Pinned, Problem, Rep, TimeWindow, Visit
 
@@ -47,7 +48,7 @@ _VISIT_FIELDS = {
     "reps",
     "pinned",
 }
-_PROBLEM_FIELDS = {"reps", "visits", "matrix", "objective", "options"}
+_PROBLEM_FIELDS = {"reps", "visits", "matrix", "objective", "options", "travel_mode"}
 
 
 def problem_from_json(data: bytes | str) -> Problem:
@@ -81,6 +82,9 @@ def problem_from_dict(d: Mapping[str, Any]) -> Problem:
     if objective not in ("duration", "distance"):
         raise ProblemError("objective", "must be 'duration' or 'distance'")
     time_limit_s, seed = _options(data.get("options"), "options")
+    travel_mode = data.get("travel_mode", "car")
+    if travel_mode not in TRAVEL_MODES:
+        raise ProblemError("travel_mode", f"must be one of {', '.join(TRAVEL_MODES)}")
     return Problem(
         reps=reps,
         visits=visits,
@@ -88,6 +92,7 @@ def problem_from_dict(d: Mapping[str, Any]) -> Problem:
         objective=cast(Objective, objective),
         time_limit_s=time_limit_s,
         seed=seed,
+        travel_mode=travel_mode,
     )
 
 

@@ -76,9 +76,13 @@ class Visit(msgspec.Struct, frozen=True):
 
 
 class Problem(msgspec.Struct, frozen=True):
+    """`travel_mode` prices travel when the problem gives coordinates and no matrix (see
+    `routing.matrix.haversine` for the speed and detour factor of each mode)."""
+
     reps: tuple[Rep, ...]
     visits: tuple[Visit, ...]
     matrix: Matrix | None = None
     objective: Objective = "duration"
     time_limit_s: float | None = None
     seed: int | None = None
+    travel_mode: str = "car"

@@ -21,6 +21,17 @@ Rules (all thresholds in `CheckPolicy`, set from the service settings):
   a check-out before the check-in.
 - ``checkout_out_of_range``, ``checkout_low_accuracy``, ``checkout_mock_location``: the same rules
   applied to the check-out position.
+- ``checklist_missing`` (check-out): a checklist assigned to the account with at least one required
+  item has no answers for the visit when it is checked out. The check-out is accepted (an offline
+  phone may send the checklist after the check-out; refusing would lose the real check-out time)
+  and the flag is removed when the answers arrive. A deployment may refuse such check-outs instead
+  (setting ``checkout_requires_checklist``): then `checklist_refused` decides.
+
+One rule decides whether a check-in is a retry rather than a new visit:
+
+- `retried_check_in`: the same rep at the same account with an open visit (not checked out) whose
+  device check-in time is within ``retry_window_s`` of this one. The phone made a new id for a
+  retry; the server answers with the first visit instead of storing a second one.
 """
 
 from __future__ import annotations
@@ -45,6 +56,7 @@ class Flag(StrEnum):
     CHECKOUT_OUT_OF_RANGE = "checkout_out_of_range"
     CHECKOUT_LOW_ACCURACY = "checkout_low_accuracy"
     CHECKOUT_MOCK_LOCATION = "checkout_mock_location"
+    CHECKLIST_MISSING = "checklist_missing"
 
 
 class CheckPolicy(msgspec.Struct, frozen=True, kw_only=True):
@@ -54,6 +66,7 @@ class CheckPolicy(msgspec.Struct, frozen=True, kw_only=True):
     min_jump_m: float = 1000.0
     max_clock_skew_s: float = 300.0
     min_visit_s: float = 120.0
+    retry_window_s: float = 600.0
 
 
 class Fix(msgspec.Struct, frozen=True, kw_only=True):
@@ -168,6 +181,24 @@ def verify_check_out(
     if clock_skewed(sent_at, server_now, policy):
         flags.append(Flag.CLOCK_SKEW)
     return flags
+
+
+def checklist_flags(missing_required_templates: int) -> list[Flag]:
+    """The check-out flag for required checklists left unanswered (see the module docstring)."""
+    return [Flag.CHECKLIST_MISSING] if missing_required_templates > 0 else []
+
+
+def checklist_refused(missing_required_templates: int, *, requires_checklist: bool) -> bool:
+    """Whether a check-out is refused: only when the deployment requires checklists before leaving."""
+    return requires_checklist and missing_required_templates > 0
+
+
+def retried_check_in(open_visit_at: datetime | None, at: datetime, policy: CheckPolicy) -> bool:
+    """True when the rep's open visit at the same account (device check-in time `open_visit_at`,
+    None when there is none) is within ``retry_window_s`` of this check-in: a retry, not a visit."""
+    if open_visit_at is None:
+        return False
+    return abs((at - open_visit_at).total_seconds()) <= policy.retry_window_s
 
 
 def merge_flags(*groups: list[Flag] | list[str]) -> list[str]:

@@ -18,6 +18,11 @@ in [0, 1]:
 - ``price`` (price items): 1 when the price is within ``tolerance_pct`` of the target price, else 0;
 - ``promo`` (promo material present; yes_no items): 1 when yes, else 0.
 
+Items bound to the catalogue (``sku`` or ``brand``): a ``yes_no`` item with a ``sku`` is presence on
+the shelf (no = out of stock), ``count`` with a ``sku`` is facings, ``price`` with a ``sku`` the shelf
+price, ``share_of_shelf`` with a ``brand`` that brand's share, ``menu_listing`` with a ``sku`` or
+``brand`` a listing on the wine list or menu. Other item types refer to neither.
+
 An unanswered (optional) scored item earns 0; an item hidden by ``show_if`` is left out. The visit
 score is ``100 * sum(weight * earned) / sum(weight)`` over the scored visible items, rounded to one
 decimal, and None when the template scores nothing.
@@ -90,6 +95,9 @@ class Item(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_default
     max_length: int = 2000
     show_if: ShowIf | None = None
     scoring: Scoring | None = None
+    # Catalogue binding (see "Items bound to the catalogue" above): the SKU or the brand the item is about.
+    sku: str | None = None
+    brand: str | None = None
 
 
 class Answer(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
@@ -166,8 +174,38 @@ def template_problems(items: list[Item]) -> list[ItemError]:
                 bad(f"scoring kind {rule.kind.value} needs a positive target")
             if not (math.isfinite(rule.tolerance_pct) and 0 <= rule.tolerance_pct <= 100):
                 bad("tolerance_pct must be within 0-100")
+        catalogue_problem = _catalogue_binding_problem(item)
+        if catalogue_problem is not None:
+            bad(catalogue_problem)
         seen.setdefault(item.key, item)
     return problems
+
+
+# What an item bound to the catalogue measures, by its type (the shelf report reads these).
+CATALOGUE_MEASURES: dict[ItemType, str] = {
+    ItemType.YES_NO: "presence",  # yes = on the shelf, no = out of stock
+    ItemType.COUNT: "facings",
+    ItemType.PRICE: "shelf_price",
+    ItemType.SHARE_OF_SHELF: "share_of_shelf",
+    ItemType.MENU_LISTING: "menu_listing",
+}
+
+
+def _catalogue_binding_problem(item: Item) -> str | None:
+    if item.sku is None and item.brand is None:
+        return None
+    if item.sku is not None and item.brand is not None:
+        return "an item refers to a sku or to a brand, not both"
+    if item.type not in CATALOGUE_MEASURES:
+        allowed = ", ".join(sorted(kind.value for kind in CATALOGUE_MEASURES))
+        return f"only {allowed} items may refer to a sku or a brand"
+    if item.type == ItemType.SHARE_OF_SHELF and item.brand is None:
+        return "share_of_shelf items refer to a brand"
+    if item.type in (ItemType.YES_NO, ItemType.COUNT, ItemType.PRICE) and item.sku is None:
+        return f"{item.type.value} items bound to the catalogue refer to a sku"
+    if not (item.sku or item.brand or "").strip():
+        return "sku and brand must not be empty"
+    return None
 
 
 def _matches(answer: Answer | None, expected: Scalar) -> bool:

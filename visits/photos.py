@@ -9,10 +9,25 @@ is decoded before it is known to be acceptable:
 3. header-only open with an explicit ``formats=`` list (the sniffed one), then the pixel cap
    (``max_pixels``) on the declared width x height, before any pixel is decoded: a decompression
    bomb (a small PNG declaring 30000 x 30000) is refused here. Pillow's own ``MAX_IMAGE_PIXELS``
-   is set explicitly to ``HARD_MAX_PIXELS`` as a second line;
+   is set explicitly to ``HARD_MAX_PIXELS`` as a second line; then the decode memory cap
+   (``max_decode_bytes``): the bytes the decoded image and its RGB copy will take, after a JPEG is
+   set to decode at reduced scale (``Image.draft``), so a 6300 x 6300 PNG (40 MP, about 320 MB
+   decoded) is refused while a 12 MP phone JPEG (decoded at 1/8 scale) passes;
 4. EXIF read (capture time with its offset when present, GPS position) before anything re-encodes;
-5. full decode (a truncated file fails here), perceptual hash (imagehash pHash, 64 bits), and a
-   JPEG thumbnail of at most ``thumbnail_px`` on the long side, EXIF orientation applied.
+5. full decode (a truncated file fails here), perceptual hash (imagehash pHash, 64 bits), the
+   luma statistics of the picture (mean and standard deviation of 8-bit luma, ITU-R 601, as Pillow's
+   "L" mode computes it; for a JPEG measured on the DCT-reduced decode, which keeps both figures to
+   within a few units), and a JPEG thumbnail of at most ``thumbnail_px`` on the long side, EXIF
+   orientation applied.
+
+A photo that passes is still judged as a shelf photo by `photo_flags` (thresholds in `ShelfRule`):
+
+- ``too_small``: its shorter side is below ``min_short_side_px`` (400 px: below that, price tags and
+  facings on a shelf are not legible);
+- ``too_dark``: mean luma below ``min_mean_luma`` (40 of 255: a lens covered or a pocket shot; a dim
+  bar shelf measures 60-90);
+- ``too_uniform``: luma standard deviation below ``min_luma_stddev`` (12 of 255: a wall, a floor, a
+  blank card; a stocked shelf measures 40 and more).
 """
 
 from __future__ import annotations
@@ -29,7 +44,7 @@ from zoneinfo import ZoneInfo
 
 import imagehash
 import msgspec
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
 
 from visits.checkin import haversine_m
 
@@ -66,6 +81,15 @@ class PhotoPolicy(msgspec.Struct, frozen=True, kw_only=True):
     max_pixels: int = 40_000_000
     thumbnail_px: int = 320
     thumbnail_quality: int = 80
+    max_decode_bytes: int = 64 * 1024 * 1024
+
+
+class ShelfRule(msgspec.Struct, frozen=True, kw_only=True):
+    """What a photo must measure to show a shelf (see the module docstring)."""
+
+    min_short_side_px: int = 400
+    min_mean_luma: float = 40.0
+    min_luma_stddev: float = 12.0
 
 
 class PhotoFacts(msgspec.Struct, frozen=True, kw_only=True):
@@ -78,6 +102,8 @@ class PhotoFacts(msgspec.Struct, frozen=True, kw_only=True):
     captured_at: datetime | None  # EXIF DateTimeOriginal; aware (its own offset, or the assumed zone)
     gps_lat: float | None
     gps_lon: float | None
+    mean_luma: float  # 0-255
+    luma_stddev: float  # 0-255
 
 
 class ProcessedPhoto(msgspec.Struct, frozen=True):
@@ -89,6 +115,9 @@ class PhotoFlag(StrEnum):
     TAKEN_BEFORE_VISIT = "taken_before_visit"
     FAR_FROM_OUTLET = "far_from_outlet"
     REUSED = "reused"
+    TOO_SMALL = "too_small"
+    TOO_DARK = "too_dark"
+    TOO_UNIFORM = "too_uniform"
 
 
 @functools.cache
@@ -149,6 +178,13 @@ def _gps(exif: Image.Exif) -> tuple[float | None, float | None]:
     return lat, lon
 
 
+# A capture time outside these years is a phone whose clock was never set (or a forged file): it
+# proves nothing, like a missing one. Real UTC offsets lie within -12:00 .. +14:00.
+_EARLIEST_CAPTURE = datetime(2000, 1, 1, tzinfo=UTC)
+_LATEST_CAPTURE = datetime(2100, 1, 1, tzinfo=UTC)
+_MAX_OFFSET = timedelta(hours=14)
+
+
 def _offset(text: object) -> timezone | None:
     if not isinstance(text, str) or len(text.strip()) != 6:
         return None
@@ -158,7 +194,10 @@ def _offset(text: object) -> timezone | None:
         hours, minutes = int(text[1:3]), int(text[4:6])
     except ValueError:
         return None
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    offset = sign * timedelta(hours=hours, minutes=minutes)
+    if abs(offset) > _MAX_OFFSET or minutes >= 60:
+        return None
+    return timezone(offset)
 
 
 def _captured_at(exif: Image.Exif, assume_tz: str) -> datetime | None:
@@ -174,7 +213,22 @@ def _captured_at(exif: Image.Exif, assume_tz: str) -> datetime | None:
     except ValueError:
         return None
     offset = _offset(sub.get(_OFFSET_TIME_ORIGINAL))
-    return local.replace(tzinfo=offset if offset is not None else ZoneInfo(assume_tz)).astimezone(UTC)
+    try:
+        moment = local.replace(tzinfo=offset if offset is not None else ZoneInfo(assume_tz)).astimezone(UTC)
+    except (OverflowError, ValueError):  # year 1 or 9999 shifted past the calendar's ends
+        return None
+    return moment if _EARLIEST_CAPTURE <= moment < _LATEST_CAPTURE else None
+
+
+def decode_bytes(image: Image.Image) -> int:
+    """Memory the decode will take: Pillow keeps 1 byte per pixel for 1/L/P images and 4 for every
+    other mode (RGB included); the RGB copy made for the hash and thumbnail takes 4 more, and an
+    EXIF rotation one more copy."""
+    width, height = image.size
+    per_pixel = (1 if image.mode in {"1", "L", "P"} else 4) + 4
+    if image.getexif().get(0x0112, 1) not in (1, None):
+        per_pixel += 4
+    return width * height * per_pixel
 
 
 def process_photo(data: bytes, policy: PhotoPolicy, *, assume_tz: str = "UTC") -> ProcessedPhoto:
@@ -213,6 +267,13 @@ def process_photo(data: bytes, policy: PhotoPolicy, *, assume_tz: str = "UTC") -
         if pillow_format == "JPEG":
             # Decode at a reduced scale (DCT scaling): every byte is still read, so truncation fails.
             image.draft("RGB", (policy.thumbnail_px, policy.thumbnail_px))
+        needed = decode_bytes(image)
+        if needed > policy.max_decode_bytes:
+            raise PhotoRejected(
+                RejectReason.TOO_MANY_PIXELS,
+                f"the image ({width}x{height} {image.mode}) would take {needed / 2**20:.0f} MiB to decode; the "
+                f"limit is {policy.max_decode_bytes / 2**20:.0f} MiB (send a JPEG, or a smaller image)",
+            )
         try:
             image.load()
             upright = ImageOps.exif_transpose(image)
@@ -220,6 +281,8 @@ def process_photo(data: bytes, policy: PhotoPolicy, *, assume_tz: str = "UTC") -
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
             raise PhotoRejected(RejectReason.CORRUPT, f"the image data is damaged or truncated: {exc}") from exc
     phash = signed64(int(str(imagehash.phash(rgb)), 16))
+    luma = ImageStat.Stat(rgb.convert("L"))
+    mean_luma, luma_stddev = float(luma.mean[0]), float(luma.stddev[0])
     rgb.thumbnail((policy.thumbnail_px, policy.thumbnail_px), Image.Resampling.BILINEAR)
     out = io.BytesIO()
     rgb.save(out, format="JPEG", quality=policy.thumbnail_quality, optimize=False)
@@ -233,6 +296,8 @@ def process_photo(data: bytes, policy: PhotoPolicy, *, assume_tz: str = "UTC") -
         captured_at=captured_at,
         gps_lat=gps_lat,
         gps_lon=gps_lon,
+        mean_luma=round(mean_luma, 1),
+        luma_stddev=round(luma_stddev, 1),
     )
     return ProcessedPhoto(facts, out.getvalue())
 
@@ -246,10 +311,12 @@ def photo_flags(
     max_distance_m: float,
     before_visit_tolerance_s: float,
     reused: bool,
+    shelf: ShelfRule | None = None,
 ) -> list[PhotoFlag]:
     """Flags for a photo of a visit. A photo without EXIF time or GPS proves nothing either way
     (Android strips photo GPS without ACCESS_MEDIA_LOCATION), so missing facts raise no flag."""
     flags: list[PhotoFlag] = []
+    rule = shelf or ShelfRule()
     if facts.captured_at is not None and facts.captured_at < checked_in_at - timedelta(
         seconds=before_visit_tolerance_s
     ):
@@ -264,4 +331,23 @@ def photo_flags(
         flags.append(PhotoFlag.FAR_FROM_OUTLET)
     if reused:
         flags.append(PhotoFlag.REUSED)
+    flags.extend(shelf_flags(facts, rule))
+    return flags
+
+
+def hash_comparable(facts: PhotoFacts, rule: ShelfRule) -> bool:
+    """Whether the perceptual hash says anything: every picture without contrast (a wall, a black
+    frame) hashes alike, so such a photo is matched for reuse by its exact bytes only."""
+    return facts.luma_stddev >= rule.min_luma_stddev
+
+
+def shelf_flags(facts: PhotoFacts, rule: ShelfRule) -> list[PhotoFlag]:
+    """Whether the picture can show a shelf at all: size, light, contrast (see the module docstring)."""
+    flags: list[PhotoFlag] = []
+    if min(facts.width, facts.height) < rule.min_short_side_px:
+        flags.append(PhotoFlag.TOO_SMALL)
+    if facts.mean_luma < rule.min_mean_luma:
+        flags.append(PhotoFlag.TOO_DARK)
+    if facts.luma_stddev < rule.min_luma_stddev:
+        flags.append(PhotoFlag.TOO_UNIFORM)
     return flags

@@ -1,15 +1,3 @@
--- name: visible_territory_ids
--- Which territories the caller may read: a rep their own (as owner or backup), a supervisor their
--- team's, an admin all.
-select t.id
-from territories t
-left join users owner on owner.id = t.owner_rep_id
-where $1::text = 'admin'
-   or t.owner_rep_id = $2
-   or t.backup_rep_id = $2
-   or ($1::text = 'supervisor' and owner.supervisor_id = $2)
-order by t.id;
-
 -- name: list_accounts_by_name
 select a.id, a.name, a.address, a.phones, a.channel, a.category, a.account_class, a.status,
        ST_Y(a.location) as lat, ST_X(a.location) as lon, a.territory_id, a.opening_hours_raw,

@@ -11,10 +11,6 @@ from backend.db.queries import load_queries
 Q = load_queries("backend.accounts")
 
 
-async def visible_territory_ids(conn: asyncpg.Connection, role: str, user_id: int) -> list[int]:
-    return [row["id"] for row in await conn.fetch(Q["visible_territory_ids"], role, user_id)]
-
-
 def _enum_value(value: object) -> str | None:
     return None if value is None else str(getattr(value, "value", value))
 

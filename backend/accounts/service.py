@@ -9,6 +9,7 @@ from backend.accounts.schemas import AccountFilter, AccountPage
 from backend.auth.principal import Principal
 from backend.errors import InvalidInput, NotFound
 from backend.pagination import decode_distance_cursor, decode_name_cursor, encode_cursor
+from backend.scope.service import visible_territory_ids
 
 
 def _check_near(filters: AccountFilter) -> tuple[float, float] | None:
@@ -31,7 +32,7 @@ async def list_accounts(
     limit: int = 50,
 ) -> AccountPage:
     """Accounts the caller may read, optionally of one territory; by name, or by distance with near."""
-    territory_ids = await repository.visible_territory_ids(conn, principal.role.value, principal.user_id)
+    territory_ids = await visible_territory_ids(conn, principal)
     if territory_id is not None:
         if territory_id not in territory_ids:
             # 404, not 403: whether a territory outside one's scope exists is not the caller's business.

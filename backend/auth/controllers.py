@@ -10,6 +10,7 @@ from litestar.params import JSONBody
 from backend.auth import service
 from backend.auth.schemas import LoginRequest, Me, RefreshRequest, TokenPair
 from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.http.security import SessionCache, client_address, trusted_networks
 
 
 class AuthController(Controller):
@@ -21,9 +22,19 @@ class AuthController(Controller):
         self, request: Request[Any, Any, Any], data: JSONBody[LoginRequest], conn: Conn, settings: AppSettings
     ) -> TokenPair:
         """Returns a short-lived access token and a rotating refresh token. Failed logins are limited per
-        account (5 lock it for 15 minutes) and per client address (20 in 15 minutes): 429 with Retry-After."""
-        address = request.client.host if request.client is not None else None
+        email (after 5, each attempt waits 1, 2, 4 ... s, at most 5 minutes) and per client address (20 in
+        15 minutes): 429 with Retry-After, the same for every email, existing or not."""
+        settings_networks = trusted_networks(settings.trusted_proxies)
+        peer = request.client.host if request.client is not None else None
+        address = client_address(peer, request.headers.get("x-forwarded-for"), settings_networks)
         return await service.login(conn, settings, data.email, data.password, address)
+
+    @post("/logout", status_code=204, summary="Log out: end every session of the caller")
+    async def logout(self, request: Request[Any, Any, Any], conn: Conn, principal: Caller) -> None:
+        """Every access and refresh token of the caller stops working at once (all devices)."""
+        await service.logout(conn, principal)
+        sessions: SessionCache = request.app.state.sessions
+        sessions.forget(principal.user_id)
 
     @post("/refresh", status_code=200, summary="Exchange a refresh token for a new pair")
     async def refresh(self, data: JSONBody[RefreshRequest], conn: Conn, settings: AppSettings) -> TokenPair:

@@ -17,3 +17,6 @@ class Principal(msgspec.Struct, frozen=True):
     user_id: int
     role: Role
     email: str
+    # The user's session version the token was issued under (see migration 0008): a token of an
+    # older version (log-out, deactivation, a new role or password) is refused.
+    session_version: int = 1

@@ -1,19 +1,41 @@
 -- name: user_by_email
-select id, email, name, role, password_hash, supervisor_id, is_active, failed_logins, locked_until
+select id, email, name, role, password_hash, supervisor_id, is_active, session_version
 from users where email = $1;
 
 -- name: user_by_id
-select id, email, name, role, password_hash, supervisor_id, is_active, failed_logins, locked_until
+select id, email, name, role, password_hash, supervisor_id, is_active, session_version
 from users where id = $1;
 
--- name: record_failed_login
-update users
-set failed_logins = failed_logins + 1,
-    locked_until = case when failed_logins + 1 >= $2 then now() + make_interval(secs => $3) else locked_until end
-where id = $1;
+-- name: session_of
+-- What a request's token is checked against: is the user still there, active, in the same session?
+select session_version, is_active, role from users where id = $1;
 
--- name: record_successful_login
-update users set failed_logins = 0, locked_until = null where id = $1;
+-- name: bump_session_version
+update users set session_version = session_version + 1 where id = $1 returning session_version;
+
+-- name: claim_login_attempt
+-- Locks the email's row until the attempt's transaction ends (concurrent attempts queue here) and
+-- says how long the next attempt must still wait.
+insert into login_throttle as t (email) values ($1)
+on conflict (email) do update set email = excluded.email
+returning t.failures, greatest(0, ceil(extract(epoch from t.next_attempt_at - now())))::int as wait_s;
+
+-- name: record_login_failure
+-- $2: failures allowed without a wait; then 2^(n - $2) seconds, at most $3.
+update login_throttle
+set failures = failures + 1,
+    last_failure_at = now(),
+    next_attempt_at = case when failures + 1 < $2 then now()
+                           else now() + make_interval(secs => least($3::float8, power(2, failures + 1 - $2))) end
+where email = $1;
+
+-- name: forget_login_failures
+delete from login_throttle where email = $1;
+
+-- name: purge_login_throttle
+-- Rows of emails with no failure for a day (a bounded batch per call: called on every failure).
+delete from login_throttle
+where email in (select email from login_throttle where last_failure_at < now() - interval '1 day' limit 100);
 
 -- name: insert_refresh_token
 insert into refresh_tokens (jti, user_id, family_id, expires_at) values ($1, $2, $3, $4);
@@ -33,7 +55,7 @@ select ST_Y(home) as home_lat, ST_X(home) as home_lon, shift_start_s, shift_end_
 from reps where user_id = $1;
 
 -- name: territories_of_rep
-select id, code, name from territories where owner_rep_id = $1 or backup_rep_id = $1 order by id;
+select t.id, t.code, t.name from territories t where t.id in (select visible_territory_ids('rep', $1)) order by t.id;
 
 -- name: insert_user
 insert into users (email, name, role, password_hash, supervisor_id)

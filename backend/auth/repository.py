@@ -9,7 +9,7 @@ import asyncpg
 import msgspec
 
 from backend.auth.principal import Role
-from backend.auth.schemas import Me, Point, RefreshTokenRow, RepProfile, TerritoryRef, UserRow
+from backend.auth.schemas import Me, Point, RefreshTokenRow, RepProfile, SessionState, TerritoryRef, UserRow
 from backend.db.queries import load_queries
 
 Q = load_queries("backend.auth")
@@ -25,8 +25,30 @@ async def user_by_id(conn: asyncpg.Connection, user_id: int) -> UserRow | None:
     return None if row is None else msgspec.convert(dict(row), UserRow)
 
 
-async def record_failed_login(conn: asyncpg.Connection, user_id: int, max_failures: int, lock_s: int) -> None:
-    await conn.execute(Q["record_failed_login"], user_id, max_failures, float(lock_s))
+async def session_of(conn: asyncpg.Connection, user_id: int) -> SessionState | None:
+    row = await conn.fetchrow(Q["session_of"], user_id)
+    return None if row is None else msgspec.convert(dict(row), SessionState)
+
+
+async def bump_session_version(conn: asyncpg.Connection, user_id: int) -> int | None:
+    version: int | None = await conn.fetchval(Q["bump_session_version"], user_id)
+    return version
+
+
+async def claim_login_attempt(conn: asyncpg.Connection, email: str) -> tuple[int, int]:
+    """(failures so far, seconds the attempt must still wait); locks the email's row."""
+    row = await conn.fetchrow(Q["claim_login_attempt"], email)
+    assert row is not None
+    return int(row["failures"]), int(row["wait_s"])
+
+
+async def record_login_failure(conn: asyncpg.Connection, email: str, free_failures: int, max_wait_s: int) -> None:
+    await conn.execute(Q["record_login_failure"], email, free_failures, float(max_wait_s))
+    await conn.execute(Q["purge_login_throttle"])
+
+
+async def forget_login_failures(conn: asyncpg.Connection, email: str) -> None:
+    await conn.execute(Q["forget_login_failures"], email)
 
 
 async def address_failures(conn: asyncpg.Connection, address: str, window_s: int) -> tuple[int, int]:
@@ -37,10 +59,6 @@ async def address_failures(conn: asyncpg.Connection, address: str, window_s: int
 
 async def record_address_failure(conn: asyncpg.Connection, address: str, window_s: int) -> None:
     await conn.execute(Q["record_address_failure"], address, window_s)
-
-
-async def record_successful_login(conn: asyncpg.Connection, user_id: int) -> None:
-    await conn.execute(Q["record_successful_login"], user_id)
 
 
 async def insert_refresh_token(

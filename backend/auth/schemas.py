@@ -8,15 +8,16 @@ import uuid
 import msgspec
 
 from backend.auth.principal import Role
+from backend.text_limits import Email, PasswordText, TokenText
 
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
-    email: str
-    password: str
+    email: Email
+    password: PasswordText
 
 
 class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
-    refresh_token: str
+    refresh_token: TokenText
 
 
 class TokenPair(msgspec.Struct):
@@ -34,8 +35,13 @@ class UserRow(msgspec.Struct, frozen=True):
     password_hash: str
     supervisor_id: int | None
     is_active: bool
-    failed_logins: int
-    locked_until: dt.datetime | None
+    session_version: int
+
+
+class SessionState(msgspec.Struct, frozen=True):
+    session_version: int
+    is_active: bool
+    role: Role
 
 
 class RefreshTokenRow(msgspec.Struct, frozen=True):

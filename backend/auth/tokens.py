@@ -20,6 +20,7 @@ class RefreshClaims:
     user_id: int
     jti: uuid.UUID
     family_id: uuid.UUID
+    session_version: int
 
 
 def _encode(settings: Settings, claims: dict[str, object], ttl_s: int) -> str:
@@ -60,19 +61,31 @@ def issue_access_token(settings: Settings, principal: Principal) -> str:
         "typ": "access",
         "role": principal.role.value,
         "email": principal.email,
+        "sv": principal.session_version,
     }
     return _encode(settings, claims, settings.access_token_ttl_s)
 
 
-def issue_refresh_token(settings: Settings, user_id: int, jti: uuid.UUID, family_id: uuid.UUID) -> str:
-    claims: dict[str, object] = {"sub": str(user_id), "typ": "refresh", "jti": str(jti), "fam": str(family_id)}
+def issue_refresh_token(settings: Settings, principal: Principal, jti: uuid.UUID, family_id: uuid.UUID) -> str:
+    claims: dict[str, object] = {
+        "sub": str(principal.user_id),
+        "typ": "refresh",
+        "jti": str(jti),
+        "fam": str(family_id),
+        "sv": principal.session_version,
+    }
     return _encode(settings, claims, settings.refresh_token_ttl_s)
 
 
 def read_access_token(settings: Settings, token: str) -> Principal:
     claims = _decode(settings, token, "access")
     try:
-        return Principal(user_id=int(str(claims["sub"])), role=Role(str(claims["role"])), email=str(claims["email"]))
+        return Principal(
+            user_id=int(str(claims["sub"])),
+            role=Role(str(claims["role"])),
+            email=str(claims["email"]),
+            session_version=int(str(claims["sv"])),
+        )
     except (KeyError, ValueError) as exc:
         raise Unauthenticated("the token is not valid") from exc
 
@@ -84,6 +97,7 @@ def read_refresh_token(settings: Settings, token: str) -> RefreshClaims:
             user_id=int(str(claims["sub"])),
             jti=uuid.UUID(str(claims["jti"])),
             family_id=uuid.UUID(str(claims["fam"])),
+            session_version=int(str(claims["sv"])),
         )
     except (KeyError, ValueError) as exc:
         raise Unauthenticated("the token is not valid") from exc

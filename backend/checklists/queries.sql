@@ -38,9 +38,9 @@ select exists (
 -- name: visit_for_checklist
 -- The visit, if the caller may write it (its own rep) or read it (scope by role).
 select v.id, v.rep_id, v.account_id
-from visits v join users u on u.id = v.rep_id
+from visits v
 where v.id = $1
-  and (v.rep_id = $3 or ($4::boolean and ($2::text = 'admin' or ($2::text = 'supervisor' and u.supervisor_id = $3))));
+  and (v.rep_id = $3 or ($4::boolean and v.rep_id in (select visible_rep_ids($2, $3))));
 
 -- name: insert_answers
 insert into visit_checklists (visit_id, template_id, answers, score_pct, score_parts, answered_at)

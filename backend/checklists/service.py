@@ -9,6 +9,7 @@ import asyncpg
 import msgspec
 
 from backend.auth.principal import Principal
+from backend.catalogue import service as catalogue
 from backend.checklists import repository
 from backend.checklists.schemas import (
     ChecklistRequest,
@@ -23,6 +24,7 @@ from backend.checklists.schemas import (
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.idempotency import service as idempotency
 from backend.settings import Settings
+from backend.visits import service as visits
 from visits.checklists import ItemError, score, template_problems, validate_answers
 
 SCOPE = "visit.checklist"
@@ -36,6 +38,7 @@ def _raise_item_errors(prefix: str, problems: list[ItemError], what: str) -> Non
 
 async def create_template(conn: asyncpg.Connection, principal: Principal, request: TemplateRequest) -> Template:
     problems = template_problems(request.items)
+    problems += await catalogue.unknown_references(conn, request.items)
     if problems:
         _raise_item_errors("items", problems, "the template is not valid")
     return await repository.insert_template(
@@ -111,6 +114,7 @@ async def submit(
     )
     if not inserted:  # pragma: no cover - the idempotency key serialises writers of one visit
         raise Conflict("answers for this visit and template are already stored", field="template_id")
+    await visits.checklist_answered(conn, visit_id)
     saved = next(item for item in await repository.answers_of_visit(conn, visit_id) if item.template_id == template.id)
     await idempotency.finish(conn, principal.user_id, SCOPE, key, 200, saved)
     return saved, False

@@ -91,6 +91,8 @@ def import_accounts(
         phone_region=settings.default_phone_region,
         region_bbox=settings.import_region_bbox or None,
         max_file_bytes=settings.max_import_file_bytes,
+        max_rows=settings.max_import_rows,
+        max_cells=settings.max_import_cells,
         encoding=encoding,
     )
 
@@ -98,8 +100,9 @@ def import_accounts(
         conn = await connect(settings)
         try:
             async with conn.transaction():
-                return await run_import(conn, uploads, options, None,
-                                        make_geocoder(settings.geocoder, settings.geocoder_url))
+                return await run_import(
+                    conn, uploads, options, None, geocoder=make_geocoder(settings.geocoder, settings.geocoder_url)
+                )
         finally:
             await conn.close()
 

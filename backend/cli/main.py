@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import importlib
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -25,13 +25,47 @@ def _settings() -> Settings:
 
 
 def _run(make: Callable[[], Awaitable[T]]) -> T:
+    import asyncio
+
     async def runner() -> T:
         return await make()
 
     return asyncio.run(runner())
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Commands defined in their own modules, imported only when named (or listed by --help), so that a
+# command such as `fieldsales solve` does not pay for the database, HTTP and spreadsheet imports.
+# name -> (module, attribute, [(module, attribute) of subcommands added to it]).
+_LAZY_COMMANDS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
+    "plan": ("backend.cli.planning", "plan", []),
+    "worker": ("backend.cli.planning", "worker", []),
+    "import": (
+        "backend.cli.imports",
+        "import_group",
+        [("backend.cli.sales", "import_sales"), ("backend.cli.orders", "import_catalogue")],
+    ),
+    "orders": ("backend.cli.orders", "orders_group", []),
+    "geocode": ("backend.cli.customer_base", "geocode", []),
+    "duplicates": ("backend.cli.customer_base", "duplicates", []),
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _LAZY_COMMANDS and cmd_name not in self.commands:
+            module, attribute, children = _LAZY_COMMANDS[cmd_name]
+            command: click.Command = getattr(importlib.import_module(module), attribute)
+            for child_module, child_attribute in children:
+                assert isinstance(command, click.Group)
+                command.add_command(getattr(importlib.import_module(child_module), child_attribute))
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """fieldsales: routes, accounts and verified visits for field sales teams.
 
@@ -61,6 +95,9 @@ def serve(host: str | None, port: int | None, workers: int, access_log: bool) ->
         port=port or settings.port,
         workers=workers,
         access_log=access_log,
+        # The client's address is the TCP peer unless it is one of FIELDSALES_TRUSTED_PROXIES (our own
+        # check); uvicorn's rewriting from X-Forwarded-For (trusted from 127.0.0.1 by default) is off.
+        proxy_headers=False,
         log_level="info",
         timeout_graceful_shutdown=10,
     )
@@ -93,39 +130,70 @@ def migrate() -> None:
     click.echo(f"applied: {', '.join(applied)}" if applied else "the schema is current")
 
 
+# The flag's name states what it does: demo users with a published password in a database that is in use.
+RISK_FLAG = "--add-users-with-published-passwords"
+
+
 @cli.command()
 @click.option("--if-empty", is_flag=True, help="do nothing (successfully) when users exist already")
-def demo(if_empty: bool) -> None:
-    """Load the demo city (central Helsinki, © OpenStreetMap contributors) into an empty database."""
+@click.option(
+    RISK_FLAG,
+    "into_database_with_users",
+    is_flag=True,
+    help="load even into a database that holds users: adds admin@example.com and others with the published "
+    "password 'demo-password' (never on a database people use)",
+)
+def demo(if_empty: bool, into_database_with_users: bool) -> None:
+    """Load the demo city (central Helsinki, © OpenStreetMap contributors) into an empty database.
+
+    Needs FIELDSALES_ENV=demo, dev or test: the demo's users have a published password.
+    """
     from backend.db.pool import connect
     from backend.demo.service import database_is_empty, load_demo_city
     from geo_data.demo_city import load_demo_city as read_demo_city
 
     settings = _settings()
+    if settings.is_production:
+        raise click.ClickException(
+            f"FIELDSALES_ENV={settings.environment!r}: the demo creates users with a published password, so it "
+            "loads only with FIELDSALES_ENV=demo, dev or test"
+        )
 
     async def work() -> dict[str, int] | None:
         conn = await connect(settings)
         try:
             async with conn.transaction():
-                if not await database_is_empty(conn):
+                if not await database_is_empty(conn) and not into_database_with_users:
                     return None
                 click.echo("reading the OpenStreetMap extract of central Helsinki ...")
                 return await load_demo_city(conn, read_demo_city())
         finally:
             await conn.close()
 
-    counts = _run(work)
+    try:
+        counts = _run(work)
+    except asyncpg_errors() as exc:
+        raise click.ClickException(f"the demo could not be loaded into this database: {exc}") from exc
     if counts is None:
         if if_empty:
-            click.echo("the database holds data already; demo not loaded")
+            click.echo("the database holds users already; demo not loaded")
             return
-        raise click.ClickException("the database is not empty; the demo loads only into an empty database")
+        raise click.ClickException(
+            "the database holds users; the demo loads only into an empty database "
+            f"({RISK_FLAG} loads it anyway, with the demo's published password)"
+        )
     click.echo(
         f"loaded {counts['accounts']} accounts, {counts['territories']} territories, {counts['users']} users "
         "(password 'demo-password', demo only). Data © OpenStreetMap contributors (ODbL)."
     )
     planned = _run(lambda: _plan_demo(settings))
     click.echo(f"planned {planned['schedules']} 4-week visit schedules and {planned['routes']} day routes")
+
+
+def asyncpg_errors() -> type[Exception]:
+    import asyncpg
+
+    return asyncpg.PostgresError
 
 
 async def _plan_demo(settings: Settings) -> dict[str, int]:
@@ -224,25 +292,6 @@ def solve(problem_file: BinaryIO, time_limit: float | None, output: BinaryIO) ->
     output.write(routing.solution_to_json(solution))
     output.write(b"\n")
 
-
-def _register_subcommands() -> None:
-    from backend.cli.planning import plan, worker
-
-    cli.add_command(plan)
-    cli.add_command(worker)
-    from backend.cli.imports import import_group
-
-    cli.add_command(import_group)
-    from backend.cli.sales import import_sales
-
-    import_group.add_command(import_sales)
-    from backend.cli.customer_base import duplicates, geocode
-
-    cli.add_command(geocode)
-    cli.add_command(duplicates)
-
-
-_register_subcommands()
 
 if __name__ == "__main__":
     cli()

@@ -12,8 +12,7 @@ from backend.auth.schemas import NewUser, Point
 from backend.auth.service import create_user
 from backend.db.pool import ConnectionSource, transaction
 from backend.demo import repository
-from backend.planning import repository as planning_repository
-from backend.planning.service import PlanningOptions, plan_rep_day
+from backend.planning.service import PlanningOptions, plan_rep_day, plannable_rep_ids
 from backend.planning.solver_pool import SolverPool
 from backend.schedules.schemas import ScheduleCreate
 from backend.schedules.service import create_schedule
@@ -101,7 +100,7 @@ async def plan_demo_days(
     operator = Principal(user_id=0, role=Role.ADMIN, email="demo")
     monday = today - dt.timedelta(days=today.weekday())
     async with transaction(source, 30) as conn:
-        rep_ids = await planning_repository.plannable_rep_ids(conn)
+        rep_ids = await plannable_rep_ids(conn)
         for rep_id in rep_ids:
             await create_schedule(conn, operator, solver, ScheduleCreate(rep_id=rep_id, start=monday, weeks=4))
     routes = 0

@@ -150,16 +150,6 @@ values (least($1::bigint, $2::bigint), greatest($1::bigint, $2::bigint), coalesc
 on conflict (account_a_id, account_b_id) do update
 set status = 'open', decided_at = null, decided_by = null, score = excluded.score, signals = excluded.signals;
 
--- name: visible_territory_ids
-select t.id
-from territories t
-left join users owner on owner.id = t.owner_rep_id
-where $1::text = 'admin'
-   or t.owner_rep_id = $2
-   or t.backup_rep_id = $2
-   or ($1::text = 'supervisor' and owner.supervisor_id = $2)
-order by t.id;
-
 -- name: delete_hours
 delete from account_opening_hours where account_id = $1;
 

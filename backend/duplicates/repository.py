@@ -14,10 +14,6 @@ from backend.duplicates.schemas import AccountBrief, CandidateRow, MergeRow
 Q = load_queries("backend.duplicates")
 
 
-async def visible_territory_ids(conn: asyncpg.Connection, role: str, user_id: int) -> list[int]:
-    return [row["id"] for row in await conn.fetch(Q["visible_territory_ids"], role, user_id)]
-
-
 async def list_candidates(
     conn: asyncpg.Connection, territory_ids: list[int], status: str, after_id: int | None, limit: int
 ) -> list[CandidateRow]:
@@ -54,8 +50,15 @@ async def merge_accounts(conn: asyncpg.Connection, winner_id: int, loser_id: int
 
 
 async def insert_merge(
-    conn: asyncpg.Connection, winner_id: int, loser_id: int, loser_snapshot: dict[str, Any],
-    winner_before: dict[str, Any], source_ids: list[int], score: float, signals: dict[str, Any], user_id: int,
+    conn: asyncpg.Connection,
+    winner_id: int,
+    loser_id: int,
+    loser_snapshot: dict[str, Any],
+    winner_before: dict[str, Any],
+    source_ids: list[int],
+    score: float,
+    signals: dict[str, Any],
+    user_id: int,
 ) -> int:
     merge_id: int = await conn.fetchval(
         Q["insert_merge"], winner_id, loser_id, loser_snapshot, winner_before, source_ids, score, signals, user_id

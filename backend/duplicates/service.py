@@ -18,10 +18,11 @@ from backend.duplicates import repository
 from backend.duplicates.schemas import DuplicatePage, DuplicatePair, MergeResult, MergeRow, UndoResult
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.pagination import decode_cursor, encode_cursor
+from backend.scope.service import visible_territory_ids
 
 
 async def _scope(conn: asyncpg.Connection, principal: Principal) -> list[int]:
-    return await repository.visible_territory_ids(conn, principal.role.value, principal.user_id)
+    return await visible_territory_ids(conn, principal)
 
 
 async def list_pairs(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import asyncpg
@@ -21,6 +22,20 @@ async def provide_connection(state: State) -> AsyncGenerator[asyncpg.Connection,
         yield conn
 
 
+TransactionFactory = Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]
+
+
+def provide_transactions(state: State) -> TransactionFactory:
+    """For handlers that must not hold a pooled connection while they read the request (slow
+    uploads, parsing): they open the transaction themselves once the input is in hand."""
+    settings: Settings = state.settings
+
+    def open_transaction() -> AbstractAsyncContextManager[asyncpg.Connection]:
+        return transaction(state.pool, settings.pool_acquire_timeout_s)
+
+    return open_transaction
+
+
 def provide_principal(request: Request[Principal, Any, Any]) -> Principal:
     return request.user
 
@@ -32,5 +47,6 @@ def provide_settings(state: State) -> Settings:
 
 # Handler parameter types: injected by name (Litestar 3 drops inferred injection).
 Conn = NamedDependency[asyncpg.Connection]
+Transactions = NamedDependency[TransactionFactory]
 Caller = NamedDependency[Principal]
 AppSettings = NamedDependency[Settings]

@@ -22,6 +22,7 @@ log = logging.getLogger("fieldsales.http")
 PROBLEM_JSON = "application/problem+json"
 _MSGSPEC_PATH = re.compile(r"at `\$\.?([^`]*)`")
 _MISSING_FIELD = re.compile(r"(?:missing required|unknown) field `([^`]+)`")
+_MISSING_PARAMETER = re.compile(r"Missing required (?:query|path|header|cookie) parameter '([^']+)'")
 
 
 def problem(
@@ -68,7 +69,9 @@ def on_validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> 
     if not errors:
         if "JSON" in str(exc.detail) or "decode" in str(exc.detail).lower():
             return problem(400, "Malformed body", f"the request body is not valid JSON: {exc.detail}", field="body")
-        return problem(422, "Invalid input", str(exc.detail), field="body")
+        missing = _MISSING_PARAMETER.search(str(exc.detail))
+        field = missing.group(1) if missing else "body"
+        return problem(422, "Invalid input", str(exc.detail), field=field)
     first = errors[0]
     detail = "; ".join(f"{error['field']}: {error['message']}" for error in errors)
     return problem(422, "Invalid input", detail, field=str(first["field"]), errors=errors)

@@ -20,6 +20,9 @@ class ImportOptions(msgspec.Struct, frozen=True):
     region_bbox: str | None = None  # MIN_LON,MIN_LAT,MAX_LON,MAX_LAT; None: no region check
     max_file_bytes: int = 50 * 1024 * 1024
     encoding: str | None = None
+    # Rows per file and cells per sheet (a workbook's declared range counts): see geo_data.workbook_limits.
+    max_rows: int = 250_000
+    max_cells: int = 5_000_000
 
 
 class FileReport(msgspec.Struct, frozen=True):

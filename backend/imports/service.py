@@ -54,7 +54,7 @@ from geo_data.dedupe import (
 )
 from geo_data.normalize import BBox, address_key, name_key
 from geo_data.opening_hours import WeeklyWindow
-from geo_data.spreadsheets import SpreadsheetError, read_spreadsheet
+from geo_data.spreadsheets import SpreadsheetError, WorkbookLimits, read_spreadsheet
 
 BLOCK_RADIUS_M = 150.0
 MAX_WARNINGS = 2000
@@ -103,8 +103,9 @@ def read_files(
     warnings: list[RowIssue] = []
     for upload in files:
         try:
+            limits = WorkbookLimits(max_rows=options.max_rows, max_cells=options.max_cells)
             sheet = read_spreadsheet(upload.data, upload.name, max_bytes=options.max_file_bytes,
-                                     encoding=options.encoding)
+                                     encoding=options.encoding, limits=limits)
             columns = map_columns(sheet, options.mapping)
         except SpreadsheetError as exc:
             raise file_error(exc) from exc
@@ -270,18 +271,29 @@ def _summary(counts: ImportCounts, files: Sequence[FileReport], rejected: Sequen
     return "\n".join(lines)
 
 
+FilesRead = tuple[list[FileReport], list[AccountRow], list[RowIssue], list[RowIssue]]
+
+
+async def read_uploads(files: Sequence[UploadedFile], options: ImportOptions) -> FilesRead:
+    """Read and check the files (no database needed: callers hold no connection meanwhile).
+
+    CPU-bound pure work runs in a thread so the event loop keeps serving other requests meanwhile
+    (pure Python releases the GIL every few milliseconds; workbooks are read by a child process)."""
+    return await asyncio.to_thread(read_files, files, options)
+
+
 async def import_accounts(
     conn: asyncpg.Connection,
     files: Sequence[UploadedFile],
     options: ImportOptions,
     user_id: int | None,
+    *,
+    read: FilesRead | None = None,
     geocoder: Geocoder | None = None,
 ) -> ImportReport:
     """Import the files (module docstring); created accounts without coordinates are geocoded with
     ``geocoder`` when given (placed at a house number, or flagged for review)."""
-    # CPU-bound pure work runs in a thread so the event loop keeps serving other requests meanwhile
-    # (pure Python releases the GIL every few milliseconds; rapidfuzz and calamine release it too).
-    file_reports, rows, rejected, warnings = await asyncio.to_thread(read_files, files, options)
+    file_reports, rows, rejected, warnings = read if read is not None else await read_uploads(files, options)
     counts = ImportCounts(rows=sum(f.rows for f in file_reports))
 
     # 1. Idempotency: (source, external id) keys, within the batch and against the database.

@@ -8,12 +8,14 @@ import logging
 import signal
 from datetime import timedelta
 
+import httpx
 from pgqueuer import PgQueuer, Queries, QueueManager
 from pgqueuer.models import Job, Schedule
 from pgqueuer.types import QueueExecutionMode
 
 from backend.db.pool import connect, create_pool, transaction
 from backend.jobs.nightly import PLAN_REP_DAY, parse_payload, periodic_tick
+from backend.orders.webhooks import deliver_due
 from backend.planning.matrix_cache import matrix_provider
 from backend.planning.service import PlanningOptions, plan_rep_day
 from backend.planning.solver_pool import SolverPool
@@ -73,8 +75,16 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer
             if started:
                 log.info("started planning runs %s", started)
 
+        async def order_webhooks(_: Schedule) -> None:
+            async with transaction(pool, settings.pool_acquire_timeout_s) as conn, httpx.AsyncClient() as client:
+                run = await deliver_due(conn, settings, client, dt.datetime.now(dt.UTC))
+            if run.delivered or run.retried or run.failed:
+                log.info("order webhooks: %s", run)
+
         if timer:
             queuer.schedule("nightly_tick", "*/5 * * * *")(tick)
+            if settings.order_webhook_url:
+                queuer.schedule("order_webhooks", "* * * * *")(order_webhooks)
 
         _stop_on_signals(queuer.shutdown)
         await queuer.run(

@@ -48,12 +48,3 @@ where id = $1;
 -- name: territory_owner
 select t.owner_rep_id from territories t where t.id = $1;
 
--- name: visible_territory_ids
-select t.id
-from territories t
-left join users owner on owner.id = t.owner_rep_id
-where $1::text = 'admin'
-   or t.owner_rep_id = $2
-   or t.backup_rep_id = $2
-   or ($1::text = 'supervisor' and owner.supervisor_id = $2)
-order by t.id;

@@ -13,17 +13,24 @@ from backend.leads.schemas import UnassignedAccount
 Q = load_queries("backend.leads")
 
 
-async def visible_territory_ids(conn: asyncpg.Connection, role: str, user_id: int) -> list[int]:
-    return [row["id"] for row in await conn.fetch(Q["visible_territory_ids"], role, user_id)]
-
-
 async def insert_lead(
     conn: asyncpg.Connection, values: dict[str, Any], hours: list[list[int]], external_id: str
 ) -> int:
     account_id: int = await conn.fetchval(
-        Q["insert_lead"], values["name"], values["legal_form"], values["address"], values["address_key"],
-        values["phones"], values["channel"], values["category"], values["tax_id"], values["lat"], values["lon"],
-        values["opening_hours_raw"], "import" if hours else "channel_default", values.get("geocode_source"),
+        Q["insert_lead"],
+        values["name"],
+        values["legal_form"],
+        values["address"],
+        values["address_key"],
+        values["phones"],
+        values["channel"],
+        values["category"],
+        values["tax_id"],
+        values["lat"],
+        values["lon"],
+        values["opening_hours_raw"],
+        "import" if hours else "channel_default",
+        values.get("geocode_source"),
     )
     await conn.execute(Q["insert_lead_source"], account_id, external_id)
     if hours:

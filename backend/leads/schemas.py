@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import msgspec
 
+from backend.text_limits import Address, Category, Code, Name, OpeningHours, Phone
+
 
 class NewLead(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    name: str
-    channel: str = "other"  # horeca | retail | other
-    address: str | None = None
-    phone: str | None = None
+    name: Name
+    channel: Code = "other"  # horeca | retail | other
+    address: Address | None = None
+    phone: Phone | None = None
     lat: float | None = None
     lon: float | None = None
-    category: str | None = None
-    tax_id: str | None = None
-    opening_hours: str | None = None  # OSM opening_hours or "09:00-18:00"
+    category: Category | None = None
+    tax_id: Code | None = None
+    opening_hours: OpeningHours | None = None  # OSM opening_hours or "09:00-18:00"
     force: bool = False  # create even when it looks like an existing account
 
 

@@ -20,6 +20,7 @@ from backend.leads import repository
 from backend.leads.schemas import Assigned, LeadCreated, NewLead, UnassignedPage
 from backend.matching import service as matching
 from backend.pagination import decode_cursor, encode_cursor
+from backend.scope.service import visible_territory_ids
 from geo_data.dedupe import Candidate
 from geo_data.normalize import (
     BBox,
@@ -134,7 +135,7 @@ async def list_unassigned(
 
 
 async def assign(conn: asyncpg.Connection, principal: Principal, account_id: int, territory_id: int) -> Assigned:
-    visible = await repository.visible_territory_ids(conn, principal.role.value, principal.user_id)
+    visible = await visible_territory_ids(conn, principal)
     if territory_id not in visible:
         raise NotFound(f"territory {territory_id} not found", field="territory_id")
     account = await repository.account_for_assignment(conn, account_id)

@@ -48,27 +48,33 @@ returning id;
 -- Reads: a rep their own photos, a supervisor their team's, an admin all.
 select p.id, p.visit_id, p.sha256, b.media_type, b.size_bytes, b.width, b.height, b.captured_at,
        ST_Y(b.gps_location) as gps_lat, ST_X(b.gps_location) as gps_lon, p.item_key, p.flags,
-       p.reused_from_visit_id, p.received_at
+       -- The other visit is named only to a caller who may see it (a rep never learns of another
+       -- rep's visit; the flag itself is always there).
+       (select o.id from visits o
+        where o.id = p.reused_from_visit_id and o.rep_id in (select visible_rep_ids($2, $3))) as reused_from_visit_id,
+       p.received_at
 from visit_photos p
 join photo_blobs b on b.sha256 = p.sha256
-join users u on u.id = p.rep_id
 where p.id = $1
-  and ($2::text = 'admin' or p.rep_id = $3 or ($2::text = 'supervisor' and u.supervisor_id = $3));
+  and p.rep_id in (select visible_rep_ids($2, $3));
 
 -- name: photos_of_visit_in_scope
 select p.id, p.visit_id, p.sha256, b.media_type, b.size_bytes, b.width, b.height, b.captured_at,
        ST_Y(b.gps_location) as gps_lat, ST_X(b.gps_location) as gps_lon, p.item_key, p.flags,
-       p.reused_from_visit_id, p.received_at
+       -- The other visit is named only to a caller who may see it (a rep never learns of another
+       -- rep's visit; the flag itself is always there).
+       (select o.id from visits o
+        where o.id = p.reused_from_visit_id and o.rep_id in (select visible_rep_ids($2, $3))) as reused_from_visit_id,
+       p.received_at
 from visit_photos p
 join photo_blobs b on b.sha256 = p.sha256
 join visits v on v.id = p.visit_id
-join users u on u.id = v.rep_id
 where p.visit_id = $1
-  and ($2::text = 'admin' or v.rep_id = $3 or ($2::text = 'supervisor' and u.supervisor_id = $3))
+  and v.rep_id in (select visible_rep_ids($2, $3))
 order by p.received_at, p.id;
 
 -- name: visit_in_scope
 select exists (
-    select 1 from visits v join users u on u.id = v.rep_id
-    where v.id = $1 and ($2::text = 'admin' or v.rep_id = $3 or ($2::text = 'supervisor' and u.supervisor_id = $3))
+    select 1 from visits v
+    where v.id = $1 and v.rep_id in (select visible_rep_ids($2, $3))
 );

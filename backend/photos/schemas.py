@@ -22,7 +22,7 @@ class Photo(msgspec.Struct, frozen=True, kw_only=True):
     gps_lat: float | None  # EXIF position, when the photo has one
     gps_lon: float | None
     item_key: str | None
-    flags: list[str]  # taken_before_visit, far_from_outlet, reused
+    flags: list[str]  # taken_before_visit, far_from_outlet, reused, too_small, too_dark, too_uniform
     reused_from_visit_id: uuid.UUID | None
     received_at: datetime
 

@@ -1,31 +1,86 @@
 """Photo upload and reading: checked by `visits.photos` (content, size, pixels, EXIF, pHash),
 stored once per content hash, flagged (taken before the visit, far from the outlet, reused from
-another visit), idempotent by the client photo id."""
+another visit, too small / too dark / too uniform to show a shelf), idempotent by the client photo id.
+
+Reuse: of two copies of one picture (same bytes, or a perceptual hash within
+`photo_reuse_max_hamming` bits) on two visits, the copy on the later visit by device time is the
+reused one (a picture on an earlier visit cannot have been copied from a later one). An upload that
+is such a copy carries `reused` in its own 201 answer, so the phone can ask for a new photo while
+the rep is still at the outlet. When an offline phone syncs out of order (the later visit's copy
+arrives first), that copy is flagged when the earlier one arrives. `reused_from_visit_id` names the
+other visit only to a caller whose scope includes it (never another rep's visit to a rep).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 
 import asyncpg
 import msgspec
 
 from backend.auth.principal import Principal
-from backend.errors import Conflict, InvalidInput, NotFound, Unavailable
+from backend.errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unavailable
 from backend.idempotency import service as idempotency
 from backend.photos import repository
 from backend.photos.schemas import Photo, PhotoList, PhotoTooLarge, UnsupportedPhotoType
 from backend.photos.storage import PhotoMissing, PhotoStore, original_key, thumbnail_key
 from backend.settings import Settings
-from visits.photos import PhotoPolicy, PhotoRejected, ProcessedPhoto, RejectReason, photo_flags, process_photo
+from visits.photos import (
+    PhotoPolicy,
+    PhotoRejected,
+    ProcessedPhoto,
+    RejectReason,
+    ShelfRule,
+    hash_comparable,
+    photo_flags,
+    process_photo,
+)
 
 SCOPE = "visit.photo"
 
 
 def photo_policy(settings: Settings) -> PhotoPolicy:
     return PhotoPolicy(
-        max_bytes=settings.max_photo_bytes, max_pixels=settings.max_photo_pixels, thumbnail_px=settings.thumbnail_px
+        max_bytes=settings.max_photo_bytes,
+        max_pixels=settings.max_photo_pixels,
+        thumbnail_px=settings.thumbnail_px,
+        max_decode_bytes=settings.max_photo_decode_bytes,
     )
+
+
+class DecodeSlots:
+    """Photo decodes in this process: at most `per_user` at once for one user (more is a 429, so one
+    phone cannot take the memory of all), and at most `total` at once for everyone (more wait)."""
+
+    def __init__(self) -> None:
+        self._by_user: dict[int, int] = {}
+        self._total: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @contextlib.asynccontextmanager
+    async def hold(self, user_id: int, per_user: int, total: int) -> AsyncIterator[None]:
+        if self._by_user.get(user_id, 0) >= per_user:
+            raise TooManyRequests(
+                f"at most {per_user} photo uploads at once per user; retry when one has finished", retry_after_s=2
+            )
+        if self._total is None or self._loop is not asyncio.get_running_loop():
+            self._total, self._loop = asyncio.Semaphore(total), asyncio.get_running_loop()
+        self._by_user[user_id] = self._by_user.get(user_id, 0) + 1
+        try:
+            async with self._total:
+                yield
+        finally:
+            left = self._by_user[user_id] - 1
+            if left:
+                self._by_user[user_id] = left
+            else:
+                del self._by_user[user_id]
+
+
+DECODE_SLOTS = DecodeSlots()
 
 
 def parse_photo_id(text: str) -> uuid.UUID:
@@ -67,17 +122,18 @@ async def upload(
     if visit is None:
         raise NotFound(f"visit {visit_id} not found", field="visit_id")
     body = idempotency.fingerprint(str(visit_id), item_key, data)
-    stored = await idempotency.begin(
-        conn, principal.user_id, SCOPE, str(photo_id), body, settings.idempotency_ttl_s
-    )
+    stored = await idempotency.begin(conn, principal.user_id, SCOPE, str(photo_id), body, settings.idempotency_ttl_s)
     if stored is not None:
         return msgspec.convert(stored.response, Photo), True
-    processed = await _process(data, settings, visit.time_zone)
+    async with DECODE_SLOTS.hold(
+        principal.user_id, settings.max_concurrent_uploads_per_user, settings.max_concurrent_photo_decodes
+    ):
+        processed = await _process(data, settings, visit.time_zone)
     facts = processed.facts
-    similar = await repository.similar_photos(
-        conn, facts.phash, settings.photo_reuse_max_hamming, visit_id, facts.sha256
-    )
-    # The photo of the later visit (device time) is the reused one, in whatever order they arrive.
+    # A blank picture's pHash matches every other blank picture: exact bytes only (-1 bits).
+    max_hamming = settings.photo_reuse_max_hamming if hash_comparable(facts, ShelfRule()) else -1
+    similar = await repository.similar_photos(conn, facts.phash, max_hamming, visit_id, facts.sha256)
+    # The copy on the later visit (device time) is the reused one, in whatever order they arrive.
     this_visit = (visit.checked_in_at, visit_id)
     earlier = [other for other in similar if (other.checked_in_at, other.visit_id) < this_visit]
     later = [other for other in similar if (other.checked_in_at, other.visit_id) > this_visit]

@@ -120,7 +120,7 @@ select id, day, trigger, status, created_at, finished_at from planning_runs wher
 select rr.rep_id, u.email, rr.status, rr.attempts, rr.visits_planned, rr.visits_dropped, rr.dropped, rr.solve_s,
        rr.route_id, rr.error
 from planning_run_reps rr join users u on u.id = rr.rep_id
-where rr.run_id = $1 and ($2::text = 'admin' or u.supervisor_id = $3)
+where rr.run_id = $1 and rr.rep_id in (select visible_rep_ids($2, $3))
 order by rr.rep_id;
 
 -- name: run_for_day

@@ -29,7 +29,7 @@ from backend.planning.problem_builder import (
     inputs_hash,
     planned_route,
 )
-from backend.planning.schemas import Candidate, DroppedVisit, PlannedRoute, RepPlanningProfile
+from backend.planning.schemas import Candidate, DroppedVisit, PlannedRoute, RepPlanningProfile, RepRunReport
 from backend.planning.solver_pool import SolverFailed, SolverPool
 from routing.matrix import TravelMatrixProvider
 
@@ -135,7 +135,29 @@ async def plan_rep_day(
     run_id: int | None,
     options: PlanningOptions,
 ) -> RepDayOutcome:
-    """Plan and publish one rep's route for `day`; never raises for the rep's own bad data."""
+    """Plan and publish one rep's route for `day`; never raises for the rep's own bad data. Anything
+    else that fails is recorded as the rep's failure in the run (with its error) before it is raised, so a
+    run never stays queued after its job is gone."""
+    try:
+        return await _plan_rep_day(source, solver, provider, rep_id, day, run_id=run_id, options=options)
+    except Exception as exc:
+        if run_id is not None:
+            await record_rep_day_failure(
+                source, run_id, rep_id, f"{type(exc).__name__}: {exc}", acquire_timeout_s=options.acquire_timeout_s
+            )
+        raise
+
+
+async def _plan_rep_day(
+    source: ConnectionSource,
+    solver: SolverPool,
+    provider: TravelMatrixProvider,
+    rep_id: int,
+    day: dt.date,
+    *,
+    run_id: int | None,
+    options: PlanningOptions,
+) -> RepDayOutcome:
     started = time.perf_counter()
     async with transaction(source, options.acquire_timeout_s) as conn:
         if run_id is not None:
@@ -157,6 +179,15 @@ async def plan_rep_day(
                 error=outcome.error,
             )
     return outcome
+
+
+async def record_rep_day_failure(
+    source: ConnectionSource, run_id: int, rep_id: int, error: str, *, acquire_timeout_s: float = 10.0
+) -> None:
+    """A job that failed outside the rules (a bug, a value the database refused) is recorded as the
+    rep's failure in its run, so the run finishes with its error instead of staying queued."""
+    async with transaction(source, acquire_timeout_s) as conn:
+        await repository.finish_run_rep(conn, run_id, rep_id, "failed", error=error[:2000])
 
 
 async def _solve_and_publish(
@@ -281,3 +312,18 @@ async def replan_from_position(
     return await repository.insert_route(
         conn, rep_id, day, head.version + 1, "replan", None, inputs_hash(problem), route
     )
+
+
+# Read by other features (demo, routes), which never import this feature's repository.
+
+
+async def plannable_rep_ids(conn: asyncpg.Connection) -> list[int]:
+    """Active reps with a planning profile."""
+    return await repository.plannable_rep_ids(conn)
+
+
+async def run_with_reps(
+    conn: asyncpg.Connection, run_id: int, role: str, user_id: int
+) -> tuple[dict[str, Any] | None, list[RepRunReport]]:
+    """A planning run and its reps the caller may read (visible_rep_ids)."""
+    return await repository.get_run(conn, run_id), await repository.run_reps(conn, run_id, role, user_id)

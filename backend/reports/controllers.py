@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 
 from backend.auth.principal import Role
@@ -16,13 +17,21 @@ from backend.http.dependencies import AppSettings, Caller, Conn
 from backend.http.security import requires_role
 from backend.reports import service
 from backend.reports.export import to_csv, to_xlsx
-from backend.reports.schemas import ReportFormat, SalesGroup, VisitGroup
+from backend.reports.schemas import (
+    CoverageReport,
+    ReportFormat,
+    SalesGroup,
+    SalesReport,
+    SeasonalityReport,
+    VisitGroup,
+    VisitsReport,
+)
 from backend.supervision.service import local_today
 
 # Taken as text and parsed here, so an error names the query parameter (`from`, `to`), not the Python name.
 From = Annotated[str | None, QueryParameter(name="from", description="first local day YYYY-MM-DD")]
 To = Annotated[str | None, QueryParameter(name="to", description="last local day YYYY-MM-DD (inclusive)")]
-FromMonth = Annotated[str | None, QueryParameter(name="from", description="first month YYYY-MM (required)")]
+FromMonth = Annotated[str, QueryParameter(name="from", description="first month YYYY-MM (required)")]
 ToMonth = Annotated[str | None, QueryParameter(name="to", description="last month YYYY-MM (default: from)")]
 Format = Annotated[ReportFormat, QueryParameter(description="json (default), csv or xlsx")]
 
@@ -45,6 +54,11 @@ def _days(from_day: str | None, to_day: str | None, default_span: int, today: dt
     return first, last
 
 
+def _typed(report: type[msgspec.Struct]) -> dict[int, ResponseSpec]:
+    """The report's JSON type in the OpenAPI document (CSV and XLSX are added from `format`)."""
+    return {200: ResponseSpec(data_container=report, description="The report (JSON; CSV or XLSX with `format`)")}
+
+
 def _respond(report: msgspec.Struct, rows: Sequence[msgspec.Struct], fmt: ReportFormat, name: str) -> Response[Any]:
     if fmt is ReportFormat.JSON:
         return Response(content=report)
@@ -64,7 +78,7 @@ class ReportsController(Controller):
     tags = ["reports"]
     guards = [requires_role(Role.SUPERVISOR, Role.ADMIN)]
 
-    @get("/visits", summary="Plan vs fact of visits, grouped")
+    @get("/visits", summary="Plan vs fact of visits, grouped", responses=_typed(VisitsReport))
     async def visits(
         self,
         conn: Conn,
@@ -92,7 +106,7 @@ class ReportsController(Controller):
         )
         return _respond(report, [*report.rows, report.total], format, f"visits-{group_by.value}-{first}-{last}")
 
-    @get("/coverage", summary="Territory coverage funnel")
+    @get("/coverage", summary="Territory coverage funnel", responses=_typed(CoverageReport))
     async def coverage(
         self,
         conn: Conn,
@@ -108,13 +122,13 @@ class ReportsController(Controller):
         report = await service.coverage_report(conn, principal, first, last, max_days=settings.report_max_days)
         return _respond(report, [*report.rows, report.total], format, f"coverage-{first}-{last}")
 
-    @get("/sales", summary="Sales plan vs fact and completion %")
+    @get("/sales", summary="Sales plan vs fact and completion %", responses=_typed(SalesReport))
     async def sales(
         self,
         conn: Conn,
         principal: Caller,
         settings: AppSettings,
-        from_month: FromMonth = None,
+        from_month: FromMonth,
         to_month: ToMonth = None,
         group_by: Annotated[SalesGroup, QueryParameter(description="rep, category, region or month")] = (
             SalesGroup.REP
@@ -123,8 +137,6 @@ class ReportsController(Controller):
     ) -> Response[Any]:
         """Imported monthly plans and actuals; reps whose completion is under the threshold
         (FIELDSALES_SALES_BELOW_PLAN_PCT) are flagged `below_plan` and listed."""
-        if from_month is None:
-            raise InvalidInput("from is required: the first month as YYYY-MM", field="from")
         first = service.parse_month_param(from_month, "from")
         last = first if to_month is None else service.parse_month_param(to_month, "to")
         report = await service.sales_report(
@@ -133,19 +145,17 @@ class ReportsController(Controller):
         name = f"sales-{group_by.value}-{report.from_month}-{report.to_month}"
         return _respond(report, [*report.rows, report.total], format, name)
 
-    @get("/seasonality", summary="Seasonality coefficient per product category")
+    @get("/seasonality", summary="Seasonality coefficient per product category", responses=_typed(SeasonalityReport))
     async def seasonality(
         self,
         conn: Conn,
         principal: Caller,
-        from_month: FromMonth = None,
+        from_month: FromMonth,
         to_month: ToMonth = None,
         format: Format = ReportFormat.JSON,
     ) -> Response[Any]:
         """k = mean over the previous 2-3 years of the same months' actuals / mean of the 3 months
         before the period; None (with the reason) when that history is missing."""
-        if from_month is None:
-            raise InvalidInput("from is required: the first month as YYYY-MM", field="from")
         first = service.parse_month_param(from_month, "from")
         last = first if to_month is None else service.parse_month_param(to_month, "to")
         report = await service.seasonality_report(conn, principal, first, last)

@@ -1,11 +1,11 @@
--- Every query takes the caller's role ($1) and id ($2): a supervisor reads the reps whose
--- supervisor_id is theirs, an admin every rep. Days ($3, $4) are local days of the rep's time zone.
+-- Every query takes the caller's role ($1) and id ($2) and reads the reps of visible_rep_ids($1, $2)
+-- (migration 0007). Days ($3, $4) are local days of the rep's time zone.
 -- "Published" is the highest version of a rep's route for a day.
 
 -- name: published_routes
 with scope as (
     select u.id, u.name from users u
-    where u.role = 'rep' and ($1::text = 'admin' or ($1::text = 'supervisor' and u.supervisor_id = $2))
+    where u.role = 'rep' and u.id in (select visible_rep_ids($1, $2))
 )
 select distinct on (r.rep_id, r.day) r.id as route_id, r.rep_id, scope.name as rep_name, r.day, r.travel_s,
        r.distance_m
@@ -17,7 +17,7 @@ order by r.rep_id, r.day, r.version desc;
 -- The stops of the published routes, with the account's keys for grouping.
 with scope as (
     select u.id, u.name from users u
-    where u.role = 'rep' and ($1::text = 'admin' or ($1::text = 'supervisor' and u.supervisor_id = $2))
+    where u.role = 'rep' and u.id in (select visible_rep_ids($1, $2))
 ), published as (
     select distinct on (r.rep_id, r.day) r.id, r.rep_id, scope.name as rep_name, r.day
     from routes r join scope on scope.id = r.rep_id
@@ -37,7 +37,7 @@ order by p.rep_id, p.day, s.seq;
 -- Visits due on a published route's day that the planner left off it (routes.unassigned), with reason.
 with scope as (
     select u.id, u.name from users u
-    where u.role = 'rep' and ($1::text = 'admin' or ($1::text = 'supervisor' and u.supervisor_id = $2))
+    where u.role = 'rep' and u.id in (select visible_rep_ids($1, $2))
 ), published as (
     select distinct on (r.rep_id, r.day) r.id, r.rep_id, scope.name as rep_name, r.day, r.unassigned
     from routes r join scope on scope.id = r.rep_id
@@ -58,7 +58,7 @@ order by p.rep_id, p.day, account_id;
 -- check-in point, the local time of day and the checklist scores.
 with scope as (
     select u.id, u.name from users u
-    where u.role = 'rep' and ($1::text = 'admin' or ($1::text = 'supervisor' and u.supervisor_id = $2))
+    where u.role = 'rep' and u.id in (select visible_rep_ids($1, $2))
 ), local as (
     select v.*, scope.name as rep_name,
            (v.checked_in_at at time zone coalesce(rp.time_zone, 'UTC')) as local_at
@@ -85,8 +85,8 @@ order by l.rep_id, l.checked_in_at, l.id;
 -- Per territory in scope: all outlets -> potential (not closed) -> active -> active ones visited
 -- (by anyone) on a local day in [$3, $4].
 with terr as (
-    select t.id, t.code, t.name, t.region from territories t left join users o on o.id = t.owner_rep_id
-    where $1::text = 'admin' or ($1::text = 'supervisor' and o.supervisor_id = $2)
+    select t.id, t.code, t.name, t.region from territories t
+    where t.id in (select visible_territory_ids($1, $2))
 ), visited as (
     select distinct v.account_id from visits v left join reps rp on rp.user_id = v.rep_id
     where v.checked_in_at >= ($3::date - 1)::timestamp at time zone 'UTC'

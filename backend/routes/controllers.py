@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.auth.principal import Role
@@ -15,6 +16,12 @@ from backend.http.security import requires_role
 from backend.planning.schemas import PlanningRun
 from backend.routes import service
 from backend.routes.schemas import DayRoute, ReplanRequest, StartRunRequest
+
+# The route (200) or, with `If-None-Match` naming the current version, 304 without a body.
+CONDITIONAL_ROUTE = {
+    200: ResponseSpec(data_container=DayRoute, description="The published route; `ETag` names its version"),
+    304: ResponseSpec(data_container=None, description="Not modified: the `If-None-Match` version is current"),
+}
 
 Day = Annotated[dt.date | None, QueryParameter(description="YYYY-MM-DD; default today in the rep's time zone")]
 
@@ -32,11 +39,12 @@ class MyRouteController(Controller):
     tags = ["routes"]
     guards = [requires_role(Role.REP)]
 
-    @get("", summary="The caller's published route for a day")
+    @get("", summary="The caller's published route for a day", responses=CONDITIONAL_ROUTE)
     async def my_route(
         self, request: Request[Any, Any, Any], conn: Conn, principal: Caller, day: Day = None
     ) -> Response[DayRoute | None]:
-        """Ordered stops with account, ETA, time window, service time and the legs' travel times."""
+        """Ordered stops with account, ETA, time window, service time and the legs' travel times.
+        404 when no route is published for the day; 304 when `If-None-Match` names the current `ETag`."""
         return _with_etag(request, await service.route_for(conn, principal, principal.user_id, day))
 
     @post("/replan", status_code=200, summary="Re-sequence the remaining visits from where the rep stands")
@@ -59,10 +67,12 @@ class TeamRoutesController(Controller):
     tags = ["routes"]
     guards = [requires_role(Role.SUPERVISOR, Role.ADMIN)]
 
-    @get("", summary="A team rep's published route for a day")
+    @get("", summary="A team rep's published route for a day", responses=CONDITIONAL_ROUTE)
     async def rep_route(
         self, request: Request[Any, Any, Any], conn: Conn, principal: Caller, rep_id: FromPath[int], day: Day = None
     ) -> Response[DayRoute | None]:
+        """404 when the rep has no published route for the day; 304 when `If-None-Match` names the
+        current `ETag`."""
         return _with_etag(request, await service.route_for(conn, principal, rep_id, day))
 
     @post("/replan", status_code=200, summary="Re-plan a team rep's remaining visits")

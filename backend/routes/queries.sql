@@ -15,15 +15,9 @@ where s.route_id = $1 order by s.seq;
 -- name: route_breaks
 select start_s, end_s from route_breaks where route_id = $1 order by start_s;
 
--- name: rep_in_scope
--- The rep if the caller may read them: themselves, their supervisor, or an admin.
-select u.id from users u
-where u.id = $1 and u.role = 'rep'
-  and ($2::text = 'admin' or u.id = $3 or ($2::text = 'supervisor' and u.supervisor_id = $3));
-
 -- name: team_rep_ids
 select u.id from users u join reps r on r.user_id = u.id
-where u.role = 'rep' and u.is_active and ($1::text = 'admin' or u.supervisor_id = $2)
+where u.role = 'rep' and u.is_active and u.id in (select visible_rep_ids($1, $2))
 order by u.id;
 
 -- name: rep_time_zone

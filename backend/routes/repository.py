@@ -12,10 +12,6 @@ from backend.routes.schemas import DayRoute, RouteAccount, RouteBreakOut, RouteS
 Q = load_queries("backend.routes")
 
 
-async def rep_in_scope(conn: asyncpg.Connection, rep_id: int, role: str, caller_id: int) -> bool:
-    return await conn.fetchval(Q["rep_in_scope"], rep_id, role, caller_id) is not None
-
-
 async def team_rep_ids(conn: asyncpg.Connection, role: str, caller_id: int) -> list[int]:
     return [row["id"] for row in await conn.fetch(Q["team_rep_ids"], role, caller_id)]
 

@@ -10,18 +10,18 @@ import asyncpg
 from backend.auth.principal import Principal, Role
 from backend.errors import InvalidInput, NotFound
 from backend.jobs.nightly import start_run
-from backend.planning import repository as planning_repository
 from backend.planning.problem_builder import PlanningInputError
 from backend.planning.schemas import PlanningRun
-from backend.planning.service import replan_from_position
+from backend.planning.service import replan_from_position, run_with_reps
 from backend.planning.solver_pool import SolverPool
 from backend.routes import repository
 from backend.routes.schemas import DayRoute, ReplanRequest
+from backend.scope.service import rep_is_visible
 from routing.matrix import TravelMatrixProvider
 
 
 async def _check_rep(conn: asyncpg.Connection, principal: Principal, rep_id: int) -> None:
-    if not await repository.rep_in_scope(conn, rep_id, principal.role.value, principal.user_id):
+    if not await rep_is_visible(conn, principal, rep_id):
         raise NotFound(f"rep {rep_id} not found", field="rep_id")
 
 
@@ -74,8 +74,7 @@ async def start_planning_run(conn: asyncpg.Connection, principal: Principal, day
 
 
 async def planning_run(conn: asyncpg.Connection, principal: Principal, run_id: int) -> PlanningRun:
-    run = await planning_repository.get_run(conn, run_id)
-    reps = await planning_repository.run_reps(conn, run_id, principal.role.value, principal.user_id)
+    run, reps = await run_with_reps(conn, run_id, principal.role.value, principal.user_id)
     if run is None or (principal.role is not Role.ADMIN and not reps):
         raise NotFound(f"planning run {run_id} not found", field="run_id")
     finished = [rep for rep in reps if rep.status not in ("queued", "running")]
@@ -91,3 +90,8 @@ async def planning_run(conn: asyncpg.Connection, principal: Principal, run_id: i
         reps_failed=sum(1 for rep in reps if rep.status == "failed"),
         reps=reps,
     )
+
+
+async def published_route(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> DayRoute | None:
+    """The rep's newest route version for the day, for features that show it (sync); no scope check."""
+    return await repository.newest_route(conn, rep_id, day)

@@ -4,7 +4,8 @@ File format (CSV or XLSX; the header row is found as for account files, header n
 case-insensitive): ``rep`` (the rep's login email; also ``rep_email``/``email``), ``category``
 (product category; also ``product_category``), ``region``, ``month`` (``YYYY-MM``, or any date in
 the month: ``YYYY-MM-DD``, ``MM/YYYY``), ``plan`` and ``actual`` (amounts >= 0, ``1 234,50`` and
-``1234.50`` both read; either may be empty, but not both). A row's key is rep x category x region x
+``1234.50`` both read; either may be empty, but not both), optionally ``plan_units`` and
+``actual_units`` (quantities; a row may carry units only). A row's key is rep x category x region x
 month: importing a later file replaces the stored plan/actual of the same key, an empty cell keeps
 it. Rows that cannot be used are rejected with their row number and field; the others are stored.
 
@@ -30,11 +31,38 @@ from collections.abc import Iterable
 from pathlib import PurePath
 
 import asyncpg
+import msgspec
 
 from backend.auth.principal import Principal
-from backend.errors import InvalidInput
+from backend.errors import InvalidInput, NotFound
+from backend.orders.rules import fact_statuses
 from backend.sales import repository
-from backend.sales.schemas import RejectedRow, SalesFact, SalesImportReport, SalesRow
+from backend.sales import rules as figures
+from backend.sales.rules import quarter
+from backend.sales.schemas import (
+    BaseReport,
+    BaseRow,
+    ChurnCounts,
+    ChurnReport,
+    ChurnRow,
+    KpiCounts,
+    KpiReport,
+    KpiRow,
+    PlanFact,
+    PlanFactReport,
+    PlanFactRow,
+    PlansRequest,
+    PlansStored,
+    RejectedRow,
+    SalesFact,
+    SalesImportReport,
+    SalesRow,
+    SeasonReport,
+    SeasonRow,
+    ShelfCounts,
+    ShelfReport,
+    ShelfRow,
+)
 from geo_data.spreadsheets import SpreadsheetError, read_spreadsheet
 
 GROUPS = ("rep", "category", "region", "month")
@@ -45,6 +73,8 @@ _HEADERS: dict[str, tuple[str, ...]] = {
     "month": ("month", "period"),
     "plan": ("plan", "plan_amount", "plan amount"),
     "actual": ("actual", "actual_amount", "actual amount", "fact"),
+    "plan_units": ("plan_units", "plan units", "plan qty"),
+    "actual_units": ("actual_units", "actual units", "fact units", "actual qty"),
 }
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-\d{1,2})?(?:[T ].*)?$")
 _MONTH_SLASH = re.compile(r"^(\d{1,2})[/.](\d{4})$")
@@ -99,7 +129,7 @@ def read_sales_file(data: bytes, file_name: str, max_bytes: int) -> tuple[list[S
                 columns[name] = index
                 break
     missing = [name for name in ("rep", "category", "region", "month") if name not in columns]
-    if missing or ("plan" not in columns and "actual" not in columns):
+    if missing or not {"plan", "actual", "plan_units", "actual_units"} & set(columns):
         needed = missing or ["plan or actual"]
         raise InvalidInput(
             f"{file_name}: missing column(s) {', '.join(needed)}; expected rep, category, region, month, plan, actual",
@@ -128,6 +158,7 @@ def read_sales_file(data: bytes, file_name: str, max_bytes: int) -> tuple[list[S
         month: dt.date | None = None
         plan: float | None = None
         actual: float | None = None
+        units: dict[str, float | None] = {}
         if problem is None:
             try:
                 month = parse_month(month_text or "")
@@ -144,7 +175,14 @@ def read_sales_file(data: bytes, file_name: str, max_bytes: int) -> tuple[list[S
                     plan = amount
                 else:
                     actual = amount
-        if problem is None and plan is None and actual is None:
+        if problem is None:
+            for name in ("plan_units", "actual_units"):
+                try:
+                    units[name] = parse_amount(cell(values, name))
+                except ValueError:
+                    problem = (name, f"{name} {cell(values, name)!r} is not a number >= 0")
+                    break
+        if problem is None and plan is None and actual is None and not any(units.values()):
             problem = ("plan", "plan and actual are both empty")
         if problem is not None or month is None:
             field, reason = problem or ("month", "no month")
@@ -159,6 +197,8 @@ def read_sales_file(data: bytes, file_name: str, max_bytes: int) -> tuple[list[S
                 month=month,
                 plan_amount=plan,
                 actual_amount=actual,
+                plan_units=units.get("plan_units"),
+                actual_units=units.get("actual_units"),
             )
         )
     return rows, rejected
@@ -172,13 +212,25 @@ async def import_sales(
     rows, rejected = read_sales_file(data, name, max_bytes)
     rows_read = len(rows) + len(rejected)
     reps = await repository.rep_ids_by_email(conn, sorted({row.rep_email for row in rows}))
-    stored: list[tuple[int, str, str, dt.date, float | None, float | None, str]] = []
+    stored: list[tuple[int, str, str, dt.date, float | None, float | None, str, float | None, float | None]] = []
     for row in rows:
         rep_id = reps.get(row.rep_email)
         if rep_id is None:
             rejected.append(RejectedRow(row.row_number, "rep", f"no rep with the email {row.rep_email!r}"))
             continue
-        stored.append((rep_id, row.category, row.region, row.month, row.plan_amount, row.actual_amount, name))
+        stored.append(
+            (
+                rep_id,
+                row.category,
+                row.region,
+                row.month,
+                row.plan_amount,
+                row.actual_amount,
+                name,
+                row.plan_units,
+                row.actual_units,
+            )
+        )
     if not dry_run:
         await repository.upsert_months(conn, stored)
     rejected.sort(key=lambda item: item.row_number)
@@ -226,3 +278,300 @@ def seasonality_coefficient(
     if base <= 0:
         return None, len(years), "the 3 months before the period sum to 0"
     return round(sum(years) / len(years) / base, 3), len(years), None
+
+
+# --- commercial figures: definitions in backend.sales.rules ----------------------------------------
+
+PLAN_GROUPS = ("rep", "category", "region", "month", "quarter")
+KPI_GROUPS = ("rep", "territory", "region", "channel", "month")
+MAX_MONTHS = 24
+
+
+def _check_months(first: dt.date, last: dt.date, limit: int = MAX_MONTHS) -> None:
+    if last < first:
+        raise InvalidInput("to must not be before from", field="to")
+    if (last.year - first.year) * 12 + last.month - first.month >= limit:
+        raise InvalidInput(f"a report covers at most {limit} months", field="to")
+
+
+def _check_days(first: dt.date, last: dt.date, max_days: int = 731) -> None:
+    if last < first:
+        raise InvalidInput("to must not be before from", field="to")
+    if (last - first).days + 1 > max_days:
+        raise InvalidInput(f"a report covers at most {max_days} days", field="to")
+
+
+async def save_plans(conn: asyncpg.Connection, principal: Principal, request: PlansRequest) -> PlansStored:
+    """Store monthly plans (whole request or nothing); a rep outside the caller's scope is 404."""
+    rep_ids = sorted({item.rep_id for item in request.items})
+    visible = await repository.reps_in_scope(conn, principal.role.value, principal.user_id, rep_ids)
+    parsed: list[tuple[int, str, str, dt.date, float | None, float | None]] = []
+    for index, item in enumerate(request.items):
+        if item.rep_id not in visible:
+            raise NotFound(f"rep {item.rep_id} not found", field=f"items[{index}].rep_id")
+        try:
+            month = parse_month(item.month)
+        except ValueError as exc:
+            raise InvalidInput("month must be YYYY-MM", field=f"items[{index}].month") from exc
+        for name, value in (("plan_amount", item.plan_amount), ("plan_units", item.plan_units)):
+            if value is not None and not 0 <= value <= MAX_AMOUNT:
+                raise InvalidInput(f"{name} must be >= 0", field=f"items[{index}].{name}")
+        if not item.category.strip() or not item.region.strip():
+            raise InvalidInput("category and region must not be empty", field=f"items[{index}].category")
+        parsed.append(
+            (item.rep_id, item.category.strip(), item.region.strip(), month, item.plan_amount, item.plan_units)
+        )
+    for row in parsed:
+        await repository.upsert_plan(conn, *row)
+    return PlansStored(stored=len(parsed))
+
+
+def _plan_key(group: str, item: PlanFact) -> tuple[str, str]:
+    if group == "rep":
+        return str(item.rep_id), item.rep_name
+    if group == "category":
+        return item.category, item.category
+    if group == "region":
+        return item.region, item.region
+    if group == "month":
+        return item.month.strftime("%Y-%m"), item.month.strftime("%Y-%m")
+    return quarter(item.month), quarter(item.month)
+
+
+def _plan_row(key: str, label: str, items: list[PlanFact]) -> PlanFactRow:
+    plan_amount = sum(item.plan_amount or 0 for item in items)
+    plan_units = sum(item.plan_units or 0 for item in items)
+    imported = sum(item.actual_amount or 0 for item in items)
+    orders = sum(item.order_amount for item in items)
+    fact_units = sum((item.actual_units or 0) + item.order_units for item in items)
+    return PlanFactRow(
+        key=key,
+        label=label,
+        plan_amount=round(plan_amount, 2),
+        fact_amount=round(orders + imported, 2),
+        completion_pct=figures.completion_pct(orders + imported, plan_amount),
+        plan_units=round(plan_units, 3),
+        fact_units=round(fact_units, 3),
+        units_completion_pct=figures.completion_pct(fact_units, plan_units),
+        order_amount=round(orders, 2),
+        imported_amount=round(imported, 2),
+    )
+
+
+async def plan_vs_fact(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    first: dt.date,
+    last: dt.date,
+    group: str,
+    *,
+    fact_from: str,
+    territory_id: int | None = None,
+) -> PlanFactReport:
+    """Plan and fact (orders in the fact statuses + imported actuals) in money and units per group.
+
+    With `territory_id`, only that territory's orders count and imported figures are left out (they
+    carry a region, not a territory)."""
+    if group not in PLAN_GROUPS:
+        raise InvalidInput(f"group_by must be one of {', '.join(PLAN_GROUPS)}", field="group_by")
+    _check_months(first, last)
+    role, user_id = principal.role.value, principal.user_id
+    items = await repository.order_fact_monthly(
+        conn, role, user_id, first, figures.month_end(last), fact_statuses(fact_from), territory_id
+    )
+    if territory_id is None:
+        items += await repository.plans_in_scope(conn, role, user_id, first, last)
+    grouped: dict[tuple[str, str], list[PlanFact]] = defaultdict(list)
+    for item in items:
+        grouped[_plan_key(group, item)].append(item)
+    rows = [_plan_row(key, label, grouped[(key, label)]) for key, label in sorted(grouped)]
+    return PlanFactReport(
+        from_month=first.strftime("%Y-%m"),
+        to_month=last.strftime("%Y-%m"),
+        group_by=group,
+        fact_from=fact_from,
+        rows=rows,
+        total=_plan_row("total", "total", items),
+    )
+
+
+def _kpi_row(counts: KpiCounts, label: str) -> KpiRow:
+    return KpiRow(
+        key=counts.key,
+        label=label,
+        orders=counts.orders,
+        lines=counts.lines,
+        amount=round(counts.amount, 2),
+        units=round(counts.units, 3),
+        akb=counts.akb,
+        average_check=figures.average_check(counts.amount, counts.orders),
+        order_frequency=figures.order_frequency(counts.orders, counts.akb),
+        lines_per_order=figures.lines_per_order(counts.lines, counts.orders),
+        breadth=figures.breadth(counts.category_pairs, counts.akb),
+    )
+
+
+_EMPTY = KpiCounts(key="total", orders=0, lines=0, amount=0.0, units=0.0, akb=0, category_pairs=0)
+
+
+async def kpis(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    first: dt.date,
+    last: dt.date,
+    group: str,
+    *,
+    fact_from: str,
+    territory_id: int | None = None,
+) -> KpiReport:
+    """Orders, amount, AKB, average check, order frequency, lines per order and breadth per group
+    (for `month`: each calendar month of the period, each with its own AKB)."""
+    if group not in KPI_GROUPS:
+        raise InvalidInput(f"group_by must be one of {', '.join(KPI_GROUPS)}", field="group_by")
+    _check_days(first, last)
+    role, user_id, statuses = principal.role.value, principal.user_id, fact_statuses(fact_from)
+    rows: list[KpiRow] = []
+    if group == "month":
+        month = first.replace(day=1)
+        while month <= last:
+            start, end = max(first, month), min(last, figures.month_end(month))
+            found = await repository.order_kpis(conn, role, user_id, start, end, statuses, "all", territory_id)
+            counts = msgspec.structs.replace(found[0] if found else _EMPTY, key=month.strftime("%Y-%m"))
+            rows.append(_kpi_row(counts, counts.key))
+            month = add_months(month, 1)
+    else:
+        found = await repository.order_kpis(conn, role, user_id, first, last, statuses, group, territory_id)
+        labels: dict[int, str] = {}
+        if group in {"rep", "territory"}:
+            labels = await repository.names(conn, group, [int(item.key) for item in found if item.key])
+        for counts in found:
+            label = labels.get(int(counts.key), counts.key) if counts.key.isdigit() else counts.key or "(none)"
+            rows.append(_kpi_row(counts, label))
+    total = await repository.order_kpis(conn, role, user_id, first, last, statuses, "all", territory_id)
+    total_counts = msgspec.structs.replace(total[0], key="total") if total else _EMPTY
+    return KpiReport(
+        from_day=first,
+        to_day=last,
+        group_by=group,
+        fact_from=fact_from,
+        rows=rows,
+        total=_kpi_row(total_counts, "total"),
+    )
+
+
+async def active_base(
+    conn: asyncpg.Connection, principal: Principal, first: dt.date, last: dt.date, territory_id: int | None = None
+) -> BaseReport:
+    """AKB, OKB and AKB/OKB per territory in scope."""
+    _check_days(first, last)
+    found = await repository.active_base(conn, principal.role.value, principal.user_id, first, last, territory_id)
+    rows = [msgspec.structs.replace(row, akb_okb_ratio=figures.base_ratio(row.akb, row.okb)) for row in found]
+    akb, okb = sum(row.akb for row in rows), sum(row.okb for row in rows)
+    total = BaseRow(None, "total", "", okb, akb, figures.base_ratio(akb, okb))
+    return BaseReport(from_day=first, to_day=last, rows=rows, total=total)
+
+
+def _churn_row(counts: ChurnCounts) -> ChurnRow:
+    return ChurnRow(
+        **msgspec.structs.asdict(counts), churn_pct=figures.churn_pct(counts.churned, counts.active_previous)
+    )
+
+
+async def churn(
+    conn: asyncpg.Connection, principal: Principal, first: dt.date, last: dt.date, territory_id: int | None = None
+) -> ChurnReport:
+    """Churned, returned and new accounts per territory against the previous period of equal length."""
+    _check_days(first, last)
+    previous = figures.previous_period(first, last)
+    role, user_id = principal.role.value, principal.user_id
+    found = await repository.churn(conn, role, user_id, (first, last), previous, territory_id)
+    totals = ChurnCounts(
+        None,
+        "total",
+        "",
+        *(
+            sum(getattr(row, name) for row in found)
+            for name in ("active_previous", "active_now", "churned", "returned", "new")
+        ),
+    )
+    churned = await repository.churned_accounts(conn, role, user_id, (first, last), previous)
+    if territory_id is not None:
+        churned = [item for item in churned if item.territory_id == territory_id]
+    return ChurnReport(
+        from_day=first,
+        to_day=last,
+        previous_from=previous[0],
+        previous_to=previous[1],
+        rows=[_churn_row(row) for row in found],
+        total=_churn_row(totals),
+        churned_accounts=churned,
+    )
+
+
+async def seasonality(
+    conn: asyncpg.Connection, principal: Principal, first: dt.date, last: dt.date, *, fact_from: str
+) -> SeasonReport:
+    """`seasonality_coefficient` per root category over monthly fact = orders + imported actuals."""
+    _check_months(first, last, 12)
+    role, user_id = principal.role.value, principal.user_id
+    start = add_months(first, -36)
+    actuals: dict[str, dict[dt.date, float]] = defaultdict(lambda: defaultdict(float))
+    for item in await repository.monthly_fact_by_category(
+        conn, role, user_id, start, figures.month_end(last), fact_statuses(fact_from)
+    ):
+        actuals[item.category][item.month] += item.amount
+    for plan in await repository.plans_in_scope(conn, role, user_id, start, last):
+        if plan.actual_amount is not None:
+            actuals[plan.category][plan.month] += plan.actual_amount
+    rows = []
+    for category in sorted(actuals):
+        coefficient, years, reason = seasonality_coefficient(actuals[category], first, last)
+        rows.append(SeasonRow(category=category, coefficient=coefficient, years_used=years, reason=reason))
+    return SeasonReport(from_month=first.strftime("%Y-%m"), to_month=last.strftime("%Y-%m"), rows=rows)
+
+
+SHELF_GROUPS = ("territory", "channel", "rep", "brand")
+
+
+def _shelf_row(counts: ShelfCounts, label: str) -> ShelfRow:
+    return ShelfRow(
+        key=counts.key,
+        label=label,
+        visits=counts.visits,
+        presence_checks=counts.presence_checks,
+        out_of_stock=counts.out_of_stock,
+        out_of_stock_pct=figures.share(counts.out_of_stock, counts.presence_checks, scale=100, digits=1),
+        must_stock_checks=counts.must_stock_checks,
+        must_stock_present=counts.must_stock_present,
+        must_stock_compliance_pct=figures.share(
+            counts.must_stock_present, counts.must_stock_checks, scale=100, digits=1
+        ),
+        competitor_checks=counts.competitor_checks,
+        competitor_present=counts.competitor_present,
+        competitor_presence_pct=figures.share(counts.competitor_present, counts.competitor_checks, scale=100, digits=1),
+        listing_checks=counts.listing_checks,
+        listed=counts.listed,
+        listed_pct=figures.share(counts.listed, counts.listing_checks, scale=100, digits=1),
+        own_facings=counts.own_facings,
+        own_share_pct=None if counts.own_share_pct is None else round(counts.own_share_pct, 1),
+        competitor_share_pct=None if counts.competitor_share_pct is None else round(counts.competitor_share_pct, 1),
+    )
+
+
+async def shelf(
+    conn: asyncpg.Connection, principal: Principal, first: dt.date, last: dt.date, group: str, *, time_zone: str
+) -> ShelfReport:
+    """Must-stock compliance, out-of-stock, competitor presence, listings, facings and share of shelf
+    from checklist items bound to the catalogue, per territory, channel, rep or brand."""
+    if group not in SHELF_GROUPS:
+        raise InvalidInput(f"group_by must be one of {', '.join(SHELF_GROUPS)}", field="group_by")
+    _check_days(first, last)
+    found = await repository.shelf_counts(conn, principal.role.value, principal.user_id, first, last, time_zone, group)
+    labels: dict[int, str] = {}
+    if group in {"rep", "territory"}:
+        labels = await repository.names(conn, group, [int(item.key) for item in found if item.key.isdigit()])
+    rows = [
+        _shelf_row(counts, labels.get(int(counts.key), counts.key) if counts.key.isdigit() else counts.key)
+        for counts in found
+    ]
+    return ShelfReport(from_day=first, to_day=last, group_by=group, rows=rows)

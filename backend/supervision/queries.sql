@@ -1,20 +1,16 @@
--- Every query takes the caller's role ($1) and id ($2): a supervisor reads the reps whose
--- supervisor_id is theirs, an admin every rep. $3 is a local day of the rep's time zone, $4 an
+-- Every query takes the caller's role ($1) and id ($2) and reads the reps of visible_rep_ids($1, $2)
+-- (migration 0007). $3 is a local day of the rep's time zone, $4 an
 -- optional rep id. "Published" is the highest version of a rep's route for the day.
 
 -- name: team_reps
 select u.id, u.name, u.email from users u
-where u.role = 'rep' and ($1::text = 'admin' or ($1::text = 'supervisor' and u.supervisor_id = $2))
+where u.role = 'rep' and u.id in (select visible_rep_ids($1, $2))
 order by u.name, u.id;
-
--- name: rep_in_scope
-select u.id from users u
-where u.id = $3 and u.role = 'rep' and ($1::text = 'admin' or ($1::text = 'supervisor' and u.supervisor_id = $2));
 
 -- name: route_stops_of_day
 with scope as (
     select u.id, u.name from users u
-    where u.role = 'rep' and ($1::text = 'admin' or ($1::text = 'supervisor' and u.supervisor_id = $2))
+    where u.role = 'rep' and u.id in (select visible_rep_ids($1, $2))
       and ($4::bigint is null or u.id = $4)
 ), published as (
     select distinct on (r.rep_id) r.id, r.rep_id, r.day, r.version, r.travel_s, r.distance_m, r.start_s, r.end_s
@@ -43,7 +39,7 @@ order by p.rep_id, s.seq;
 -- Check-ins on the local day with the account, checklists (answers, score) and photo ids.
 with scope as (
     select u.id, u.name from users u
-    where u.role = 'rep' and ($1::text = 'admin' or ($1::text = 'supervisor' and u.supervisor_id = $2))
+    where u.role = 'rep' and u.id in (select visible_rep_ids($1, $2))
       and ($4::bigint is null or u.id = $4)
 )
 select v.id, v.rep_id, scope.name as rep_name, v.account_id, a.name as account_name, a.address,
@@ -73,7 +69,7 @@ order by v.rep_id, v.checked_in_at, v.id;
 -- the rep did not check in at that local day, with the cause.
 with scope as (
     select u.id, u.name from users u
-    where u.role = 'rep' and ($1::text = 'admin' or ($1::text = 'supervisor' and u.supervisor_id = $2))
+    where u.role = 'rep' and u.id in (select visible_rep_ids($1, $2))
       and ($4::bigint is null or u.id = $4)
 ), published as (
     select distinct on (r.rep_id) r.id, r.rep_id, r.day, r.unassigned
@@ -107,5 +103,5 @@ order by due.rep_id, due.seq nulls last, due.account_id;
 select t.id, t.code, t.name, t.region, t.owner_rep_id, o.name as owner_name,
        ST_AsGeoJSON(t.geom, 6)::jsonb as geometry
 from territories t left join users o on o.id = t.owner_rep_id
-where $1::text = 'admin' or ($1::text = 'supervisor' and o.supervisor_id = $2)
+where t.id in (select visible_territory_ids($1, $2))
 order by t.code;

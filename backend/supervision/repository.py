@@ -19,10 +19,6 @@ async def team_reps(conn: asyncpg.Connection, role: str, user_id: int) -> list[T
     return [msgspec.convert(dict(row), TeamRep) for row in await conn.fetch(Q["team_reps"], role, user_id)]
 
 
-async def rep_in_scope(conn: asyncpg.Connection, role: str, user_id: int, rep_id: int) -> bool:
-    return await conn.fetchval(Q["rep_in_scope"], role, user_id, rep_id) is not None
-
-
 async def _of_day(
     conn: asyncpg.Connection, name: str, kind: type[T], role: str, user_id: int, day: dt.date, rep_id: int | None
 ) -> list[T]:

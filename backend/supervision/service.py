@@ -26,6 +26,7 @@ import msgspec
 
 from backend.auth.principal import Principal
 from backend.errors import NotFound
+from backend.scope.service import rep_is_visible
 from backend.supervision import repository
 from backend.supervision.schemas import Feature, FeatureCollection, StopRow, TeamReps
 
@@ -38,7 +39,7 @@ def local_today(time_zone: str) -> dt.date:
 
 
 async def _check_rep(conn: asyncpg.Connection, principal: Principal, rep_id: int | None) -> None:
-    if rep_id is not None and not await repository.rep_in_scope(conn, principal.role.value, principal.user_id, rep_id):
+    if rep_id is not None and not await rep_is_visible(conn, principal, rep_id):
         raise NotFound(f"rep {rep_id} not found in your team", field="rep")
 
 

@@ -3,7 +3,7 @@
 select pg_snapshot_xmin(pg_current_snapshot())::text::bigint as xmin;
 
 -- name: rep_territory_ids
-select t.id from territories t where t.owner_rep_id = $1 or t.backup_rep_id = $1 order by t.id;
+select s.id from visible_territory_ids('rep', $1) as s(id) order by s.id;
 
 -- name: changes_since
 -- Log entries written by transactions at or after the cursor that concern this rep: accounts of

@@ -18,7 +18,7 @@ import asyncpg
 from backend.auth.principal import Principal
 from backend.errors import InvalidInput
 from backend.pagination import decode_cursor, encode_cursor
-from backend.routes import repository as routes_repository
+from backend.routes.service import published_route
 from backend.sync import repository
 from backend.sync.schemas import SyncChanges
 
@@ -45,7 +45,7 @@ async def changes(conn: asyncpg.Connection, principal: Principal, since: str | N
     routes = [
         route
         for day in (today, today + dt.timedelta(days=1))
-        if (route := await routes_repository.newest_route(conn, rep_id, day)) is not None
+        if (route := await published_route(conn, rep_id, day)) is not None
     ]
     cursor = encode_cursor([_KIND, xmin])
     full = previous is None

@@ -1,7 +1,7 @@
 -- name: account_in_rep_scope
--- The account belongs to a territory the rep owns or backs up (or the caller is an admin).
-select a.id from accounts a join territories t on t.id = a.territory_id
-where a.id = $1 and ($3::text = 'admin' or t.owner_rep_id = $2 or t.backup_rep_id = $2);
+-- The account belongs to a territory the rep ($3) owns or backs up; an admin ($2) may add any.
+select a.id from accounts a
+where a.id = $1 and a.territory_id in (select visible_territory_ids($2, $3));
 
 -- name: insert_task
 insert into planned_tasks (rep_id, account_id, day, kind, start_s, priority, note, created_by)

@@ -13,8 +13,8 @@ from backend.tasks.schemas import PlannedTask, TaskCreate
 Q = load_queries("backend.tasks")
 
 
-async def account_in_rep_scope(conn: asyncpg.Connection, account_id: int, rep_id: int, role: str) -> bool:
-    return await conn.fetchval(Q["account_in_rep_scope"], account_id, rep_id, role) is not None
+async def account_in_rep_scope(conn: asyncpg.Connection, account_id: int, role: str, rep_id: int) -> bool:
+    return await conn.fetchval(Q["account_in_rep_scope"], account_id, role, rep_id) is not None
 
 
 async def insert_task(conn: asyncpg.Connection, rep_id: int, data: TaskCreate, created_by: int) -> int:

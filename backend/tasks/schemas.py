@@ -7,6 +7,8 @@ from typing import Literal
 
 import msgspec
 
+from backend.text_limits import Note
+
 
 class TaskCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     account_id: int
@@ -15,7 +17,7 @@ class TaskCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     # Appointments only: the visit starts exactly then (seconds from local midnight).
     start_s: int | None = None
     priority: int = 70
-    note: str | None = None
+    note: Note | None = None
 
 
 class PlannedTask(msgspec.Struct, frozen=True):

@@ -13,13 +13,13 @@ import asyncpg
 
 from backend.auth.principal import Principal
 from backend.errors import InvalidInput, NotFound
-from backend.routes.repository import rep_in_scope
+from backend.scope.service import rep_is_visible
 from backend.tasks import repository
 from backend.tasks.schemas import PlannedTask, TaskCreate
 
 
 async def add_task(conn: asyncpg.Connection, principal: Principal, rep_id: int, data: TaskCreate) -> PlannedTask:
-    if not await rep_in_scope(conn, rep_id, principal.role.value, principal.user_id):
+    if not await rep_is_visible(conn, principal, rep_id):
         raise NotFound(f"rep {rep_id} not found", field="rep_id")
     if data.kind == "appointment" and data.start_s is None:
         raise InvalidInput("an appointment needs its start time (start_s)", field="start_s")
@@ -31,13 +31,13 @@ async def add_task(conn: asyncpg.Connection, principal: Principal, rep_id: int, 
         raise InvalidInput("priority must be between 0 and 100", field="priority")
     if data.note is not None and len(data.note) > 2000:
         raise InvalidInput("a note has at most 2000 characters", field="note")
-    if not await repository.account_in_rep_scope(conn, data.account_id, rep_id, principal.role.value):
+    if not await repository.account_in_rep_scope(conn, data.account_id, principal.role.value, rep_id):
         raise NotFound(f"account {data.account_id} not found in the rep's territory", field="account_id")
     task_id = await repository.insert_task(conn, rep_id, data, principal.user_id)
     return next(task for task in await repository.tasks_of_rep_day(conn, rep_id, data.day) if task.id == task_id)
 
 
 async def tasks_of_day(conn: asyncpg.Connection, principal: Principal, rep_id: int, day: dt.date) -> list[PlannedTask]:
-    if not await rep_in_scope(conn, rep_id, principal.role.value, principal.user_id):
+    if not await rep_is_visible(conn, principal, rep_id):
         raise NotFound(f"rep {rep_id} not found", field="rep_id")
     return await repository.tasks_of_rep_day(conn, rep_id, day)

@@ -6,6 +6,8 @@ from typing import Any
 
 import msgspec
 
+from backend.text_limits import Name
+
 
 class Territory(msgspec.Struct, frozen=True):
     id: int
@@ -24,7 +26,7 @@ class TerritoryUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     Omitted fields keep their value; owner_rep_id/backup_rep_id null clear the rep."""
 
     geometry: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
-    name: str | msgspec.UnsetType = msgspec.UNSET
+    name: Name | msgspec.UnsetType = msgspec.UNSET
     owner_rep_id: int | msgspec.UnsetType | None = msgspec.UNSET
     backup_rep_id: int | msgspec.UnsetType | None = msgspec.UNSET
 

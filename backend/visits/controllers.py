@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.auth.principal import Role
@@ -27,25 +28,45 @@ class VisitsController(Controller):
     path = "/api/v1/visits"
     tags = ["visits"]
 
-    @post("", status_code=201, guards=[requires_role(Role.REP)], summary="Check in at an account")
+    @post(
+        "",
+        status_code=201,
+        guards=[requires_role(Role.REP)],
+        summary="Check in at an account",
+        responses={200: ResponseSpec(Visit, description="A retry under a new id: the first visit, nothing stored")},
+    )
     async def check_in(
         self, data: JSONBody[CheckInRequest], conn: Conn, principal: Caller, settings: AppSettings
     ) -> Response[Visit]:
         """Idempotent by the client's visit `id`: the same body again replays the original 201 (with
         `Idempotent-Replayed: true`); another body under the same id is a 409. The visit is stored with
         every verification flag that applies (out_of_range, low_accuracy, mock_location,
-        impossible_speed, clock_skew, not_on_route), never refused for a flag."""
+        impossible_speed, clock_skew, not_on_route), never refused for a flag.
+
+        A retry under a NEW id (same rep, same account, the first visit still open, device check-in
+        times within `FIELDSALES_CHECK_IN_RETRY_WINDOW_S`, 600 s by default) is answered 200 with the
+        first visit and `Idempotent-Replayed: true`; nothing new is stored and the client adopts the
+        returned `id`."""
         return _respond(await service.check_in(conn, settings, principal, data, datetime.now(UTC)))
 
     @post(
         "/{visit_id:uuid}/checkout", status_code=200, guards=[requires_role(Role.REP)], summary="Check out of a visit"
     )
     async def check_out(
-        self, visit_id: FromPath[uuid.UUID], data: JSONBody[CheckOutRequest], conn: Conn, principal: Caller,
+        self,
+        visit_id: FromPath[uuid.UUID],
+        data: JSONBody[CheckOutRequest],
+        conn: Conn,
+        principal: Caller,
         settings: AppSettings,
     ) -> Response[Visit]:
         """Idempotent per visit: the same body replays, another body is a 409. Adds too_short and the
-        checkout_* position flags. Another rep's visit is 404."""
+        checkout_* position flags. Another rep's visit is 404.
+
+        A required checklist (a template assigned to the account with a required item) not answered
+        yet: the check-out is accepted and flagged `checklist_missing` (removed when the answers
+        arrive), or refused with 409 `field: checklist` when `FIELDSALES_CHECKOUT_REQUIRES_CHECKLIST`
+        is set."""
         return _respond(await service.check_out(conn, settings, principal, visit_id, data, datetime.now(UTC)))
 
     @get("/{visit_id:uuid}", summary="One visit in the caller's scope")

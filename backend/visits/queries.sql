@@ -8,8 +8,8 @@
 -- - the rep's previous check-in by device time, and its distance from this position.
 with here as (select ST_SetSRID(ST_MakePoint($4::float8, $3::float8), 4326)::geography as point),
      account as (
-         select a.id, a.location from accounts a join territories t on t.id = a.territory_id
-         where a.id = $1 and (t.owner_rep_id = $2 or t.backup_rep_id = $2)
+         select a.id, a.location from accounts a
+         where a.id = $1 and a.territory_id in (select visible_territory_ids('rep', $2))
          limit 1),
      route as (
          select r.id from routes r
@@ -102,9 +102,9 @@ select v.id, v.rep_id, v.account_id, v.route_id, v.route_stop_seq, v.checked_in_
        v.checked_out_at, ST_Y(v.check_out_location) as check_out_lat, ST_X(v.check_out_location) as check_out_lon,
        v.check_out_accuracy_m, v.check_out_mock, v.check_out_distance_m, v.check_out_reason,
        v.flags, v.received_at
-from visits v join users u on u.id = v.rep_id
+from visits v
 where v.id = $1
-  and ($2::text = 'admin' or v.rep_id = $3 or ($2::text = 'supervisor' and u.supervisor_id = $3));
+  and v.rep_id in (select visible_rep_ids($2, $3));
 
 -- name: list_visits_in_scope
 -- Visits in the caller's scope whose device check-in time is in [$4, $5), optionally of one rep,
@@ -116,9 +116,39 @@ select v.id, v.rep_id, v.account_id, v.route_id, v.route_stop_seq, v.checked_in_
        v.checked_out_at, ST_Y(v.check_out_location) as check_out_lat, ST_X(v.check_out_location) as check_out_lon,
        v.check_out_accuracy_m, v.check_out_mock, v.check_out_distance_m, v.check_out_reason,
        v.flags, v.received_at
-from visits v join users u on u.id = v.rep_id
-where ($1::text = 'admin' or v.rep_id = $2 or ($1::text = 'supervisor' and u.supervisor_id = $2))
+from visits v
+where v.rep_id in (select visible_rep_ids($1, $2))
   and ($3::bigint is null or v.rep_id = $3)
   and v.checked_in_at >= $4 and v.checked_in_at < $5
 order by v.checked_in_at, v.id
 limit $6;
+
+-- name: open_visit_at_account
+-- The rep's open visit (not checked out) at this account nearest in device time to $4, other than $3:
+-- the retry rule (visits.checkin.retried_check_in) decides whether $4 is the same visit again.
+select v.id, v.checked_in_at
+from visits v
+where v.rep_id = $1 and v.account_id = $2 and v.checked_out_at is null and v.id <> $3
+order by abs(extract(epoch from v.checked_in_at - $4::timestamptz)), v.id
+limit 1;
+
+-- name: missing_required_checklists
+-- How many checklists the visit still owes: templates assigned to its account (latest active version
+-- of each code, the assignment rule of backend/checklists) with at least one required item, and no
+-- answers stored for the visit on any version of that code.
+with assigned as (
+    select distinct on (t.code) t.code, t.items
+    from checklist_templates t, visits v join accounts a on a.id = v.account_id
+    where v.id = $1 and t.is_active
+      and ((cardinality(t.channels) = 0 and cardinality(t.classes) = 0 and cardinality(t.account_ids) = 0)
+           or a.channel = any(t.channels) or a.account_class = any(t.classes) or a.id = any(t.account_ids))
+    order by t.code, t.version desc)
+select count(*)::int
+from assigned
+where exists (select 1 from jsonb_array_elements(assigned.items) item
+              where coalesce((item ->> 'required')::boolean, false))
+  and not exists (select 1 from visit_checklists c join checklist_templates answered on answered.id = c.template_id
+                  where c.visit_id = $1 and answered.code = assigned.code);
+
+-- name: visit_flags
+select flags from visits where id = $1;

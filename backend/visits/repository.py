@@ -9,7 +9,7 @@ import asyncpg
 import msgspec
 
 from backend.db.queries import load_queries
-from backend.visits.schemas import CheckInContext, Neighbour, OwnVisit, Visit
+from backend.visits.schemas import CheckInContext, Neighbour, OpenVisit, OwnVisit, Visit
 
 Q = load_queries("backend.visits")
 
@@ -49,8 +49,21 @@ async def insert_visit(
 ) -> Visit | None:
     """The stored visit; None when the id is taken (by another rep, or by this rep under another key)."""
     row = await conn.fetchrow(
-        Q["insert_visit"], visit_id, rep_id, account_id, route_id, route_stop_seq, checked_in_at, lat, lon,
-        accuracy_m, mock_location, distance_m, sent_at, reason, flags,
+        Q["insert_visit"],
+        visit_id,
+        rep_id,
+        account_id,
+        route_id,
+        route_stop_seq,
+        checked_in_at,
+        lat,
+        lon,
+        accuracy_m,
+        mock_location,
+        distance_m,
+        sent_at,
+        reason,
+        flags,
     )
     return None if row is None else msgspec.convert(dict(row), Visit)
 
@@ -97,3 +110,19 @@ async def list_visits(
 ) -> list[Visit]:
     rows = await conn.fetch(Q["list_visits_in_scope"], role, user_id, rep_id, start, end, limit)
     return [msgspec.convert(dict(row), Visit) for row in rows]
+
+
+async def open_visit_at_account(
+    conn: asyncpg.Connection, rep_id: int, account_id: int, visit_id: uuid.UUID, at: datetime
+) -> OpenVisit | None:
+    row = await conn.fetchrow(Q["open_visit_at_account"], rep_id, account_id, visit_id, at)
+    return None if row is None else msgspec.convert(dict(row), OpenVisit)
+
+
+async def missing_required_checklists(conn: asyncpg.Connection, visit_id: uuid.UUID) -> int:
+    return int(await conn.fetchval(Q["missing_required_checklists"], visit_id))
+
+
+async def visit_flags(conn: asyncpg.Connection, visit_id: uuid.UUID) -> list[str] | None:
+    flags = await conn.fetchval(Q["visit_flags"], visit_id)
+    return None if flags is None else list(flags)

@@ -80,6 +80,13 @@ class OwnVisit(msgspec.Struct, frozen=True):
     account_lon: float | None
 
 
+class OpenVisit(msgspec.Struct, frozen=True):
+    """A visit of the rep not checked out yet (the retry rule's candidate)."""
+
+    id: uuid.UUID
+    checked_in_at: datetime
+
+
 class CheckInContext(msgspec.Struct, frozen=True):
     account_id: int
     distance_m: float | None  # None: the account has no location yet

@@ -1,5 +1,16 @@
 """Check-in and check-out: verified by `visits.checkin`, stored flagged (never refused for a flag),
-idempotent by the client's visit id, ordered by the device clock."""
+idempotent by the client's visit id, ordered by the device clock.
+
+Rules beyond the flags (each a pure function of `visits.checkin`):
+
+- A retry under a new id: a check-in by the same rep at the same account while their visit there is
+  open and within `check_in_retry_window_s` (device time) is answered with that first visit (200,
+  `Idempotent-Replayed: true`, the first visit's `id`), and nothing new is stored; the new id then
+  replays the same answer. The phone adopts the returned id.
+- A check-out while a required checklist is unanswered is accepted and flagged `checklist_missing`
+  (the flag goes when the answers arrive, see `checklist_answered`); with the setting
+  `checkout_requires_checklist` it is refused with 409 naming `checklist` instead.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +23,7 @@ import msgspec
 from backend.auth.principal import Principal
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.idempotency import service as idempotency
-from backend.routes.repository import rep_in_scope
+from backend.scope.service import rep_is_visible
 from backend.settings import Settings
 from backend.visits import repository
 from backend.visits.schemas import CheckInRequest, CheckOutRequest, OwnVisit, Replayed, Visit, VisitList
@@ -21,8 +32,11 @@ from visits.checkin import (
     Fix,
     Flag,
     PreviousCheckIn,
+    checklist_flags,
+    checklist_refused,
     impossible_speed,
     merge_flags,
+    retried_check_in,
     verify_check_in,
     verify_check_out,
 )
@@ -38,6 +52,7 @@ def check_policy(settings: Settings) -> CheckPolicy:
         max_speed_kmh=settings.max_speed_kmh,
         max_clock_skew_s=settings.max_clock_skew_s,
         min_visit_s=settings.min_visit_s,
+        retry_window_s=settings.check_in_retry_window_s,
     )
 
 
@@ -72,6 +87,11 @@ async def check_in(
     if context.distance_m is None:
         raise InvalidInput(f"account {request.account_id} has no location yet", field="account_id")
     policy = check_policy(settings)
+    first = await repository.open_visit_at_account(conn, user_id, request.account_id, request.id, request.checked_in_at)
+    if first is not None and retried_check_in(first.checked_in_at, request.checked_in_at, policy):
+        first_visit = await _visit(conn, principal, first.id)
+        await idempotency.finish(conn, user_id, CHECK_IN, str(request.id), 200, first_visit)
+        return Replayed(first_visit, 200, True)
     previous = (
         None
         if context.previous_at is None or context.previous_distance_m is None
@@ -144,6 +164,12 @@ async def check_out(
     stored = await idempotency.begin(conn, user_id, CHECK_OUT, str(visit_id), body, settings.idempotency_ttl_s)
     if stored is not None:
         return Replayed(msgspec.convert(stored.response, Visit), stored.status_code, True)
+    missing = await repository.missing_required_checklists(conn, visit_id)
+    if checklist_refused(missing, requires_checklist=settings.checkout_requires_checklist):
+        raise Conflict(
+            f"{missing} required checklist(s) of this visit are not answered yet; submit them, then check out",
+            field="checklist",
+        )
     distance_m = await repository.check_out_distance(conn, visit_id, request.lat, request.lon)
     flags = verify_check_out(
         fix=Fix(lat=request.lat, lon=request.lon, accuracy_m=request.accuracy_m, mock_location=request.mock_location),
@@ -165,11 +191,21 @@ async def check_out(
         mock_location=request.mock_location,
         distance_m=distance_m,
         reason=request.reason,
-        flags=merge_flags(own.flags, flags),
+        flags=merge_flags(own.flags, flags, checklist_flags(missing)),
     )
     visit = await _visit(conn, principal, visit_id)
     await idempotency.finish(conn, user_id, CHECK_OUT, str(visit_id), 200, visit)
     return Replayed(visit, 200, False)
+
+
+async def checklist_answered(conn: asyncpg.Connection, visit_id: uuid.UUID) -> None:
+    """A checklist arrived: a checked-out visit that owes no required checklist any more loses its
+    `checklist_missing` flag (an offline phone may send the answers after the check-out)."""
+    visit = await repository.visit_flags(conn, visit_id)
+    if visit is None or Flag.CHECKLIST_MISSING.value not in visit:
+        return
+    if await repository.missing_required_checklists(conn, visit_id) == 0:
+        await repository.set_flags(conn, visit_id, [flag for flag in visit if flag != Flag.CHECKLIST_MISSING.value])
 
 
 async def get_visit(conn: asyncpg.Connection, principal: Principal, visit_id: uuid.UUID) -> Visit:
@@ -191,7 +227,7 @@ async def list_visits(
     start = since or end - timedelta(days=2)
     if start >= end:
         raise InvalidInput("since must be before until", field="since")
-    if rep_id is not None and not await rep_in_scope(conn, rep_id, principal.role.value, principal.user_id):
+    if rep_id is not None and not await rep_is_visible(conn, principal, rep_id):
         raise NotFound(f"rep {rep_id} not found", field="rep_id")
     items = await repository.list_visits(conn, principal.role.value, principal.user_id, rep_id, start, end, limit)
     return VisitList(items=items)

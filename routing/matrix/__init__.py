@@ -11,6 +11,9 @@
 an unreachable pair.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from routing.matrix.base import (
     MAX_PLAUSIBLE_DISTANCE_M,
     MAX_PLAUSIBLE_DURATION_S,
@@ -24,11 +27,30 @@ from routing.matrix.base import (
     UnknownModeError,
     normalize_mode,
 )
-from routing.matrix.factory import PROVIDERS, provider_from_settings
-from routing.matrix.haversine import DEFAULT_PROFILES, HaversineProvider, ModeProfile, haversine_m
-from routing.matrix.osrm import OsrmProvider
-from routing.matrix.valhalla import ValhallaProvider
+from routing.matrix.haversine import DEFAULT_PROFILES, HaversineProvider, ModeProfile, haversine_m, profile_of
 from routing.matrix_types import Matrix
+
+if TYPE_CHECKING:
+    from routing.matrix.factory import PROVIDERS, provider_from_settings
+    from routing.matrix.osrm import OsrmProvider
+    from routing.matrix.valhalla import ValhallaProvider
+
+# The HTTP providers pull in httpx (about 0.1 s of import): loaded on first use, so that a solve over
+# haversine (the CLI, the solver processes) does not pay for them.
+_LAZY = {
+    "PROVIDERS": "routing.matrix.factory",
+    "provider_from_settings": "routing.matrix.factory",
+    "OsrmProvider": "routing.matrix.osrm",
+    "ValhallaProvider": "routing.matrix.valhalla",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'routing.matrix' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "DEFAULT_PROFILES",
@@ -50,5 +72,6 @@ __all__ = [
     "ValhallaProvider",
     "haversine_m",
     "normalize_mode",
+    "profile_of",
     "provider_from_settings",
 ]

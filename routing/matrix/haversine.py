@@ -1,7 +1,10 @@
-"""Great-circle travel matrices: no service needed, good enough to plan when no road data is configured.
+"""Great-circle travel matrices: the project's one travel-time model when no road engine is configured.
 
-distance = great-circle distance x circuity; duration = distance / speed. The constants are urban
-door-to-door averages, meant as planning defaults, not measurements of one city:
+distance = great-circle distance x circuity; duration = distance / speed. Everything that estimates
+travel without a road engine uses these profiles: `fieldsales solve` on a problem with coordinates
+(`routing._instance`), the independent checker, the nightly planner and re-plan (through
+`HaversineProvider`) and the journey-plan schedule (its rep's speed and circuity). The constants are
+urban door-to-door averages, meant as planning defaults, not measurements of one city:
 
 - foot: 5 km/h (1.39 m/s), circuity 1.25 -- usual walking pace; dense street grids are 1.2-1.3 times
   the straight line.
@@ -48,13 +51,23 @@ CAR = ModeProfile(speed_m_s=25.0 / 3.6, circuity=1.40)
 DEFAULT_PROFILES: Mapping[str, ModeProfile] = {"foot": FOOT, "bicycle": BICYCLE, "car": CAR}
 
 
+def profile_of(mode: str) -> ModeProfile:
+    """The default profile of a travel mode (aliases such as ``walk`` accepted)."""
+    return DEFAULT_PROFILES[normalize_mode(mode)]
+
+
 def great_circle_m(points: Sequence[Point]) -> np.ndarray:
     """The ``n x n`` matrix of great-circle distances in metres (haversine formula, vectorised)."""
     if not points:
         return np.zeros((0, 0), dtype=np.float64)
-    arr = np.radians(np.asarray(points, dtype=np.float64))
-    lat = arr[:, 0][:, None]
-    lon = arr[:, 1][:, None]
+    arr = np.asarray(points, dtype=np.float64)
+    return great_circle_between(arr[:, 0], arr[:, 1])
+
+
+def great_circle_between(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
+    """Great-circle metres between all pairs of points given as arrays of degrees."""
+    lat = np.radians(np.asarray(lat_deg, dtype=np.float64))[:, None]
+    lon = np.radians(np.asarray(lon_deg, dtype=np.float64))[:, None]
     dlat = lat.T - lat
     dlon = lon.T - lon
     h = np.sin(dlat / 2.0) ** 2 + np.cos(lat) * np.cos(lat.T) * np.sin(dlon / 2.0) ** 2
@@ -91,11 +104,14 @@ class HaversineProvider:
 
     def matrix(self, points: Sequence[Point], mode: str) -> Matrix:
         """Durations (s) and distances (m) between all ``(lat, lon)`` points; every pair is reachable."""
-        profile = self.profiles[normalize_mode(mode)]
-        pts = validate_points(points)
-        distances = great_circle_m(pts) * profile.circuity
-        durations = distances / profile.speed_m_s
+        durations, distances = self.arrays(validate_points(points), mode)
         return Matrix(durations=durations.tolist(), distances=distances.tolist())
+
+    def arrays(self, points: Sequence[Point], mode: str) -> tuple[np.ndarray, np.ndarray]:
+        """(durations_s, distances_m) as numpy arrays, for callers that compute on them."""
+        profile = self.profiles[normalize_mode(mode)]
+        distances = great_circle_m(points) * profile.circuity
+        return distances / profile.speed_m_s, distances
 
     async def amatrix(self, points: Sequence[Point], mode: str) -> Matrix:
         """Same as :meth:`matrix` (pure computation, fast enough to run on the loop for a day's points)."""

@@ -5,18 +5,14 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-EARTH_RADIUS_M = 6_371_008.8
+from routing.matrix.haversine import EARTH_RADIUS_M, great_circle_between
 
 FloatArray = npt.NDArray[np.float64]
 
 
 def haversine_m(lat: FloatArray, lon: FloatArray) -> FloatArray:
-    """Great-circle metres between all pairs of points (degrees in)."""
-    la, lo = np.radians(lat), np.radians(lon)
-    dlat = la[:, None] - la[None, :]
-    dlon = lo[:, None] - lo[None, :]
-    a = np.sin(dlat / 2) ** 2 + np.cos(la)[:, None] * np.cos(la)[None, :] * np.sin(dlon / 2) ** 2
-    out: FloatArray = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    """Great-circle metres between all pairs of points (degrees in), as the routing matrices have them."""
+    out: FloatArray = great_circle_between(lat, lon)
     return out
 
 

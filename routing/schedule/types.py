@@ -11,6 +11,8 @@ from typing import Literal
 
 import msgspec
 
+from routing.matrix.haversine import CAR
+
 AccountClass = Literal["A", "B", "C"]
 CLASSES: tuple[AccountClass, ...] = ("A", "B", "C")
 WORKWEEK: frozenset[int] = frozenset({1, 2, 3, 4, 5})
@@ -36,7 +38,8 @@ class ScheduleAccount(msgspec.Struct, frozen=True, kw_only=True):
 class ScheduleRep(msgspec.Struct, frozen=True, kw_only=True):
     """The rep whose journey plan is built: home point, working weekdays, the length of a working day
     (`shift_s`, which bounds service plus estimated travel), an optional visit cap per day, and the speed
-    and circuity (street detour over the great circle) used for travel estimates."""
+    and circuity (street detour over the great circle) used for travel estimates: the callers pass
+    the rep's travel-mode profile of `routing.matrix.haversine` (the default circuity is the car's)."""
 
     id: str
     home_lat: float
@@ -45,7 +48,7 @@ class ScheduleRep(msgspec.Struct, frozen=True, kw_only=True):
     speed_m_per_s: float
     working_weekdays: frozenset[int] = WORKWEEK
     max_visits_per_day: int | None = None
-    circuity: float = 1.3
+    circuity: float = CAR.circuity
 
 
 class ScheduleRequest(msgspec.Struct, frozen=True, kw_only=True):

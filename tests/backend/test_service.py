@@ -33,7 +33,13 @@ async def test_openapi_schema_lists_the_endpoints(client: httpx.AsyncClient) -> 
 def test_production_refuses_the_demo_secret() -> None:
     with pytest.raises(SettingsError, match="FIELDSALES_JWT_SECRET"):
         create_app(load_settings({"FIELDSALES_ENV": "production"}))
-    create_app(load_settings({"FIELDSALES_ENV": "production", "FIELDSALES_JWT_SECRET": "x" * 40}))
+    with pytest.raises(SettingsError, match="guessable"):
+        create_app(load_settings({"FIELDSALES_ENV": "production", "FIELDSALES_JWT_SECRET": "x" * 40}))
+    create_app(
+        load_settings(
+            {"FIELDSALES_ENV": "production", "FIELDSALES_JWT_SECRET": "KUJCX9O049BhoGWMKR7w4i6w6tLLEoLORNNvHbJWKSs"}
+        )
+    )
 
 
 def test_settings_name_the_bad_variable() -> None:

@@ -1,177 +1,31 @@
 """End to end in a real browser: Debian's chromium driven by Playwright (no browser download).
 
-The test builds its own committed database (the test database's name + `_web`: migrated, the demo city, the
-known day of tests/backend/supervision/known_day.py), serves the API with `fieldsales serve` on a
-free port of 127.0.0.1, signs in as the demo supervisor at /supervisor and checks what the map draws:
-the team's two route lines, numbered stop markers, the flagged check-in, then the reports with their
-charts. Screenshots go to test-artifacts/.
+Against the session's server (tests/e2e/conftest.py), signs in as the demo supervisor at /supervisor and
+checks what the map draws: the team's two route lines, numbered stop markers, the flagged check-in, then
+the reports with their charts. Screenshots go to test-artifacts/.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
 import httpx
-import pytest
 
-from backend.db.migrate import migrate
-from backend.db.pool import connect, create_pool
-from backend.demo.service import DEMO_PASSWORD, load_demo_city
-from backend.planning.solver_pool import SolverPool
-from backend.sales.service import import_sales
-from backend.settings import Settings, load_settings
-from geo_data.demo_city import load_demo_city as read_demo_city
-from tests.backend.conftest import _test_database_url
-from tests.backend.supervision.known_day import (
-    DAY,
-    KnownDay,
-    add_visits,
-    plan_routes,
-    prepare_team,
-    schedule_reps,
-)
-
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-STATIC = ROOT / "backend" / "web" / "static" / "index.html"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-SALES = """rep,category,region,month,plan,actual
-rep1@example.com,beer,Helsinki,2026-12,1000,700
-rep2@example.com,beer,Helsinki,2026-12,1000,1050
-rep2@example.com,cider,Helsinki,2026-12,300,310
-"""
-
-
-def _require(condition: bool, reason: str) -> None:
-    """Missing tools fail in CI (make test installs them) and skip on a developer's machine."""
-    if not condition:
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def web_settings() -> Settings:
-    """A database of its own beside the test database (its name + `_web`), with committed data."""
-    server, name = _test_database_url().rsplit("/", 1)
-    return load_settings({}, environment="test", database_url=f"{server}/{name}_web")
-
-
-async def _build_database(settings: Settings) -> KnownDay:
-    server, database = settings.database_url.rsplit("/", 1)
-    admin = await asyncpg.connect(f"{server}/postgres")
-    try:
-        await admin.execute(f'drop database if exists "{database}" with (force)')
-        await admin.execute(f'create database "{database}"')
-    finally:
-        await admin.close()
-    conn = await connect(settings)
-    pool = await create_pool(settings)
-    solver = SolverPool(processes=1)
-    try:
-        await migrate(conn)
-        async with conn.transaction():
-            await load_demo_city(conn, read_demo_city(), DEMO_PASSWORD)
-            supervisor, other, reps = await prepare_team(conn)
-            closed = await schedule_reps(conn, reps)
-        routes = await plan_routes(pool, solver, reps)
-        known = KnownDay(supervisor, other, reps, routes, closed_account=closed)
-        async with conn.transaction():
-            await add_visits(conn, known)
-            await import_sales(conn, SALES.encode(), "sales.csv", max_bytes=1 << 20)
-        return known
-    finally:
-        solver.close()
-        await pool.close()
-        await conn.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def built_console() -> Path:
-    if not STATIC.exists() and shutil.which("npm"):
-        subprocess.run(["make", "frontend"], cwd=ROOT, check=True, capture_output=True, timeout=300)
-    _require(STATIC.exists(), "the console is not built: run `make frontend`")
-    return STATIC
-
-
-@pytest.fixture(scope="module")
-async def known(web_settings: Settings) -> AsyncIterator[KnownDay]:
-    yield await _build_database(web_settings)
-
-
-@pytest.fixture(scope="module")
-def server(known: KnownDay, web_settings: Settings, built_console: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": web_settings.database_url,
-        "FIELDSALES_ENV": "test",
-        "FIELDSALES_HOST": "127.0.0.1",
-        "FIELDSALES_PORT": str(port),
-    }
-    env.pop("FIELDSALES_MAP_TILE_URL", None)  # the offline basemap
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "supervisor-server.log").open("wb")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("fieldsales")), "serve"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, (ARTIFACTS / "supervisor-server.log").read_text(errors="replace")[-3000:]
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+from backend.settings import Settings
+from tests.backend.supervision.known_day import DAY, KnownDay
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, require
 
 
 async def test_the_supervisor_sees_routes_numbered_stops_and_flagged_check_ins(
     known: KnownDay, server: str, web_settings: Settings
 ) -> None:
-    _require(Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium")
+    require(Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium")
     try:
         from playwright.async_api import async_playwright
     except ImportError:  # pragma: no cover - the dev extra installs it
-        _require(False, "playwright is not installed (pip install -e '.[dev]')")
+        require(False, "playwright is not installed (pip install -e '.[dev]')")
         return
     conn = await asyncpg.connect(web_settings.database_url)
     try:

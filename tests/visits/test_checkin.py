@@ -11,9 +11,12 @@ from visits.checkin import (
     Fix,
     Flag,
     PreviousCheckIn,
+    checklist_flags,
+    checklist_refused,
     coordinates_problem,
     haversine_m,
     merge_flags,
+    retried_check_in,
     verify_check_in,
     verify_check_out,
 )
@@ -100,3 +103,19 @@ def test_merge_flags_is_ordered_and_unique() -> None:
 )
 def test_coordinates_problem(lat: float, lon: float, ok: bool) -> None:
     assert (coordinates_problem(lat, lon) is None) is ok
+
+
+def test_a_check_out_with_a_required_checklist_unanswered_is_flagged_and_refused_only_by_setting() -> None:
+    assert checklist_flags(0) == []
+    assert checklist_flags(2) == [Flag.CHECKLIST_MISSING]
+    assert not checklist_refused(1, requires_checklist=False)
+    assert checklist_refused(1, requires_checklist=True)
+    assert not checklist_refused(0, requires_checklist=True)
+
+
+def test_a_second_check_in_within_the_window_at_an_open_visit_is_a_retry() -> None:
+    policy = CheckPolicy(retry_window_s=600)
+    assert retried_check_in(AT, AT + timedelta(minutes=3), policy)
+    assert retried_check_in(AT, AT - timedelta(minutes=10), policy)  # sent out of order: still the same visit
+    assert not retried_check_in(AT, AT + timedelta(minutes=10, seconds=1), policy)
+    assert not retried_check_in(None, AT, policy)

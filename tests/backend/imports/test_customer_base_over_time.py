@@ -280,7 +280,7 @@ async def test_import_rows_without_coordinates_are_geocoded_or_flagged(conn: asy
         b"Jossain,Tuntematon tie 5\n"
     )  # nowhere in the extract
     report = await import_accounts(
-        conn, [UploadedFile("new.csv", csv)], ImportOptions(region_bbox=FI_BBOX), None, OfflineGeocoder()
+        conn, [UploadedFile("new.csv", csv)], ImportOptions(region_bbox=FI_BBOX), None, geocoder=OfflineGeocoder()
     )
     assert report.counts.needs_geocoding == 3 and report.counts.geocoded == 1 and report.counts.geocode_review == 1
     rows = {

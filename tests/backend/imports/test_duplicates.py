@@ -49,8 +49,7 @@ async def test_review_merge_and_undo_through_the_api(client: httpx.AsyncClient, 
     assert {s["file_name"] for s in pair["a"]["sources"] + pair["b"]["sources"]} == {"a.csv", "b.csv"}
     phones_before = await conn.fetchval("select phones from accounts where id = $1", golden)
 
-    merged = await client.post(f"/api/v1/duplicates/{pair['id']}/merge", json={"keep_id": golden},
-                               headers=supervisor)
+    merged = await client.post(f"/api/v1/duplicates/{pair['id']}/merge", json={"keep_id": golden}, headers=supervisor)
     assert merged.status_code == 200, merged.text
     result = merged.json()
     assert (result["winner_id"], result["loser_id"]) == (golden, other)
@@ -110,7 +109,8 @@ async def test_an_account_with_visits_is_never_merged_away(client: httpx.AsyncCl
     golden = ids["a.csv:a1"]
     admin = await auth_headers(client, "admin@example.com")
     pair = next(
-        p for p in (await client.get("/api/v1/duplicates?limit=500", headers=admin)).json()["items"]
+        p
+        for p in (await client.get("/api/v1/duplicates?limit=500", headers=admin)).json()["items"]
         if golden in (p["a"]["id"], p["b"]["id"])
     )
     other = pair["b"]["id"] if pair["a"]["id"] == golden else pair["a"]["id"]
@@ -118,7 +118,9 @@ async def test_an_account_with_visits_is_never_merged_away(client: httpx.AsyncCl
     await conn.execute(
         "insert into visits (id, rep_id, account_id, checked_in_at, check_in_location, check_in_accuracy_m, "
         "check_in_mock, check_in_distance_m) select gen_random_uuid(), $1, a.id, now(), a.location, 10, false, 5 "
-        "from accounts a where a.id = $2", rep, other,
+        "from accounts a where a.id = $2",
+        rep,
+        other,
     )
     refused = await client.post(f"/api/v1/duplicates/{pair['id']}/merge", json={"keep_id": golden}, headers=admin)
     assert refused.status_code == 409 and refused.json()["field"] == "keep_id"

@@ -81,8 +81,10 @@ async def test_messy_fixture_deduplicates_with_known_precision_and_recall(
     # swapped coordinates were corrected, rows without coordinates kept for geocoding
     assert any("swapped" in w.reason for w in report.warnings)
     assert report.counts.needs_geocoding >= 1
-    assert await conn.fetchval("select count(*) from accounts where id = any($1) and location is null",
-                               report.account_ids) == report.counts.needs_geocoding
+    assert (
+        await conn.fetchval("select count(*) from accounts where id = any($1) and location is null", report.account_ids)
+        == report.counts.needs_geocoding
+    )
     # the outlets lie outside the demo territories: all in the unassigned queue
     assert report.counts.unassigned == report.counts.created
     assert "rejected" in report.summary and "north_manager.xlsx row" in report.summary
@@ -176,13 +178,16 @@ async def test_api_bad_files_are_problem_json_naming_the_file(
     none = await client.post("/api/v1/imports/accounts", data={"source": "x"}, headers=admin)
     assert none.status_code == 422 and none.json()["field"] == "files"
     mapping = await client.post(
-        "/api/v1/imports/accounts", files=[("files", ("a.csv", b"Outlet,x\nA,1\n", "text/csv"))],
-        data={"mapping": "colour = 'Paint'"}, headers=admin,
+        "/api/v1/imports/accounts",
+        files=[("files", ("a.csv", b"Outlet,x\nA,1\n", "text/csv"))],
+        data={"mapping": "colour = 'Paint'"},
+        headers=admin,
     )
     assert mapping.status_code == 422 and mapping.json()["field"] == "mapping"
     # a body over the request limit (16 MiB by default) is refused before it is read
     huge = await client.post(
-        "/api/v1/imports/accounts", files=[("files", ("huge.csv", b"x" * (17 * 1024 * 1024), "text/csv"))],
+        "/api/v1/imports/accounts",
+        files=[("files", ("huge.csv", b"x" * (17 * 1024 * 1024), "text/csv"))],
         headers=admin,
     )
     assert huge.status_code == 413 and huge.json()["field"] == "body"

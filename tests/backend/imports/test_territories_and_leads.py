@@ -45,16 +45,19 @@ async def test_moving_a_boundary_moves_accounts_and_the_reps_lists_follow(
     cut = centre["xmin"] + (centre["xmax"] - centre["xmin"]) / 3
     grown = box(west["xmin"], west["ymin"], cut, west["ymax"])
     shrunk = box(cut, centre["ymin"], centre["xmax"], centre["ymax"])
-    response = await client.put(f"/api/v1/territories/{centre['id']}", json={"geometry": mapping(shrunk)},
-                                headers=admin)
+    response = await client.put(
+        f"/api/v1/territories/{centre['id']}", json={"geometry": mapping(shrunk)}, headers=admin
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     moved = set(body["accounts_moved_out"])
     assert moved and not body["accounts_moved_in"]
     assert any(p["kind"] == "gap" for p in body["problems"])  # until the west strip grows into it
-    response = await client.put(f"/api/v1/territories/{west['id']}",
-                                json={"geometry": {"type": "Feature", "properties": {}, "geometry": mapping(grown)}},
-                                headers=admin)
+    response = await client.put(
+        f"/api/v1/territories/{west['id']}",
+        json={"geometry": {"type": "Feature", "properties": {}, "geometry": mapping(grown)}},
+        headers=admin,
+    )
     assert response.status_code == 200, response.text
     assert set(response.json()["accounts_moved_in"]) == moved
     assert not [p for p in response.json()["problems"] if p["kind"] == "overlap"]
@@ -69,8 +72,7 @@ async def test_put_reports_repairs_and_overlaps_and_refuses_non_polygons(
     admin = await auth_headers(client, "admin@example.com")
     x0, x1, y0, y1 = west["xmin"], west["xmax"] + 0.001, west["ymin"], west["ymax"]
     bow_tie = Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1)])  # self-intersecting, reaches into centre
-    response = await client.put(f"/api/v1/territories/{west['id']}", json={"geometry": mapping(bow_tie)},
-                                headers=admin)
+    response = await client.put(f"/api/v1/territories/{west['id']}", json={"geometry": mapping(bow_tie)}, headers=admin)
     assert response.status_code == 200, response.text
     kinds = {p["kind"]: p for p in response.json()["problems"]}
     assert "repaired" in kinds and "Self-intersection" in kinds["repaired"]["detail"]
@@ -87,28 +89,34 @@ async def test_put_reports_repairs_and_overlaps_and_refuses_non_polygons(
     assert missing.status_code == 404
 
 
-async def test_territory_file_with_overlap_self_intersection_and_hole(
-    conn: asyncpg.Connection, tmp_path: Path
-) -> None:
+async def test_territory_file_with_overlap_self_intersection_and_hole(conn: asyncpg.Connection, tmp_path: Path) -> None:
     west, centre = await _territory(conn, "rep1@example.com"), await _territory(conn, "rep2@example.com")
     x0, y0, y1 = west["xmin"], west["ymin"], west["ymax"]
     mid_x = (west["xmin"] + west["xmax"]) / 2
     with_hole = Polygon(
         [(x0, y0), (centre["xmin"] + 0.001, y0), (centre["xmin"] + 0.001, y1), (x0, y1)],
-        [[(mid_x - 0.0005, (y0 + y1) / 2 - 0.0005), (mid_x + 0.0005, (y0 + y1) / 2 - 0.0005),
-          (mid_x + 0.0005, (y0 + y1) / 2 + 0.0005), (mid_x - 0.0005, (y0 + y1) / 2 + 0.0005)]],
+        [
+            [
+                (mid_x - 0.0005, (y0 + y1) / 2 - 0.0005),
+                (mid_x + 0.0005, (y0 + y1) / 2 - 0.0005),
+                (mid_x + 0.0005, (y0 + y1) / 2 + 0.0005),
+                (mid_x - 0.0005, (y0 + y1) / 2 + 0.0005),
+            ]
+        ],
     )
     bow_tie = Polygon([(25.10, 60.10), (25.12, 60.12), (25.12, 60.10), (25.10, 60.12)])
     frame = geopandas.GeoDataFrame(
         {"code": [west["code"], "NEW"], "name": ["West", "New area"], "owner": ["rep1@example.com", "nobody@x.fi"]},
-        geometry=[with_hole, bow_tie], crs="EPSG:4326",
+        geometry=[with_hole, bow_tie],
+        crs="EPSG:4326",
     ).to_crs("EPSG:3067")
     path = tmp_path / "territories.gpkg"
     frame.to_file(path, driver="GPKG")
     parsed = read_territory_file(path)
     inside_hole = await conn.fetch(
         "select id from accounts where territory_id = $1 and ST_Covers(ST_GeomFromText($2, 4326), location)",
-        west["id"], Polygon(with_hole.interiors[0]).wkt,
+        west["id"],
+        Polygon(with_hole.interiors[0]).wkt,
     )
     report = await import_territories(conn, parsed)
     assert report.updated == [west["code"]] and report.created == ["NEW"]
@@ -117,19 +125,26 @@ async def test_territory_file_with_overlap_self_intersection_and_hole(
     # the overlap with the centre strip is stored as drawn: border accounts go to the lower id
     overlap_db = await conn.fetchval(
         "select ST_Area(ST_Intersection(a.geom, b.geom)) > 0 from territories a, territories b "
-        "where a.id = $1 and b.id = $2", west["id"], centre["id"],
+        "where a.id = $1 and b.id = $2",
+        west["id"],
+        centre["id"],
     )
     assert overlap_db
     hole_ids = [r["id"] for r in inside_hole]
     if hole_ids:  # accounts in the new hole left the territory
-        assert await conn.fetchval("select count(*) from accounts where id = any($1) and territory_id = $2",
-                                   hole_ids, west["id"]) == 0
+        assert (
+            await conn.fetchval(
+                "select count(*) from accounts where id = any($1) and territory_id = $2", hole_ids, west["id"]
+            )
+            == 0
+        )
     assert report.unassigned_accounts >= len(hole_ids)
     assert "1 created, 1 updated" in report.summary
 
 
 def test_cli_territories_dry_run_and_bad_file(settings: Settings, tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("FIELDSALES_ENV", "test")
     path = tmp_path / "t.geojson"
     geopandas.GeoDataFrame({"code": ["X"]}, geometry=[box(25.2, 60.3, 25.3, 60.4)], crs="EPSG:4326").to_file(path)
     result = CliRunner().invoke(cli, ["import", "territories", str(path), "--dry-run"])
@@ -143,6 +158,7 @@ def test_cli_territories_dry_run_and_bad_file(settings: Settings, tmp_path: Path
 
 def test_cli_accounts_bad_files_exit_non_zero(settings: Settings, tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("FIELDSALES_ENV", "test")
     huge = tmp_path / "huge.csv"
     with huge.open("wb") as handle:  # a sparse 200 MB file: refused by its size, never read
         handle.truncate(200 * 1024 * 1024)
@@ -205,34 +221,46 @@ async def test_a_new_lead_lands_in_its_reps_list_or_the_unassigned_queue(
     lat, lon = (west["ymin"] + west["ymax"]) / 2, (west["xmin"] + west["xmax"]) / 2
     response = await client.post(
         "/api/v1/leads",
-        json={"name": "Uusi Kahvila Oy", "channel": "horeca", "phone": "040 765 4321", "lat": lat, "lon": lon,
-              "opening_hours": "09:00-18:00"},
+        json={
+            "name": "Uusi Kahvila Oy",
+            "channel": "horeca",
+            "phone": "040 765 4321",
+            "lat": lat,
+            "lon": lon,
+            "opening_hours": "09:00-18:00",
+        },
         headers=rep1,
     )
     assert response.status_code == 201, response.text
     lead = response.json()
     assert lead["territory_id"] == west["id"] and lead["status"] == "potential" and lead["name"] == "Uusi Kahvila"
     assert lead["id"] in await _my_ids(client, rep1)
-    duplicate = await client.post("/api/v1/leads", json={"name": "UUSI KAHVILA", "phone": "+358407654321",
-                                                         "lat": lat, "lon": lon}, headers=rep1)
+    duplicate = await client.post(
+        "/api/v1/leads", json={"name": "UUSI KAHVILA", "phone": "+358407654321", "lat": lat, "lon": lon}, headers=rep1
+    )
     assert duplicate.status_code == 409 and str(lead["id"]) in duplicate.json()["detail"]
 
-    outside = await client.post("/api/v1/leads", json={"name": "Kaukainen Kioski", "channel": "retail",
-                                                       "lat": 60.30, "lon": 25.20}, headers=rep1)
+    outside = await client.post(
+        "/api/v1/leads",
+        json={"name": "Kaukainen Kioski", "channel": "retail", "lat": 60.30, "lon": 25.20},
+        headers=rep1,
+    )
     assert outside.status_code == 201 and outside.json()["territory_id"] is None
     far_id = outside.json()["id"]
     supervisor = await auth_headers(client, "supervisor@example.com")
     queue = (await client.get("/api/v1/leads/unassigned?limit=500", headers=supervisor)).json()
     assert far_id in [item["id"] for item in queue["items"]]
     assert (await client.get("/api/v1/leads/unassigned", headers=rep1)).status_code == 403
-    assigned = await client.post(f"/api/v1/leads/{far_id}/assign", json={"territory_id": west["id"]},
-                                 headers=supervisor)
+    assigned = await client.post(
+        f"/api/v1/leads/{far_id}/assign", json={"territory_id": west["id"]}, headers=supervisor
+    )
     assert assigned.status_code == 200, assigned.text
     assert far_id in await _my_ids(client, rep1)
     queue = (await client.get("/api/v1/leads/unassigned?limit=500", headers=supervisor)).json()
     assert far_id not in [item["id"] for item in queue["items"]]
-    inside = await client.post(f"/api/v1/leads/{lead['id']}/assign", json={"territory_id": west["id"]},
-                               headers=supervisor)
+    inside = await client.post(
+        f"/api/v1/leads/{lead['id']}/assign", json={"territory_id": west["id"]}, headers=supervisor
+    )
     assert inside.status_code == 409
     bad = await client.post("/api/v1/leads", json={"name": "X", "lat": 0, "lon": 0}, headers=rep1)
     assert bad.status_code == 422 and bad.json()["field"] == "lat"

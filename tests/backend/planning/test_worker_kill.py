@@ -35,11 +35,11 @@ def _env(url: str) -> dict[str, str]:
     }
 
 
-async def _prepare(url: str, server: str) -> list[int]:
+async def _prepare(url: str, server: str, database: str) -> list[int]:
     admin = await asyncpg.connect(f"{server}/postgres")
     try:
-        await admin.execute("drop database if exists fieldsales_test_jobs with (force)")
-        await admin.execute("create database fieldsales_test_jobs")
+        await admin.execute(f'drop database if exists "{database}" with (force)')
+        await admin.execute(f'create database "{database}"')
     finally:
         await admin.close()
     for command in (["migrate"], ["demo"]):
@@ -93,9 +93,11 @@ def _start_worker(url: str, log: Path) -> subprocess.Popen[bytes]:
 
 
 async def test_killing_a_worker_mid_run_still_plans_every_rep_once(settings: Settings, tmp_path: Path) -> None:
-    server = settings.database_url.rsplit("/", 1)[0]
-    url = f"{server}/fieldsales_test_jobs"
-    reps = await _prepare(url, server)
+    # Named after the test database, so test runs against different databases never collide.
+    server, name = settings.database_url.rsplit("/", 1)
+    database = f"{name}_jobs"
+    url = f"{server}/{database}"
+    reps = await _prepare(url, server, database)
     started = subprocess.run(
         [FIELDSALES, "plan", "nightly", "--day", DAY.isoformat()],
         env=_env(url),

@@ -158,7 +158,10 @@ async def _publish_route(conn: asyncpg.Connection, rep_email: str, account_ids: 
         await conn.execute(
             "insert into route_stops (route_id, seq, account_id, source, due_day, priority, arrival_s, start_s, "
             "end_s, service_s, travel_from_previous_s) values ($1, $2, $3, 'schedule', $4, 50, 0, 0, 900, 900, 0)",
-            route_id, seq, account_id, DAY.date(),
+            route_id,
+            seq,
+            account_id,
+            DAY.date(),
         )
     return int(route_id)
 
@@ -172,7 +175,9 @@ async def test_a_check_in_links_its_route_stop_or_is_flagged_off_route(
     on_route = await client.post("/api/v1/visits", json=check_in_body(planned, DAY.replace(hour=9)), headers=headers)
     assert on_route.status_code == 201
     assert (on_route.json()["route_id"], on_route.json()["route_stop_seq"], on_route.json()["flags"]) == (
-        route_id, 1, []
+        route_id,
+        1,
+        [],
     )
     off = await client.post("/api/v1/visits", json=check_in_body(unplanned, DAY.replace(hour=10)), headers=headers)
     assert off.json()["flags"] == ["not_on_route"] and off.json()["route_id"] is None

@@ -15,12 +15,25 @@ STORE_CHECK: dict[str, Any] = {
     "code": "store-check",
     "name": "Store check",
     "items": [
-        {"key": "brand_a_listed", "label": "Brand A on shelf", "type": "yes_no", "required": True,
-         "scoring": {"kind": "must_stock", "weight": 2}},
-        {"key": "share", "label": "Share of shelf %", "type": "share_of_shelf",
-         "scoring": {"kind": "share_of_shelf", "weight": 1, "target": 40}},
-        {"key": "price_a", "label": "Price of A", "type": "price",
-         "scoring": {"kind": "price", "weight": 1, "target": 2.49}},
+        {
+            "key": "brand_a_listed",
+            "label": "Brand A on shelf",
+            "type": "yes_no",
+            "required": True,
+            "scoring": {"kind": "must_stock", "weight": 2},
+        },
+        {
+            "key": "share",
+            "label": "Share of shelf %",
+            "type": "share_of_shelf",
+            "scoring": {"kind": "share_of_shelf", "weight": 1, "target": 40},
+        },
+        {
+            "key": "price_a",
+            "label": "Price of A",
+            "type": "price",
+            "scoring": {"kind": "price", "weight": 1, "target": 2.49},
+        },
         {"key": "shelf_photo", "label": "Shelf photo", "type": "photo", "required": True, "min_photos": 1},
     ],
 }

@@ -55,8 +55,10 @@ async def test_an_offline_day_replayed_late_out_of_order_and_twice(
                 (
                     f"photo {index}.{number}",
                     f"/api/v1/visits/{visit_id}/photos",
-                    {"data": {"photo_id": photo_id, "item_key": "shelf_photo"},
-                     "files": {"file": ("IMG.jpg", content, "image/jpeg")}},
+                    {
+                        "data": {"photo_id": photo_id, "item_key": "shelf_photo"},
+                        "files": {"file": ("IMG.jpg", content, "image/jpeg")},
+                    },
                 )
             )
         answers = good_answers(template["id"], ids[0])

@@ -28,7 +28,8 @@ async def test_first_sync_is_full_and_later_ones_carry_changes_and_deletions(
     await conn.execute("update accounts set name = 'Renamed kiosk' where id = $1", renamed["id"])
     await conn.execute(
         "update accounts set location = (select location from accounts where id = $2) where id = $1",
-        moved["id"], elsewhere["id"],
+        moved["id"],
+        elsewhere["id"],
     )
     await conn.execute("update accounts set name = 'Not yours' where id = $1", elsewhere["id"])
     await conn.execute("update checklist_templates set is_active = false where id = $1", template["id"])

@@ -1,0 +1,1 @@
+"""The product catalogue: brands, categories, products, price lists, must-stock lists."""

@@ -1,0 +1,219 @@
+"""HTTP: the commercial figures (JSON, CSV or XLSX), monthly plans through the API and file import.
+
+Every report is scoped: figures over order lines take the reps in the caller's scope, figures over
+the customer base (AKB, OKB, churn) the territories in the caller's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post, put
+from litestar.params import JSONBody, QueryParameter
+
+from backend.auth.principal import Role
+from backend.errors import InvalidInput
+from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.http.security import requires_role
+from backend.sales import service
+from backend.sales.export import to_csv, to_xlsx
+from backend.sales.schemas import PlansRequest, PlansStored, SalesImportReport
+from backend.settings import Settings
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Format = Annotated[str, QueryParameter(description="json (default), csv or xlsx")]
+Territory = Annotated[int | None, QueryParameter(ge=1, description="only this territory")]
+FromText = Annotated[str | None, QueryParameter(name="from", description="first day YYYY-MM-DD or month YYYY-MM")]
+ToText = Annotated[str | None, QueryParameter(name="to", description="last day YYYY-MM-DD or month YYYY-MM")]
+Group = Annotated[str, QueryParameter(description="how rows are grouped")]
+OFFICE = [requires_role(Role.SUPERVISOR, Role.ADMIN)]
+
+
+def _today(settings: Settings) -> dt.date:
+    return datetime.now(UTC).astimezone(zoneinfo.ZoneInfo(settings.planning_time_zone)).date()
+
+
+def _month(value: str | None, name: str) -> dt.date | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return service.parse_month(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{name} must be a month as YYYY-MM", field=name) from exc
+
+
+def _day(value: str | None, name: str, *, end: bool) -> dt.date | None:
+    """A day; a month (YYYY-MM) means its first day for `from` and its last for `to`."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if len(text) == 7:
+        month = _month(text, name)
+        assert month is not None
+        return service.add_months(month, 1) - dt.timedelta(days=1) if end else month
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput(f"{name} must be a day YYYY-MM-DD or a month YYYY-MM", field=name) from exc
+
+
+def _days(from_text: str | None, to_text: str | None, settings: Settings) -> tuple[dt.date, dt.date]:
+    """Default: the month to date."""
+    today = _today(settings)
+    first = _day(from_text, "from", end=False) or today.replace(day=1)
+    last = _day(to_text, "to", end=True) or (today if first <= today else first)
+    return first, last
+
+
+def _months(from_text: str | None, to_text: str | None, settings: Settings) -> tuple[dt.date, dt.date]:
+    """Default: the year to date."""
+    today = _today(settings)
+    first = _month(from_text, "from") or today.replace(month=1, day=1)
+    last = _month(to_text, "to") or max(first, today.replace(day=1))
+    return first, last
+
+
+def respond(report: msgspec.Struct, rows: Sequence[msgspec.Struct], fmt: str, name: str) -> Response[Any]:
+    if fmt == "json":
+        return Response(content=report)
+    if fmt == "csv":
+        content, media_type, ext = to_csv(rows), "text/csv; charset=utf-8", "csv"
+    elif fmt == "xlsx":
+        content, media_type, ext = to_xlsx(rows, name.split("-")[0]), XLSX, "xlsx"
+    else:
+        raise InvalidInput("format must be json, csv or xlsx", field="format")
+    return Response(
+        content=content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'}
+    )
+
+
+class SalesController(Controller):
+    path = "/api/v1/sales"
+    tags = ["sales"]
+
+    @get("/plan-vs-fact", summary="Plan vs fact in money and units")
+    async def plan_vs_fact(
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        from_month: Annotated[str | None, QueryParameter(name="from", description="first month YYYY-MM")] = None,
+        to_month: Annotated[str | None, QueryParameter(name="to", description="last month YYYY-MM")] = None,
+        group_by: Group = "rep",
+        territory_id: Territory = None,
+        format: Format = "json",
+    ) -> Response[Any]:
+        """group_by: rep, category, region, month or quarter. Fact = orders in the fact statuses
+        (FIELDSALES_SALES_FACT_FROM) + imported actuals. Default: the year to date."""
+        first, last = _months(from_month, to_month, settings)
+        report = await service.plan_vs_fact(
+            conn, principal, first, last, group_by, fact_from=settings.sales_fact_from, territory_id=territory_id
+        )
+        name = f"plan_vs_fact-{group_by}-{report.from_month}-{report.to_month}"
+        return respond(report, [*report.rows, report.total], format, name)
+
+    @get("/kpis", summary="Average check, order frequency, lines per order, cross-sell breadth, AKB")
+    async def kpis(
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        from_text: FromText = None,
+        to_text: ToText = None,
+        group_by: Group = "territory",
+        territory_id: Territory = None,
+        format: Format = "json",
+    ) -> Response[Any]:
+        """group_by: rep, territory, region, channel or month. Default: the month to date."""
+        first, last = _days(from_text, to_text, settings)
+        report = await service.kpis(
+            conn, principal, first, last, group_by, fact_from=settings.sales_fact_from, territory_id=territory_id
+        )
+        return respond(report, [*report.rows, report.total], format, f"kpis-{group_by}-{first}-{last}")
+
+    @get("/active-base", summary="Active base (AKB), potential base (OKB) and their ratio per territory")
+    async def active_base(
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        from_text: FromText = None,
+        to_text: ToText = None,
+        territory_id: Territory = None,
+        format: Format = "json",
+    ) -> Response[Any]:
+        first, last = _days(from_text, to_text, settings)
+        report = await service.active_base(conn, principal, first, last, territory_id)
+        return respond(report, [*report.rows, report.total], format, f"active_base-{first}-{last}")
+
+    @get("/churn", summary="Churned, returned and new accounts against the previous period")
+    async def churn(
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        from_text: FromText = None,
+        to_text: ToText = None,
+        territory_id: Territory = None,
+        format: Format = "json",
+    ) -> Response[Any]:
+        first, last = _days(from_text, to_text, settings)
+        report = await service.churn(conn, principal, first, last, territory_id)
+        return respond(report, [*report.rows, report.total], format, f"churn-{first}-{last}")
+
+    @get("/seasonality", summary="Seasonality coefficient per root category (orders + imported actuals)")
+    async def seasonality(
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        from_month: Annotated[str | None, QueryParameter(name="from", description="first month YYYY-MM")] = None,
+        to_month: Annotated[str | None, QueryParameter(name="to", description="last month YYYY-MM")] = None,
+        format: Format = "json",
+    ) -> Response[Any]:
+        first, last = _months(from_month, to_month, settings)
+        if to_month is None:
+            last = first
+        report = await service.seasonality(conn, principal, first, last, fact_from=settings.sales_fact_from)
+        return respond(report, report.rows, format, f"seasonality-{report.from_month}-{report.to_month}")
+
+    @get("/shelf", summary="Must-stock compliance, out-of-stock and competitor presence from checklists")
+    async def shelf(
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        from_text: FromText = None,
+        to_text: ToText = None,
+        group_by: Group = "territory",
+        format: Format = "json",
+    ) -> Response[Any]:
+        """group_by: territory, channel, rep or brand. From checklist items bound to a SKU or a brand."""
+        first, last = _days(from_text, to_text, settings)
+        report = await service.shelf(conn, principal, first, last, group_by, time_zone=settings.planning_time_zone)
+        return respond(report, report.rows, format, f"shelf-{group_by}-{first}-{last}")
+
+    @put("/plans", guards=OFFICE, summary="Set monthly plans (money and units) per rep, category, region")
+    async def plans(self, data: JSONBody[PlansRequest], conn: Conn, principal: Caller) -> PlansStored:
+        return await service.save_plans(conn, principal, data)
+
+    @post("/imports", status_code=200, guards=[requires_role(Role.ADMIN)], summary="Import plans and actuals")
+    async def import_file(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        settings: AppSettings,
+        file_name: Annotated[str, QueryParameter(description="the file's name (.csv or .xlsx)")] = "sales.csv",
+        dry_run: Annotated[bool, QueryParameter(description="check, write nothing")] = False,
+    ) -> SalesImportReport:
+        """The file is the request body (columns as for `fieldsales import sales`); a row-level report."""
+        data = await request.body()
+        if not data:
+            raise InvalidInput("the request body must be the file", field="file")
+        return await service.import_sales(
+            conn, data, file_name, max_bytes=settings.max_import_file_bytes, dry_run=dry_run
+        )

@@ -1,0 +1,114 @@
+"""The OpenAPI document as a contract (backend/http/openapi.py): checked on the finished document."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from backend.app import create_app
+from backend.http.openapi import PROBLEM_JSON, PROBLEM_SCHEMA, document
+from backend.settings import Settings
+
+PROBLEM_REF = {"$ref": f"#/components/schemas/{PROBLEM_SCHEMA}"}
+
+
+@pytest.fixture(scope="module")
+def doc() -> dict[str, Any]:
+    return document(create_app(Settings(environment="test")))
+
+
+def _operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(path, method, op) for path, item in doc["paths"].items() for method, op in item.items()]
+
+
+def test_every_error_response_is_problem_json_with_the_one_schema(doc: dict[str, Any]) -> None:
+    for path, method, op in _operations(doc):
+        errors = {code: response for code, response in op["responses"].items() if code[0] in "45"}
+        for code, response in errors.items():
+            assert response["content"] == {PROBLEM_JSON: {"schema": PROBLEM_REF}}, (method, path, code)
+        if path != "/health":
+            assert "503" in errors or path.endswith("basemap.geojson"), (method, path)
+    problem = doc["components"]["schemas"][PROBLEM_SCHEMA]
+    assert set(problem["properties"]) == {"type", "title", "status", "detail", "field", "errors"}
+    assert "status_code" not in str(doc), "Litestar's default 400 body is gone"
+
+
+def test_errors_follow_what_each_operation_can_raise(doc: dict[str, Any]) -> None:
+    def codes(path: str, method: str) -> set[str]:
+        return {code for code in doc["paths"][path][method]["responses"] if code[0] in "45"}
+
+    assert codes("/api/v1/visits", "post") >= {"400", "401", "403", "409", "413", "422", "503"}
+    assert "415" in codes("/api/v1/visits/{visit_id}/photos", "post")
+    assert "429" in codes("/api/v1/auth/login", "post")
+    assert "404" in codes("/api/v1/me/route", "get")
+    assert "403" not in codes("/api/v1/visits/{visit_id}", "get")  # no guard: scope decides (404)
+    assert doc["paths"]["/api/v1/auth/login"]["post"]["responses"]["429"]["headers"]["Retry-After"]
+
+
+def test_public_operations_need_no_token_and_others_inherit_bearer(doc: dict[str, Any]) -> None:
+    public = {path for path, _, op in _operations(doc) if op.get("security") == []}
+    assert public == {"/health", "/api/v1/auth/login", "/api/v1/auth/refresh"}
+    assert doc["security"] == [{"bearer": []}]
+
+
+def test_operation_ids_are_natural_and_unique(doc: dict[str, Any]) -> None:
+    ids = [op["operationId"] for _, _, op in _operations(doc)]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", op_id) for op_id in ids), ids
+    assert doc["paths"]["/api/v1/visits/{visit_id}/checkout"]["post"]["operationId"] == "checkout_visit"
+    assert doc["paths"]["/api/v1/me/accounts"]["get"]["operationId"] == "list_my_accounts"
+
+
+def test_descriptions_carry_the_idempotency_rules_and_the_replay_header(doc: dict[str, Any]) -> None:
+    check_in = doc["paths"]["/api/v1/visits"]["post"]
+    assert "Idempotent-Replayed" in check_in["description"] and "not_on_route" in check_in["description"]
+    assert "Idempotent-Replayed" in check_in["responses"]["201"]["headers"]
+    assert check_in["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Visit"
+    }
+    assert doc["components"]["schemas"]["CheckInRequest"]["examples"][0]["account_id"] == 42
+
+
+def test_multipart_uploads_have_their_fields(doc: dict[str, Any]) -> None:
+    imports = doc["paths"]["/api/v1/imports/accounts"]["post"]["requestBody"]["content"]["multipart/form-data"]
+    assert imports["schema"]["properties"]["files"]["items"]["format"] == "binary"
+    photos = doc["paths"]["/api/v1/visits/{visit_id}/photos"]["post"]["requestBody"]["content"]
+    photo_form = doc["components"]["schemas"][photos["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert {"photo_id", "file", "item_key"} <= set(photo_form["properties"])
+
+
+def test_reports_are_typed_with_their_csv_and_xlsx_media_types(doc: dict[str, Any]) -> None:
+    for name, model in (("visits", "VisitsReport"), ("coverage", "CoverageReport"), ("sales", "SalesReport")):
+        content = doc["paths"][f"/api/v1/reports/{name}"]["get"]["responses"]["200"]["content"]
+        assert content["application/json"]["schema"] == {"$ref": f"#/components/schemas/{model}"}
+        assert {"text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"} <= set(content)
+    for name in ("sales", "seasonality"):
+        parameters = doc["paths"][f"/api/v1/reports/{name}"]["get"]["parameters"]
+        assert next(p for p in parameters if p["name"] == "from")["required"] is True
+
+
+def test_the_route_is_a_route_or_404_never_null(doc: dict[str, Any]) -> None:
+    responses = doc["paths"]["/api/v1/me/route"]["get"]["responses"]
+    assert responses["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/DayRoute"}
+    assert "content" not in responses["304"] and "404" in responses
+
+
+async def test_the_docs_pages_load_their_scripts_from_this_server(client: httpx.AsyncClient, app: Litestar) -> None:
+    for page in ("/schema/swagger", "/schema/redoc"):
+        html = (await client.get(page)).text
+        scripts = re.findall(r'(?:src|href)="([^"]+)"', html)
+        assert scripts and all(url.startswith("/supervisor/assets/docs/") for url in scripts), scripts
+    served = await client.get("/schema/openapi.json")
+    assert served.status_code == 200 and served.json()["paths"]["/api/v1/visits"]["post"]["operationId"] == "check_in"
+
+
+async def test_a_missing_query_parameter_is_named(client: httpx.AsyncClient) -> None:
+    from tests.backend.conftest import auth_headers
+
+    headers = await auth_headers(client, "admin@example.com")
+    response = await client.get("/api/v1/merges", headers=headers)
+    assert response.status_code == 422 and response.json()["field"] == "account_id"
