@@ -4,7 +4,8 @@ Blocking (which pairs are compared at all): the same tax id, a shared phone numb
 key; or the same address key, or lying within ``radius_m`` (150 m) of each other, with names at least
 somewhat alike (name similarity >= 0.55). Places use an in-memory grid of radius-sized cells (each
 point against its own and the neighbouring cells, joined with numpy); distances and name ratios are
-computed in bulk (numpy, ``rapidfuzz.process.cpdist``). A key block larger than ``max_block`` (a
+computed in bulk (numpy, ``rapidfuzz.process.cpdist``). An address held by more than 25 rows (a
+shopping centre) is not a block. A key block larger than ``max_block`` (a
 chain's head-office phone on 500 rows, "Kiosk") is only compared through the grid, so the work
 stays linear.
 
@@ -299,7 +300,12 @@ def _filter(
 
 
 def block_pairs(
-    candidates: Sequence[Candidate], *, radius_m: float = 150.0, max_block: int = 200, min_name: float = 55.0
+    candidates: Sequence[Candidate],
+    *,
+    radius_m: float = 150.0,
+    max_block: int = 200,
+    max_address_block: int = 25,
+    min_name: float = 55.0,
 ) -> set[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i < j``, worth scoring (see the module docstring).
 
@@ -321,7 +327,12 @@ def block_pairs(
     for members in keyed.values():
         if 1 < len(members) <= max_block:
             _add_all(pairs, members)
-    with_address = np.nonzero(address_of >= 0)[0]
+    # An address held by more than max_address_block rows is a shopping centre's (or a placeholder):
+    # its outlets are compared through place, phone and name instead of all against all.
+    with_address = np.zeros(0, dtype=np.int64)
+    if address_ids:
+        sizes = np.bincount(address_of[address_of >= 0], minlength=len(address_ids))
+        with_address = np.nonzero((address_of >= 0) & (sizes[np.maximum(address_of, 0)] <= max_address_block))[0]
     pa, pb = _join(address_of[with_address], address_of[with_address], [(0, 0)], same=True)
     arrays = _Arrays(candidates)
     pairs.update(_filter(with_address[pa], with_address[pb], arrays, arrays, None, min_name))

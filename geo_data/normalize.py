@@ -137,7 +137,8 @@ def fold_latin(text: str) -> str:
 
 def _ascii_words(text: str) -> str:
     """Any script as lower-case ASCII words (``anyascii``), punctuation as single spaces."""
-    return _SPACES.sub(" ", _NON_WORD.sub(" ", anyascii(text).casefold())).strip()
+    ascii_text = text if text.isascii() else anyascii(text)  # the same text, without the per-letter work
+    return _SPACES.sub(" ", _NON_WORD.sub(" ", ascii_text.casefold())).strip()
 
 
 @functools.lru_cache(maxsize=262_144)

@@ -17,7 +17,8 @@ set name_key = excluded.name_key, address_key = excluded.address_key, located = 
 
 -- name: candidate_pairs
 -- Blocking against the whole base on the indexes: the same tax id, phone or address key (a key held
--- by more than $9 accounts, such as a chain's head-office number, is left to the other ways); and,
+-- by more than $9 accounts, such as a chain's head-office number, or an address held by more than $11
+-- (a shopping centre), is left to the other ways); and,
 -- where one side has no place, trigram-similar name keys (GIN, similarity >= $10). Neighbours by
 -- place come from located_in_box. $8: the batch record's own account id when the batch is the base
 -- itself (never paired with itself).
@@ -46,7 +47,7 @@ common_taxes as (
 common_addresses as (
     select k.address_key from account_match_keys k
     where k.address_key in (select address_key from b where address_key <> '')
-    group by k.address_key having count(*) > $9
+    group by k.address_key having count(*) > $11
 ),
 pairs as (
     select b.idx, a.id, b.self_id, true as keyed from b join accounts a on a.tax_id = b.tax_id

@@ -31,6 +31,7 @@ async def candidate_pairs(
     *,
     max_key_block: int,
     name_min_similarity: float,
+    max_address_block: int,
 ) -> list[tuple[int, int, bool]]:
     """(batch index, account id, keyed) pairs sharing a key, or trigram-similar where one has no place;
     keyed is False for pairs found by address only. Batch items are (name_key, address_key, tax_id,
@@ -52,6 +53,7 @@ async def candidate_pairs(
         [b[6] for b in batch],
         max_key_block,
         name_min_similarity,
+        max_address_block,
     )
     return [(r["idx"], r["id"], r["keyed"]) for r in rows]
 

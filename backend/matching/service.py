@@ -33,6 +33,7 @@ from geo_data.normalize import address_key, name_key
 KEYS_VERSION = 1
 BLOCK_RADIUS_M = 150.0
 MAX_KEY_BLOCK = 200  # a key shared by more stored accounts is a chain's, not an outlet's
+MAX_ADDRESS_BLOCK = 25  # an address held by more accounts is a shopping centre's: place, phone, name decide
 NAME_MIN_SIMILARITY = 0.45  # trigram similarity of name keys when one side has no place
 MIN_NAME = 55.0  # name similarity (0-100) for pairs found by place or address alone, as within a batch
 THRESHOLDS = Thresholds()
@@ -100,6 +101,7 @@ async def match_base(
             ],
             max_key_block=MAX_KEY_BLOCK,
             name_min_similarity=NAME_MIN_SIMILARITY,
+            max_address_block=MAX_ADDRESS_BLOCK,
         )
         found = {(i, a) for i, a, keyed in rows if keyed}
         by_address = [(i, a) for i, a, keyed in rows if not keyed]
