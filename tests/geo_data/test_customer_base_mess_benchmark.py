@@ -9,8 +9,14 @@ def test_precision_recall_and_kinds_by_hand() -> None:
     # Outlet 1: three rows (a, b, c); outlet 2: one row (d); outlets 3 and 4: branches of one chain.
     truth = Truth(
         entity={("f", 1): 1, ("f", 2): 1, ("g", 1): 1, ("g", 2): 2, ("f", 3): 3, ("g", 3): 4},
-        kinds={("f", 1): set(), ("f", 2): {"typo"}, ("g", 1): {"street"}, ("g", 2): set(), ("f", 3): set(),
-               ("g", 3): set()},  # fmt: skip
+        kinds={
+            ("f", 1): set(),
+            ("f", 2): {"typo"},
+            ("g", 1): {"street"},
+            ("g", 2): set(),
+            ("f", 3): set(),
+            ("g", 3): set(),
+        },
         chain_of={3: 0, 4: 0},
     )
     # Rows a and b merged, c apart (queued for review with a), d wrongly merged with a and b; the
