@@ -126,8 +126,22 @@ class Repairer:
             for u in routes[rep]
             if not is_top_tier(visits[u]) and (top or visits[u].priority < priority)
         )
+        reachable = self.lookup.reachable
         for _, u, rep in victims:
             without = [w for w in routes[rep] if w != u]
+            timing = self.schedulers[rep].timing
+            spec = self.inst.problem.reps[rep]
+            if timing is not None and spec.capacity is None:
+                # One break at most, no work cap: each position is decided in O(1) from the route's
+                # earliest/latest times (the same rule as the exact scheduler).
+                times = timing.times(without)
+                nodes = times.nodes
+                for position in range(len(without) + 1):
+                    if not (reachable[nodes[position]][v] and reachable[v][nodes[position + 1]]):
+                        continue
+                    if timing.insertion_fits(times, position, v):
+                        return rep, [*without[:position], v, *without[position:]], u
+                continue
             for position in range(len(without) + 1):
                 candidate = [*without[:position], v, *without[position:]]
                 if self.fits(rep, candidate):

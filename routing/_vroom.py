@@ -12,6 +12,7 @@ encoded with one VROOM skill per distinct set of allowed reps, so "any of these 
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from datetime import timedelta
 from typing import Any
@@ -28,11 +29,13 @@ _CAP = 2**31 - 1
 
 
 def available() -> bool:
-    try:
-        import vroom  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether pyvroom is installed (without importing it: its import pulls in pandas, ~0.3 s)."""
+    return importlib.util.find_spec("vroom") is not None
+
+
+def load() -> None:
+    """Import pyvroom now, so that its import does not eat VROOM's own budget."""
+    import vroom  # noqa: F401
 
 
 # Visits per second of VROOM's budget above which each step down in exploration is taken: VROOM checks
@@ -99,13 +102,21 @@ def _solve(
     uses_load = any(rep.capacity is not None for rep in problem.reps)
     for r, rep in enumerate(problem.reps):
         skills = {skill for reps, skill in skill_of.items() if r in reps}
+        # A break that fits wholly before the shift counts as taken (as in our scheduler); VROOM wants
+        # the others in order, starting inside the shift.
+        pending = sorted(
+            (b for b in rep.breaks if b.window.start_s + b.duration_s > rep.shift.start_s),
+            key=lambda b: (b.window.start_s, b.window.end_s),
+        )
         breaks = [
             vroom.Break(
                 r * 100 + k + 1,
-                time_windows=[vroom.TimeWindow(b.window.start_s, b.window.end_s - b.duration_s)],
+                time_windows=[
+                    vroom.TimeWindow(max(b.window.start_s, rep.shift.start_s), b.window.end_s - b.duration_s)
+                ],
                 service=b.duration_s,
             )
-            for k, b in enumerate(rep.breaks)
+            for k, b in enumerate(pending)
         ]
         extra: dict[str, Any] = {}
         if uses_load:
@@ -147,6 +158,8 @@ def _solve(
     solution = inp.solve(**kwargs)
     frame = solution.routes
     routes: list[list[int]] = [[] for _ in range(n_reps)]
+    if "id" not in frame.columns:  # VROOM assigned nothing (an empty table has no columns)
+        return routes
     for vehicle, kind, job in zip(frame["vehicle_id"], frame["type"], frame["id"], strict=True):
         if str(kind) == "job":
             routes[int(vehicle) - 1].append(int(job) - 1)

@@ -15,22 +15,25 @@ DEFAULT_TIME_LIMIT_S = 5.0
 class SolveParams(msgspec.Struct, frozen=True, kw_only=True):
     """How long and how to search.
 
-    The default search: seeded regret-insertion restarts (our construction), then an iterated local
-    search: each round ruins a cluster or strings of the plan (or the room around a visit left out),
-    re-inserts by regret, and descends with our own granular local search (relocate of strings of
-    1-3 visits, swap, 2-opt*), with O(1) time-window checks. The OR-Tools engine polishes: a greedy
-    descent on each new best plan while that is cheap, on every round of a day that cannot serve
-    every visit (its make-active moves), and on the final plan; with ``ruin_share < 1`` its guided
-    local search gets the rest of a timed run. ``metaheuristic="guided_local_search"`` runs OR-Tools
-    GLS alone instead.
+    The default search: VROOM's plan (pyvroom, C++ construction and local search; days of up to five
+    reps, up to 90 % of a timed run, less deep when the budget is tight) and seeded regret-insertion
+    restarts (our construction); the better start, after our insert/replace pass (a left-out visit
+    takes the place of one of lower priority; an appointment left out takes the place of a short
+    string), goes into an iterated local search: each round ruins a cluster or strings of the plan
+    (or the room around a visit left out), re-inserts by regret, and descends with our own granular
+    local search (relocate of strings of 1-3 visits, swap, 2-opt*), with O(1) time-window checks.
+    The OR-Tools engine polishes: a greedy descent on each new best plan while that is cheap, on every
+    round of a day that cannot serve every visit (its make-active moves), and on the final plan; with
+    ``ruin_share < 1`` its guided local search gets the rest of a timed run.
+    ``metaheuristic="guided_local_search"`` runs OR-Tools GLS alone instead.
 
     Deterministic, bounded by work (no clock): ``SolveParams(iterations=N, seed=S)`` and no
-    `time_limit_s`. Every phase is then bounded by counts: `construction_restarts` regret runs, N
-    ruin-and-recreate rounds, greedy descents that end at their local optimum. The same problem, N and
-    S give the same solution on any machine, however loaded. Work grows about linearly with N; on a
-    one-rep day of 30-40 visits (opening-hour windows, some split, a lunch break, priorities 40-100)
-    N=80 took about 0.85 s of one core (N=60 about 0.7 s) and served more priority, with less travel,
-    than ``time_limit_s=1.0`` (measured 2026-11-23 on 16 such days).
+    `time_limit_s`. Every phase is then bounded by counts: VROOM runs to the end of its own search
+    (one thread), `construction_restarts` regret runs, at most N ruin-and-recreate rounds (fewer when
+    30 rounds in a row find no better plan), greedy descents that end at their local optimum. The
+    same problem, N and S give the same solution on any machine, however loaded. On eight one-rep
+    days of the day benchmark (`benchmarks/days.py`) N=80 took 0.43-0.58 s of one core (one day
+    1.78 s) and served at least VROOM's priority on each (measured 2026-12-04).
 
     Runs bounded by `solution_limit`/`branch_limit` (and no `time_limit_s`) are reproducible as well.
     With no limit at all the problem's own ``options.time_limit_s`` applies, else `DEFAULT_TIME_LIMIT_S`.

@@ -58,15 +58,20 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
         if params.first_solution == "regret":
             vroom_start = None
             if params.vroom_start and inst.n_reps <= _VROOM_MAX_REPS and _vroom.available():
-                # VROOM first: its search usually ends well before its share; ours gets the rest.
+                # VROOM first: its search usually ends well before its share; ours gets the rest. In
+                # a fresh process its import (pandas) comes out of that share; a share too small to
+                # search in is left to our own search.
+                _vroom.load()
                 vroom_s = None if time_limit_s is None else time_limit_s * _VROOM_SHARE - (time.perf_counter() - began)
-                exploration = _vroom.exploration_for(len(in_play), vroom_s, params.vroom_exploration)
-                from_vroom = _vroom.vroom_routes(inst, candidates.allowed_reps, in_play, vroom_s, exploration)
-                vroom_start = [repairer.keep_feasible(r, seq) for r, seq in enumerate(from_vroom)]
-                if local is not None:
-                    # VROOM may leave out an appointment to serve more priority; ours puts it back.
-                    vroom_start = local.descend(vroom_start, select=True)
-            construction_s = None if time_limit_s is None else time_limit_s * _CONSTRUCTION_SHARE
+                if vroom_s is None or vroom_s >= _VROOM_MIN_S:
+                    exploration = _vroom.exploration_for(len(in_play), vroom_s, params.vroom_exploration)
+                    from_vroom = _vroom.vroom_routes(inst, candidates.allowed_reps, in_play, vroom_s, exploration)
+                    vroom_start = [repairer.keep_feasible(r, seq) for r, seq in enumerate(from_vroom)]
+                    if local is not None:
+                        # VROOM may leave out an appointment to serve more priority; ours puts it back.
+                        vroom_start = local.descend(vroom_start, select=True)
+            share = _CONSTRUCTION_SHARE if vroom_start is not None else _CONSTRUCTION_SHARE_ALONE
+            construction_s = None if time_limit_s is None else time_limit_s * share
             initial = regret_construction(inst, lookup, repairer, in_play, params, deadline_s=construction_s)
             if vroom_start is not None and score(inst, lookup, vroom_start) < score(inst, lookup, initial):
                 initial = vroom_start
@@ -134,8 +139,12 @@ _VROOM_SHARE = 0.9
 # fleets it was a worse start than our regret insertion (Solomon, 25 vehicles, 2 s: mean gap 5.0 %
 # against 2.5 % on five instances, measured 2026-12-04 under load), so they go without it.
 _VROOM_MAX_REPS = 5
-# Share of a timed run for our own regret-insertion restarts (at least one runs).
+# Least budget worth giving VROOM (its first construction cannot be interrupted).
+_VROOM_MIN_S = 0.05
+# Share of a timed run for our own regret-insertion restarts (at least one runs): small beside VROOM's
+# start, larger when ours is the only start (fleets).
 _CONSTRUCTION_SHARE = 0.05
+_CONSTRUCTION_SHARE_ALONE = 0.2
 # Time kept back from the search for what follows it (repair, timing, the independent check).
 _FINISH_S = 0.01
 # Ruin-and-recreate rounds when the run is bounded by solutions rather than by time.

@@ -136,6 +136,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 # Handlers whose name alone does not say what they do (the handler's qualified name -> operation id).
 OPERATION_IDS: dict[str, str] = {
     "health": "get_health",
+    "SalesController.import_file": "import_sales_file",
+    "CatalogueController.import_file": "import_catalogue_file",
     "AuthController.refresh": "refresh_tokens",
     "MeController.me": "get_me",
     "MyAccountsController.list_mine": "list_my_accounts",
@@ -278,7 +280,9 @@ def problem_statuses(handler: HTTPRouteHandler, operation: dict[str, Any], *, pu
         statuses.add(422)
     if any(parameter.get("in") == "path" for parameter in parameters):
         statuses.add(404)
-    if "conn" in handler.resolve_dependencies() and "conn" in handler.parsed_fn_signature.parameters:
+    # The database dependencies: one transaction per request, or transactions opened by the handler.
+    database = {"conn", "transactions"}
+    if database & set(handler.resolve_dependencies()) & set(handler.parsed_fn_signature.parameters):
         statuses.add(503)
     return {status for status in statuses if 400 <= status < 600}
 
