@@ -490,6 +490,15 @@ async def run_database(files: Sequence[UploadedFile], truth: Truth, database_url
         elapsed = time.perf_counter() - t
         rows = await conn.fetch("select file_name, row_number, account_id from account_sources")
         account_of = {(r["file_name"], r["row_number"]): r["account_id"] for r in rows}
+        # A row written twice alike in one sheet (the same content once normalised) is one row to the
+        # import (the same key): it belongs to the account of its first copy.
+        _, parsed, _, _ = service.read_files(files, OPTIONS)
+        first_of: dict[tuple[str, str], int] = {}
+        for row in parsed:
+            first = first_of.setdefault((row.file_name, row.content_hash), row.row_number)
+            key, first_key = (row.file_name, row.row_number), (row.file_name, first)
+            if key not in account_of and first_key in account_of:
+                account_of[key] = account_of[first_key]
         pairs = await conn.fetch("select account_a_id, account_b_id from duplicate_candidates where status = 'open'")
         queued = {(r["account_a_id"], r["account_b_id"]) for r in pairs}
         return evaluate(truth, account_of, queued), elapsed
