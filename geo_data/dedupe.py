@@ -33,7 +33,7 @@ Rules over the mean (in this order):
 * ``merge`` needs the mean >= ``merge_at`` (0.85) and, besides the name, one corroborating signal
   (address or phone at least 0.8, or within 40 m) -- or the same phone and address, within 60 m, with a
   name similarity of at least 0.45 (a typo plus a dropped type word: "Plivi" for "Ravintola Pilvi");
-  or the same name (>= 0.9) and address within 60 m while the phones differ (a number changed or
+  or the same name (>= 0.9) and address within 100 m while the phones differ (a number changed or
   mistyped: the place and the name agree);
   ``review`` from ``review_at`` (0.65); else ``distinct``.
 """
@@ -157,7 +157,8 @@ def _decide(
     same_place = distance_m is None or distance_m <= 60
     if signals.get("phone") == 1.0 and signals.get("address", 0.0) >= 0.9 and same_place and name >= 0.45:
         return PairScore(score, "merge", signals, "same phone and address, similar name")
-    if signals.get("phone") == 0.0 and signals.get("address", 0.0) >= 0.9 and same_place and name >= 0.9:
+    near = distance_m is None or distance_m <= 100  # two rows each placed some 40 m off
+    if signals.get("phone") == 0.0 and signals.get("address", 0.0) >= 0.9 and near and name >= 0.9:
         return PairScore(score, "merge", signals, "same name and address; phones differ (changed or mistyped)")
     if score >= thresholds.review_at:
         return PairScore(score, "review", signals, "grey zone")
