@@ -21,13 +21,18 @@ from backend.checklists.controllers import ChecklistTemplatesController, VisitCh
 from backend.db.pool import ConnectionSource, create_pool
 from backend.duplicates.controllers import DuplicatesController, MergesController
 from backend.health.controllers import health
+from backend.http.caching import compression_config
 from backend.http.dependencies import provide_connection, provide_principal, provide_settings, provide_transactions
+from backend.http.headers import add_security_headers
 from backend.http.input_guard import guard_input
+from backend.http.observability import RequestContextMiddleware
 from backend.http.openapi import operation_id, render_plugins
 from backend.http.problems import EXCEPTION_HANDLERS
 from backend.http.security import PUBLIC_PATHS, BearerAuthMiddleware, SessionCache
 from backend.imports.controllers import ImportsController
 from backend.leads.controllers import LeadsController, NewAccountController
+from backend.metrics.controllers import metrics_endpoint
+from backend.observability.logs import configure_logging
 from backend.orders.controllers import AccountSalesController, OrdersController
 from backend.photos.controllers import PhotosController
 from backend.planning.matrix_cache import matrix_provider
@@ -38,6 +43,7 @@ from backend.sales.controllers import SalesController
 from backend.schedules.controllers import SchedulesController
 from backend.settings import Settings, load_settings
 from backend.supervision.controllers import SupervisionController
+from backend.supervision.service import basemap_geojson
 from backend.sync.controllers import SyncController
 from backend.tasks.controllers import TasksController
 from backend.territories.controllers import TerritoriesController
@@ -49,7 +55,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
     """Build the app. With `pool` given (tests), the app uses it and does not close it."""
     settings.check_safe()
 
-    solver = SolverPool(processes=settings.api_solver_processes)
+    solver = SolverPool(processes=settings.api_solver_processes, max_queued=settings.solver_max_queued)
     state: dict[str, object] = {
         "settings": settings,
         "solver": solver,
@@ -67,6 +73,15 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             solver.close()
 
     @asynccontextmanager
+    async def warm_basemap(_: Litestar) -> AsyncIterator[None]:
+        # The console's offline basemap is built from the OSM extract once per process (about 2 s);
+        # a served process builds it before answering, so a supervisor's first map is not the one
+        # that waits. Apps with an injected pool (tests in process) skip it.
+        if pool is None and settings.map_tile_url is None:
+            await basemap_geojson()
+        yield
+
+    @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
         if pool is not None:  # injected: set in the state below, owned by the caller
             yield
@@ -81,6 +96,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
     return Litestar(
         route_handlers=[
             health,
+            metrics_endpoint,
             AuthController,
             MeController,
             MyAccountsController,
@@ -116,10 +132,11 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             "principal": Provide(provide_principal, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
-        middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
+        middleware=[RequestContextMiddleware, DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
+        before_send=[add_security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=guard_input,
-        lifespan=[database, solver_processes],
+        lifespan=[database, solver_processes, warm_basemap],
         state=State(state),
         openapi_config=OpenAPIConfig(
             title="fieldsales",
@@ -135,7 +152,10 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             render_plugins=render_plugins(),
         ),
         cors_config=CORSConfig(allow_origins=[]),
-        logging_config=LoggingConfig(log_exceptions="debug"),
+        compression_config=compression_config(),
+        # Our handlers (backend.observability.logs) own the root logger; unexpected errors are logged
+        # once, with the request id, by backend.http.problems.
+        logging_config=LoggingConfig(log_exceptions="debug", configure_root_logger=False),
         request_max_body_size=settings.max_request_body_bytes,
         debug=False,
     )
@@ -143,4 +163,6 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
 
 def create_app_from_environment() -> Litestar:
     """The app with settings read from the environment now (the server's factory, one per process)."""
-    return create_app(load_settings())
+    settings = load_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(settings)

@@ -1,7 +1,9 @@
 """The one error taxonomy of the service.
 
-Services and repositories raise these; `backend.http_errors` maps them to HTTP status and
-problem+json bodies in one place. Nothing here imports Litestar, so the CLI and jobs share it.
+Services and repositories raise these; `backend.http.problems` maps them to HTTP status and
+problem+json bodies in one place (and answers an outage of a routing service, which the pure
+`routing` package reports as `MatrixServiceError`, as 503 too). Nothing here imports Litestar, so
+the CLI and jobs share it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ class AppError(Exception):
     # True where the writes made before the failure must stay (a failed-login count, a revoked
     # token family); every other failure rolls its transaction back.
     keeps_writes = False
+    # Seconds a client should wait before retrying (sent as Retry-After); None = do not retry as is.
+    retry_after_s: int | None = None
 
     def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(detail)
@@ -63,5 +67,11 @@ class TooManyRequests(AppError):
 
 
 class Unavailable(AppError):
+    """Something we depend on is down or full (a routing service, the solver processes): retry later."""
+
     status = 503
     title = "Service unavailable"
+
+    def __init__(self, detail: str, *, retry_after_s: int = 2, field: str | None = None) -> None:
+        super().__init__(detail, field=field)
+        self.retry_after_s = max(1, retry_after_s)

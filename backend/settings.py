@@ -1,13 +1,24 @@
-"""Service settings, read from the environment only when asked (never at import time)."""
+"""Service settings, read from the environment only when asked (never at import time).
+
+Every field `x` is set by the environment variable `FIELDSALES_X` (upper case); `DATABASE_URL`,
+`FIELDSALES_ENV` and `FIELDSALES_PHONE_REGION` are kept as older names. Values are parsed and validated
+when loaded, into the field's type (a time of day such as "22:00" becomes a `datetime.time`); a bad
+value is refused naming the variable and the form expected. The README's table is generated from
+here (`python -m backend.settings`) and a test keeps the two equal.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import math
 import os
+import sys
+import types
+import typing
 import zlib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import msgspec
 
@@ -69,6 +80,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # service), "nominatim" or "photon" at geocoder_url, or "none".
     geocoder: str = "offline"
     geocoder_url: str = ""
+    # A territory boundary sent to PUT: its vertices, and the time its validity check and repair may
+    # take (in a child process with capped memory, before the territory's row is locked).
+    max_territory_vertices: int = 20_000
+    geometry_check_timeout_s: float = 5.0
     # Rows per imported file, cells per sheet (a workbook's declared range counts, empty cells included).
     max_import_rows: int = 250_000
     max_import_cells: int = 5_000_000
@@ -83,8 +98,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     nightly_time_limit_s: float = 0.0
     churn_cap_share: float = 0.3
     planning_time_zone: str = "Europe/Helsinki"
-    nightly_local_time: str = "22:00"
-    morning_check_local_time: str = "05:30"
+    nightly_local_time: dt.time = dt.time(22, 0)
+    morning_check_local_time: dt.time = dt.time(5, 30)
     worker_heartbeat_timeout_s: float = 30.0
     # Solver processes of the API process (on-demand re-plans); bounded so solves cannot starve it.
     api_solver_processes: int = 1
@@ -144,6 +159,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     order_webhook_secret: str = ""
     order_webhook_max_attempts: int = 8
     order_webhook_timeout_s: float = 10.0
+    # Logs: "text" for people, "json" (one object per line) for a log shipper; level as in logging.
+    log_format: str = "text"
+    log_level: str = "info"
+    # A statement slower than this is logged (with its request id) and counted in /metrics.
+    slow_query_ms: int = 500
+    # Solves waiting for a solver process beyond the running ones; one more is refused with 503.
+    solver_max_queued: int = 16
+    # The sync feed: changes are kept this many days (older cursors get a full resync) and a page
+    # holds at most this many changed accounts.
+    sync_horizon_days: int = 30
+    sync_page_size: int = 500
 
     @property
     def is_production(self) -> bool:
@@ -196,64 +222,203 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("FIELDSALES_ACCESS_TOKEN_TTL_S must be between 1 and 86400 seconds")
 
 
-_ENV_NAMES: dict[str, str] = {
-    "environment": "FIELDSALES_ENV",
+# Older names still read (the convention's name wins when both are set).
+_ALIASES: dict[str, str] = {
     "database_url": "DATABASE_URL",
-    "jwt_secret": "FIELDSALES_JWT_SECRET",
-    "access_token_ttl_s": "FIELDSALES_ACCESS_TOKEN_TTL_S",
-    "refresh_token_ttl_s": "FIELDSALES_REFRESH_TOKEN_TTL_S",
-    "session_cache_s": "FIELDSALES_SESSION_CACHE_S",
-    "pool_max_size": "FIELDSALES_POOL_MAX_SIZE",
-    "statement_timeout_ms": "FIELDSALES_STATEMENT_TIMEOUT_MS",
+    "environment": "FIELDSALES_ENV",
     "default_phone_region": "FIELDSALES_PHONE_REGION",
-    "max_import_file_bytes": "FIELDSALES_MAX_IMPORT_FILE_BYTES",
-    "import_region_bbox": "FIELDSALES_IMPORT_REGION_BBOX",
-    "geocoder": "FIELDSALES_GEOCODER",
-    "geocoder_url": "FIELDSALES_GEOCODER_URL",
-    "max_import_rows": "FIELDSALES_MAX_IMPORT_ROWS",
-    "max_import_cells": "FIELDSALES_MAX_IMPORT_CELLS",
-    "coverage_active_days": "FIELDSALES_COVERAGE_ACTIVE_DAYS",
-    "nightly_iterations": "FIELDSALES_NIGHTLY_ITERATIONS",
-    "nightly_time_limit_s": "FIELDSALES_NIGHTLY_TIME_LIMIT_S",
-    "churn_cap_share": "FIELDSALES_CHURN_CAP_SHARE",
-    "planning_time_zone": "FIELDSALES_PLANNING_TIME_ZONE",
-    "nightly_local_time": "FIELDSALES_NIGHTLY_LOCAL_TIME",
-    "worker_heartbeat_timeout_s": "FIELDSALES_WORKER_HEARTBEAT_TIMEOUT_S",
-    "matrix_provider": "FIELDSALES_MATRIX_PROVIDER",
-    "matrix_service_url": "FIELDSALES_MATRIX_SERVICE_URL",
-    "trusted_proxies": "FIELDSALES_TRUSTED_PROXIES",
-    "host": "FIELDSALES_HOST",
-    "port": "FIELDSALES_PORT",
-    "geofence_radius_m": "FIELDSALES_GEOFENCE_RADIUS_M",
-    "check_in_retry_window_s": "FIELDSALES_CHECK_IN_RETRY_WINDOW_S",
-    "checkout_requires_checklist": "FIELDSALES_CHECKOUT_REQUIRES_CHECKLIST",
-    "photo_dir": "FIELDSALES_PHOTO_DIR",
-    "photo_store_url": "FIELDSALES_PHOTO_STORE_URL",
-    "max_photo_bytes": "FIELDSALES_MAX_PHOTO_BYTES",
-    "max_photo_decode_bytes": "FIELDSALES_MAX_PHOTO_DECODE_BYTES",
-    "max_concurrent_uploads_per_user": "FIELDSALES_MAX_CONCURRENT_UPLOADS_PER_USER",
-    "max_concurrent_photo_decodes": "FIELDSALES_MAX_CONCURRENT_PHOTO_DECODES",
-    "map_tile_url": "FIELDSALES_MAP_TILE_URL",
-    "map_tile_attribution": "FIELDSALES_MAP_TILE_ATTRIBUTION",
-    "sales_below_plan_pct": "FIELDSALES_SALES_BELOW_PLAN_PCT",
-    "on_time_tolerance_s": "FIELDSALES_ON_TIME_TOLERANCE_S",
-    "order_max_discount_pct": "FIELDSALES_ORDER_MAX_DISCOUNT_PCT",
-    "sales_fact_from": "FIELDSALES_SALES_FACT_FROM",
-    "order_webhook_url": "FIELDSALES_ORDER_WEBHOOK_URL",
-    "order_webhook_secret": "FIELDSALES_ORDER_WEBHOOK_SECRET",
-    "order_webhook_max_attempts": "FIELDSALES_ORDER_WEBHOOK_MAX_ATTEMPTS",
+}
+_PREFIX = "FIELDSALES_"
+
+
+def env_name(field: str) -> str:
+    return _PREFIX + field.upper()
+
+
+def _parse_time(text: str) -> dt.time:
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ValueError(text)
+    return dt.time(int(hours), int(minutes))
+
+
+def _parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered not in {"true", "false", "1", "0", "yes", "no"}:
+        raise ValueError(text)
+    return lowered in {"true", "1", "yes"}
+
+
+# How a variable's text becomes each field type, and the form named when it does not.
+_PARSERS: dict[type, tuple[Callable[[str], object], str]] = {
+    int: (int, "an integer, e.g. 500"),
+    float: (float, "a number, e.g. 0.5"),
+    bool: (_parse_bool, "true or false"),
+    str: (str, "text"),
+    dt.time: (_parse_time, 'a time of day HH:MM, e.g. "22:00"'),
 }
 
 
+def _field_type(field: str) -> tuple[type, bool]:
+    """The field's type and whether it may be None."""
+    hint = typing.get_type_hints(Settings)[field]
+    args = typing.get_args(hint)
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        inner = [arg for arg in args if arg is not type(None)]
+        return inner[0], True
+    return hint, False
+
+
+def expected_form(field: str) -> str:
+    kind, optional = _field_type(field)
+    form = _PARSERS[kind][1]
+    return f"{form} (or empty for none)" if optional else form
+
+
+def _from_text(field: str, name: str, text: str) -> object:
+    kind, optional = _field_type(field)
+    if optional and text == "":
+        return None
+    parse, form = _PARSERS[kind]
+    try:
+        return parse(text)
+    except ValueError:
+        raise SettingsError(f"{name}={text!r} is not valid: expected {form}") from None
+
+
+def fields() -> tuple[str, ...]:
+    return Settings.__struct_fields__
+
+
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-    """Build settings from environment variables (see README) and explicit overrides."""
+    """Build settings from FIELDSALES_<FIELD> environment variables (see README) and explicit overrides."""
     env = os.environ if environ is None else environ
     values: dict[str, object] = {}
-    for field, name in _ENV_NAMES.items():
-        if name in env and env[name] != "":
-            values[field] = env[name]
-    values.update(overrides)
+    for field in fields():
+        for name in (env_name(field), _ALIASES.get(field)):
+            if name is not None and env.get(name, "") != "":
+                values[field] = _from_text(field, name, env[name])
+                break
+    for field, value in overrides.items():
+        values[field] = _from_text(field, field, value) if isinstance(value, str) and field in fields() else value
     try:
-        return msgspec.convert(values, Settings, strict=False)
+        settings = msgspec.convert(values, Settings, strict=False)
     except msgspec.ValidationError as exc:
+        field = str(exc).rpartition("$.")[2].rstrip("`")
+        if field in fields():
+            raise SettingsError(f"{env_name(field)} is not valid ({exc}): expected {expected_form(field)}") from exc
         raise SettingsError(f"invalid setting: {exc}") from exc
+    for field, allowed in _CHOICES.items():
+        if getattr(settings, field) not in allowed:
+            raise SettingsError(f"{env_name(field)}={getattr(settings, field)!r}: expected one of {', '.join(allowed)}")
+    return settings
+
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "log_format": ("text", "json"),
+    "log_level": ("debug", "info", "warning", "error"),
+}
+
+
+# What each setting means (the README's table is generated from this; a test checks every field has one).
+FIELD_DOCS: dict[str, str] = {
+    "environment": "`production` (default), `demo`, `dev` or `test`; production refuses a demo or guessable secret",
+    "database_url": "PostgreSQL URL",
+    "jwt_secret": "HS256 signing secret; in production your own random value (entropy checked)",
+    "jwt_issuer": "`iss` of issued tokens",
+    "jwt_audience": "`aud` of issued tokens",
+    "access_token_ttl_s": "access-token lifetime (1 to 86400 s)",
+    "refresh_token_ttl_s": "refresh-token lifetime",
+    "session_cache_s": "seconds one process reuses a user's session state (revocation) before reading it again (0-10)",
+    "pool_min_size": "database connections kept open",
+    "pool_max_size": "most database connections of one process",
+    "pool_acquire_timeout_s": "wait for a free connection before answering 503",
+    "connect_timeout_s": "wait for the database to accept a connection",
+    "statement_timeout_ms": "longest statement; a slower one is cancelled and answered 503",
+    "max_request_body_bytes": "largest request body",
+    "max_page_size": "largest `limit` of a list",
+    "default_phone_region": "region for phone numbers without a country code",
+    "max_import_file_bytes": "largest account import file",
+    "import_region_bbox": "`MIN_LON,MIN_LAT,MAX_LON,MAX_LAT` imported coordinates must lie in (empty: no check)",
+    "geocoder": "geocoding of accounts without coordinates: `offline` (the demo extract's OSM addresses), "
+    "`nominatim` or `photon` at `FIELDSALES_GEOCODER_URL`, or `none`",
+    "geocoder_url": "URL of the Nominatim / Photon service",
+    "max_territory_vertices": "most vertices of a territory boundary sent to PUT",
+    "geometry_check_timeout_s": "longest validity check and repair of a territory boundary (in a child process)",
+    "max_import_rows": "most rows of one imported file",
+    "max_import_cells": "most cells of one sheet (its declared range counts, empty cells included)",
+    "coverage_active_days": "coverage: the window of visits that makes an account active",
+    "nightly_iterations": "search rounds per rep at night (deterministic: same inputs, same route)",
+    "nightly_time_limit_s": "seconds per rep at night instead of rounds, when above 0",
+    "churn_cap_share": "a nightly re-plan may move at most this share of a published route's visits",
+    "planning_time_zone": "time zone of the nightly timer",
+    "nightly_local_time": "local time after which a worker's timer starts tomorrow's run",
+    "morning_check_local_time": "local time of the check that re-queues reps without a route for today",
+    "worker_heartbeat_timeout_s": "a job worker silent this long is taken for dead and its job retried",
+    "api_solver_processes": "solver processes of the API process (re-plans)",
+    "matrix_provider": "travel times: `haversine`, `valhalla` or `osrm`",
+    "matrix_service_url": "URL of the Valhalla / OSRM service",
+    "replan_time_limit_s": "search time of an on-demand re-plan",
+    "trusted_proxies": "reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated)",
+    "host": "address `fieldsales serve` binds",
+    "port": "port `fieldsales serve` binds",
+    "geofence_radius_m": "a check-in farther than this from the outlet is flagged",
+    "max_gps_accuracy_m": "a fix less accurate than this is flagged",
+    "max_speed_kmh": "travel faster than this between check-ins is flagged",
+    "max_clock_skew_s": "device clock this far from the server's is flagged",
+    "min_visit_s": "a visit shorter than this is flagged",
+    "check_in_retry_window_s": "a second check-in at the same account within this (device time) is a retry",
+    "checkout_requires_checklist": "`true`: check-out with an unanswered required checklist is refused (409)",
+    "photo_dir": "local photo directory (when no store URL is set)",
+    "photo_store_url": "object store for photos (`s3://bucket/prefix`, via obstore)",
+    "max_photo_bytes": "largest photo upload",
+    "max_photo_pixels": "largest photo in pixels",
+    "max_photo_decode_bytes": "memory one photo's decode may take",
+    "max_concurrent_uploads_per_user": "photo uploads at once per user (more: 429)",
+    "max_concurrent_photo_decodes": "photo decodes at once in the process (more wait)",
+    "thumbnail_px": "thumbnail edge",
+    "photo_before_visit_tolerance_s": "a photo taken this long before check-in is still accepted",
+    "photo_reuse_max_hamming": "perceptual-hash distance under which a photo counts as reused",
+    "idempotency_ttl_s": "how long idempotency keys are kept (the worker's timer purges older ones)",
+    "map_tile_url": "raster tile URL template `{z}/{x}/{y}` for the console (empty: the offline basemap)",
+    "map_tile_attribution": "attribution shown with the tiles",
+    "sales_below_plan_pct": "a rep below this share of plan is flagged in reports",
+    "on_time_tolerance_s": "a stop without a window is on time when started within this of plan",
+    "report_max_days": "longest period one report covers",
+    "order_max_discount_pct": "largest discount a rep may enter on an order",
+    "sales_fact_from": "which orders count as sales fact: `submitted` or `delivered`",
+    "order_webhook_url": "ERP webhook called on order submission (empty: none)",
+    "order_webhook_secret": "HMAC-SHA256 secret of the webhook (16+ characters with a URL)",
+    "order_webhook_max_attempts": "webhook delivery attempts",
+    "order_webhook_timeout_s": "webhook request timeout",
+    "log_format": "`text` or `json` (one object per line, with `request_id`)",
+    "log_level": "`debug`, `info`, `warning` or `error`",
+    "slow_query_ms": "statements slower than this are logged and counted",
+    "solver_max_queued": "solves that may wait for a solver process; one more answers 503",
+    "sync_horizon_days": "sync changes are kept this long; an older cursor gets a full resync",
+    "sync_page_size": "most changed accounts in one sync page",
+}
+
+
+def _shown(field: str) -> str:
+    default = getattr(Settings(), field)
+    if field == "jwt_secret":
+        return "a demo secret"
+    if default is None or default == "":
+        return "none"
+    if isinstance(default, dt.time):
+        return f"`{default:%H:%M}`"
+    return f"`{default}`"
+
+
+def settings_table() -> str:
+    """The README's settings table, one row per field."""
+    rows = ["| variable | default | form | meaning |", "|---|---|---|---|"]
+    for field in fields():
+        name = f"`{env_name(field)}`" + (f" (or `{_ALIASES[field]}`)" if field in _ALIASES else "")
+        rows.append(f"| {name} | {_shown(field)} | {expected_form(field)} | {FIELD_DOCS[field]} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(settings_table())

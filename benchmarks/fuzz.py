@@ -5,7 +5,8 @@
 Builds its own database (default: `fieldsales_fuzz` on 127.0.0.1:5432, dropped and recreated: migrations
 + the demo city), serves the API with `fieldsales serve` on a free port of 127.0.0.1, logs in as the
 demo admin, supervisor and rep, and runs `st run` once per role over every operation (every phase:
-examples, coverage, fuzzing, stateful), checking: no 5xx (`not_a_server_error`) and every documented
+examples, coverage, fuzzing, stateful) with NUL bytes in strings and dates from the calendar's edges
+(benchmarks/fuzz_hooks.py), checking: no 5xx (`not_a_server_error`) and every documented
 response matches its schema (`response_schema_conformance`). Prints per role the operations, the cases
 tried and the failures, and writes schemathesis' JSON/JUnit reports under test-artifacts/fuzz/.
 
@@ -18,18 +19,16 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 import httpx
+
+from benchmarks.live_server import recreate_database, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "fuzz"
@@ -56,76 +55,13 @@ async def build_database(database_url: str) -> None:
     from backend.settings import load_settings
     from geo_data.demo_city import load_demo_city as read_demo_city
 
-    server, name = database_url.rsplit("/", 1)
-    admin = await asyncpg.connect(f"{server}/postgres")
-    try:
-        await admin.execute(f'drop database if exists "{name}" with (force)')
-        await admin.execute(f'create database "{name}"')
-    finally:
-        await admin.close()
-    # Our migrations and pgqueuer's tables, as in production.
-    env = {**os.environ, "DATABASE_URL": database_url, "FIELDSALES_ENV": "test"}
-    subprocess.run([str(Path(sys.executable).with_name("fieldsales")), "migrate"], env=env, check=True,
-                   capture_output=True)
+    await recreate_database(database_url)
     conn = await connect(load_settings({}, environment="test", database_url=database_url))
     try:
         async with conn.transaction():
             await load_demo_city(conn, read_demo_city(), DEMO_PASSWORD)
     finally:
         await conn.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serve(database_url: str, log_path: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """`fieldsales serve` on a free port of 127.0.0.1; yields its base URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "FIELDSALES_ENV": "test",
-        "FIELDSALES_HOST": "127.0.0.1",
-        "FIELDSALES_PORT": str(port),
-        "FIELDSALES_PHOTO_DIR": str(log_path.parent / "photos"),
-        **(extra_env or {}),
-    }
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("fieldsales")), "serve"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(log_path.read_text(errors="replace")[-3000:])
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def access_token(base: str, email: str) -> str:
@@ -196,6 +132,12 @@ def run_role(
         f"Authorization: Bearer {token}",
         "--suppress-health-check",
         "all",
+        # Logging out ends the role's token (every later case would be a 401): tested by its own tests.
+        "--exclude-path",
+        "/api/v1/auth/logout",
+        # NUL bytes in every generated string; dates and times from the calendar's edges (fuzz_hooks).
+        "--generation-allow-x00",
+        "true",
         "--report",
         "junit,ndjson",
         "--report-junit-path",
@@ -205,8 +147,13 @@ def run_role(
         "--no-color",
     ]
     started = time.monotonic()
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "benchmarks.fuzz_hooks",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
+    }
     completed = subprocess.run(
-        command, capture_output=True, text=True, timeout=timeout_s, cwd=out_dir, check=False
+        command, capture_output=True, text=True, timeout=timeout_s, cwd=out_dir, check=False, env=env
     )
     seconds = time.monotonic() - started
     (out_dir / f"{role}.log").write_text(completed.stdout + completed.stderr)

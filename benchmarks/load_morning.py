@@ -40,7 +40,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from benchmarks.fuzz import serve
+from benchmarks.live_server import recreate_database, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "test-artifacts" / "load"
@@ -67,16 +67,7 @@ async def build(database_url: str, reps: int, seed: int = 7) -> None:
     from geo_data.demo_city import load_demo_city as read_demo_city
 
     rnd = random.Random(seed)
-    server, name = database_url.rsplit("/", 1)
-    admin = await asyncpg.connect(f"{server}/postgres")
-    try:
-        await admin.execute(f'drop database if exists "{name}" with (force)')
-        await admin.execute(f'create database "{name}"')
-    finally:
-        await admin.close()
-    env = {**os.environ, "DATABASE_URL": database_url, "FIELDSALES_ENV": "test"}
-    subprocess.run([str(Path(sys.executable).with_name("fieldsales")), "migrate"], env=env, check=True,
-                   capture_output=True)
+    await recreate_database(database_url)
     conn = await connect(load_settings({}, environment="test", database_url=database_url))
     today = dt.datetime.now(HELSINKI).date()
     try:

@@ -68,6 +68,7 @@ def _scan_sheet(stream: IO[bytes], name: str, limits: WorkbookLimits, budget: li
     max_row = 0
     max_column = 0
     cells = 0
+    rows_seen = 0
     seen_data = False
     tail = b""
     while True:
@@ -86,6 +87,9 @@ def _scan_sheet(stream: IO[bytes], name: str, limits: WorkbookLimits, budget: li
             seen_data = b"<sheetData" in window or b":sheetData" in window
         # References cut by a chunk border are seen whole in the next window (the tail overlaps).
         # Work per chunk in C (findall, set, map): a Python loop per cell took seconds per 250k rows.
+        # Rows without an r="" attribute follow each other: their count is a row number too.
+        rows_seen += chunk.count(b"<row ") + chunk.count(b"<row>") + chunk.count(b":row ") + chunk.count(b":row>")
+        max_row = max(max_row, rows_seen)
         numbers = _ROW_NUMBER.findall(window)
         if numbers:
             max_row = max(max_row, max(map(int, numbers)))

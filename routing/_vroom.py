@@ -12,8 +12,11 @@ encoded with one VROOM skill per distinct set of allowed reps, so "any of these 
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import logging
+import os
+import sys
 from datetime import timedelta
 from typing import Any
 
@@ -29,13 +32,35 @@ _CAP = 2**31 - 1
 
 
 def available() -> bool:
-    """Whether pyvroom is installed (without importing it: its import pulls in pandas, ~0.3 s)."""
+    """Whether pyvroom is installed (without importing it)."""
     return importlib.util.find_spec("vroom") is not None
 
 
-def load() -> None:
-    """Import pyvroom now, so that its import does not eat VROOM's own budget."""
-    import vroom  # noqa: F401
+def load() -> Any:
+    """pyvroom's compiled module `vroom._vroom`, loaded without the package's Python layer.
+
+    The package's `__init__` imports pandas (for its result frame, about 0.3 s in a fresh process);
+    the compiled module alone has everything used here. An already imported one is reused (the
+    compiled types must be registered once per process).
+    """
+    loaded = sys.modules.get("vroom._vroom")
+    if loaded is not None:
+        return loaded
+    spec = importlib.util.find_spec("vroom")
+    assert spec is not None and spec.submodule_search_locations is not None
+    [path] = [
+        os.path.join(folder, name)
+        for folder in spec.submodule_search_locations
+        for name in os.listdir(folder)
+        if name.startswith("_vroom.") and name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
+    ]
+    loader = importlib.machinery.ExtensionFileLoader("vroom._vroom", path)
+    module_spec = importlib.util.spec_from_file_location("vroom._vroom", path, loader=loader)
+    assert module_spec is not None
+    module = importlib.util.module_from_spec(module_spec)
+    loader.exec_module(module)
+    sys.modules["vroom._vroom"] = module
+    return module
 
 
 # Visits per second of VROOM's budget above which each step down in exploration is taken: VROOM checks
@@ -60,11 +85,10 @@ def vroom_routes(
 ) -> list[list[int]]:
     """Routes (visit nodes per rep) from VROOM (empty when it found nothing). Without a time limit the
     run ends by itself and is deterministic (one thread)."""
-    from vroom import _vroom as _vroom_errors
-
+    vr = load()
     try:
-        return _solve(inst, allowed_reps, visits, time_limit_s, exploration)
-    except (_vroom_errors.VroomInputException, _vroom_errors.VroomInternalException) as exc:
+        return _solve(vr, inst, allowed_reps, visits, time_limit_s, exploration)
+    except (vr.VroomInputException, vr.VroomInternalException) as exc:
         # A model VROOM refuses (e.g. breaks it finds inconsistent with the shift): no start from it.
         logger.debug("no VROOM start: %s", exc)
         return [[] for _ in range(inst.n_reps)]
@@ -82,17 +106,22 @@ def _merged(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _solve(
-    inst: Instance, allowed_reps: list[list[int]], visits: list[int], time_limit_s: float | None, exploration: int
+    vr: Any,
+    inst: Instance,
+    allowed_reps: list[list[int]],
+    visits: list[int],
+    time_limit_s: float | None,
+    exploration: int,
 ) -> list[list[int]]:
-    import vroom
-
+    """The model through the compiled module's own constructors (as pyvroom's Python layer calls them)."""
     problem = inst.problem
     n_reps = inst.n_reps
-    inp: Any = vroom.Input()
-    travel = np.minimum(inst.travel_s, _CAP).astype(np.int64)
-    cost = np.minimum(inst.cost, _CAP).astype(np.int64)
-    inp.set_durations_matrix("car", travel.tolist())
-    inp.set_costs_matrix("car", cost.tolist())
+    inp = vr.Input(servers={}, router=vr.ROUTER.OSRM, apply_TSPFix=False)
+    inp._set_durations_matrix("car", vr.Matrix(np.minimum(inst.travel_s, _CAP).astype("uint32")))
+    inp._set_costs_matrix("car", vr.Matrix(np.minimum(inst.cost, _CAP).astype("uint32")))
+
+    def amount(values: list[int]) -> Any:
+        return vr.Amount(np.asarray(values, dtype="longlong"))
 
     skill_of: dict[frozenset[int], int] = {}
     for v in visits:
@@ -101,7 +130,6 @@ def _solve(
             skill_of[allowed] = len(skill_of) + 1
     uses_load = any(rep.capacity is not None for rep in problem.reps)
     for r, rep in enumerate(problem.reps):
-        skills = {skill for reps, skill in skill_of.items() if r in reps}
         # A break that fits wholly before the shift counts as taken (as in our scheduler); VROOM wants
         # the others in order, starting inside the shift.
         pending = sorted(
@@ -109,58 +137,64 @@ def _solve(
             key=lambda b: (b.window.start_s, b.window.end_s),
         )
         breaks = [
-            vroom.Break(
-                r * 100 + k + 1,
-                time_windows=[
-                    vroom.TimeWindow(max(b.window.start_s, rep.shift.start_s), b.window.end_s - b.duration_s)
-                ],
+            vr.Break(
+                id=r * 100 + k + 1,
+                time_windows=[vr.TimeWindow(max(b.window.start_s, rep.shift.start_s), b.window.end_s - b.duration_s)],
                 service=b.duration_s,
+                description="",
+                max_load=None,
             )
             for k, b in enumerate(pending)
         ]
-        extra: dict[str, Any] = {}
-        if uses_load:
-            extra["capacity"] = [rep.capacity if rep.capacity is not None else 2**30]
-        if rep.max_visits is not None:
-            extra["max_tasks"] = rep.max_visits
-        end = None if rep.open_end else inst.end_node(r)
-        inp.add_vehicle(
-            vroom.Vehicle(
-                r + 1,
-                start=inst.start_node(r),
-                end=end,
-                skills=skills,
-                time_window=vroom.TimeWindow(rep.shift.start_s, rep.shift.end_s),
+        capacity = [rep.capacity if rep.capacity is not None else 2**30] if uses_load else []
+        inp._add_vehicle(
+            vr.Vehicle(
+                id=r + 1,
+                start=vr.Location(index=inst.start_node(r)),
+                end=None if rep.open_end else vr.Location(index=inst.end_node(r)),
+                profile="car",
+                capacity=amount(capacity),
+                skills={skill for reps, skill in skill_of.items() if r in reps},
+                time_window=vr.TimeWindow(rep.shift.start_s, rep.shift.end_s),
                 breaks=breaks,
-                **extra,
+                description="",
+                costs=vr.VehicleCosts(),
+                speed_factor=1.0,
+                max_tasks=rep.max_visits,
+                max_travel_time=None,
+                max_distance=None,
+                steps=[],
+                type_str="",
             )
         )
     for v in visits:
         visit = problem.visits[v]
         allowed = frozenset(allowed_reps[v])
-        job_extra: dict[str, Any] = {}
-        if uses_load:
-            job_extra["delivery"] = [visit.demand]
-        inp.add_job(
-            vroom.Job(
-                v + 1,
-                location=v,
+        inp._add_job(
+            vr.Job(
+                id=v + 1,
+                location=vr.Location(index=v),
+                default_setup=0,
                 default_service=int(inst.service_s[v]),
-                priority=100 if is_top_tier(visit) else min(100, max(0, visit.priority)),
+                delivery=amount([visit.demand] if uses_load else []),
+                pickup=amount([0] if uses_load else []),
                 skills={skill_of[allowed]} if allowed in skill_of else set(),
-                time_windows=[vroom.TimeWindow(lo, hi) for lo, hi in _merged(visit_windows(problem, v))],
-                **job_extra,
+                priority=100 if is_top_tier(visit) else min(100, max(0, visit.priority)),
+                tws=[vr.TimeWindow(lo, hi) for lo, hi in _merged(visit_windows(problem, v))],
+                description="",
+                setup_per_type={},
+                service_per_type={},
             )
         )
-    kwargs: dict[str, Any] = {"exploration_level": exploration, "nb_threads": 1}
-    if time_limit_s is not None:
-        kwargs["timeout"] = timedelta(seconds=max(0.02, time_limit_s))
-    solution = inp.solve(**kwargs)
-    frame = solution.routes
+    timeout = None if time_limit_s is None else timedelta(seconds=max(0.02, time_limit_s))
+    solution = inp._solve(exploration_level=exploration, nb_threads=1, timeout=timeout)
+    steps = np.asarray(solution._routes_numpy())
     routes: list[list[int]] = [[] for _ in range(n_reps)]
-    if "id" not in frame.columns:  # VROOM assigned nothing (an empty table has no columns)
+    if steps.dtype.names is None:  # no record array at all: nothing assigned
         return routes
-    for vehicle, kind, job in zip(frame["vehicle_id"], frame["type"], frame["id"], strict=True):
-        if str(kind) == "job":
+    # (When VROOM assigns nothing the record array is empty but keeps its fields: no rows to read.)
+    kinds = steps["type"].astype("U9")  # bytes in the compiled module's record array
+    for vehicle, kind, job in zip(steps["vehicle_id"], kinds, steps["id"], strict=True):
+        if kind == "job":
             routes[int(vehicle) - 1].append(int(job) - 1)
     return routes

@@ -13,8 +13,11 @@ Rules (all thresholds in `CheckPolicy`, set from the service settings):
 - ``impossible_speed``: straight-line speed from the rep's previous check-in (by device time) above
   ``max_speed_kmh``; two check-ins more than ``min_jump_m`` apart at the same second count too.
 - ``clock_skew``: the device clock at sending differs from server time by more than
-  ``max_clock_skew_s`` (only known when the phone sends its ``sent_at``; an offline action sent
-  hours later is not skew, the clock at sending is what is compared).
+  ``max_clock_skew_s`` (when the phone sends its ``sent_at``; an offline action sent hours later is
+  not skew, the clock at sending is what is compared). Without ``sent_at`` the action's own time is
+  compared with the server's receive time: later than it by more than ``max_clock_skew_s`` (it cannot
+  have happened after it arrived) or earlier by more than ``max_offline_s`` (longer than a phone stays
+  offline) is flagged.
 - ``not_on_route``: the rep has a planned route for the day and the account is not on it (unknown
   when no route is planned: no flag).
 - ``too_short`` (check-out): device check-out time minus check-in time < ``min_visit_s``, including
@@ -65,6 +68,7 @@ class CheckPolicy(msgspec.Struct, frozen=True, kw_only=True):
     max_speed_kmh: float = 150.0
     min_jump_m: float = 1000.0
     max_clock_skew_s: float = 300.0
+    max_offline_s: float = 14 * 24 * 3600.0
     min_visit_s: float = 120.0
     retry_window_s: float = 600.0
 
@@ -124,9 +128,14 @@ def impossible_speed(previous: PreviousCheckIn | None, at: datetime, policy: Che
     return speed_kmh(previous.distance_m, seconds) > policy.max_speed_kmh
 
 
-def clock_skewed(sent_at: datetime | None, server_now: datetime, policy: CheckPolicy) -> bool:
+def clock_skewed(
+    sent_at: datetime | None, server_now: datetime, policy: CheckPolicy, at: datetime | None = None
+) -> bool:
     if sent_at is None:
-        return False
+        if at is None:
+            return False
+        ahead_s = (at - server_now).total_seconds()
+        return ahead_s > policy.max_clock_skew_s or -ahead_s > policy.max_offline_s
     return abs((server_now - sent_at).total_seconds()) > policy.max_clock_skew_s
 
 
@@ -151,7 +160,7 @@ def verify_check_in(
         flags.append(Flag.MOCK_LOCATION)
     if impossible_speed(previous, at, policy):
         flags.append(Flag.IMPOSSIBLE_SPEED)
-    if clock_skewed(sent_at, server_now, policy):
+    if clock_skewed(sent_at, server_now, policy, at):
         flags.append(Flag.CLOCK_SKEW)
     if on_route is False:
         flags.append(Flag.NOT_ON_ROUTE)
@@ -178,7 +187,7 @@ def verify_check_out(
         flags.append(Flag.CHECKOUT_MOCK_LOCATION)
     if (at - checked_in_at).total_seconds() < policy.min_visit_s:
         flags.append(Flag.TOO_SHORT)
-    if clock_skewed(sent_at, server_now, policy):
+    if clock_skewed(sent_at, server_now, policy, at):
         flags.append(Flag.CLOCK_SKEW)
     return flags
 

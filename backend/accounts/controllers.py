@@ -10,6 +10,7 @@ from litestar.params import JSONBody, QueryParameter
 from backend.accounts import service
 from backend.accounts.schemas import AccountClass, AccountFilter, AccountPage, AccountStatus, Channel
 from backend.auth.principal import Role
+from backend.coordinates import parse
 from backend.errors import InvalidInput
 from backend.geocoding.providers import make_geocoder
 from backend.http.dependencies import AppSettings, Caller, Conn
@@ -28,13 +29,7 @@ Search = Annotated[str | None, QueryParameter(max_length=200, description="part 
 def parse_near(near: str | None) -> tuple[float | None, float | None]:
     if near is None:
         return None, None
-    parts = near.split(",")
-    try:
-        if len(parts) != 2:
-            raise ValueError
-        return float(parts[0]), float(parts[1])
-    except ValueError as exc:
-        raise InvalidInput("near must be LAT,LON, for example near=60.1699,24.9384", field="near") from exc
+    return parse(near, field="near")
 
 
 def parse_class(value: str | None) -> AccountClass | None:

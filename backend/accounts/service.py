@@ -7,6 +7,7 @@ import asyncpg
 from backend.accounts import repository
 from backend.accounts.schemas import AccountFilter, AccountPage
 from backend.auth.principal import Principal
+from backend.coordinates import checked
 from backend.errors import InvalidInput, NotFound
 from backend.pagination import decode_distance_cursor, decode_name_cursor, encode_cursor
 from backend.scope.service import visible_territory_ids
@@ -17,9 +18,7 @@ def _check_near(filters: AccountFilter) -> tuple[float, float] | None:
         return None
     if filters.near_lat is None or filters.near_lon is None:
         raise InvalidInput("near needs both latitude and longitude: near=LAT,LON", field="near")
-    if not (-90 <= filters.near_lat <= 90) or not (-180 <= filters.near_lon <= 180):
-        raise InvalidInput("near must be LAT,LON with latitude within ±90 and longitude within ±180", field="near")
-    return filters.near_lat, filters.near_lon
+    return checked(filters.near_lat, filters.near_lon, field="near")
 
 
 async def list_accounts(

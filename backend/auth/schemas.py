@@ -8,6 +8,7 @@ import uuid
 import msgspec
 
 from backend.auth.principal import Role
+from backend.coordinates import Latitude, Longitude
 from backend.text_limits import Email, PasswordText, TokenText
 
 
@@ -54,8 +55,8 @@ class RefreshTokenRow(msgspec.Struct, frozen=True):
 
 
 class Point(msgspec.Struct, frozen=True):
-    lat: float
-    lon: float
+    lat: Latitude
+    lon: Longitude
 
 
 class RepProfile(msgspec.Struct, frozen=True):

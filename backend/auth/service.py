@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 
 import asyncpg
@@ -12,8 +13,11 @@ from backend.auth.passwords import hash_password_async, password_problem, verify
 from backend.auth.principal import Principal, Role
 from backend.auth.schemas import Me, NewUser, SessionState, TokenPair, UserRow
 from backend.auth.tokens import issue_access_token, issue_refresh_token, read_refresh_token
+from backend.coordinates import checked
 from backend.errors import Conflict, CredentialsRejected, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from backend.settings import Settings
+
+log = logging.getLogger("fieldsales.auth")
 
 # Log-in throttling (documented in README), per email whether or not a user has it, so the answers
 # do not tell which emails exist: 5 failures in a row are free, then each further attempt must wait
@@ -57,12 +61,14 @@ async def login(
     if address is not None:
         failures, left_s = await repository.address_failures(conn, address, ADDRESS_WINDOW_S)
         if failures >= MAX_FAILURES_PER_ADDRESS:
+            log.warning("login refused: %s failed logins from %s in the window", failures, address)
             raise TooManyRequests("too many failed logins from this address; try again later", retry_after_s=left_s)
     email_key = _normalise_email(email)
     _, wait_s = await repository.claim_login_attempt(conn, email_key)
     if wait_s > 0:
         if address is not None:
             await repository.record_address_failure(conn, address, ADDRESS_WINDOW_S)
+        log.warning("login refused: %s must wait %s s after repeated failures", email_key, wait_s)
         raise TooManyRequests(_WAIT, retry_after_s=wait_s)
     user = await repository.user_by_email(conn, email_key)
     # Verify even for an unknown email so response time does not reveal which emails exist.
@@ -71,6 +77,7 @@ async def login(
         if address is not None:
             await repository.record_address_failure(conn, address, ADDRESS_WINDOW_S)
         await repository.record_login_failure(conn, email_key, FREE_FAILURES, MAX_WAIT_S)
+        log.info("failed login for %s", email_key)
         raise CredentialsRejected(_BAD_CREDENTIALS)
     await repository.forget_login_failures(conn, email_key)
     return await _issue_pair(conn, settings, principal_of(user), uuid.uuid4())
@@ -130,8 +137,8 @@ async def create_user(conn: asyncpg.Connection, new: NewUser) -> int:
         if supervisor is None or supervisor.role is not Role.SUPERVISOR:
             raise InvalidInput("no supervisor with that email", field="supervisor")
         supervisor_id = supervisor.id
-    if new.home is not None and not (-90 <= new.home.lat <= 90 and -180 <= new.home.lon <= 180):
-        raise InvalidInput("latitude must be within ±90 and longitude within ±180", field="home")
+    if new.home is not None:
+        checked(new.home.lat, new.home.lon, field="home")
     password_hash = await hash_password_async(new.password)
     user_id = await repository.insert_user(conn, email, new.name.strip(), new.role, password_hash, supervisor_id)
     if new.role is Role.REP:

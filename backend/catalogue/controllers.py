@@ -24,7 +24,7 @@ from backend.catalogue.schemas import (
     ProductRequest,
 )
 from backend.errors import InvalidInput
-from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.http.dependencies import AppSettings, Caller, Conn, Transactions
 from backend.http.security import requires_role
 
 ADMIN = [requires_role(Role.ADMIN)]
@@ -35,7 +35,7 @@ class CatalogueController(Controller):
     tags = ["catalogue"]
 
     @get("/products", summary="Products (active only unless `all=true`)")
-    async def products(
+    async def list_products(
         self, conn: Conn, all: Annotated[bool, QueryParameter(description="inactive products too")] = False
     ) -> ProductList:
         return await service.list_products(conn, active_only=not all)
@@ -45,11 +45,11 @@ class CatalogueController(Controller):
         return await service.save_product(conn, data)
 
     @get("/price-lists", summary="Channel price lists and the account lists in the caller's scope")
-    async def price_lists(self, conn: Conn, principal: Caller) -> PriceListList:
+    async def list_price_lists(self, conn: Conn, principal: Caller) -> PriceListList:
         return await service.list_price_lists(conn, principal)
 
     @get("/price-lists/{price_list_id:int}", summary="One price list with its prices")
-    async def price_list(self, conn: Conn, principal: Caller, price_list_id: FromPath[int]) -> PriceList:
+    async def get_price_list(self, conn: Conn, principal: Caller, price_list_id: FromPath[int]) -> PriceList:
         return await service.get_price_list(conn, principal, price_list_id)
 
     @post("/price-lists", status_code=201, guards=ADMIN, summary="Create a price list with its prices")
@@ -59,7 +59,7 @@ class CatalogueController(Controller):
         return await service.create_price_list(conn, principal, data)
 
     @get("/must-stock", summary="Must-stock lists per channel and class")
-    async def must_stock(
+    async def list_must_stock(
         self, conn: Conn, channel: Annotated[str | None, QueryParameter(description="horeca, retail or other")] = None
     ) -> MustStockList:
         return await service.list_must_stock(conn, channel)
@@ -69,10 +69,10 @@ class CatalogueController(Controller):
         return await service.replace_must_stock(conn, data)
 
     @post("/imports", status_code=200, guards=ADMIN, summary="Import a catalogue file (CSV/XLSX)")
-    async def import_file(
+    async def import_catalogue(
         self,
         request: Request[Any, Any, Any],
-        conn: Conn,
+        transactions: Transactions,
         settings: AppSettings,
         kind: Annotated[str, QueryParameter(description="products, prices or must_stock")],
         file_name: Annotated[str, QueryParameter(description="the file's name (.csv or .xlsx)")] = "catalogue.csv",
@@ -80,12 +80,13 @@ class CatalogueController(Controller):
     ) -> CatalogueImportReport:
         """The file is the request body. A row-level report: stored rows, and each rejected row with its
         number, column and reason (a formula in any cell rejects its row; nothing is evaluated)."""
-        data = await request.body()
+        data = await request.body()  # before taking a pooled connection: a slow upload holds none
         if not data:
             raise InvalidInput("the request body must be the file", field="file")
-        return await service.import_file(
-            conn, data, file_name, kind, max_bytes=settings.max_import_file_bytes, dry_run=dry_run
-        )
+        async with transactions() as conn:
+            return await service.import_file(
+                conn, data, file_name, kind, max_bytes=settings.max_import_file_bytes, dry_run=dry_run
+            )
 
 
 class MyCatalogueController(Controller):
@@ -94,6 +95,6 @@ class MyCatalogueController(Controller):
     guards = [requires_role(Role.REP)]
 
     @get("", summary="The rep's offline catalogue: products, prices for their accounts, must-stock lists")
-    async def bundle(self, conn: Conn, principal: Caller, settings: AppSettings) -> CatalogueBundle:
+    async def get_my_catalogue(self, conn: Conn, principal: Caller, settings: AppSettings) -> CatalogueBundle:
         today = datetime.now(UTC).astimezone(zoneinfo.ZoneInfo(settings.planning_time_zone)).date()
         return await service.bundle(conn, principal, today)

@@ -6,8 +6,14 @@ returning id;
 
 -- name: upsert_category
 -- One level of the tree by its path; returns its id.
-insert into product_categories (code, name, parent_id, path, root_id)
-values ($1, $2, $3, $4, $5)
+-- A new root takes the next free bit of orders.category_mask (none beyond 63 roots).
+insert into product_categories (code, name, parent_id, path, root_id, bit_index)
+values ($1, $2, $3, $4, $5,
+        case when $3::bigint is null
+             then (select n from generate_series(0, 62) n
+                   where n not in (select bit_index from product_categories where bit_index is not null)
+                   order by n limit 1)
+        end)
 on conflict (path) do update set name = excluded.name
 returning id;
 

@@ -6,7 +6,6 @@ Exit status 0 on success (rejected rows are listed in the report, they do not fa
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import BinaryIO
@@ -14,16 +13,9 @@ from typing import BinaryIO
 import click
 import msgspec
 
-from backend.settings import Settings, SettingsError, load_settings
+from backend.cli.common import cli_settings, in_transaction
 
-
-def _settings() -> Settings:
-    try:
-        settings = load_settings()
-        settings.check_safe()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
-    return settings
+_settings = cli_settings
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -58,10 +50,9 @@ def import_accounts(
     json_out: BinaryIO | None,
 ) -> None:
     """Import accounts from CSV/XLSX FILES: normalise, de-duplicate, keep each row's provenance."""
-    from backend.db.pool import connect
     from backend.errors import AppError
     from backend.geocoding.providers import make_geocoder
-    from backend.imports.schemas import ImportOptions, ImportReport, UploadedFile
+    from backend.imports.schemas import ImportOptions, UploadedFile
     from backend.imports.service import import_accounts as run_import
     from geo_data.account_rows import MappingError, load_mapping
 
@@ -96,18 +87,13 @@ def import_accounts(
         encoding=encoding,
     )
 
-    async def work() -> ImportReport:
-        conn = await connect(settings)
-        try:
-            async with conn.transaction():
-                return await run_import(
-                    conn, uploads, options, None, geocoder=make_geocoder(settings.geocoder, settings.geocoder_url)
-                )
-        finally:
-            await conn.close()
-
     try:
-        report = asyncio.run(work())
+        report = in_transaction(
+            settings,
+            lambda conn: run_import(
+                conn, uploads, options, None, geocoder=make_geocoder(settings.geocoder, settings.geocoder_url)
+            ),
+        )
     except AppError as exc:
         _fail(exc.detail, 2 if exc.status == 422 else 1)
         return
@@ -123,7 +109,6 @@ def import_accounts(
 @click.option("--json", "json_out", default=None, type=click.File("wb"), help="write the JSON report here (- = stdout)")
 def import_territories(file: Path, dry_run: bool, json_out: BinaryIO | None) -> None:
     """Create or update territories (by code) from a GeoJSON, Shapefile or GeoPackage FILE."""
-    from backend.db.pool import connect
     from backend.territories.schemas import TerritoryImportReport
     from backend.territories.service import import_territories as run_import
     from geo_data.territory_files import TerritoryFileError, read_territory_file
@@ -137,22 +122,7 @@ def import_territories(file: Path, dry_run: bool, json_out: BinaryIO | None) -> 
     if not parsed.territories:
         _fail(f"{file.name}: no usable territory: " + "; ".join(p.detail for p in parsed.problems))
 
-    async def work() -> TerritoryImportReport:
-        conn = await connect(settings)
-        try:
-            transaction = conn.transaction()
-            await transaction.start()
-            try:
-                report = await run_import(conn, parsed)
-            except BaseException:
-                await transaction.rollback()
-                raise
-            await (transaction.rollback() if dry_run else transaction.commit())
-            return report
-        finally:
-            await conn.close()
-
-    report = asyncio.run(work())
+    report: TerritoryImportReport = in_transaction(settings, lambda conn: run_import(conn, parsed), commit=not dry_run)
     click.echo(("Dry run (nothing written): " if dry_run else "") + report.summary)
     for problem in report.problems:
         where = f" at {problem.location[0]},{problem.location[1]}" if problem.location else ""

@@ -6,22 +6,20 @@ import importlib
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from typing import BinaryIO, TypeVar
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 import click
 
-from backend.settings import Settings, SettingsError, load_settings
+from backend.cli.common import cli_settings, in_transaction
+from backend.settings import Settings
+
+if TYPE_CHECKING:
+    import asyncpg
 
 T = TypeVar("T")
 
 
-def _settings() -> Settings:
-    try:
-        settings = load_settings()
-        settings.check_safe()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
-    return settings
+_settings = cli_settings
 
 
 def _run(make: Callable[[], Awaitable[T]]) -> T:
@@ -73,6 +71,10 @@ def cli() -> None:
     FIELDSALES_JWT_SECRET (required in production), FIELDSALES_HOST, FIELDSALES_PORT.
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from backend.http.log_safety import EscapeControlCharacters
+
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(EscapeControlCharacters())
 
 
 @cli.command()
@@ -148,7 +150,6 @@ def demo(if_empty: bool, into_database_with_users: bool) -> None:
 
     Needs FIELDSALES_ENV=demo, dev or test: the demo's users have a published password.
     """
-    from backend.db.pool import connect
     from backend.demo.service import database_is_empty, load_demo_city
     from geo_data.demo_city import load_demo_city as read_demo_city
 
@@ -159,19 +160,14 @@ def demo(if_empty: bool, into_database_with_users: bool) -> None:
             "loads only with FIELDSALES_ENV=demo, dev or test"
         )
 
-    async def work() -> dict[str, int] | None:
-        conn = await connect(settings)
-        try:
-            async with conn.transaction():
-                if not await database_is_empty(conn) and not into_database_with_users:
-                    return None
-                click.echo("reading the OpenStreetMap extract of central Helsinki ...")
-                return await load_demo_city(conn, read_demo_city())
-        finally:
-            await conn.close()
+    async def work(conn: asyncpg.Connection) -> dict[str, int] | None:
+        if not await database_is_empty(conn) and not into_database_with_users:
+            return None
+        click.echo("reading the OpenStreetMap extract of central Helsinki ...")
+        return await load_demo_city(conn, read_demo_city())
 
     try:
-        counts = _run(work)
+        counts = in_transaction(settings, work)
     except asyncpg_errors() as exc:
         raise click.ClickException(f"the demo could not be loaded into this database: {exc}") from exc
     if counts is None:
@@ -235,32 +231,23 @@ def users_create(
     from backend.auth.principal import Role
     from backend.auth.schemas import NewUser, Point
     from backend.auth.service import create_user
-    from backend.db.pool import connect
+    from backend.coordinates import parse
     from backend.errors import AppError
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else ""
     home_point = None
     if home is not None:
         try:
-            lat_text, lon_text = home.split(",")
-            home_point = Point(float(lat_text), float(lon_text))
-        except ValueError as exc:
+            home_point = Point(*parse(home, field="home"))
+        except AppError as exc:
             raise click.BadParameter("expected LAT,LON such as 60.17,24.94", param_hint="--home") from exc
     settings = _settings()
     new = NewUser(
         email=email, name=name, role=Role(role), password=password, supervisor_email=supervisor_email, home=home_point
     )
 
-    async def work() -> int:
-        conn = await connect(settings)
-        try:
-            async with conn.transaction():
-                return await create_user(conn, new)
-        finally:
-            await conn.close()
-
     try:
-        user_id = _run(work)
+        user_id = in_transaction(settings, lambda conn: create_user(conn, new))
     except AppError as exc:
         hint = f" ({exc.field})" if exc.field else ""
         raise click.ClickException(f"{exc.detail}{hint}") from exc

@@ -11,16 +11,9 @@ from pathlib import Path
 import click
 import msgspec
 
-from backend.settings import Settings, SettingsError, load_settings
+from backend.cli.common import cli_settings
 
-
-def _settings() -> Settings:
-    try:
-        settings = load_settings()
-        settings.check_safe()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
-    return settings
+_settings = cli_settings
 
 
 @click.group("orders")

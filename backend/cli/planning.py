@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import click
 
+from backend.cli.common import cli_settings, in_transaction
+
+if TYPE_CHECKING:
+    import asyncpg
 from backend.settings import load_settings
 
 
@@ -26,21 +30,12 @@ def plan() -> None:
 @click.option("--day", "day_text", required=True, help="the day to plan, YYYY-MM-DD (usually tomorrow)")
 def plan_nightly(day_text: str) -> None:
     """Enqueue one planning job per active rep for DAY; `fieldsales worker` runs them."""
-    from backend.db.pool import connect
     from backend.jobs.nightly import start_run
 
     day = _day(day_text)
-    settings = load_settings()
+    settings = cli_settings()
 
-    async def work() -> tuple[int, int]:
-        conn = await connect(settings)
-        try:
-            async with conn.transaction():
-                return await start_run(conn, day, "cli")
-        finally:
-            await conn.close()
-
-    run_id, jobs = asyncio.run(work())
+    run_id, jobs = in_transaction(settings, lambda conn: start_run(conn, day, "cli"))
     click.echo(f"planning run {run_id} for {day}: {jobs} rep jobs queued")
     click.echo(f"progress: GET /api/v1/planning-runs/{run_id}; run them with `fieldsales worker`")
 
@@ -54,40 +49,31 @@ def plan_nightly(day_text: str) -> None:
 def plan_schedule(rep_email: str, start_text: str, weeks: int, days_off: tuple[str, ...], force_class_a: bool) -> None:
     """Plan and store a rep's multi-week visit schedule (journey plan) and print its summary."""
     from backend.auth.principal import Principal, Role
-    from backend.db.pool import connect
     from backend.errors import AppError
     from backend.planning.solver_pool import SolverPool
     from backend.schedules.schemas import ScheduleCreate
     from backend.schedules.service import create_schedule
 
     start = _day(start_text)
-    settings = load_settings()
+    settings = cli_settings()
     operator = Principal(user_id=0, role=Role.ADMIN, email="command-line")
 
-    async def work() -> object:
-        conn = await connect(settings)
-        solver = SolverPool(1)
-        try:
-            rep_id = await conn.fetchval("select id from users where email = $1 and role = 'rep'", rep_email.lower())
-            if rep_id is None:
-                raise click.ClickException(f"no rep with email {rep_email}")
-            async with conn.transaction():
-                data = ScheduleCreate(
-                    rep_id=rep_id,
-                    start=start,
-                    weeks=weeks,
-                    days_off=[_day(d) for d in days_off],
-                    force_class_a=force_class_a,
-                )
-                return await create_schedule(conn, operator, solver, data)
-        finally:
-            solver.close()
-            await conn.close()
+    async def work(conn: asyncpg.Connection) -> object:
+        rep_id = await conn.fetchval("select id from users where email = $1 and role = 'rep'", rep_email.lower())
+        if rep_id is None:
+            raise click.ClickException(f"no rep with email {rep_email}")
+        data = ScheduleCreate(
+            rep_id=rep_id, start=start, weeks=weeks, days_off=[_day(d) for d in days_off], force_class_a=force_class_a
+        )
+        return await create_schedule(conn, operator, solver, data)
 
+    solver = SolverPool(1)
     try:
-        stored = asyncio.run(work())
+        stored = in_transaction(settings, work)
     except AppError as exc:
         raise click.ClickException(f"{exc.detail} ({exc.field})") from exc
+    finally:
+        solver.close()
     from backend.schedules.schemas import StoredSchedule
 
     assert isinstance(stored, StoredSchedule)

@@ -6,7 +6,6 @@ cannot be used (nothing is written), 1 for other errors.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import BinaryIO
@@ -14,16 +13,9 @@ from typing import BinaryIO
 import click
 import msgspec
 
-from backend.settings import Settings, SettingsError, load_settings
+from backend.cli.common import cli_settings, in_transaction
 
-
-def _settings() -> Settings:
-    try:
-        settings = load_settings()
-        settings.check_safe()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
-    return settings
+_settings = cli_settings
 
 
 @click.command("sales")
@@ -35,7 +27,6 @@ def import_sales(file: Path, dry_run: bool, json_out: BinaryIO | None) -> None:
 
     Columns: rep (email), category, region, month (YYYY-MM), plan, actual.
     """
-    from backend.db.pool import connect
     from backend.errors import AppError
     from backend.sales.schemas import SalesImportReport
     from backend.sales.service import import_sales as run_import
@@ -47,18 +38,11 @@ def import_sales(file: Path, dry_run: bool, json_out: BinaryIO | None) -> None:
         click.echo(f"error: {file.name}: cannot read the file: {exc.strerror or exc}", err=True)
         sys.exit(2)
 
-    async def work() -> SalesImportReport:
-        conn = await connect(settings)
-        try:
-            async with conn.transaction():
-                return await run_import(
-                    conn, data, file.name, max_bytes=settings.max_import_file_bytes, dry_run=dry_run
-                )
-        finally:
-            await conn.close()
-
     try:
-        report = asyncio.run(work())
+        report: SalesImportReport = in_transaction(
+            settings,
+            lambda conn: run_import(conn, data, file.name, max_bytes=settings.max_import_file_bytes, dry_run=dry_run),
+        )
     except AppError as exc:
         click.echo(f"error: {exc.detail}", err=True)
         sys.exit(2 if exc.status == 422 else 1)

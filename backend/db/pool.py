@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
 import asyncpg
 
 from backend.errors import AppError, Unavailable
+from backend.observability import metrics
 from backend.settings import Settings
+
+log = logging.getLogger("fieldsales.db")
 
 
 class AcquiredConnection(Protocol):
@@ -29,7 +33,27 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+def slow_query_logger(threshold_ms: int) -> Callable[[asyncpg.connection.LoggedQuery], None]:
+    """Logs (with the request or job id of the caller) and counts statements slower than the threshold."""
+
+    def check(query: asyncpg.connection.LoggedQuery) -> None:
+        if query.elapsed * 1000 >= threshold_ms:
+            metrics.SLOW_QUERIES.inc()
+            statement = " ".join(query.query.split())[:300]
+            log.warning(
+                "slow query: %.0f ms: %s", query.elapsed * 1000, statement, extra={"elapsed_ms": query.elapsed * 1000}
+            )
+
+    return check
+
+
 async def create_pool(settings: Settings) -> asyncpg.Pool:
+    log_slow = slow_query_logger(settings.slow_query_ms)
+
+    async def init(conn: asyncpg.Connection) -> None:
+        await _init_connection(conn)
+        conn.add_query_logger(log_slow)
+
     pool = await asyncpg.create_pool(
         settings.database_url,
         min_size=settings.pool_min_size,
@@ -40,7 +64,7 @@ async def create_pool(settings: Settings) -> asyncpg.Pool:
             "statement_timeout": str(settings.statement_timeout_ms),
             "application_name": "fieldsales",
         },
-        init=_init_connection,
+        init=init,
     )
     assert pool is not None
     return pool

@@ -6,14 +6,14 @@ then adds, for every operation, whatever a new endpoint would otherwise have to 
 - error responses as `application/problem+json`, all with the one `ProblemDetails` schema (status,
   title, detail, field, errors), and only those the operation can really give: 401 unless public,
   403 when a guard applies, 400 and 413 for a body, 422 for any input, 404 for path ids (out of
-  scope is 404), 503 when it uses the database, plus every status of the `backend.errors` classes
+  scope is 404), 503 when it is signed in or uses the database, plus every status of the `backend.errors` classes
   the handler's code raises, found by reading the handler and the `backend` functions it calls
   (`raised_statuses`). Litestar's own 400 body, which the server never sends, is dropped;
 - `security: []` on the public operations (`PUBLIC_PATHS`);
 - the `Idempotent-Replayed` header on the success responses of operations whose docstring names it;
 - `text/csv` and XLSX bodies on operations with a `format` query parameter offering them;
 - a multipart request body described by a handler's `opt["multipart_form"]` (for handlers that read
-  the form themselves);
+  the form themselves), and a binary body for handlers that read the raw request body as a file;
 - examples on the main request bodies (`EXAMPLES`).
 
 Operation ids are the handler names (`operation_id`); descriptions are the handler docstrings.
@@ -26,6 +26,7 @@ import copy
 import inspect
 import re
 import textwrap
+from collections import Counter
 from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
@@ -179,18 +180,46 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
+def _app_of(route_handler: HTTPRouteHandler) -> Litestar | None:
+    owner: Any = route_handler.owner
+    while owner is not None and not isinstance(owner, Litestar):
+        owner = getattr(owner, "owner", None)
+    return owner
+
+
+def _shared_names(app: Litestar) -> frozenset[str]:
+    """Handler names used by more than one handler of the app (two features' `import_file`)."""
+    shared: frozenset[str] | None = app.state.get("openapi_shared_names")
+    if shared is None:
+        names = Counter(
+            handler.handler_name
+            for route in app.routes
+            if isinstance(route, HTTPRoute)
+            for handler in route.route_handlers
+            if getattr(handler.fn, "__qualname__", "") not in OPERATION_IDS
+        )
+        shared = frozenset(name for name, count in names.items() if count > 1)
+        app.state.openapi_shared_names = shared
+    return shared
+
+
 def operation_id(route_handler: HTTPRouteHandler, http_method: Method, path_components: Sequence[Any]) -> str:
-    """A natural snake_case id: the handler's name, made specific where it is a bare verb."""
+    """A natural snake_case id: the handler's name, made specific where it is a bare verb (the
+    resource it acts on) or where two features use the same name (the feature first)."""
     fn = route_handler.fn
     qualname = getattr(fn, "__qualname__", route_handler.handler_name)
     if qualname in OPERATION_IDS:
         return OPERATION_IDS[qualname]
     name = route_handler.handler_name
-    if name not in _VERBS:
-        return name
-    segments = [part for part in path_components if isinstance(part, str) and part and part not in {"api", "v1", name}]
-    resource = segments[-1].replace("-", "_").split(".")[0] if segments else "item"
-    return f"{name}_{resource if name in _LIST_VERBS else _singular(resource)}"
+    segments = [part for part in path_components if isinstance(part, str) and part and part not in {"api", "v1"}]
+    if name in _VERBS:
+        resources = [part for part in segments if part != name]
+        resource = resources[-1].replace("-", "_").split(".")[0] if resources else "item"
+        return f"{name}_{resource if name in _LIST_VERBS else _singular(resource)}"
+    app = _app_of(route_handler)
+    if app is not None and name in _shared_names(app) and segments:
+        return f"{segments[0].replace('-', '_')}_{name}"
+    return name
 
 
 def _resolve(node: ast.expr, namespace: dict[str, Any]) -> Any:
@@ -246,6 +275,15 @@ def raised_statuses(fn: Callable[..., Any], _seen: set[Callable[..., Any]] | Non
     return result
 
 
+def _reads_raw_body(handler: HTTPRouteHandler) -> bool:
+    """A handler that takes the request body as bytes itself (a file upload without a form)."""
+    try:
+        source = inspect.getsource(inspect.unwrap(handler.fn))
+    except (OSError, TypeError):
+        return False
+    return re.search(r"await\s+request\.body\(\)", source) is not None
+
+
 def _handlers(app: Litestar) -> dict[tuple[str, str], HTTPRouteHandler]:
     found: dict[tuple[str, str], HTTPRouteHandler] = {}
     for route in app.routes:
@@ -266,6 +304,9 @@ def _problem_response(status: int) -> dict[str, Any]:
     return response
 
 
+_DATABASE_DEPENDENCIES = frozenset({"conn", "transactions"})
+
+
 def problem_statuses(handler: HTTPRouteHandler, operation: dict[str, Any], *, public: bool) -> set[int]:
     parameters = operation.get("parameters") or []
     has_body = "requestBody" in operation
@@ -280,10 +321,8 @@ def problem_statuses(handler: HTTPRouteHandler, operation: dict[str, Any], *, pu
         statuses.add(422)
     if any(parameter.get("in") == "path" for parameter in parameters):
         statuses.add(404)
-    # The database dependencies: one transaction per request, or transactions opened by the handler.
-    database = {"conn", "transactions"}
-    if database & set(handler.resolve_dependencies()) & set(handler.parsed_fn_signature.parameters):
-        statuses.add(503)
+    if not public or _DATABASE_DEPENDENCIES & set(handler.parsed_fn_signature.parameters):
+        statuses.add(503)  # the database is busy or unreachable (a signed-in caller's session is checked there too)
     return {status for status in statuses if 400 <= status < 600}
 
 
@@ -323,6 +362,12 @@ def finish(app: Litestar, raw: dict[str, Any], public_paths: Sequence[str]) -> d
             if public:
                 operation["security"] = []
             form = handler.opt.get("multipart_form")
+            if form is None and "requestBody" not in operation and _reads_raw_body(handler):
+                operation["requestBody"] = {
+                    "required": True,
+                    "description": "the file itself, as the request body",
+                    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+                }
             if form is not None:
                 operation["requestBody"] = {
                     "required": True,

@@ -16,11 +16,15 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from backend.errors import AppError, TooManyRequests
+from backend.errors import AppError
+from backend.http.log_safety import escape_controls
+from routing.matrix import MatrixServiceError
 
 log = logging.getLogger("fieldsales.http")
 PROBLEM_JSON = "application/problem+json"
 _MSGSPEC_PATH = re.compile(r"at `\$\.?([^`]*)`")
+# "<object at 0x7f3a...>" in a library's message: an address of our process is nobody's business.
+_MEMORY_ADDRESS = re.compile(r"\s*\bat 0x[0-9a-fA-F]+|\b0x[0-9a-fA-F]{8,}\b")
 _MISSING_FIELD = re.compile(r"(?:missing required|unknown) field `([^`]+)`")
 _MISSING_PARAMETER = re.compile(r"Missing required (?:query|path|header|cookie) parameter '([^']+)'")
 
@@ -28,11 +32,14 @@ _MISSING_PARAMETER = re.compile(r"Missing required (?:query|path|header|cookie) 
 def problem(
     status: int, title: str, detail: str, *, field: str | None = None, errors: list[dict[str, Any]] | None = None
 ) -> Response[dict[str, Any]]:
+    detail = _MEMORY_ADDRESS.sub("", detail)
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if field is not None:
         body["field"] = field
     if errors:
-        body["errors"] = errors
+        body["errors"] = [
+            {**error, "message": _MEMORY_ADDRESS.sub("", str(error.get("message", "")))} for error in errors
+        ]
     headers = {"Retry-After": "2"} if status == 503 else None
     return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -54,10 +61,18 @@ def _field_of(item: dict[str, Any]) -> str | None:
 
 
 def on_app_error(_: Request[Any, Any, Any], exc: AppError) -> Response[dict[str, Any]]:
+    if exc.status >= 500:
+        log.warning("%s: %s", type(exc).__name__, exc.detail)
     response = problem(exc.status, exc.title, exc.detail, field=exc.field)
-    if isinstance(exc, TooManyRequests):
+    if exc.retry_after_s is not None:
         response.headers["Retry-After"] = str(exc.retry_after_s)
     return response
+
+
+def on_matrix_service_error(_: Request[Any, Any, Any], exc: MatrixServiceError) -> Response[dict[str, Any]]:
+    """The road engine (Valhalla, OSRM) is down or failing: an outage upstream, not our bug."""
+    log.warning("routing service unavailable: %s (%s)", exc, exc.url or "no url")
+    return problem(503, "Service unavailable", "the road engine is not answering; retry shortly")
 
 
 def on_validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
@@ -112,12 +127,15 @@ def on_database_unreachable(_: Request[Any, Any, Any], exc: Exception) -> Respon
 
 
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.exception(
+        "unhandled error on %s %s", escape_controls(request.method), escape_controls(request.url.path), exc_info=exc
+    )
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error", "an unexpected error occurred")
 
 
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     AppError: on_app_error,
+    MatrixServiceError: on_matrix_service_error,
     ValidationException: on_validation_error,
     HTTPException: on_http_error,
     asyncpg.QueryCanceledError: on_query_canceled,

@@ -20,7 +20,7 @@ from backend.db.pool import ConnectionSource
 from backend.errors import Unauthenticated, Unavailable
 from backend.settings import Settings
 
-PUBLIC_PATHS = ["^/health$", "^/schema", "^/api/v1/auth/login$", "^/api/v1/auth/refresh$"]
+PUBLIC_PATHS = ["^/health$", "^/metrics$", "^/schema", "^/api/v1/auth/login$", "^/api/v1/auth/refresh$"]
 
 
 def trusted_networks(setting: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

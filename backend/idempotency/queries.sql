@@ -19,4 +19,5 @@ update idempotency_keys set status_code = $4, response = $5::jsonb
 where user_id = $1 and scope = $2 and key = $3;
 
 -- name: delete_expired_keys
-delete from idempotency_keys where expires_at < now();
+-- Keys past their expiry at the caller's clock ($1): the worker's timer runs this.
+delete from idempotency_keys where expires_at < $1;

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from backend.db.queries import load_queries
+from backend.idempotency.schemas import StoredKey
 
 Q = load_queries("backend.idempotency")
 
@@ -15,8 +18,9 @@ async def claim(conn: asyncpg.Connection, user_id: int, scope: str, key: str, fi
     return await conn.fetchval(Q["claim_key"], user_id, scope, key, fingerprint, ttl_s) is not None
 
 
-async def stored(conn: asyncpg.Connection, user_id: int, scope: str, key: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(Q["stored_result"], user_id, scope, key)
+async def stored(conn: asyncpg.Connection, user_id: int, scope: str, key: str) -> StoredKey | None:
+    row = await conn.fetchrow(Q["stored_result"], user_id, scope, key)
+    return None if row is None else msgspec.convert(dict(row), StoredKey)
 
 
 async def complete(
@@ -25,6 +29,6 @@ async def complete(
     await conn.execute(Q["complete_key"], user_id, scope, key, status_code, response)
 
 
-async def delete_expired(conn: asyncpg.Connection) -> int:
-    result = await conn.execute(Q["delete_expired_keys"])
+async def delete_expired(conn: asyncpg.Connection, now: dt.datetime) -> int:
+    result = await conn.execute(Q["delete_expired_keys"], now)
     return int(result.split()[-1])

@@ -16,6 +16,7 @@ and then replays the committed result, so two arrivals at once still make one re
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -48,20 +49,20 @@ async def begin(
     row = await repository.stored(conn, user_id, scope, key)
     if row is None:  # pragma: no cover - deleted between the two statements
         raise Conflict("this request is being processed; retry shortly", field="id")
-    if row["fingerprint"] != body_fingerprint:
+    if row.fingerprint != body_fingerprint:
         raise Conflict(
             f"id {key} was already used for a different request; a retry must send the same body",
             field="id",
         )
-    if row["status_code"] == 0:  # pragma: no cover - only visible inside the claiming transaction
+    if row.status_code == 0:  # pragma: no cover - only visible inside the claiming transaction
         raise Conflict("this request is being processed; retry shortly", field="id")
-    return StoredResult(status_code=row["status_code"], response=row["response"])
+    return StoredResult(status_code=row.status_code, response=row.response)
 
 
 async def finish(conn: asyncpg.Connection, user_id: int, scope: str, key: str, status_code: int, response: Any) -> None:
     await repository.complete(conn, user_id, scope, key, status_code, msgspec.to_builtins(response))
 
 
-async def purge_expired(conn: asyncpg.Connection) -> int:
-    """Delete expired keys (for the nightly job); returns how many."""
-    return await repository.delete_expired(conn)
+async def purge_expired(conn: asyncpg.Connection, now: dt.datetime) -> int:
+    """Delete keys expired at `now` (the worker's timer, via backend.maintenance); returns how many."""
+    return await repository.delete_expired(conn, now)

@@ -94,6 +94,18 @@ class NewAccount(msgspec.Struct):
         return msgspec.to_builtins(self)  # type: ignore[no-any-return]
 
 
+class ExistingAccount(msgspec.Struct, frozen=True):
+    id: int
+    name: str
+    address: str | None
+    address_key: str | None
+    phones: list[str]
+    tax_id: str | None
+    branch_code: str | None
+    lat: float | None
+    lon: float | None
+
+
 class SourceRef(msgspec.Struct, frozen=True):
     account_id: int
     external_id: str

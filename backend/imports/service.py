@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,7 @@ from backend.geocoding import service as geocoding
 from backend.geocoding.providers import Geocoder
 from backend.imports import repository
 from backend.imports.schemas import (
+    ExistingAccount,
     FileReport,
     ImportCounts,
     ImportOptions,
@@ -55,6 +57,8 @@ from geo_data.dedupe import (
 from geo_data.normalize import BBox, address_key, name_key
 from geo_data.opening_hours import WeeklyWindow
 from geo_data.spreadsheets import SpreadsheetError, WorkbookLimits, read_spreadsheet
+
+log = logging.getLogger("fieldsales.imports")
 
 BLOCK_RADIUS_M = 150.0
 MAX_WARNINGS = 2000
@@ -181,7 +185,8 @@ def _iso_windows(windows: tuple[WeeklyWindow, ...]) -> list[list[int]]:
     return [[w.weekday + 1, w.open_s, w.close_s] for w in windows]
 
 
-def _candidate(account: NewAccount) -> Candidate:
+def account_candidate(account: NewAccount | ExistingAccount) -> Candidate:
+    """An account (new or stored) as the de-duplication scorer sees it."""
     return Candidate(
         name_key=name_key(account.name),
         address_key=account.address_key or (address_key(account.address) if account.address else None),
@@ -237,7 +242,7 @@ async def match_existing(
     """Score clusters against every stored account (``backend.matching``); sets `existing_id` for
     merges. Returns review pairs (cluster index, account id, score) and the number of
     same-legal-entity pairs."""
-    matches = await matching.match_base(conn, [_candidate(c.account) for c in clusters])
+    matches = await matching.match_base(conn, [account_candidate(c.account) for c in clusters])
     review: list[tuple[int, int, PairScore]] = []
     same_entity = 0
     for match in matches:
@@ -428,6 +433,15 @@ async def import_accounts(
     report.import_id = import_id
     report.account_ids = sorted(set(touched))
     report.summary = _summary(counts, file_reports, rejected, False)
+    log.info(
+        "import %s: %s rows, %s created, %s updated, %s rejected",
+        import_id,
+        counts.rows,
+        counts.created,
+        counts.updated,
+        counts.rejected,
+        extra={"import_id": import_id},
+    )
     return report
 
 

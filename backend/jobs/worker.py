@@ -15,7 +15,11 @@ from pgqueuer.types import QueueExecutionMode
 
 from backend.db.pool import connect, create_pool, transaction
 from backend.jobs.nightly import PLAN_REP_DAY, parse_payload, periodic_tick
+from backend.maintenance.service import purge_expired_data
+from backend.observability.context import bound_id
+from backend.observability.logs import configure_logging
 from backend.orders.webhooks import deliver_due
+from backend.orders.webhooks import purge as purge_webhooks
 from backend.planning.matrix_cache import matrix_provider
 from backend.planning.service import PlanningOptions, plan_rep_day
 from backend.planning.solver_pool import SolverPool
@@ -37,9 +41,10 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer
     )
 
     async def plan(job: Job) -> None:
-        run_id, rep_id, day = parse_payload(job.payload)
-        outcome = await plan_rep_day(pool, solver, provider, rep_id, day, run_id=run_id, options=options)
-        log.info("run %s rep %s day %s: %s %s", run_id, rep_id, day, outcome.status, outcome.error or "")
+        with bound_id(f"job-{job.id}"):
+            run_id, rep_id, day = parse_payload(job.payload)
+            outcome = await plan_rep_day(pool, solver, provider, rep_id, day, run_id=run_id, options=options)
+            log.info("run %s rep %s day %s: %s %s", run_id, rep_id, day, outcome.status, outcome.error or "")
 
     heartbeat_timeout = timedelta(seconds=settings.worker_heartbeat_timeout_s)
     # Poll at least twice per heartbeat timeout, so a dead worker's jobs are re-picked promptly.
@@ -69,15 +74,18 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer
                 started = await periodic_tick(
                     conn,
                     settings.planning_time_zone,
-                    dt.time.fromisoformat(settings.nightly_local_time),
-                    dt.time.fromisoformat(settings.morning_check_local_time),
+                    settings.nightly_local_time,
+                    settings.morning_check_local_time,
                 )
+                await purge_expired_data(conn, dt.datetime.now(dt.UTC), sync_horizon_days=settings.sync_horizon_days)
             if started:
                 log.info("started planning runs %s", started)
 
         async def order_webhooks(_: Schedule) -> None:
             async with transaction(pool, settings.pool_acquire_timeout_s) as conn, httpx.AsyncClient() as client:
-                run = await deliver_due(conn, settings, client, dt.datetime.now(dt.UTC))
+                now = dt.datetime.now(dt.UTC)
+                run = await deliver_due(conn, settings, client, now)
+                await purge_webhooks(conn, now)  # delivered or given up more than 30 days ago
             if run.delivered or run.retried or run.failed:
                 log.info("order webhooks: %s", run)
 
@@ -107,4 +115,5 @@ def _stop_on_signals(shutdown: asyncio.Event) -> None:
 
 
 def main(settings: Settings, concurrency: int, drain: bool, *, timer: bool = True) -> None:
+    configure_logging(settings.log_format, settings.log_level)
     asyncio.run(run_worker(settings, concurrency=concurrency, drain=drain, timer=timer))

@@ -8,7 +8,7 @@ import asyncpg
 import msgspec
 
 from backend.db.queries import load_queries
-from backend.leads.schemas import UnassignedAccount
+from backend.leads.schemas import AssignmentTarget, LeadPlacement, UnassignedAccount
 
 Q = load_queries("backend.leads")
 
@@ -38,10 +38,10 @@ async def insert_lead(
     return account_id
 
 
-async def placement(conn: asyncpg.Connection, account_id: int) -> dict[str, Any]:
+async def placement(conn: asyncpg.Connection, account_id: int) -> LeadPlacement:
     row = await conn.fetchrow(Q["lead_placement"], account_id)
     assert row is not None
-    return dict(row)
+    return msgspec.convert(dict(row), LeadPlacement)
 
 
 async def queue_review(conn: asyncpg.Connection, a: int, b: int, score: float, signals: dict[str, object]) -> None:
@@ -55,9 +55,9 @@ async def list_unassigned(
     return [msgspec.convert(dict(row), UnassignedAccount) for row in rows]
 
 
-async def account_for_assignment(conn: asyncpg.Connection, account_id: int) -> dict[str, Any] | None:
+async def account_for_assignment(conn: asyncpg.Connection, account_id: int) -> AssignmentTarget | None:
     row = await conn.fetchrow(Q["get_account_for_assignment"], account_id)
-    return None if row is None else dict(row)
+    return None if row is None else msgspec.convert(dict(row), AssignmentTarget)
 
 
 async def assign(conn: asyncpg.Connection, account_id: int, territory_id: int, user_id: int) -> int | None:

@@ -20,7 +20,9 @@ class NewLead(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     force: bool = False  # create even when it looks like an existing account
 
 
-class LeadCreated(msgspec.Struct, frozen=True):
+class LeadPlacement(msgspec.Struct, frozen=True):
+    """Where a new account landed: its territory (from the polygons) and that territory's reps."""
+
     id: int
     name: str
     status: str
@@ -30,8 +32,17 @@ class LeadCreated(msgspec.Struct, frozen=True):
     needs_geocoding: bool
     # None: placed from the request's GPS point; placed / review / not_found: from its address.
     geocode_status: str | None
+
+
+class LeadCreated(LeadPlacement, frozen=True):
     possible_duplicates: list[int]
     warnings: list[str]
+
+
+class AssignmentTarget(msgspec.Struct, frozen=True):
+    id: int
+    territory_id: int | None
+    territory_manual: bool
 
 
 class UnassignedAccount(msgspec.Struct, frozen=True):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
+import msgspec
 
 from backend.auth.principal import Principal
 from backend.errors import Conflict, InvalidInput, NotFound
@@ -86,22 +87,39 @@ async def create_lead(
         if found is not None:
             address = found.label
             warnings.append(f"address {found.label!r} found from the GPS point ({found.source})")
-    mine = Candidate(name_key(name), address_key(address) if address else None, tuple(phones),
-                     tax.value if tax else None, None, lat, lon)
+    mine = Candidate(
+        name_key(name),
+        address_key(address) if address else None,
+        tuple(phones),
+        tax.value if tax else None,
+        None,
+        lat,
+        lon,
+    )
     review: list[tuple[int, float, dict[str, object]]] = []
-    for match in await matching.match_base(conn, [mine]):
+    matches = await matching.match_base(conn, [mine])
+    visible = set(await visible_territory_ids(conn, principal)) if matches else set()
+    for match in matches:
         result, other = match.score, match.account
         if result.decision == "merge" and not lead.force:
-            raise Conflict(
-                f"this looks like account {other.id} ({other.name}); send force=true to create it anyway",
-                field="name",
-            )
+            # Another team's account is not named (nor its owner): that it exists is all the rep learns.
+            in_scope = other.territory_id is not None and other.territory_id in visible
+            which = f"account {other.id} ({other.name})" if in_scope else "an account outside your territories"
+            raise Conflict(f"this looks like {which}; send force=true to create it anyway", field="name")
         if result.decision in {"merge", "review"}:
             review.append((other.id, result.score, {**result.signals, "reason": result.reason}))
     values = {
-        "name": name, "legal_form": legal_form, "address": address, "address_key": mine.address_key,
-        "phones": phones, "channel": lead.channel, "category": lead.category, "tax_id": mine.tax_id,
-        "lat": lat, "lon": lon, "opening_hours_raw": lead.opening_hours,
+        "name": name,
+        "legal_form": legal_form,
+        "address": address,
+        "address_key": mine.address_key,
+        "phones": phones,
+        "channel": lead.channel,
+        "category": lead.category,
+        "tax_id": mine.tax_id,
+        "lat": lat,
+        "lon": lon,
+        "opening_hours_raw": lead.opening_hours,
         "geocode_source": "gps" if lat is not None else None,
     }
     account_id = await repository.insert_lead(conn, values, hours, f"user:{principal.user_id}:{uuid.uuid4()}")
@@ -111,12 +129,7 @@ async def create_lead(
     if lat is None and address is not None and geocoder is not None:
         await geocoding.geocode_accounts(conn, geocoder, [account_id])
     placed = await repository.placement(conn, account_id)
-    return LeadCreated(
-        id=account_id, name=name, status=placed["status"], territory_id=placed["territory_id"],
-        owner_rep_id=placed["owner_rep_id"], backup_rep_id=placed["backup_rep_id"],
-        needs_geocoding=placed["needs_geocoding"], geocode_status=placed["geocode_status"],
-        possible_duplicates=[r[0] for r in review], warnings=warnings,
-    )
+    return LeadCreated(**msgspec.structs.asdict(placed), possible_duplicates=[r[0] for r in review], warnings=warnings)
 
 
 async def list_unassigned(
@@ -139,11 +152,11 @@ async def assign(conn: asyncpg.Connection, principal: Principal, account_id: int
     if territory_id not in visible:
         raise NotFound(f"territory {territory_id} not found", field="territory_id")
     account = await repository.account_for_assignment(conn, account_id)
-    if account is None or (account["territory_id"] is not None and account["territory_id"] not in visible):
+    if account is None or (account.territory_id is not None and account.territory_id not in visible):
         raise NotFound(f"account {account_id} not found", field="account_id")
-    if account["territory_id"] is not None and not account["territory_manual"]:
+    if account.territory_id is not None and not account.territory_manual:
         raise Conflict(
-            f"account {account_id} lies in territory {account['territory_id']}; change the boundary instead",
+            f"account {account_id} lies in territory {account.territory_id}; change the boundary instead",
             field="account_id",
         )
     owner = await repository.assign(conn, account_id, territory_id, principal.user_id)

@@ -81,7 +81,7 @@ select k.account_id, k.name_key from account_match_keys k where k.account_id = a
 
 -- name: stored_accounts
 select a.id, a.name, k.name_key, a.address, k.address_key, a.phones, a.tax_id, a.branch_code,
-       ST_Y(a.location) as lat, ST_X(a.location) as lon
+       ST_Y(a.location) as lat, ST_X(a.location) as lon, a.territory_id
 from accounts a
 left join account_match_keys k on k.account_id = a.id
 where a.id = any($1::bigint[]);

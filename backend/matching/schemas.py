@@ -18,6 +18,7 @@ class StoredAccount(msgspec.Struct, frozen=True):
     branch_code: str | None
     lat: float | None
     lon: float | None
+    territory_id: int | None = None
 
 
 class BaseMatch(msgspec.Struct, frozen=True):

@@ -67,7 +67,7 @@ class OrdersController(Controller):
     tags = ["orders"]
 
     @post("", status_code=201, guards=[requires_role(Role.REP)], summary="Take an order (offline first)")
-    async def create(
+    async def create_order(
         self, data: JSONBody[OrderRequest], conn: Conn, principal: Caller, settings: AppSettings
     ) -> Response[Order]:
         """Idempotent by the phone's order `id`: the same body again replays the 201 (with
@@ -102,7 +102,7 @@ class OrdersController(Controller):
         guards=[requires_role(Role.SUPERVISOR, Role.ADMIN)],
         summary="Orders of a status for the ERP (JSON, CSV or XLSX)",
     )
-    async def export(
+    async def export_orders(
         self,
         conn: Conn,
         principal: Caller,
@@ -138,7 +138,7 @@ class OrdersController(Controller):
         return await service.get_order(conn, principal, order_id)
 
     @post("/{order_id:uuid}/status", status_code=200, summary="Move an order to another status")
-    async def move(
+    async def move_order(
         self,
         conn: Conn,
         principal: Caller,
@@ -157,7 +157,7 @@ class AccountSalesController(Controller):
     tags = ["orders"]
 
     @get("/history", summary="The account's orders and its sales per month and category")
-    async def history(
+    async def get_account_sales_history(
         self,
         conn: Conn,
         principal: Caller,
@@ -173,7 +173,7 @@ class AccountSalesController(Controller):
         return await service.history(conn, settings, principal, account_id, first, last)
 
     @get("/not-bought", summary="Products the account bought before but not in the last N days")
-    async def not_bought(
+    async def list_not_bought(
         self,
         conn: Conn,
         principal: Caller,
@@ -187,7 +187,7 @@ class AccountSalesController(Controller):
         )
 
     @get("/cross-sell", summary="Bought by similar accounts (same channel and class) but not by this one")
-    async def cross_sell(
+    async def list_cross_sell(
         self,
         conn: Conn,
         principal: Caller,

@@ -32,15 +32,23 @@ on conflict (id) do nothing
 returning id;
 
 -- name: insert_lines
-insert into order_lines (order_id, line_no, product_id, price_list_id, quantity, list_price, discount_pct, amount,
-                         order_day, status, account_id, rep_id, territory_id, category_id)
-select $1, t.line_no, t.product_id, t.price_list_id, t.quantity, t.list_price, t.discount_pct, t.amount,
-       o.order_day, o.status, o.account_id, o.rep_id, o.territory_id, t.category_id
-from orders o,
-     unnest($2::smallint[], $3::bigint[], $4::bigint[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[],
-            $9::bigint[])
-         as t(line_no, product_id, price_list_id, quantity, list_price, discount_pct, amount, category_id)
-where o.id = $1;
+-- The lines, and the order's category mask from their root categories.
+with inserted as (
+    insert into order_lines (order_id, line_no, product_id, price_list_id, quantity, list_price, discount_pct, amount,
+                             order_day, status, account_id, rep_id, territory_id, category_id)
+    select $1, t.line_no, t.product_id, t.price_list_id, t.quantity, t.list_price, t.discount_pct, t.amount,
+           o.order_day, o.status, o.account_id, o.rep_id, o.territory_id, t.category_id
+    from orders o,
+         unnest($2::smallint[], $3::bigint[], $4::bigint[], $5::numeric[], $6::numeric[], $7::numeric[],
+                $8::numeric[], $9::bigint[])
+             as t(line_no, product_id, price_list_id, quantity, list_price, discount_pct, amount, category_id)
+    where o.id = $1
+    returning category_id
+)
+update orders set category_mask = coalesce(
+    (select bit_or(1::bigint << c.bit_index) from product_categories c
+     where c.id in (select category_id from inserted) and c.bit_index is not null), 0)
+where id = $1;
 
 -- name: insert_status_change
 insert into order_status_changes (order_id, from_status, to_status, changed_by, changed_at, note)

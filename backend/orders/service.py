@@ -221,6 +221,8 @@ async def list_orders(
     last: dt.date | None,
     limit: int,
 ) -> OrderList:
+    if account_id is not None:
+        await _visible_account(conn, principal, account_id)
     items = await repository.list_orders(
         conn,
         principal.role.value,

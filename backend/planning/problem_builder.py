@@ -11,11 +11,13 @@ Rules (documented in docs/architecture.md):
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import json
 from typing import Any
 
+import msgspec
+
+import routing
+from backend.errors import Conflict
 from backend.planning.schemas import Candidate, DroppedVisit, PlannedRoute, PlannedStop, RepPlanningProfile
 from routing.matrix import TravelMatrixProvider
 
@@ -24,8 +26,10 @@ BREAK_WINDOW = (11 * 3600, 14 * 3600 + 30 * 60)
 BREAK_AFTER_SHIFT_S = 6 * 3600
 
 
-class PlanningInputError(Exception):
+class PlanningInputError(Conflict):
     """The rep's data cannot make a route (no home, no shift...); recorded per rep, never fatal."""
+
+    title = "Cannot plan the day"
 
 
 def visit_key(account_id: int) -> str:
@@ -50,8 +54,8 @@ def build_problem(
     seed: int = 0,
     start_point: tuple[float, float] | None = None,
     start_time_s: int | None = None,
-) -> tuple[dict[str, Any], list[Candidate], list[DroppedVisit]]:
-    """The problem dict, the candidates in it (index i+1 in the matrix) and those dropped before."""
+) -> tuple[routing.Problem, list[Candidate], list[DroppedVisit]]:
+    """The problem, the candidates in it (index i+1 in the matrix) and those dropped before."""
     if profile.home_lat is None or profile.home_lon is None:
         raise PlanningInputError("the rep has no home location")
     shift_start = profile.shift_start_s if start_time_s is None else max(profile.shift_start_s, start_time_s)
@@ -102,58 +106,57 @@ def build_problem(
         "objective": "duration",
         "options": {"seed": seed, **({"time_limit_s": time_limit_s} if time_limit_s is not None else {})},
     }
-    return problem, kept, dropped
+    try:
+        return routing.problem_from_dict(problem), kept, dropped
+    except routing.ProblemError as exc:
+        raise PlanningInputError(f"the rep's day is not a valid routing problem: {exc}") from exc
 
 
-def inputs_hash(problem: dict[str, Any]) -> str:
+def inputs_hash(problem: routing.Problem) -> str:
     """Stable digest of the solver input: the same inputs never publish a new version."""
-    canonical = json.dumps(problem, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(msgspec.json.encode(problem)).hexdigest()
 
 
-def planned_route(solution: dict[str, Any], kept: list[Candidate], dropped_before: list[DroppedVisit]) -> PlannedRoute:
+def planned_route(
+    solution: routing.Solution, kept: list[Candidate], dropped_before: list[DroppedVisit]
+) -> PlannedRoute:
     by_key = {visit_key(c.account_id): c for c in kept}
     stops: list[PlannedStop] = []
-    route = solution["routes"][0] if solution["routes"] else None
-    previous_end = route["start_s"] if route else 0
+    route = solution.routes[0] if solution.routes else None
+    previous_end = route.start_s if route else 0
     if route:
-        for stop in route["stops"]:
-            candidate = by_key[stop["visit"]]
+        for stop in route.stops:
+            candidate = by_key[stop.visit]
             windows = start_windows(candidate)
-            window = next((w for w in windows if w[0] <= stop["start_s"] <= w[1]), None)
+            window = next((w for w in windows if w[0] <= stop.start_s <= w[1]), None)
             stops.append(
                 PlannedStop(
                     account_id=candidate.account_id,
                     source=candidate.source,
                     priority=candidate.priority,
                     due_day=candidate.due_day,
-                    arrival_s=stop["arrival_s"],
-                    start_s=stop["start_s"],
-                    end_s=stop["end_s"],
+                    arrival_s=stop.arrival_s,
+                    start_s=stop.start_s,
+                    end_s=stop.end_s,
                     service_s=candidate.service_s,
-                    travel_from_previous_s=max(0, stop["arrival_s"] - previous_end),
+                    travel_from_previous_s=max(0, stop.arrival_s - previous_end),
                     window_start_s=None if window is None else window[0],
                     window_end_s=None if window is None else window[1],
                     pinned_start_s=candidate.pinned_start_s,
                 )
             )
-            previous_end = stop["end_s"]
+            previous_end = stop.end_s
     dropped = list(dropped_before)
-    for item in solution["unassigned"]:
-        candidate = by_key[item["visit"]]
-        dropped.append(DroppedVisit(candidate.account_id, item["reason"], candidate.source))
+    for item in solution.unassigned:
+        candidate = by_key[item.visit]
+        dropped.append(DroppedVisit(candidate.account_id, item.reason, candidate.source))
     return PlannedRoute(
         stops=stops,
-        breaks=[(b["start_s"], b["end_s"]) for b in route["breaks"]] if route else [],
+        breaks=[(b.start_s, b.end_s) for b in route.breaks] if route else [],
         dropped=dropped,
-        start_s=route["start_s"] if route else 0,
-        end_s=route["end_s"] if route else 0,
-        travel_s=int(route["travel_s"]) if route else 0,
-        distance_m=float(route["distance_m"]) if route else 0.0,
-        solve_s=float(solution["summary"].get("solve_s", 0.0)),
+        start_s=route.start_s if route else 0,
+        end_s=route.end_s if route else 0,
+        travel_s=int(route.travel_s) if route else 0,
+        distance_m=float(route.distance_m) if route else 0.0,
+        solve_s=solution.summary.solve_s,
     )
-
-
-def weekday_of(day: dt.date) -> int:
-    """ISO weekday, as stored in account_opening_hours."""
-    return day.isoweekday()

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import msgspec
 
 from backend.db.queries import load_queries
 from backend.planning.schemas import (
+    Candidate,
     DroppedVisit,
+    DueAccount,
     PlannedRoute,
+    RecentStop,
     RepPlanningProfile,
     RepRunReport,
+    RunHead,
+    ScheduledDue,
     StoredRouteHead,
+    TaskDue,
 )
 
 Q = load_queries("backend.planning")
+D = TypeVar("D", bound=DueAccount)
 
 
 def _opening(raw: Any) -> list[tuple[int, int]]:
@@ -33,21 +40,22 @@ async def plannable_rep_ids(conn: asyncpg.Connection) -> list[int]:
     return [row["id"] for row in await conn.fetch(Q["plannable_reps"])]
 
 
-async def due_from_schedule(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> list[dict[str, Any]]:
-    rows = await conn.fetch(Q["due_from_schedule"], rep_id, day)
-    return [{**dict(row), "opening": _opening(row["opening"])} for row in rows]
+def _due(rows: list[asyncpg.Record], kind: type[D]) -> list[D]:
+    return [msgspec.convert({**dict(row), "opening": _opening(row["opening"])}, kind) for row in rows]
+
+
+async def due_from_schedule(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> list[ScheduledDue]:
+    return _due(await conn.fetch(Q["due_from_schedule"], rep_id, day), ScheduledDue)
 
 
 async def stops_of_recent_routes(
     conn: asyncpg.Connection, rep_id: int, since: dt.date, day: dt.date
-) -> list[dict[str, Any]]:
-    rows = await conn.fetch(Q["stops_of_recent_routes"], rep_id, since, day)
-    return [{**dict(row), "opening": _opening(row["opening"])} for row in rows]
+) -> list[RecentStop]:
+    return _due(await conn.fetch(Q["stops_of_recent_routes"], rep_id, since, day), RecentStop)
 
 
-async def tasks_for_day(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> list[dict[str, Any]]:
-    rows = await conn.fetch(Q["tasks_for_day"], rep_id, day)
-    return [{**dict(row), "opening": _opening(row["opening"])} for row in rows]
+async def tasks_for_day(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> list[TaskDue]:
+    return _due(await conn.fetch(Q["tasks_for_day"], rep_id, day), TaskDue)
 
 
 async def lock_rep_day(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> None:
@@ -165,9 +173,9 @@ async def refresh_run_status(conn: asyncpg.Connection, run_id: int) -> None:
     await conn.execute(Q["refresh_run_status"], run_id)
 
 
-async def get_run(conn: asyncpg.Connection, run_id: int) -> dict[str, Any] | None:
+async def get_run(conn: asyncpg.Connection, run_id: int) -> RunHead | None:
     row = await conn.fetchrow(Q["get_run"], run_id)
-    return None if row is None else dict(row)
+    return None if row is None else msgspec.convert(dict(row), RunHead)
 
 
 async def run_reps(conn: asyncpg.Connection, run_id: int, role: str, user_id: int) -> list[RepRunReport]:
@@ -195,6 +203,6 @@ async def completed_visit_days(
     return done
 
 
-async def stops_for_replan(conn: asyncpg.Connection, route_id: int, day: dt.date) -> list[dict[str, Any]]:
-    rows = await conn.fetch(Q["stops_for_replan"], route_id, day)
-    return [{**dict(row), "opening": _opening(row["opening"])} for row in rows]
+async def stops_for_replan(conn: asyncpg.Connection, route_id: int, day: dt.date) -> list[Candidate]:
+    """The stops of a published route, as the candidates they were."""
+    return _due(await conn.fetch(Q["stops_for_replan"], route_id, day), Candidate)

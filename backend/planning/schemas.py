@@ -23,8 +23,8 @@ class RepPlanningProfile(msgspec.Struct, frozen=True):
     working_days: list[int]
 
 
-class Candidate(msgspec.Struct, frozen=True):
-    """One visit that may go on the route: an account, why it is due, and when it may start."""
+class DueAccount(msgspec.Struct, frozen=True):
+    """An account as the planner reads it, with its opening hours of the route's weekday."""
 
     account_id: int
     name: str
@@ -32,12 +32,45 @@ class Candidate(msgspec.Struct, frozen=True):
     lon: float | None
     service_s: int
     account_class: str
+    opening: list[tuple[int, int]]
+
+
+class ScheduledDue(DueAccount, frozen=True):
+    due_day: dt.date
+
+
+class RecentStop(DueAccount, frozen=True):
+    """A stop of one of the rep's recent published routes (a visit that may have been missed)."""
+
+    due_day: dt.date
+    route_day: dt.date
+
+
+class TaskDue(DueAccount, frozen=True):
+    task_id: int
+    kind: str
+    start_s: int | None
+    priority: int
+
+
+class RunHead(msgspec.Struct, frozen=True):
+    id: int
+    day: dt.date
+    trigger: str
+    status: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class Candidate(DueAccount, frozen=True):
+    """One visit that may go on the route: an account, why it is due, and when it may start.
+
+    `opening`: hours of the route's weekday, [(open_s, close_s)], seconds from local midnight."""
+
     source: StopSource
     priority: int
     due_day: dt.date
     pinned_start_s: int | None = None
-    # Opening hours of the route's weekday: [(open_s, close_s)], seconds from local midnight.
-    opening: list[tuple[int, int]] = []
 
 
 class PlannedStop(msgspec.Struct, frozen=True):
@@ -93,13 +126,7 @@ class RepRunReport(msgspec.Struct, frozen=True):
     error: str | None
 
 
-class PlanningRun(msgspec.Struct, frozen=True):
-    id: int
-    day: dt.date
-    trigger: str
-    status: str
-    created_at: dt.datetime
-    finished_at: dt.datetime | None
+class PlanningRun(RunHead, frozen=True):
     reps_total: int
     reps_finished: int
     reps_failed: int

@@ -14,13 +14,14 @@ Rules (also in docs/architecture.md):
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import asyncpg
 import msgspec
 
+import routing
 from backend.db.pool import ConnectionSource, transaction
 from backend.planning import repository
 from backend.planning.problem_builder import (
@@ -29,9 +30,20 @@ from backend.planning.problem_builder import (
     inputs_hash,
     planned_route,
 )
-from backend.planning.schemas import Candidate, DroppedVisit, PlannedRoute, RepPlanningProfile, RepRunReport
+from backend.planning.schemas import (
+    Candidate,
+    DroppedVisit,
+    DueAccount,
+    PlannedRoute,
+    RepPlanningProfile,
+    RepRunReport,
+    RunHead,
+    StopSource,
+)
 from backend.planning.solver_pool import SolverFailed, SolverPool
 from routing.matrix import TravelMatrixProvider
+
+log = logging.getLogger("fieldsales.planning")
 
 CLASS_PRIORITY = {"A": 80, "B": 60, "C": 40}
 CARRY_OVER_DAYS = {"A": 2, "B": 4, "C": 7}
@@ -60,51 +72,40 @@ class RepDayOutcome:
 
 
 def _candidate(
-    row: dict[str, Any], source: str, priority: int, due_day: dt.date, pinned: int | None = None
+    row: DueAccount, source: StopSource, priority: int, due_day: dt.date, pinned: int | None = None
 ) -> Candidate:
-    return Candidate(
-        account_id=row["account_id"],
-        name=row["name"],
-        lat=row["lat"],
-        lon=row["lon"],
-        service_s=row["service_s"],
-        account_class=row["account_class"],
-        source=source,  # type: ignore[arg-type]
-        priority=priority,
-        due_day=due_day,
-        pinned_start_s=pinned,
-        opening=row["opening"],
-    )
+    account = {field: getattr(row, field) for field in DueAccount.__struct_fields__}
+    return Candidate(**account, source=source, priority=priority, due_day=due_day, pinned_start_s=pinned)
 
 
 async def gather_candidates(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> list[Candidate]:
     """Everything that may go on the rep's route for `day`, one candidate per account."""
     by_account: dict[int, Candidate] = {}
-    for row in await repository.tasks_for_day(conn, rep_id, day):
-        if row["kind"] == "appointment":
-            candidate = _candidate(row, "appointment", APPOINTMENT_PRIORITY, day, row["start_s"])
+    for task in await repository.tasks_for_day(conn, rep_id, day):
+        if task.kind == "appointment":
+            candidate = _candidate(task, "appointment", APPOINTMENT_PRIORITY, day, task.start_s)
         else:
-            candidate = _candidate(row, "task", int(row["priority"]), day)
+            candidate = _candidate(task, "task", task.priority, day)
         by_account.setdefault(candidate.account_id, candidate)
-    for row in await repository.due_from_schedule(conn, rep_id, day):
+    for due in await repository.due_from_schedule(conn, rep_id, day):
         by_account.setdefault(
-            row["account_id"], _candidate(row, "schedule", CLASS_PRIORITY.get(row["account_class"], 40), day)
+            due.account_id, _candidate(due, "schedule", CLASS_PRIORITY.get(due.account_class, 40), day)
         )
     recent = await repository.stops_of_recent_routes(conn, rep_id, day - dt.timedelta(days=LOOKBACK_DAYS), day)
     if recent:
-        earliest = min(row["due_day"] for row in recent)
+        earliest = min(stop.due_day for stop in recent)
         done = await repository.completed_visit_days(conn, rep_id, earliest, day)
-        for row in recent:
-            account_id = row["account_id"]
-            due_day: dt.date = row["due_day"]
+        for stop in recent:
+            account_id = stop.account_id
+            due_day = stop.due_day
             if _done_since(done, account_id, due_day):
                 continue
-            if (day - due_day).days > CARRY_OVER_DAYS.get(row["account_class"], 2):
+            if (day - due_day).days > CARRY_OVER_DAYS.get(stop.account_class, 2):
                 continue
-            boosted = min(100, CLASS_PRIORITY.get(row["account_class"], 40) + CARRY_OVER_BOOST)
+            boosted = min(100, CLASS_PRIORITY.get(stop.account_class, 40) + CARRY_OVER_BOOST)
             existing = by_account.get(account_id)
             if existing is None:
-                by_account[account_id] = _candidate(row, "carried_over", boosted, due_day)
+                by_account[account_id] = _candidate(stop, "carried_over", boosted, due_day)
             elif existing.source == "schedule":
                 by_account[account_id] = msgspec.structs.replace(
                     existing, source="carried_over", priority=max(existing.priority, boosted), due_day=due_day
@@ -214,15 +215,19 @@ async def _solve_and_publish(
             head = await repository.newest_route_head(conn, rep_id, day)
         if head is not None and head.inputs_hash == digest:
             return RepDayOutcome("unchanged", head.id)
-        solution = await solver.solve(
-            problem,
+        params = routing.SolveParams(
             time_limit_s=options.time_limit_s,
             solution_limit=options.solution_limit,
             iterations=options.iterations,
+            seed=problem.seed or 0,
         )
+        solution = await solver.solve(problem, params)
     except (PlanningInputError, SolverFailed) as exc:
+        log.warning("planning rep %s for %s failed: %s", rep_id, day, exc, extra={"rep_id": rep_id, "day": day})
         return RepDayOutcome("failed", error=str(exc))
     except Exception as exc:
+        # Not a known refusal: the traceback is what an operator needs to find the cause.
+        log.exception("planning rep %s for %s failed", rep_id, day, extra={"rep_id": rep_id, "day": day})
         return RepDayOutcome("failed", error=f"{type(exc).__name__}: {exc}")
     route = planned_route(solution, kept, dropped)
     async with transaction(source, options.acquire_timeout_s) as conn:
@@ -273,21 +278,7 @@ async def replan_from_position(
         raise PlanningInputError("not an active rep with a rep profile")
     done = await repository.completed_visit_days(conn, rep_id, day, day + dt.timedelta(days=1))
     remaining = [
-        Candidate(
-            account_id=row["account_id"],
-            name=row["name"],
-            lat=row["lat"],
-            lon=row["lon"],
-            service_s=row["service_s"],
-            account_class=row["account_class"],
-            source=row["source"],
-            priority=row["priority"],
-            due_day=row["due_day"],
-            pinned_start_s=row["pinned_start_s"],
-            opening=row["opening"],
-        )
-        for row in await repository.stops_for_replan(conn, head.id, day)
-        if row["account_id"] not in done
+        stop for stop in await repository.stops_for_replan(conn, head.id, day) if stop.account_id not in done
     ]
     # Appointments already past cannot be kept; they are reported, not silently moved.
     problem, kept, dropped = build_problem(
@@ -304,11 +295,9 @@ async def replan_from_position(
         for c in remaining
         if c.pinned_start_s is not None and c.pinned_start_s < now_s
     ]
-    try:
-        solution = await solver.solve(problem, time_limit_s=time_limit_s)
-    except SolverFailed as exc:
-        raise PlanningInputError(str(exc)) from exc
+    solution = await solver.solve(problem, routing.SolveParams(time_limit_s=time_limit_s, seed=problem.seed or 0))
     route = planned_route(solution, kept, dropped)
+    log.info("re-planned rep %s for %s from their position", rep_id, day, extra={"rep_id": rep_id, "day": day})
     return await repository.insert_route(
         conn, rep_id, day, head.version + 1, "replan", None, inputs_hash(problem), route
     )
@@ -324,6 +313,6 @@ async def plannable_rep_ids(conn: asyncpg.Connection) -> list[int]:
 
 async def run_with_reps(
     conn: asyncpg.Connection, run_id: int, role: str, user_id: int
-) -> tuple[dict[str, Any] | None, list[RepRunReport]]:
+) -> tuple[RunHead | None, list[RepRunReport]]:
     """A planning run and its reps the caller may read (visible_rep_ids)."""
     return await repository.get_run(conn, run_id), await repository.run_reps(conn, run_id, role, user_id)

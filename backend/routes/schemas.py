@@ -6,6 +6,8 @@ import datetime as dt
 
 import msgspec
 
+from backend.coordinates import Latitude, Longitude
+
 
 class RouteAccount(msgspec.Struct, frozen=True):
     id: int
@@ -55,8 +57,8 @@ class DayRoute(msgspec.Struct, frozen=True):
 
 
 class ReplanRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    lat: float
-    lon: float
+    lat: Latitude
+    lon: Longitude
     # Seconds from local midnight; defaults to now in the rep's time zone.
     time_s: int | None = None
     day: dt.date | None = None

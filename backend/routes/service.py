@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 
 import asyncpg
+import msgspec
 
 from backend.auth.principal import Principal, Role
 from backend.errors import InvalidInput, NotFound
@@ -49,10 +50,6 @@ async def replan(
     time_limit_s: float,
 ) -> DayRoute:
     await _check_rep(conn, principal, rep_id)
-    if not (-90 <= request.lat <= 90):
-        raise InvalidInput("latitude must be within ±90", field="lat")
-    if not (-180 <= request.lon <= 180):
-        raise InvalidInput("longitude must be within ±180", field="lon")
     if request.time_s is not None and not (0 <= request.time_s <= 172_800):
         raise InvalidInput("time_s is seconds from local midnight (0-172800)", field="time_s")
     now = await _local_now(conn, rep_id)
@@ -79,12 +76,7 @@ async def planning_run(conn: asyncpg.Connection, principal: Principal, run_id: i
         raise NotFound(f"planning run {run_id} not found", field="run_id")
     finished = [rep for rep in reps if rep.status not in ("queued", "running")]
     return PlanningRun(
-        id=run["id"],
-        day=run["day"],
-        trigger=run["trigger"],
-        status=run["status"],
-        created_at=run["created_at"],
-        finished_at=run["finished_at"],
+        **msgspec.structs.asdict(run),
         reps_total=len(reps),
         reps_finished=len(finished),
         reps_failed=sum(1 for rep in reps if rep.status == "failed"),

@@ -96,7 +96,7 @@ class SalesController(Controller):
     tags = ["sales"]
 
     @get("/plan-vs-fact", summary="Plan vs fact in money and units")
-    async def plan_vs_fact(
+    async def get_plan_vs_fact(
         self,
         conn: Conn,
         principal: Caller,
@@ -117,7 +117,7 @@ class SalesController(Controller):
         return respond(report, [*report.rows, report.total], format, name)
 
     @get("/kpis", summary="Average check, order frequency, lines per order, cross-sell breadth, AKB")
-    async def kpis(
+    async def get_sales_kpis(
         self,
         conn: Conn,
         principal: Caller,
@@ -136,7 +136,7 @@ class SalesController(Controller):
         return respond(report, [*report.rows, report.total], format, f"kpis-{group_by}-{first}-{last}")
 
     @get("/active-base", summary="Active base (AKB), potential base (OKB) and their ratio per territory")
-    async def active_base(
+    async def get_active_base(
         self,
         conn: Conn,
         principal: Caller,
@@ -151,7 +151,7 @@ class SalesController(Controller):
         return respond(report, [*report.rows, report.total], format, f"active_base-{first}-{last}")
 
     @get("/churn", summary="Churned, returned and new accounts against the previous period")
-    async def churn(
+    async def get_churn(
         self,
         conn: Conn,
         principal: Caller,
@@ -166,7 +166,7 @@ class SalesController(Controller):
         return respond(report, [*report.rows, report.total], format, f"churn-{first}-{last}")
 
     @get("/seasonality", summary="Seasonality coefficient per root category (orders + imported actuals)")
-    async def seasonality(
+    async def get_sales_seasonality(
         self,
         conn: Conn,
         principal: Caller,
@@ -182,7 +182,7 @@ class SalesController(Controller):
         return respond(report, report.rows, format, f"seasonality-{report.from_month}-{report.to_month}")
 
     @get("/shelf", summary="Must-stock compliance, out-of-stock and competitor presence from checklists")
-    async def shelf(
+    async def get_shelf_report(
         self,
         conn: Conn,
         principal: Caller,
@@ -198,11 +198,11 @@ class SalesController(Controller):
         return respond(report, report.rows, format, f"shelf-{group_by}-{first}-{last}")
 
     @put("/plans", guards=OFFICE, summary="Set monthly plans (money and units) per rep, category, region")
-    async def plans(self, data: JSONBody[PlansRequest], conn: Conn, principal: Caller) -> PlansStored:
+    async def save_plans(self, data: JSONBody[PlansRequest], conn: Conn, principal: Caller) -> PlansStored:
         return await service.save_plans(conn, principal, data)
 
     @post("/imports", status_code=200, guards=[requires_role(Role.ADMIN)], summary="Import plans and actuals")
-    async def import_file(
+    async def import_sales_file(
         self,
         request: Request[Any, Any, Any],
         conn: Conn,

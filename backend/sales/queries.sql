@@ -43,53 +43,84 @@ from sales_monthly s join users u on u.id = s.rep_id
 where s.rep_id in (select visible_rep_ids($1, $2))
   and s.month between $3::date and $4::date;
 
--- name: order_fact_monthly
--- Order fact (statuses $5) of the reps in the caller's scope per rep x root category x region x month,
--- order days [$3, $4]; only territory $6 when given.
-select l.rep_id, u.name as rep_name, r.code as category, coalesce(t.region, '(none)') as region,
-       date_trunc('month', l.order_day)::date as month,
-       sum(l.amount)::float8 as amount, sum(l.quantity)::float8 as units
-from order_lines l
-join product_categories r on r.id = l.category_id
-join users u on u.id = l.rep_id
-left join territories t on t.id = l.territory_id
-where l.order_day between $3::date and $4::date
-  and l.status = any($5::text[])
-  and l.rep_id in (select visible_rep_ids($1, $2))
-  and ($6::bigint is null or l.territory_id = $6)
-group by l.rep_id, u.name, r.code, coalesce(t.region, '(none)'), date_trunc('month', l.order_day);
+-- name: order_fact_grouped
+-- Order fact (statuses $5) of the reps in the caller's scope over months [$3, $4] (first days), from
+-- the monthly roll-up, per group $7 (rep, category, region, month or quarter); only territory $6
+-- when given.
+select case $7::text
+           when 'rep' then f.rep_id::text
+           when 'category' then r.code
+           when 'region' then coalesce(t.region, '(none)')
+           when 'month' then to_char(f.month, 'YYYY-MM')
+           else to_char(f.month, 'YYYY-"Q"Q')
+       end as key,
+       min(case when $7::text = 'rep' then u.name end) as rep_name,
+       sum(f.amount)::float8 as amount, sum(f.units)::float8 as units
+from order_month_facts f
+join product_categories r on r.id = f.category_id
+join users u on u.id = f.rep_id
+left join territories t on t.id = f.territory_id
+where f.month between $3::date and $4::date
+  and f.status = any($5::text[])
+  and f.rep_id in (select visible_rep_ids($1, $2))
+  and ($6::bigint is null or f.territory_id = $6)
+group by 1;
+
+-- name: plans_grouped
+-- Plans and imported actuals of the reps in the caller's scope, months [$3, $4], per group $5.
+select case $5::text
+           when 'rep' then s.rep_id::text
+           when 'category' then s.category
+           when 'region' then s.region
+           when 'month' then to_char(s.month, 'YYYY-MM')
+           else to_char(s.month, 'YYYY-"Q"Q')
+       end as key,
+       min(case when $5::text = 'rep' then u.name end) as rep_name,
+       coalesce(sum(s.plan_amount), 0)::float8 as plan_amount, coalesce(sum(s.plan_units), 0)::float8 as plan_units,
+       coalesce(sum(s.actual_amount), 0)::float8 as actual_amount,
+       coalesce(sum(s.actual_units), 0)::float8 as actual_units
+from sales_monthly s join users u on u.id = s.rep_id
+where s.rep_id in (select visible_rep_ids($1, $2))
+  and s.month between $3::date and $4::date
+group by 1;
 
 -- name: order_kpis
--- Per group ($6: rep, territory, region, channel or all): fact orders, lines, amount, units, and the
--- active accounts (active_account_ids) with fact orders in the group and their (account, root category)
--- pairs. Reps in the caller's scope; order days [$3, $4]; statuses $5; only territory $7 when given.
-with fact as (
+-- Per group ($6: rep, territory, region, channel or month) and in total (the last row, key null), over fact orders (statuses $5) taken
+-- on days [$3, $4] by reps in the caller's scope (only territory $7 when given): orders, lines, amount,
+-- units, the accounts with fact orders (fact statuses are among those of active_account_ids, so these
+-- are the group's active accounts) and the sum over them of their distinct root categories (bits of
+-- the union of their orders' category masks).
+with per_account as (
     select case $6::text
-               when 'rep' then l.rep_id::text
-               when 'territory' then coalesce(l.territory_id::text, '')
-               when 'region' then coalesce(t.region, '(none)')
-               when 'channel' then a.channel
+               when 'rep' then o.rep_id::text
+               when 'territory' then coalesce(o.territory_id::text, '')
+               when 'region' then coalesce((select t.region from territories t where t.id = o.territory_id), '(none)')
+               when 'channel' then (select a.channel from accounts a where a.id = o.account_id)
+               when 'month' then to_char(o.order_day, 'YYYY-MM')
                else 'all'
            end as key,
-           l.order_id, l.account_id, l.category_id, l.amount, l.quantity
-    from order_lines l
-    join accounts a on a.id = l.account_id
-    left join territories t on t.id = l.territory_id
-    where l.order_day between $3::date and $4::date
-      and l.status = any($5::text[])
-      and l.rep_id in (select visible_rep_ids($1, $2))
-      and ($7::bigint is null or l.territory_id = $7)
-), active as (
-    select active_account_ids($3::date, $4::date) as account_id
+           o.account_id, count(*) as orders, sum(o.line_count) as lines, sum(o.total_amount) as amount,
+           sum(o.total_units) as units, bit_or(o.category_mask) as mask
+    from orders o
+    where o.order_day between $3::date and $4::date
+      and o.status = any($5::text[])
+      and o.rep_id in (select visible_rep_ids($1, $2))
+      and ($7::bigint is null or o.territory_id = $7)
+    group by 1, o.account_id
 )
-select f.key, count(distinct f.order_id)::int as orders, count(*)::int as lines,
-       coalesce(sum(f.amount), 0)::float8 as amount, coalesce(sum(f.quantity), 0)::float8 as units,
-       count(distinct f.account_id) filter (where f.account_id in (select account_id from active))::int as akb,
-       count(distinct (f.account_id, f.category_id))
-           filter (where f.account_id in (select account_id from active))::int as category_pairs
-from fact f
-group by f.key
-order by f.key;
+(select key, sum(orders)::int as orders, sum(lines)::int as lines, coalesce(sum(amount), 0)::float8 as amount,
+        coalesce(sum(units), 0)::float8 as units, count(*)::int as akb,
+        coalesce(sum(bit_count(mask::bit(64))), 0)::int as category_pairs
+ from per_account
+ group by key
+ order by key)
+union all
+-- The total (key null): each account once, with the union of its categories over the groups.
+select null, coalesce(sum(orders), 0)::int, coalesce(sum(lines), 0)::int, coalesce(sum(amount), 0)::float8,
+       coalesce(sum(units), 0)::float8, count(*)::int, coalesce(sum(bit_count(mask::bit(64))), 0)::int
+from (select account_id, sum(orders) as orders, sum(lines) as lines, sum(amount) as amount, sum(units) as units,
+             bit_or(mask) as mask
+      from per_account group by account_id) accounts;
 
 -- name: active_base
 -- Per territory in the caller's scope: OKB (accounts not closed) and AKB (accounts in
@@ -140,13 +171,13 @@ where a.territory_id in (select visible_territory_ids($1, $2))
 order by a.territory_id, a.name;
 
 -- name: monthly_fact_by_category
--- Order fact (statuses $5) per root category and month, reps in the caller's scope, days [$3, $4].
-select r.code as category, date_trunc('month', l.order_day)::date as month, sum(l.amount)::float8 as amount
-from order_lines l join product_categories r on r.id = l.category_id
-where l.order_day between $3::date and $4::date
-  and l.status = any($5::text[])
-  and l.rep_id in (select visible_rep_ids($1, $2))
-group by r.code, date_trunc('month', l.order_day);
+-- Order fact (statuses $5) per root category and month, reps in the caller's scope, months [$3, $4].
+select r.code as category, f.month, sum(f.amount)::float8 as amount
+from order_month_facts f join product_categories r on r.id = f.category_id
+where f.month between $3::date and $4::date
+  and f.status = any($5::text[])
+  and f.rep_id in (select visible_rep_ids($1, $2))
+group by r.code, f.month;
 
 -- name: rep_names
 select id, name from users where id = any($1::bigint[]);
@@ -203,3 +234,9 @@ select key,
 from facts
 group by key
 order by key;
+
+-- name: report_settings
+-- For the rest of this transaction: plan each report query for its own parameters (a cached generic
+-- plan made for one territory and month is a disaster for a whole year, and the reverse), and let
+-- its aggregates hash in memory.
+select set_config('plan_cache_mode', 'force_custom_plan', true), set_config('work_mem', '64MB', true);

@@ -15,6 +15,7 @@ from backend.sales.schemas import (
     KpiCounts,
     MonthAmount,
     PlanFact,
+    PlanFactGroup,
     SalesFact,
     ShelfCounts,
 )
@@ -63,7 +64,7 @@ async def plans_in_scope(
     return [msgspec.convert(dict(row), PlanFact) for row in rows]
 
 
-async def order_fact_monthly(
+async def order_fact_grouped(
     conn: asyncpg.Connection,
     role: str,
     user_id: int,
@@ -71,20 +72,20 @@ async def order_fact_monthly(
     last: dt.date,
     statuses: list[str],
     territory_id: int | None,
-) -> list[PlanFact]:
-    rows = await conn.fetch(Q["order_fact_monthly"], role, user_id, first, last, statuses, territory_id)
+    group: str,
+) -> list[PlanFactGroup]:
+    rows = await conn.fetch(Q["order_fact_grouped"], role, user_id, first, last, statuses, territory_id, group)
     return [
-        PlanFact(
-            rep_id=row["rep_id"],
-            rep_name=row["rep_name"],
-            category=row["category"],
-            region=row["region"],
-            month=row["month"],
-            order_amount=row["amount"],
-            order_units=row["units"],
-        )
+        PlanFactGroup(key=row["key"], rep_name=row["rep_name"], order_amount=row["amount"], order_units=row["units"])
         for row in rows
     ]
+
+
+async def plans_grouped(
+    conn: asyncpg.Connection, role: str, user_id: int, first: dt.date, last: dt.date, group: str
+) -> list[PlanFactGroup]:
+    rows = await conn.fetch(Q["plans_grouped"], role, user_id, first, last, group)
+    return [msgspec.convert(dict(row), PlanFactGroup) for row in rows]
 
 
 async def order_kpis(
@@ -148,3 +149,7 @@ async def shelf_counts(
 ) -> list[ShelfCounts]:
     rows = await conn.fetch(Q["shelf_counts"], role, user_id, first, last, time_zone, group)
     return [msgspec.convert(dict(row), ShelfCounts) for row in rows]
+
+
+async def report_settings(conn: asyncpg.Connection) -> None:
+    await conn.fetchrow(Q["report_settings"])

@@ -85,6 +85,19 @@ class PlanFact(msgspec.Struct, frozen=True):
     order_units: float = 0.0
 
 
+class PlanFactGroup(msgspec.Struct, frozen=True):
+    """Sums of one group (a rep, category, region, month or quarter) from plans or from orders."""
+
+    key: str
+    rep_name: str | None = None
+    plan_amount: float = 0.0
+    plan_units: float = 0.0
+    actual_amount: float = 0.0
+    actual_units: float = 0.0
+    order_amount: float = 0.0
+    order_units: float = 0.0
+
+
 class PlanFactRow(msgspec.Struct, frozen=True):
     key: str
     label: str
@@ -108,7 +121,7 @@ class PlanFactReport(msgspec.Struct, frozen=True):
 
 
 class KpiCounts(msgspec.Struct, frozen=True):
-    key: str
+    key: str | None  # None: the total
     orders: int
     lines: int
     amount: float

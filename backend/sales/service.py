@@ -38,7 +38,6 @@ from backend.errors import InvalidInput, NotFound
 from backend.orders.rules import fact_statuses
 from backend.sales import repository
 from backend.sales import rules as figures
-from backend.sales.rules import quarter
 from backend.sales.schemas import (
     BaseReport,
     BaseRow,
@@ -48,7 +47,7 @@ from backend.sales.schemas import (
     KpiCounts,
     KpiReport,
     KpiRow,
-    PlanFact,
+    PlanFactGroup,
     PlanFactReport,
     PlanFactRow,
     PlansRequest,
@@ -63,6 +62,7 @@ from backend.sales.schemas import (
     ShelfReport,
     ShelfRow,
 )
+from backend.scope import service as scope
 from geo_data.spreadsheets import SpreadsheetError, read_spreadsheet
 
 GROUPS = ("rep", "category", "region", "month")
@@ -294,6 +294,12 @@ def _check_months(first: dt.date, last: dt.date, limit: int = MAX_MONTHS) -> Non
         raise InvalidInput(f"a report covers at most {limit} months", field="to")
 
 
+async def _check_territory(conn: asyncpg.Connection, principal: Principal, territory_id: int | None) -> None:
+    """A territory outside the caller's scope is 404, never an empty report."""
+    if territory_id is not None and territory_id not in await scope.visible_territory_ids(conn, principal):
+        raise NotFound(f"territory {territory_id} not found", field="territory_id")
+
+
 def _check_days(first: dt.date, last: dt.date, max_days: int = 731) -> None:
     if last < first:
         raise InvalidInput("to must not be before from", field="to")
@@ -326,24 +332,12 @@ async def save_plans(conn: asyncpg.Connection, principal: Principal, request: Pl
     return PlansStored(stored=len(parsed))
 
 
-def _plan_key(group: str, item: PlanFact) -> tuple[str, str]:
-    if group == "rep":
-        return str(item.rep_id), item.rep_name
-    if group == "category":
-        return item.category, item.category
-    if group == "region":
-        return item.region, item.region
-    if group == "month":
-        return item.month.strftime("%Y-%m"), item.month.strftime("%Y-%m")
-    return quarter(item.month), quarter(item.month)
-
-
-def _plan_row(key: str, label: str, items: list[PlanFact]) -> PlanFactRow:
-    plan_amount = sum(item.plan_amount or 0 for item in items)
-    plan_units = sum(item.plan_units or 0 for item in items)
-    imported = sum(item.actual_amount or 0 for item in items)
+def _plan_row(key: str, label: str, items: list[PlanFactGroup]) -> PlanFactRow:
+    plan_amount = sum(item.plan_amount for item in items)
+    plan_units = sum(item.plan_units for item in items)
+    imported = sum(item.actual_amount for item in items)
     orders = sum(item.order_amount for item in items)
-    fact_units = sum((item.actual_units or 0) + item.order_units for item in items)
+    fact_units = sum(item.actual_units + item.order_units for item in items)
     return PlanFactRow(
         key=key,
         label=label,
@@ -370,21 +364,25 @@ async def plan_vs_fact(
 ) -> PlanFactReport:
     """Plan and fact (orders in the fact statuses + imported actuals) in money and units per group.
 
-    With `territory_id`, only that territory's orders count and imported figures are left out (they
-    carry a region, not a territory)."""
+    With `territory_id`, only that territory's orders count and plans and imported figures are left
+    out (they carry a region, not a territory)."""
     if group not in PLAN_GROUPS:
         raise InvalidInput(f"group_by must be one of {', '.join(PLAN_GROUPS)}", field="group_by")
     _check_months(first, last)
+    await repository.report_settings(conn)
+    await _check_territory(conn, principal, territory_id)
     role, user_id = principal.role.value, principal.user_id
-    items = await repository.order_fact_monthly(
-        conn, role, user_id, first, figures.month_end(last), fact_statuses(fact_from), territory_id
+    items = await repository.order_fact_grouped(
+        conn, role, user_id, first, last, fact_statuses(fact_from), territory_id, group
     )
     if territory_id is None:
-        items += await repository.plans_in_scope(conn, role, user_id, first, last)
-    grouped: dict[tuple[str, str], list[PlanFact]] = defaultdict(list)
+        items += await repository.plans_grouped(conn, role, user_id, first, last, group)
+    grouped: dict[str, list[PlanFactGroup]] = defaultdict(list)
+    labels: dict[str, str] = {}
     for item in items:
-        grouped[_plan_key(group, item)].append(item)
-    rows = [_plan_row(key, label, grouped[(key, label)]) for key, label in sorted(grouped)]
+        grouped[item.key].append(item)
+        labels[item.key] = item.rep_name or labels.get(item.key) or item.key
+    rows = [_plan_row(key, labels[key], grouped[key]) for key in sorted(grouped)]
     return PlanFactReport(
         from_month=first.strftime("%Y-%m"),
         to_month=last.strftime("%Y-%m"),
@@ -397,7 +395,7 @@ async def plan_vs_fact(
 
 def _kpi_row(counts: KpiCounts, label: str) -> KpiRow:
     return KpiRow(
-        key=counts.key,
+        key=counts.key or "",
         label=label,
         orders=counts.orders,
         lines=counts.lines,
@@ -429,26 +427,20 @@ async def kpis(
     if group not in KPI_GROUPS:
         raise InvalidInput(f"group_by must be one of {', '.join(KPI_GROUPS)}", field="group_by")
     _check_days(first, last)
+    await repository.report_settings(conn)
+    await _check_territory(conn, principal, territory_id)
     role, user_id, statuses = principal.role.value, principal.user_id, fact_statuses(fact_from)
+    found = await repository.order_kpis(conn, role, user_id, first, last, statuses, group, territory_id)
+    groups = [item for item in found if item.key is not None]
+    labels: dict[int, str] = {}
+    if group in {"rep", "territory"}:
+        labels = await repository.names(conn, group, [int(item.key) for item in groups if item.key])
     rows: list[KpiRow] = []
-    if group == "month":
-        month = first.replace(day=1)
-        while month <= last:
-            start, end = max(first, month), min(last, figures.month_end(month))
-            found = await repository.order_kpis(conn, role, user_id, start, end, statuses, "all", territory_id)
-            counts = msgspec.structs.replace(found[0] if found else _EMPTY, key=month.strftime("%Y-%m"))
-            rows.append(_kpi_row(counts, counts.key))
-            month = add_months(month, 1)
-    else:
-        found = await repository.order_kpis(conn, role, user_id, first, last, statuses, group, territory_id)
-        labels: dict[int, str] = {}
-        if group in {"rep", "territory"}:
-            labels = await repository.names(conn, group, [int(item.key) for item in found if item.key])
-        for counts in found:
-            label = labels.get(int(counts.key), counts.key) if counts.key.isdigit() else counts.key or "(none)"
-            rows.append(_kpi_row(counts, label))
-    total = await repository.order_kpis(conn, role, user_id, first, last, statuses, "all", territory_id)
-    total_counts = msgspec.structs.replace(total[0], key="total") if total else _EMPTY
+    for counts in groups:
+        key = counts.key or ""
+        rows.append(_kpi_row(counts, labels.get(int(key), key) if key.isdigit() else key or "(none)"))
+    total = next((item for item in found if item.key is None), _EMPTY)
+    total_counts = msgspec.structs.replace(total, key="total")
     return KpiReport(
         from_day=first,
         to_day=last,
@@ -464,6 +456,8 @@ async def active_base(
 ) -> BaseReport:
     """AKB, OKB and AKB/OKB per territory in scope."""
     _check_days(first, last)
+    await repository.report_settings(conn)
+    await _check_territory(conn, principal, territory_id)
     found = await repository.active_base(conn, principal.role.value, principal.user_id, first, last, territory_id)
     rows = [msgspec.structs.replace(row, akb_okb_ratio=figures.base_ratio(row.akb, row.okb)) for row in found]
     akb, okb = sum(row.akb for row in rows), sum(row.okb for row in rows)
@@ -482,6 +476,8 @@ async def churn(
 ) -> ChurnReport:
     """Churned, returned and new accounts per territory against the previous period of equal length."""
     _check_days(first, last)
+    await repository.report_settings(conn)
+    await _check_territory(conn, principal, territory_id)
     previous = figures.previous_period(first, last)
     role, user_id = principal.role.value, principal.user_id
     found = await repository.churn(conn, role, user_id, (first, last), previous, territory_id)
@@ -513,6 +509,7 @@ async def seasonality(
 ) -> SeasonReport:
     """`seasonality_coefficient` per root category over monthly fact = orders + imported actuals."""
     _check_months(first, last, 12)
+    await repository.report_settings(conn)
     role, user_id = principal.role.value, principal.user_id
     start = add_months(first, -36)
     actuals: dict[str, dict[dt.date, float]] = defaultdict(lambda: defaultdict(float))

@@ -47,7 +47,8 @@ select v.id, v.rep_id, scope.name as rep_name, v.account_id, a.name as account_n
        ST_Y(v.check_in_location) as lat, ST_X(v.check_in_location) as lon,
        v.checked_in_at, v.checked_out_at, v.check_in_distance_m as distance_m, v.check_in_accuracy_m as accuracy_m,
        v.flags, v.route_id, v.route_stop_seq, v.check_in_reason as reason,
-       coalesce((select jsonb_agg(jsonb_build_object('template_code', t.code, 'template_version', t.version,
+       coalesce((select jsonb_agg(jsonb_build_object('template_id', t.id, 'template_code', t.code, 'template_version', t.version,
+                                                     'template_name', t.name,
                                                      'score_pct', c.score_pct::float8, 'answers', c.answers)
                                   order by t.code, c.template_id)
                  from visit_checklists c join checklist_templates t on t.id = c.template_id

@@ -9,7 +9,7 @@ from litestar import Controller, get
 from litestar.params import QueryParameter
 
 from backend.auth.principal import Role
-from backend.http.dependencies import Caller, Conn
+from backend.http.dependencies import AppSettings, Caller, Conn
 from backend.http.security import requires_role
 from backend.sync import service
 from backend.sync.schemas import SyncChanges
@@ -25,8 +25,18 @@ class SyncController(Controller):
         self,
         conn: Conn,
         principal: Caller,
+        settings: AppSettings,
         since: Annotated[str | None, QueryParameter(description="the cursor of the previous answer")] = None,
     ) -> SyncChanges:
         """Without `since`: everything the phone keeps offline (`full: true`). With it: the accounts
-        and template versions changed since, the ids to drop, and today's and tomorrow's routes."""
-        return await service.changes(conn, principal, since, datetime.now(UTC))
+        and template versions changed since, the ids to drop, and today's and tomorrow's routes.
+        Paged: while `more` is true, call again with the new cursor. A cursor older than the sync
+        horizon gets a full answer again (`resync: "cursor_past_horizon"`)."""
+        return await service.changes(
+            conn,
+            principal,
+            since,
+            datetime.now(UTC),
+            page_size=settings.sync_page_size,
+            horizon_days=settings.sync_horizon_days,
+        )

@@ -8,14 +8,22 @@ select s.id from visible_territory_ids('rep', $1) as s(id) order by s.id;
 -- name: changes_since
 -- Log entries written by transactions at or after the cursor that concern this rep: accounts of
 -- their territories (before or after the change), their territories' assignments, every template.
-select entity, entity_id, rep_ids
+-- A page: entries after sequence number $4, at most $5.
+select seq, entity, entity_id, rep_ids
 from sync_log
 where tx >= $1::text::xid8
   and (entity = 'checklist_template' or territory_ids && $2::bigint[] or $3::bigint = any(rep_ids))
-order by seq;
+  and seq > $4
+order by seq
+limit $5;
+
+-- name: prune_log
+-- Entries older than the horizon (the caller passes the cut-off); a cursor that old resyncs in full.
+delete from sync_log where changed_at < $1;
 
 -- name: accounts_in_territories
--- Accounts of these territories; only those of `ids` when $2 is not null.
+-- Accounts of these territories; only those of `ids` when $2 is not null; a page: ids above $3, at
+-- most $4.
 select a.id, a.name, a.address, a.phones, a.channel, a.category, a.account_class, a.status,
        ST_Y(a.location) as lat, ST_X(a.location) as lon, a.territory_id, a.opening_hours_raw,
        a.service_s, a.visit_frequency_per_4_weeks, null::float8 as distance_m,
@@ -24,7 +32,9 @@ select a.id, a.name, a.address, a.phones, a.channel, a.category, a.account_class
 from accounts a
 where a.territory_id = any($1::bigint[])
   and ($2::bigint[] is null or a.id = any($2::bigint[]))
-order by a.id;
+  and a.id > $3
+order by a.id
+limit $4;
 
 -- name: templates_by_id
 -- Template versions by id, or every active latest version when $1 is null.

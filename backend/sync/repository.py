@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import asyncpg
 import msgspec
 
@@ -22,15 +24,21 @@ async def rep_territory_ids(conn: asyncpg.Connection, rep_id: int) -> list[int]:
 
 
 async def changes_since(
-    conn: asyncpg.Connection, xmin: int, territory_ids: list[int], rep_id: int
+    conn: asyncpg.Connection, xmin: int, territory_ids: list[int], rep_id: int, after_seq: int, limit: int
 ) -> list[ChangeEntry]:
-    rows = await conn.fetch(Q["changes_since"], str(xmin), territory_ids, rep_id)
+    rows = await conn.fetch(Q["changes_since"], str(xmin), territory_ids, rep_id, after_seq, limit)
     return [msgspec.convert(dict(row), ChangeEntry) for row in rows]
 
 
-async def accounts(conn: asyncpg.Connection, territory_ids: list[int], ids: list[int] | None) -> list[Account]:
-    rows = await conn.fetch(Q["accounts_in_territories"], territory_ids, ids)
+async def accounts(
+    conn: asyncpg.Connection, territory_ids: list[int], ids: list[int] | None, *, after_id: int = 0, limit: int
+) -> list[Account]:
+    rows = await conn.fetch(Q["accounts_in_territories"], territory_ids, ids, after_id, limit)
     return [msgspec.convert(dict(row), Account) for row in rows]
+
+
+async def prune_log(conn: asyncpg.Connection, older_than: dt.datetime) -> int:
+    return int((await conn.execute(Q["prune_log"], older_than)).split()[-1])
 
 
 async def templates(conn: asyncpg.Connection, ids: list[int] | None) -> list[Template]:

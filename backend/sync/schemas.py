@@ -10,17 +10,24 @@ from backend.routes.schemas import DayRoute
 
 
 class ChangeEntry(msgspec.Struct, frozen=True):
+    seq: int
     entity: str
     entity_id: int
     rep_ids: list[int]
 
 
 class SyncChanges(msgspec.Struct, frozen=True, kw_only=True):
-    """Apply in order: when `full`, replace everything kept offline; else upsert the accounts and
-    templates given and remove the deleted ids. Keep `cursor` for the next call."""
+    """Apply in order: when `full`, replace everything kept offline (the first page of a full answer
+    says so; its later pages, `more` apart, add to it); else upsert the accounts and templates given
+    and remove the deleted ids. Keep `cursor` for the next call; while `more` is true, call again
+    at once with it. `resync` says why an answer is full: `first_sync` (no cursor), `territory_changed`
+    (the rep's territories changed hands) or `cursor_past_horizon` (the cursor is older than the
+    sync horizon, FIELDSALES_SYNC_HORIZON_DAYS: the changes it would need are no longer kept)."""
 
     cursor: str
     full: bool
+    more: bool = False
+    resync: str | None = None
     accounts: list[Account]
     deleted_account_ids: list[int]
     checklist_templates: list[Template]  # template versions (answers refer to the version's id)

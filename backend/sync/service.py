@@ -1,11 +1,17 @@
-"""Offline sync: what changed for this rep since their cursor.
+"""Offline sync: what changed for this rep since their cursor, a page at a time.
 
-The cursor is the oldest transaction still running when the previous answer was read
-(`pg_snapshot_xmin`); changes are logged with their transaction id by triggers (migration 0002),
-so a change committed late by an older transaction is not skipped. A change may come twice: the
-phone upserts. No cursor (first sync), or a change to the rep's territory assignment, answers
-`full: true` with everything in scope. Routes (today and tomorrow, the rep's time zone) are
-always sent in full: one small document each.
+Rules:
+- The change log: triggers (migration 0002) write each change with its transaction id. A delta
+  reads the entries of transactions at or after the cursor's `pg_snapshot_xmin`, so a change
+  committed late by an older transaction is not skipped; a change may come twice (the phone upserts).
+- Pages: at most `sync_page_size` log entries (a delta) or accounts (a full answer) per answer;
+  `more: true` means "call again now with this cursor". The snapshot taken on a chain's first page
+  is where the next chain starts, so nothing committed meanwhile is lost.
+- Full answers (`full: true`, everything in scope, paged by account id): no cursor (first sync), a
+  change of who owns or backs up the rep's territories, or a cursor older than the horizon
+  (`sync_horizon_days`): the log keeps that many days (pruned by the worker's timer), so an older
+  cursor cannot be answered with a delta.
+- Routes (today and tomorrow, the rep's time zone) are in every page, in full: one small document each.
 """
 
 from __future__ import annotations
@@ -14,62 +20,107 @@ import datetime as dt
 import zoneinfo
 
 import asyncpg
+import msgspec
 
 from backend.auth.principal import Principal
 from backend.errors import InvalidInput
 from backend.pagination import decode_cursor, encode_cursor
+from backend.routes.schemas import DayRoute
 from backend.routes.service import published_route
 from backend.sync import repository
 from backend.sync.schemas import SyncChanges
 
 _KIND = "sync"
+# A transaction that started before a cursor's snapshot may commit after it: its entries carry its
+# start time. The log keeps this much beyond the horizon so such entries are still there.
+PRUNE_GRACE = dt.timedelta(days=1)
 
 
-def _decode(cursor: str) -> int:
-    kind, xmin = decode_cursor(cursor, (str, int))
-    if kind != _KIND or not isinstance(xmin, int) or xmin < 0:
+class SyncCursor(msgspec.Struct, frozen=True, array_like=True):
+    """phase "full": accounts after `after` (an account id); "delta": log entries of transactions at
+    or after `from_tx` (read at `from_s`), after `after` (a log sequence number). `next_tx`/`next_s`:
+    the snapshot taken on the chain's first page, where the following delta starts."""
+
+    kind: str
+    phase: str
+    from_tx: int
+    from_s: int
+    after: int
+    next_tx: int
+    next_s: int
+
+
+def _decode(cursor: str) -> SyncCursor:
+    values = decode_cursor(cursor, (str, str, int, int, int, int, int))
+    decoded = msgspec.convert(values, SyncCursor)
+    numbers = (decoded.from_tx, decoded.from_s, decoded.after, decoded.next_tx, decoded.next_s)
+    if decoded.kind != _KIND or decoded.phase not in ("full", "delta") or min(numbers) < 0:
         raise InvalidInput("the cursor is not one this API issued", field="since")
-    return xmin
+    return decoded
 
 
-async def changes(conn: asyncpg.Connection, principal: Principal, since: str | None, now: dt.datetime) -> SyncChanges:
-    rep_id = principal.user_id
-    try:
-        previous = None if since is None else _decode(since)
-    except InvalidInput as exc:
-        raise InvalidInput(exc.detail, field="since") from exc
-    xmin = await repository.snapshot_xmin(conn)
-    territory_ids = await repository.rep_territory_ids(conn, rep_id)
+def _encode(cursor: SyncCursor) -> str:
+    return encode_cursor(list(msgspec.to_builtins(cursor)))
+
+
+async def _routes(conn: asyncpg.Connection, rep_id: int, now: dt.datetime) -> list[DayRoute]:
     zone = zoneinfo.ZoneInfo(await repository.rep_time_zone(conn, rep_id))
     today = now.astimezone(zone).date()
-    routes = [
+    return [
         route
         for day in (today, today + dt.timedelta(days=1))
         if (route := await published_route(conn, rep_id, day)) is not None
     ]
-    cursor = encode_cursor([_KIND, xmin])
-    full = previous is None
-    if previous is not None:
-        entries = await repository.changes_since(conn, previous, territory_ids, rep_id)
-        full = any(entry.entity == "territory" and rep_id in entry.rep_ids for entry in entries)
-    if full:
-        return SyncChanges(
-            cursor=cursor,
-            full=True,
-            accounts=await repository.accounts(conn, territory_ids, None),
-            deleted_account_ids=[],
-            checklist_templates=await repository.templates(conn, None),
-            deleted_template_ids=[],
-            routes=routes,
-        )
+
+
+async def changes(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    since: str | None,
+    now: dt.datetime,
+    *,
+    page_size: int = 500,
+    horizon_days: int = 30,
+) -> SyncChanges:
+    rep_id = principal.user_id
+    try:
+        cursor = None if since is None else _decode(since)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.detail, field="since") from exc
+    now_s = int(now.timestamp())
+    territory_ids = await repository.rep_territory_ids(conn, rep_id)
+    routes = await _routes(conn, rep_id, now)
+
+    async def full_chain(reason: str | None) -> SyncChanges:
+        fresh = SyncCursor(_KIND, "full", 0, now_s, 0, await repository.snapshot_xmin(conn), now_s)
+        return await _full_page(conn, fresh, territory_ids, routes, page_size, reason)
+
+    if cursor is None:
+        return await full_chain("first_sync")
+    if cursor.phase == "full":
+        return await _full_page(conn, cursor, territory_ids, routes, page_size, None)
+    if cursor.from_s < now_s - horizon_days * 86_400:
+        return await full_chain("cursor_past_horizon")
+    if cursor.after == 0:  # the first page of a delta chain: where the next one starts
+        cursor = msgspec.structs.replace(cursor, next_tx=await repository.snapshot_xmin(conn), next_s=now_s)
+    entries = await repository.changes_since(conn, cursor.from_tx, territory_ids, rep_id, cursor.after, page_size + 1)
+    more, entries = len(entries) > page_size, entries[:page_size]
+    if any(entry.entity == "territory" and rep_id in entry.rep_ids for entry in entries):
+        return await full_chain("territory_changed")
     account_ids = sorted({entry.entity_id for entry in entries if entry.entity == "account"})
     template_ids = sorted({entry.entity_id for entry in entries if entry.entity == "checklist_template"})
-    current = await repository.accounts(conn, territory_ids, account_ids) if account_ids else []
+    current = await repository.accounts(conn, territory_ids, account_ids, limit=len(account_ids)) if account_ids else []
     kept = {account.id for account in current}
     versions = await repository.templates(conn, template_ids) if template_ids else []
+    following = (
+        msgspec.structs.replace(cursor, after=entries[-1].seq)
+        if more
+        else SyncCursor(_KIND, "delta", cursor.next_tx, cursor.next_s, 0, 0, 0)
+    )
     return SyncChanges(
-        cursor=cursor,
+        cursor=_encode(following),
         full=False,
+        more=more,
         accounts=current,
         # Deleted, or moved out of the rep's territories: either way the phone drops them.
         deleted_account_ids=[account_id for account_id in account_ids if account_id not in kept],
@@ -77,3 +128,37 @@ async def changes(conn: asyncpg.Connection, principal: Principal, since: str | N
         deleted_template_ids=[template.id for template in versions if not template.is_active],
         routes=routes,
     )
+
+
+async def _full_page(
+    conn: asyncpg.Connection,
+    cursor: SyncCursor,
+    territory_ids: list[int],
+    routes: list[DayRoute],
+    page_size: int,
+    reason: str | None,
+) -> SyncChanges:
+    accounts = await repository.accounts(conn, territory_ids, None, after_id=cursor.after, limit=page_size + 1)
+    more, accounts = len(accounts) > page_size, accounts[:page_size]
+    following = (
+        msgspec.structs.replace(cursor, after=accounts[-1].id)
+        if more
+        else SyncCursor(_KIND, "delta", cursor.next_tx, cursor.next_s, 0, 0, 0)
+    )
+    first = cursor.after == 0
+    return SyncChanges(
+        cursor=_encode(following),
+        full=first,
+        more=more,
+        resync=reason,
+        accounts=accounts,
+        deleted_account_ids=[],
+        checklist_templates=await repository.templates(conn, None) if first else [],
+        deleted_template_ids=[],
+        routes=routes,
+    )
+
+
+async def prune(conn: asyncpg.Connection, now: dt.datetime, horizon_days: int) -> int:
+    """Drop log entries past the horizon (and its grace); returns how many."""
+    return await repository.prune_log(conn, now - dt.timedelta(days=horizon_days) - PRUNE_GRACE)

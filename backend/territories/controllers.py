@@ -35,11 +35,19 @@ class TerritoriesController(Controller):
         guards=[requires_role(Role.ADMIN)],
     )
     async def update_territory(
-        self, conn: Conn, principal: Caller, territory_id: FromPath[int], data: JSONBody[TerritoryUpdate]
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        territory_id: FromPath[int],
+        data: JSONBody[TerritoryUpdate],
     ) -> TerritoryChange:
         """Invalid polygons are repaired (reported) or refused (422, field `geometry`); overlaps and gaps
         with the other territories are reported; the accounts that changed territory are listed."""
-        return await service.update_territory(conn, principal, territory_id, data)
+        limits = service.GeometryLimits(
+            max_vertices=settings.max_territory_vertices, check_timeout_s=settings.geometry_check_timeout_s
+        )
+        return await service.update_territory(conn, principal, territory_id, data, limits)
 
     @get("/coverage", summary="Coverage of every territory in scope (and of unassigned accounts)")
     async def coverage_all(

@@ -11,6 +11,9 @@ select t.id, t.code, t.name, t.region, t.owner_rep_id, t.backup_rep_id
 from territories t where t.id = $1
 for update;
 
+-- name: territory_code
+select code from territories where id = $1;
+
 -- name: update_territory
 -- A new boundary (WKT, EPSG:4326), name and reps; the statement trigger re-derives accounts.
 update territories

@@ -8,7 +8,7 @@ import asyncpg
 import msgspec
 
 from backend.db.queries import load_queries
-from backend.territories.schemas import Territory, TerritoryRow
+from backend.territories.schemas import CoverageCounts, Territory, TerritoryCoverageCounts, TerritoryRow
 
 Q = load_queries("backend.territories")
 
@@ -21,6 +21,11 @@ async def list_visible(conn: asyncpg.Connection, role: str, user_id: int) -> lis
 async def get_for_update(conn: asyncpg.Connection, territory_id: int) -> TerritoryRow | None:
     row = await conn.fetchrow(Q["get_territory_for_update"], territory_id)
     return None if row is None else msgspec.convert(dict(row), TerritoryRow)
+
+
+async def territory_code(conn: asyncpg.Connection, territory_id: int) -> str | None:
+    code: str | None = await conn.fetchval(Q["territory_code"], territory_id)
+    return code
 
 
 async def update_territory(
@@ -82,9 +87,11 @@ async def count_unassigned(conn: asyncpg.Connection) -> int:
 
 async def coverage_rows(
     conn: asyncpg.Connection, territory_ids: list[int], active_days: int, cycle_days: int
-) -> list[dict[str, object]]:
-    return [dict(row) for row in await conn.fetch(Q["coverage"], territory_ids, active_days, cycle_days)]
+) -> list[TerritoryCoverageCounts]:
+    rows = await conn.fetch(Q["coverage"], territory_ids, active_days, cycle_days)
+    return [msgspec.convert(dict(row), TerritoryCoverageCounts) for row in rows]
 
 
-async def coverage_unassigned(conn: asyncpg.Connection, active_days: int, cycle_days: int) -> list[dict[str, object]]:
-    return [dict(row) for row in await conn.fetch(Q["coverage_unassigned"], active_days, cycle_days)]
+async def coverage_unassigned(conn: asyncpg.Connection, active_days: int, cycle_days: int) -> list[CoverageCounts]:
+    rows = await conn.fetch(Q["coverage_unassigned"], active_days, cycle_days)
+    return [msgspec.convert(dict(row), CoverageCounts) for row in rows]

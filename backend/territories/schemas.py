@@ -67,14 +67,27 @@ class TerritoryRow(msgspec.Struct, frozen=True):
     backup_rep_id: int | None
 
 
-class ChannelCoverage(msgspec.Struct, frozen=True):
-    channel: str
+class CoverageCounts(msgspec.Struct, frozen=True):
+    """Counts of one channel (of one territory, or outside every territory), as the SQL returns them."""
+
+    channel: str | None
     total: int
     potential: int
     active: int
     closed: int
     needs_geocoding: int
     visited_this_cycle: int
+
+
+class TerritoryCoverageCounts(CoverageCounts, frozen=True):
+    territory_id: int
+    code: str
+    name: str
+    owner_rep_id: int | None
+
+
+class ChannelCoverage(CoverageCounts, frozen=True):
+    channel: str  # a channel's row always has one
     potential_per_active: float | None
 
 

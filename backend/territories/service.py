@@ -7,6 +7,7 @@ account's territory, so the reps' account lists follow at once.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,12 +21,14 @@ from backend.territories import repository
 from backend.territories.schemas import (
     ChannelCoverage,
     Coverage,
+    CoverageCounts,
     Problem,
     Territory,
     TerritoryChange,
     TerritoryImportReport,
     TerritoryUpdate,
 )
+from geo_data.geometry_guard import GeometryTooComplex, check_validity_isolated
 from geo_data.territory_files import (
     TerritoryFile,
     TerritoryProblem,
@@ -58,23 +61,74 @@ async def _check_reps(conn: asyncpg.Connection, ids: dict[str, int | None]) -> N
             raise InvalidInput(f"user {user_id} is not a rep", field=field)
 
 
+class GeometryLimits(msgspec.Struct, frozen=True):
+    """What a boundary may cost before any row is locked: its vertices, and the time and memory its
+    validity check and repair may take (a self-intersecting ring of 200k vertices took 40 minutes)."""
+
+    max_vertices: int = 20_000
+    check_timeout_s: float = 5.0
+    check_memory_bytes: int = 512 * 1024 * 1024
+
+
+async def _checked_shape(geojson: dict[str, Any], code: str, limits: GeometryLimits) -> tuple[Any, list[Problem]]:
+    """The boundary parsed, counted and checked (repaired when invalid) in a bounded child process."""
+    try:
+        shape = geometry_from_geojson(geojson)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="geometry") from exc
+    vertices = int(shapely.get_num_coordinates(shape))
+    if vertices > limits.max_vertices:
+        raise InvalidInput(
+            f"the boundary has {vertices:,} vertices; the limit is {limits.max_vertices:,} (simplify it)",
+            field="geometry",
+        )
+    if shape.is_empty:
+        return shape, []
+    try:
+        checked = await asyncio.to_thread(
+            check_validity_isolated,
+            shapely.to_wkb(shape),
+            timeout_s=limits.check_timeout_s,
+            memory_bytes=limits.check_memory_bytes,
+        )
+    except GeometryTooComplex as exc:
+        raise InvalidInput(
+            f"the boundary is too complex to check ({exc}): a ring that crosses itself many times? "
+            "Send a valid polygon",
+            field="geometry",
+        ) from exc
+    if checked.valid or checked.repaired_wkb is None:
+        return shape, []
+    fixed = shapely.from_wkb(checked.repaired_wkb)
+    detail = f"invalid polygon ({checked.reason}) repaired"
+    return fixed, [Problem(kind="repaired", codes=[code], detail=detail, area_m2=None, location=None)]
+
+
 async def update_territory(
-    conn: asyncpg.Connection, principal: Principal, territory_id: int, change: TerritoryUpdate
+    conn: asyncpg.Connection,
+    principal: Principal,
+    territory_id: int,
+    change: TerritoryUpdate,
+    limits: GeometryLimits | None = None,
 ) -> TerritoryChange:
-    """Admin: a new boundary (repaired if invalid; refused if nothing polygonal), name or reps."""
+    """Admin: a new boundary (repaired if invalid; refused if nothing polygonal), name or reps. The
+    boundary is counted and checked before the territory's row is locked."""
     if principal.role != Role.ADMIN:
         raise Forbidden("changing a territory needs the role admin")
+    code = await repository.territory_code(conn, territory_id)
+    if code is None:
+        raise NotFound(f"territory {territory_id} not found", field="territory_id")
+    problems: list[Problem] = []
+    checked: Any = None
+    if not isinstance(change.geometry, msgspec.UnsetType):
+        checked, repairs = await _checked_shape(change.geometry, code, limits or GeometryLimits())
+        problems.extend(repairs)
     current = await repository.get_for_update(conn, territory_id)
     if current is None:
         raise NotFound(f"territory {territory_id} not found", field="territory_id")
-    problems: list[Problem] = []
     wkt: str | None = None
-    if not isinstance(change.geometry, msgspec.UnsetType):
-        try:
-            shape = geometry_from_geojson(change.geometry)
-        except ValueError as exc:
-            raise InvalidInput(str(exc), field="geometry") from exc
-        geometry, found = check_polygon(shape, current.code)
+    if checked is not None:
+        geometry, found = check_polygon(checked, current.code)
         rejected = [p for p in found if p.kind == "rejected"]
         if geometry is None or rejected:
             raise InvalidInput(rejected[0].detail if rejected else "no usable polygon", field="geometry")
@@ -164,21 +218,15 @@ def _ratio(potential: int, active: int) -> float | None:
 
 
 def _coverage(
-    key: tuple[int | None, str | None, str | None, int | None], rows: Sequence[dict[str, Any]], active_days: int
+    key: tuple[int | None, str | None, str | None, int | None], rows: Sequence[CoverageCounts], active_days: int
 ) -> Coverage:
     channels = [
         ChannelCoverage(
-            channel=str(r["channel"]),
-            total=int(r["total"]),
-            potential=int(r["potential"]),
-            active=int(r["active"]),
-            closed=int(r["closed"]),
-            needs_geocoding=int(r["needs_geocoding"]),
-            visited_this_cycle=int(r["visited_this_cycle"]),
-            potential_per_active=_ratio(int(r["potential"]), int(r["active"])),
+            **{field: getattr(r, field) for field in CoverageCounts.__struct_fields__},
+            potential_per_active=_ratio(r.potential, r.active),
         )
         for r in rows
-        if r["channel"] is not None
+        if r.channel is not None
     ]
     total = {
         k: sum(getattr(c, k) for c in channels)
@@ -212,15 +260,9 @@ async def coverage(
         if territory_id not in visible:
             raise NotFound(f"territory {territory_id} not found", field="territory_id")
         visible = [territory_id]
-    grouped: dict[tuple[int | None, str | None, str | None, int | None], list[dict[str, Any]]] = {}
+    grouped: dict[tuple[int | None, str | None, str | None, int | None], list[CoverageCounts]] = {}
     for row in await repository.coverage_rows(conn, visible, active_days, CYCLE_DAYS):
-        key = (
-            int(str(row["territory_id"])),
-            str(row["code"]),
-            str(row["name"]),
-            None if row["owner_rep_id"] is None else int(str(row["owner_rep_id"])),
-        )
-        grouped.setdefault(key, []).append(row)
+        grouped.setdefault((row.territory_id, row.code, row.name, row.owner_rep_id), []).append(row)
     result = [_coverage(key, rows, active_days) for key, rows in grouped.items()]
     if territory_id is None and principal.role != Role.REP:
         unassigned = await repository.coverage_unassigned(conn, active_days, CYCLE_DAYS)

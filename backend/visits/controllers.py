@@ -81,7 +81,9 @@ class VisitsController(Controller):
         since: Annotated[datetime | None, QueryParameter(description="device check-in time from (inclusive)")] = None,
         until: Annotated[datetime | None, QueryParameter(description="device check-in time to (exclusive)")] = None,
         rep_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+        cursor: Annotated[str | None, QueryParameter(description="next_cursor of the previous answer")] = None,
     ) -> VisitList:
+        """At most 500 visits per answer; `next_cursor` is set when there are more."""
         return await service.list_visits(
-            conn, principal, since=since, until=until, rep_id=rep_id, now=datetime.now(UTC)
+            conn, principal, since=since, until=until, rep_id=rep_id, now=datetime.now(UTC), cursor=cursor
         )

@@ -41,17 +41,6 @@ where v.rep_id = $1 and v.id <> $3 and (v.checked_in_at, v.id) > ($2::timestampt
 order by v.checked_in_at, v.id
 limit 1;
 
--- name: planned_stop
--- The rep's published route for the day (highest version) and this account's stop on it, if any.
--- No row: no route planned that day.
-select r.id as route_id,
-       (select s.seq from route_stops s where s.route_id = r.id and s.account_id = $2 order by s.seq limit 1)
-           as seq
-from routes r
-where r.rep_id = $1 and r.day = $3::date
-order by r.version desc
-limit 1;
-
 -- name: insert_visit
 insert into visits (id, rep_id, account_id, route_id, route_stop_seq, checked_in_at, check_in_location,
                     check_in_accuracy_m, check_in_mock, check_in_distance_m, check_in_sent_at,
@@ -120,6 +109,7 @@ from visits v
 where v.rep_id in (select visible_rep_ids($1, $2))
   and ($3::bigint is null or v.rep_id = $3)
   and v.checked_in_at >= $4 and v.checked_in_at < $5
+  and ($7::timestamptz is null or (v.checked_in_at, v.id) > ($7, $8::uuid))
 order by v.checked_in_at, v.id
 limit $6;
 

@@ -106,9 +106,17 @@ async def visit_in_scope(conn: asyncpg.Connection, visit_id: uuid.UUID, role: st
 
 
 async def list_visits(
-    conn: asyncpg.Connection, role: str, user_id: int, rep_id: int | None, start: datetime, end: datetime, limit: int
+    conn: asyncpg.Connection,
+    role: str,
+    user_id: int,
+    rep_id: int | None,
+    start: datetime,
+    end: datetime,
+    limit: int,
+    after: tuple[datetime, uuid.UUID] | None = None,
 ) -> list[Visit]:
-    rows = await conn.fetch(Q["list_visits_in_scope"], role, user_id, rep_id, start, end, limit)
+    after_at, after_id = after if after is not None else (None, None)
+    rows = await conn.fetch(Q["list_visits_in_scope"], role, user_id, rep_id, start, end, limit, after_at, after_id)
     return [msgspec.convert(dict(row), Visit) for row in rows]
 
 

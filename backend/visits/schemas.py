@@ -8,8 +8,8 @@ from typing import Annotated
 
 import msgspec
 
-Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90, description="WGS84 latitude, degrees")]
-Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180, description="WGS84 longitude, degrees")]
+from backend.coordinates import Latitude, Longitude
+
 AccuracyM = Annotated[float, msgspec.Meta(ge=0, le=1_000_000, description="GPS accuracy radius, metres")]
 Reason = Annotated[str, msgspec.Meta(max_length=1000)]
 AwareTime = Annotated[datetime, msgspec.Meta(tz=True, description="device clock, ISO 8601 with UTC offset")]
@@ -65,6 +65,8 @@ class Visit(msgspec.Struct, frozen=True, kw_only=True):
 
 class VisitList(msgspec.Struct, frozen=True):
     items: list[Visit]
+    # Set when more visits match than one answer holds: pass it as `cursor` for the next ones.
+    next_cursor: str | None = None
 
 
 class OwnVisit(msgspec.Struct, frozen=True):

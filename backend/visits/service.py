@@ -23,6 +23,7 @@ import msgspec
 from backend.auth.principal import Principal
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.idempotency import service as idempotency
+from backend.pagination import decode_cursor, encode_cursor
 from backend.scope.service import rep_is_visible
 from backend.settings import Settings
 from backend.visits import repository
@@ -51,6 +52,8 @@ def check_policy(settings: Settings) -> CheckPolicy:
         max_accuracy_m=settings.max_gps_accuracy_m,
         max_speed_kmh=settings.max_speed_kmh,
         max_clock_skew_s=settings.max_clock_skew_s,
+        # A phone replays what it did offline for as long as its idempotency keys are kept.
+        max_offline_s=float(settings.idempotency_ttl_s),
         min_visit_s=settings.min_visit_s,
         retry_window_s=settings.check_in_retry_window_s,
     )
@@ -221,13 +224,29 @@ async def list_visits(
     rep_id: int | None,
     now: datetime,
     limit: int = 500,
+    cursor: str | None = None,
 ) -> VisitList:
-    """Visits in the caller's scope by device check-in time in [since, until) (default: the last day)."""
+    """Visits in the caller's scope by device check-in time in [since, until) (default: the last day),
+    at most `limit`; `next_cursor` says there are more and where they start."""
     end = until or now + timedelta(days=1)
     start = since or end - timedelta(days=2)
     if start >= end:
         raise InvalidInput("since must be before until", field="since")
     if rep_id is not None and not await rep_is_visible(conn, principal, rep_id):
         raise NotFound(f"rep {rep_id} not found", field="rep_id")
-    items = await repository.list_visits(conn, principal.role.value, principal.user_id, rep_id, start, end, limit)
-    return VisitList(items=items)
+    after = _decode_visit_cursor(cursor) if cursor is not None else None
+    items = await repository.list_visits(
+        conn, principal.role.value, principal.user_id, rep_id, start, end, limit + 1, after
+    )
+    if len(items) <= limit:
+        return VisitList(items=items)
+    last = items[limit - 1]
+    return VisitList(items=items[:limit], next_cursor=encode_cursor([last.checked_in_at.isoformat(), str(last.id)]))
+
+
+def _decode_visit_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    at_text, id_text = decode_cursor(cursor, (str, str))
+    try:
+        return datetime.fromisoformat(str(at_text)), uuid.UUID(str(id_text))
+    except ValueError as exc:
+        raise InvalidInput("the cursor is not one this API issued", field="cursor") from exc

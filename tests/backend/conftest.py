@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 import httpx
@@ -20,9 +20,13 @@ from backend.db.migrate import migrate
 from backend.db.pool import connect
 from backend.demo.service import DEMO_PASSWORD, load_demo_city
 from backend.jobs.nightly import install_queue
+from backend.planning.solver_pool import SolverPool
 from backend.settings import Settings, load_settings
 from geo_data.demo_city import DemoCity
 from geo_data.demo_city import load_demo_city as read_demo_city
+
+if TYPE_CHECKING:
+    from tests.backend.supervision.known_day import KnownDay
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,3 +116,19 @@ async def login(client: httpx.AsyncClient, email: str, password: str = DEMO_PASS
 async def auth_headers(client: httpx.AsyncClient, email: str) -> dict[str, str]:
     tokens = await login(client, email)
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+@pytest.fixture(scope="session")
+def solver() -> Iterator[SolverPool]:
+    """One solver process for the whole session (planning, re-plans through the API, the known day)."""
+    pool = SolverPool(processes=1)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+async def known_day(conn: asyncpg.Connection, solver: SolverPool) -> KnownDay:
+    """The supervision known day (two teams, routes, visits) inside the test's transaction."""
+    from tests.backend.supervision.known_day import build_known_day
+
+    return await build_known_day(conn, SingleConnectionSource(conn), solver)

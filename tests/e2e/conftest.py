@@ -7,15 +7,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
-import httpx
 import pytest
 
 from backend.db.migrate import migrate
@@ -24,6 +20,7 @@ from backend.demo.service import DEMO_PASSWORD, load_demo_city
 from backend.planning.solver_pool import SolverPool
 from backend.sales.service import import_sales
 from backend.settings import Settings, load_settings
+from benchmarks.live_server import recreate_database, serve
 from geo_data.demo_city import load_demo_city as read_demo_city
 from tests.backend.conftest import _test_database_url
 from tests.backend.supervision.known_day import (
@@ -73,13 +70,7 @@ def web_settings() -> Settings:
 
 
 async def _build_database(settings: Settings) -> KnownDay:
-    server, database = settings.database_url.rsplit("/", 1)
-    admin = await asyncpg.connect(f"{server}/postgres")
-    try:
-        await admin.execute(f'drop database if exists "{database}" with (force)')
-        await admin.execute(f'create database "{database}"')
-    finally:
-        await admin.close()
+    await recreate_database(settings.database_url, migrated=False)
     conn = await connect(settings)
     pool = await create_pool(settings)
     solver = SolverPool(processes=1)
@@ -135,12 +126,6 @@ async def add_store_check(conn: asyncpg.Connection, known: KnownDay) -> None:
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def built_console() -> Path:
     if not STATIC.exists() and shutil.which("npm"):
@@ -156,42 +141,8 @@ async def known(web_settings: Settings) -> AsyncIterator[KnownDay]:
 
 @pytest.fixture(scope="session")
 def server(known: KnownDay, web_settings: Settings, built_console: Path) -> Iterator[str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": web_settings.database_url,
-        "FIELDSALES_ENV": "test",
-        "FIELDSALES_HOST": "127.0.0.1",
-        "FIELDSALES_PORT": str(port),
-        "FIELDSALES_ACCESS_TOKEN_TTL_S": str(ACCESS_TOKEN_TTL_S),
-    }
-    env.pop("FIELDSALES_MAP_TILE_URL", None)  # the offline basemap
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "supervisor-server.log").open("wb")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("fieldsales")), "serve"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, (ARTIFACTS / "supervisor-server.log").read_text(errors="replace")[-3000:]
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+    log = ARTIFACTS / "supervisor-server.log"
+    extra = {"FIELDSALES_ACCESS_TOKEN_TTL_S": str(ACCESS_TOKEN_TTL_S)}
+    # The offline basemap: no tile URL.
+    with serve(web_settings.database_url, log, extra, unset=("FIELDSALES_MAP_TILE_URL",)) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()

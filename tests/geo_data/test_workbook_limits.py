@@ -13,6 +13,7 @@ import pytest
 
 from geo_data.spreadsheets import SpreadsheetError, read_spreadsheet
 from geo_data.workbook_limits import WorkbookLimits, WorkbookTooLarge, check_xlsx, read_workbook_rows_isolated
+from tests.geo_data.workbooks import streamed_rows_xlsx
 
 
 def far_cell_xlsx(*, keep_dimension: bool = True) -> bytes:
@@ -103,3 +104,12 @@ def test_a_normal_workbook_reads_through_the_child() -> None:
     read = read_spreadsheet(buffer.getvalue(), "ok.xlsx")
     assert read.headers == ["name", "lat", "opened"]
     assert read.rows == [(2, ["Kahvila", "60.17", "12"])]
+
+
+def test_rows_without_references_count_too() -> None:
+    # The probe's 5-million-row bomb: identical rows with no r="" (1.1 MB zipped); 300k suffice here.
+    data = streamed_rows_xlsx(300_000, references=False)
+    started = time.process_time()
+    with pytest.raises(SpreadsheetError, match=r"reaches row .*the limit is 250,000 rows"):
+        read_spreadsheet(data, "bare.xlsx")
+    assert time.process_time() - started < 2

@@ -13,6 +13,7 @@ from visits.checkin import (
     PreviousCheckIn,
     checklist_flags,
     checklist_refused,
+    clock_skewed,
     coordinates_problem,
     haversine_m,
     merge_flags,
@@ -76,7 +77,9 @@ def test_impossible_speed_uses_device_times_in_either_order() -> None:
 
 
 def test_check_out_flags_short_visits_and_its_own_position() -> None:
-    common: dict[str, object] = {"checked_in_at": AT, "sent_at": None, "server_now": AT, "policy": POLICY}
+    # Received an hour after the check-in (a check-out is never received before it happened).
+    received = AT + timedelta(hours=1)
+    common: dict[str, object] = {"checked_in_at": AT, "sent_at": None, "server_now": received, "policy": POLICY}
     calm = Fix(lat=0, lon=0, accuracy_m=5)
     assert verify_check_out(fix=calm, distance_m=10, at=AT + timedelta(minutes=15), **common) == []  # type: ignore[arg-type]
     flags = verify_check_out(
@@ -103,6 +106,17 @@ def test_merge_flags_is_ordered_and_unique() -> None:
 )
 def test_coordinates_problem(lat: float, lon: float, ok: bool) -> None:
     assert (coordinates_problem(lat, lon) is None) is ok
+
+
+def test_without_sent_at_the_action_s_own_time_is_compared_with_its_arrival() -> None:
+    def skewed(at: datetime) -> bool:
+        return clock_skewed(None, AT, POLICY, at)
+
+    assert not skewed(AT - timedelta(days=13))  # replayed after a long offline stretch
+    assert skewed(AT - timedelta(days=15))  # older than a phone's replays are kept
+    assert not skewed(AT + timedelta(seconds=POLICY.max_clock_skew_s))
+    assert skewed(AT + timedelta(seconds=POLICY.max_clock_skew_s + 1))  # after it arrived
+    assert skewed(AT + timedelta(days=182))
 
 
 def test_a_check_out_with_a_required_checklist_unanswered_is_flagged_and_refused_only_by_setting() -> None:

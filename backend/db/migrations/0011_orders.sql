@@ -20,7 +20,9 @@ create table product_categories (
     name text not null,
     parent_id bigint references product_categories (id),
     path text not null unique,
-    root_id bigint references product_categories (id)
+    root_id bigint references product_categories (id),
+    -- roots only: the category's bit in orders.category_mask (cross-sell breadth counts bits)
+    bit_index smallint unique check (bit_index between 0 and 62)
 );
 
 create table products (
@@ -96,6 +98,8 @@ create table orders (
     total_amount numeric(14, 2) not null check (total_amount >= 0),
     total_units numeric(14, 3) not null check (total_units >= 0),
     line_count integer not null check (line_count > 0),
+    -- the root categories on the order, one bit each (product_categories.bit_index)
+    category_mask bigint not null default 0,
     received_at timestamptz not null default now(),
     updated_at timestamptz not null default now()
 );
@@ -132,6 +136,45 @@ create index order_lines_rep_day_idx on order_lines (rep_id, order_day)
 create index order_lines_day_idx on order_lines (order_day)
     include (status, amount, quantity, category_id, account_id, rep_id, territory_id);
 create index order_lines_account_product_idx on order_lines (account_id, product_id, order_day);
+
+-- Monthly roll-up of order lines per rep x territory (0: none) x root category x status, kept by a
+-- trigger in the same transaction as the lines (insert, status change, delete), so money and unit
+-- figures over a year read thousands of rows instead of every line.
+create table order_month_facts (
+    month date not null check (extract(day from month) = 1),
+    rep_id bigint not null,
+    territory_id bigint not null,
+    category_id bigint not null,
+    status text not null,
+    lines integer not null,
+    amount numeric(16, 2) not null,
+    units numeric(16, 3) not null,
+    primary key (month, rep_id, territory_id, category_id, status)
+);
+create index order_month_facts_rep_idx on order_month_facts (rep_id, month);
+create index order_month_facts_territory_idx on order_month_facts (territory_id, month);
+
+create function order_lines_rollup() returns trigger language plpgsql as $$
+begin
+    if tg_op in ('UPDATE', 'DELETE') then
+        update order_month_facts
+        set lines = lines - 1, amount = amount - old.amount, units = units - old.quantity
+        where month = date_trunc('month', old.order_day)::date and rep_id = old.rep_id
+          and territory_id = coalesce(old.territory_id, 0) and category_id = old.category_id
+          and status = old.status;
+    end if;
+    if tg_op in ('INSERT', 'UPDATE') then
+        insert into order_month_facts as f (month, rep_id, territory_id, category_id, status, lines, amount, units)
+        values (date_trunc('month', new.order_day)::date, new.rep_id, coalesce(new.territory_id, 0), new.category_id,
+                new.status, 1, new.amount, new.quantity)
+        on conflict (month, rep_id, territory_id, category_id, status) do update
+        set lines = f.lines + 1, amount = f.amount + excluded.amount, units = f.units + excluded.units;
+    end if;
+    return null;
+end
+$$;
+create trigger order_lines_rollup after insert or delete or update of status on order_lines
+for each row execute function order_lines_rollup();
 
 create table order_status_changes (
     id bigint generated always as identity primary key,

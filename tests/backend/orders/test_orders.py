@@ -187,6 +187,9 @@ async def test_statuses_move_by_role_and_every_change_is_kept(
         await conn.fetchval("select distinct status from order_lines where order_id = $1", uuid.UUID(order_id))
         == "delivered"
     )
+    listed = await client.get("/api/v1/orders", params={"status": "delivered"}, headers=rep)
+    assert [item["id"] for item in listed.json()["items"]] == [order_id]
+    assert (await client.get("/api/v1/orders", params={"status": "draft"}, headers=rep)).json()["items"] == []
     # Another rep does not see it.
     other = await auth_headers(client, "rep2@example.com")
     assert (await client.get(f"/api/v1/orders/{order_id}", headers=other)).status_code == 404

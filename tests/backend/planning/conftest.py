@@ -1,23 +1,14 @@
-"""Planning fixtures: a solver pool and a rep with a schedule for a known day."""
+"""Planning helpers: a rep with a schedule for a known day (the solver pool is in tests/backend/conftest.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import asyncpg
-import pytest
 
 from backend.planning.solver_pool import SolverPool
 
 DAY = dt.date(2026, 12, 1)  # a Tuesday
-
-
-@pytest.fixture(scope="session")
-def solver() -> Iterator[SolverPool]:
-    pool = SolverPool(processes=1)
-    yield pool
-    pool.close()
 
 
 async def rep_id_of(conn: asyncpg.Connection, email: str) -> int:
@@ -58,3 +49,24 @@ async def set_hours(conn: asyncpg.Connection, account_id: int, windows: list[tup
         "insert into account_opening_hours (account_id, weekday, open_s, close_s) values ($1, $2, $3, $4)",
         [(account_id, weekday, start, end) for weekday in range(1, 8) for start, end in windows],
     )
+
+
+async def published_day(conn: asyncpg.Connection, solver: SolverPool, email: str, visits: int = 8) -> int:
+    """The rep (by email) with `visits` scheduled on DAY and a route published for it; their id."""
+    from backend.planning.service import PlanningOptions, plan_rep_day
+    from routing.matrix import HaversineProvider
+    from tests.backend.conftest import SingleConnectionSource
+
+    rep_id = await rep_id_of(conn, email)
+    await schedule_day(conn, rep_id, DAY, await territory_accounts(conn, rep_id, visits))
+    outcome = await plan_rep_day(
+        SingleConnectionSource(conn),
+        solver,
+        HaversineProvider(),
+        rep_id,
+        DAY,
+        run_id=None,
+        options=PlanningOptions(iterations=5),
+    )
+    assert outcome.status == "planned", outcome.error
+    return rep_id

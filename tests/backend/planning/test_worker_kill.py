@@ -18,6 +18,7 @@ from pathlib import Path
 import asyncpg
 
 from backend.settings import Settings
+from benchmarks.live_server import recreate_database
 
 FIELDSALES = str(Path(sys.executable).with_name("fieldsales"))
 DAY = dt.date(2026, 12, 2)
@@ -36,12 +37,7 @@ def _env(url: str) -> dict[str, str]:
 
 
 async def _prepare(url: str, server: str, database: str) -> list[int]:
-    admin = await asyncpg.connect(f"{server}/postgres")
-    try:
-        await admin.execute(f'drop database if exists "{database}" with (force)')
-        await admin.execute(f'create database "{database}"')
-    finally:
-        await admin.close()
+    await recreate_database(f"{server}/{database}", migrated=False)
     for command in (["migrate"], ["demo"]):
         subprocess.run([FIELDSALES, *command], env=_env(url), check=True, capture_output=True, timeout=300)
     conn = await asyncpg.connect(url)

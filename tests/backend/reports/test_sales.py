@@ -20,6 +20,7 @@ from backend.db.migrate import migrate
 from backend.errors import InvalidInput
 from backend.sales.service import import_sales
 from backend.settings import Settings
+from benchmarks.live_server import recreate_database
 from tests.backend.conftest import SingleConnectionSource, auth_headers
 from tests.backend.supervision.known_day import OTHER_SUPERVISOR, KnownDay
 
@@ -182,12 +183,7 @@ async def test_bad_months_are_422_naming_the_field(client: httpx.AsyncClient, qu
 async def test_the_cli_imports_a_file_into_its_database(settings: Settings, tmp_path: Path) -> None:
     server, name = settings.database_url.rsplit("/", 1)
     database = f"{name}_sales"
-    admin = await asyncpg.connect(f"{server}/postgres")
-    try:
-        await admin.execute(f'drop database if exists "{database}" with (force)')
-        await admin.execute(f'create database "{database}"')
-    finally:
-        await admin.close()
+    await recreate_database(f"{server}/{database}", migrated=False)
     url = f"{server}/{database}"
     conn = await asyncpg.connect(url)
     try:

@@ -63,7 +63,9 @@ async def fixture(client: httpx.AsyncClient, conn: asyncpg.Connection) -> Fixtur
     return await build(client, conn)
 
 
-async def test_kpis_per_territory_and_total(client: httpx.AsyncClient, fixture: Fixture) -> None:
+async def test_kpis_per_territory_and_total(
+    client: httpx.AsyncClient, conn: asyncpg.Connection, fixture: Fixture
+) -> None:
     office = await auth_headers(client, "supervisor@example.com")
     report, _, _ = await _all_formats(client, "/api/v1/sales/kpis", {**OCT, "group_by": "territory"}, office)
     rows = {row["key"]: row for row in report["rows"]}
@@ -79,6 +81,8 @@ async def test_kpis_per_territory_and_total(client: httpx.AsyncClient, fixture: 
     assert (centre["orders"], centre["amount"], centre["akb"], centre["breadth"]) == (1, 30.0, 1, 1.0)
     total = report["total"]
     assert (total["orders"], total["lines"], total["amount"], total["akb"]) == (5, 7, 414.6, 4)
+    active = await conn.fetchval("select count(*) from active_account_ids('2026-10-01', '2026-10-31')")
+    assert total["akb"] == active  # the KPIs' active base is the function's
     assert total["average_check"] == 82.92
     assert total["order_frequency"] == 1.25
     assert total["lines_per_order"] == 1.4

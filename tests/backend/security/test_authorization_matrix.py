@@ -63,6 +63,8 @@ class Targets:
     run_id: int
     manual_account_id: int
     other_territory_id: int  # rep3's (the other team's) territory
+    price_list_id: int  # rep1's account's own price list
+    order_id: uuid.UUID  # an order rep1 took
 
 
 Probe = tuple[str, dict[str, Any]]  # url, httpx request kwargs
@@ -172,6 +174,54 @@ PROBES: dict[tuple[str, str], Callable[[Targets], Probe]] = {
         f"{API}/supervision/due.geojson",
         {"params": {"day": _day(), "rep": t.rep_id}},
     ),
+    # Orders, catalogue and commercial figures (issue 13).
+    ("GET", f"{API}/accounts/{{account_id:int}}/sales/history"): lambda t: (
+        f"{API}/accounts/{t.account_id}/sales/history",
+        {},
+    ),
+    ("GET", f"{API}/accounts/{{account_id:int}}/sales/not-bought"): lambda t: (
+        f"{API}/accounts/{t.account_id}/sales/not-bought",
+        {},
+    ),
+    ("GET", f"{API}/accounts/{{account_id:int}}/sales/cross-sell"): lambda t: (
+        f"{API}/accounts/{t.account_id}/sales/cross-sell",
+        {},
+    ),
+    ("GET", f"{API}/catalogue/price-lists/{{price_list_id:int}}"): lambda t: (
+        f"{API}/catalogue/price-lists/{t.price_list_id}",
+        {},
+    ),
+    ("POST", f"{API}/catalogue/price-lists"): lambda t: (
+        f"{API}/catalogue/price-lists",
+        {"json": {"code": "steal", "name": "x", "account_id": t.account_id, "valid_from": "2030-01-01", "items": []}},
+    ),
+    ("GET", f"{API}/orders"): lambda t: (f"{API}/orders", {"params": {"account_id": t.account_id}}),
+    ("POST", f"{API}/orders"): lambda t: (
+        f"{API}/orders",
+        {
+            "json": {
+                "id": str(uuid.uuid4()),
+                "account_id": t.account_id,
+                "ordered_at": "2026-12-01T08:00:00+00:00",
+                "lines": [{"sku": "MATRIX-1", "quantity": 1}],
+            }
+        },
+    ),
+    ("GET", f"{API}/orders/{{order_id:uuid}}"): lambda t: (f"{API}/orders/{t.order_id}", {}),
+    ("POST", f"{API}/orders/{{order_id:uuid}}/status"): lambda t: (
+        f"{API}/orders/{t.order_id}/status",
+        {"json": {"status": "cancelled"}},
+    ),
+    ("GET", f"{API}/sales/plan-vs-fact"): lambda t: (
+        f"{API}/sales/plan-vs-fact",
+        {"params": {"territory_id": t.territory_id}},
+    ),
+    ("GET", f"{API}/sales/kpis"): lambda t: (f"{API}/sales/kpis", {"params": {"territory_id": t.territory_id}}),
+    ("GET", f"{API}/sales/active-base"): lambda t: (
+        f"{API}/sales/active-base",
+        {"params": {"territory_id": t.territory_id}},
+    ),
+    ("GET", f"{API}/sales/churn"): lambda t: (f"{API}/sales/churn", {"params": {"territory_id": t.territory_id}}),
 }
 
 # Id-taking operations that are not team-scoped, with the reason.
@@ -278,6 +328,32 @@ async def _targets(conn: asyncpg.Connection, known: KnownDay) -> Targets:
         "update accounts set territory_id = $1, territory_manual = true where id = $2", territory, manual
     )
     assert await conn.fetchval("select territory_id from accounts where id = $1", manual) == territory
+    brand = await conn.fetchval("insert into brands (name) values ('Matrix') returning id")
+    category = await conn.fetchval(
+        "insert into product_categories (code, name, path) values ('matrix', 'Matrix', 'matrix') returning id"
+    )
+    await conn.execute("update product_categories set root_id = id where id = $1", category)
+    product = await conn.fetchval(
+        "insert into products (sku, name, brand_id, category_id, unit) values ('MATRIX-1', 'M', $1, $2, 'bottle') "
+        "returning id",
+        brand,
+        category,
+    )
+    price_list = await conn.fetchval(
+        "insert into price_lists (code, name, account_id, valid_from) values ('MATRIX', 'M', $1, '2026-01-01') "
+        "returning id",
+        a,
+    )
+    await conn.execute("insert into price_list_items values ($1, $2, 10)", price_list, product)
+    order = uuid.uuid4()
+    await conn.execute(
+        "insert into orders (id, account_id, rep_id, territory_id, status, ordered_at, order_day, total_amount, "
+        "total_units, line_count) values ($1, $2, $3, $4, 'submitted', now(), current_date, 10, 1, 1)",
+        order,
+        a,
+        rep1,
+        territory,
+    )
     return Targets(
         rep_id=rep1,
         territory_id=territory,
@@ -291,6 +367,8 @@ async def _targets(conn: asyncpg.Connection, known: KnownDay) -> Targets:
         run_id=run,
         manual_account_id=manual,
         other_territory_id=other_territory,
+        price_list_id=price_list,
+        order_id=order,
     )
 
 
@@ -311,6 +389,10 @@ async def _team_state(conn: asyncpg.Connection, t: Targets) -> dict[str, Any]:
         "routes": await conn.fetchval("select count(*) from routes where rep_id = $1", t.rep_id),
         "templates": await conn.fetchval("select count(*) from checklist_templates"),
         "tasks": await conn.fetchval("select count(*) from planned_tasks where rep_id = $1", t.rep_id),
+        "orders": await conn.fetchval(
+            "select (count(*), max(status))::text from orders where account_id = $1", t.account_id
+        ),
+        "price_lists": await conn.fetchval("select count(*) from price_lists"),
     }
 
 

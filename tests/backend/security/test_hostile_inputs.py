@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
+import random
 import secrets
 import time
 import uuid
@@ -22,19 +24,23 @@ from PIL import Image
 
 from backend.app import create_app
 from backend.auth import repository as auth_repository
-from backend.auth.principal import Role
+from backend.auth.passwords import password_problem
+from backend.auth.principal import Principal, Role
 from backend.auth.schemas import NewUser
 from backend.auth.service import FREE_FAILURES, MAX_WAIT_S, create_user
 from backend.cli.main import cli
 from backend.db.pool import create_pool
 from backend.demo.service import DEMO_PASSWORD
 from backend.errors import TooManyRequests
+from backend.http.log_safety import EscapeControlCharacters
+from backend.http.problems import problem
 from backend.http.security import client_address, trusted_networks
 from backend.jobs.nightly import start_run
 from backend.photos.service import DecodeSlots
 from backend.planning.service import PlanningOptions, plan_rep_day
 from backend.planning.solver_pool import SolverPool
 from backend.settings import DEMO_JWT_SECRET, Settings, SettingsError, load_settings, secret_entropy_bits
+from backend.visits import service as visit_service
 from routing.matrix import HaversineProvider
 from tests.backend.conftest import SingleConnectionSource, auth_headers, login
 from tests.backend.visits.helpers import DAY, check_in_body, check_out_body, later, rep_accounts
@@ -242,6 +248,40 @@ async def test_m9_a_slow_import_holds_no_pooled_connection(settings: Settings, m
         await pool.close()
 
 
+# --- M4: a territory boundary is counted and checked before its row is locked ---------------------------
+
+
+def _tangle(vertices: int, seed: int = 4) -> dict[str, Any]:
+    """A closed ring through random points of a small box: it crosses itself all over."""
+    rng = random.Random(seed)
+    ring = [[24.9 + rng.random() * 0.05, 60.15 + rng.random() * 0.03] for _ in range(vertices - 1)]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+@pytest.mark.parametrize(("vertices", "detail"), [(200_000, "the limit is 20,000"), (15_000, "too complex")])
+async def test_m4_a_tangled_boundary_is_refused_without_waiting_for_the_row_lock(
+    settings: Settings, conn: asyncpg.Connection, vertices: int, detail: str
+) -> None:
+    fast = msgspec.structs.replace(settings, geometry_check_timeout_s=3.0)
+    territory_id = await conn.fetchval("select min(id) from territories")
+    holder = await asyncpg.connect(settings.database_url)
+    try:
+        locked = holder.transaction()
+        await locked.start()
+        await holder.execute("select id from territories where id = $1 for update", territory_id)
+        async with _client(create_app(fast, pool=SingleConnectionSource(conn))) as client:
+            admin = await auth_headers(client, "admin@example.com")
+            response = await asyncio.wait_for(
+                client.put(f"/api/v1/territories/{territory_id}", json={"geometry": _tangle(vertices)}, headers=admin),
+                timeout=30,
+            )
+        await locked.rollback()
+    finally:
+        await holder.close()
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "geometry" and detail in response.json()["detail"]
+
+
 # --- M5: revocation ---------------------------------------------------------------------------------
 
 
@@ -407,6 +447,30 @@ async def test_m8_one_user_decodes_at_most_two_photos_at_once() -> None:
         pass
 
 
+# --- M13: implausible device times are flagged even without sent_at --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("offset", "flagged"),
+    [
+        (dt.timedelta(days=182), True),  # six months ahead
+        (dt.timedelta(days=-31), True),  # a month back: older than the 14 days a phone's replays are kept
+        (dt.timedelta(minutes=10), True),  # after it arrived: impossible
+        (dt.timedelta(hours=-20), False),  # yesterday's offline check-in, sent now
+        (dt.timedelta(minutes=-1), False),
+    ],
+)
+async def test_m13_a_check_in_far_from_the_receive_time_is_flagged_without_sent_at(
+    client: httpx.AsyncClient, conn: asyncpg.Connection, offset: dt.timedelta, flagged: bool
+) -> None:
+    rep = await auth_headers(client, "rep1@example.com")
+    account = (await rep_accounts(conn, "rep1@example.com", 1))[0]
+    at = dt.datetime.now(dt.UTC) + offset
+    response = await client.post("/api/v1/visits", json=check_in_body(account, at), headers=rep)
+    assert response.status_code == 201, response.text
+    assert ("clock_skew" in response.json()["flags"]) is flagged
+
+
 # --- M11: every 500 cause the probe found --------------------------------------------------------------
 
 
@@ -487,3 +551,128 @@ async def test_m11_a_lead_s_oversize_text_is_422_naming_the_field(client: httpx.
     response = await client.post("/api/v1/leads", json=body, headers=rep)
     assert response.status_code == 422, response.text
     assert response.json()["field"] == field
+
+
+# --- Low findings ------------------------------------------------------------------------------------
+
+
+async def test_low_a_duplicate_lead_409_does_not_name_another_team_s_account(
+    client: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    theirs = (await rep_accounts(conn, "rep3@example.com", 1))[0]
+    name = await conn.fetchval("select name from accounts where id = $1", theirs["id"])
+    rep = await auth_headers(client, "rep1@example.com")
+    body = {"name": name, "lat": theirs["lat"], "lon": theirs["lon"]}
+    response = await client.post("/api/v1/leads", json=body, headers=rep)
+    assert response.status_code == 409, response.text
+    detail = response.json()["detail"]
+    assert str(theirs["id"]) not in detail and name not in detail and "outside your territories" in detail
+    mine = (await rep_accounts(conn, "rep1@example.com", 1))[0]
+    own_name = await conn.fetchval("select name from accounts where id = $1", mine["id"])
+    own = await client.post(
+        "/api/v1/leads", json={"name": own_name, "lat": mine["lat"], "lon": mine["lon"]}, headers=rep
+    )
+    assert own.status_code == 409 and str(mine["id"]) in own.json()["detail"]  # one's own is named
+
+
+async def test_low_photo_reuse_does_not_reveal_another_rep_s_visit(
+    client: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    content = jpeg(shelf_image(11, (640, 480)))
+    visits = {}
+    for email, minutes in (("rep1@example.com", 0), ("rep3@example.com", 60)):
+        headers = await auth_headers(client, email)
+        account = (await rep_accounts(conn, email, 1))[0]
+        checked_in = await client.post(
+            "/api/v1/visits", json=check_in_body(account, later(DAY, minutes)), headers=headers
+        )
+        assert checked_in.status_code == 201, checked_in.text
+        visits[email] = (headers, checked_in.json()["id"])
+    for email in visits:
+        headers, visit_id = visits[email]
+        uploaded = await client.post(
+            f"/api/v1/visits/{visit_id}/photos",
+            data={"photo_id": str(uuid.uuid4())},
+            files={"file": ("photo.jpg", content, "image/jpeg")},
+            headers=headers,
+        )
+        assert uploaded.status_code == 201, uploaded.text
+    reused = uploaded.json()
+    assert "reused" in reused["flags"]
+    assert reused["reused_from_visit_id"] is None  # rep1's visit is not rep3's to know
+    admin = await auth_headers(client, "admin@example.com")
+    listed = await client.get(f"/api/v1/visits/{visits['rep3@example.com'][1]}/photos", headers=admin)
+    assert listed.json()["items"][0]["reused_from_visit_id"] == visits["rep1@example.com"][1]  # an admin sees both
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [("12345678", "common"), (" " * 8, "spaces"), ("x" * 129, "at most 128"), ("short", "at least 8")],
+)
+def test_low_the_password_policy_refuses_common_blank_and_oversize_passwords(password: str, reason: str) -> None:
+    problem = password_problem(password, ("new@example.com", "New Rep"))
+    assert problem is not None and reason in problem
+    assert password_problem("correct horse battery staple", ("new@example.com",)) is None
+
+
+async def test_low_a_15_mb_password_is_refused_at_the_edge(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/auth/login", json={"email": "rep1@example.com", "password": "x" * (15 * 1024 * 1024)}
+    )
+    assert response.status_code in (413, 422), response.text[:300]
+
+
+async def test_low_security_headers_and_no_store_on_token_answers(client: httpx.AsyncClient) -> None:
+    tokens = await client.post("/api/v1/auth/login", json={"email": "rep1@example.com", "password": DEMO_PASSWORD})
+    unauthenticated = await client.get("/api/v1/me")
+    for response in (tokens, unauthenticated, await client.get("/health")):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert tokens.headers["cache-control"] == "no-store"
+    assert unauthenticated.status_code == 401
+
+
+def test_low_error_details_carry_no_memory_addresses() -> None:
+    response = problem(422, "Invalid input", "expected <object object at 0x7f3a2c1b9e40>, got 0x00007f3a2c1b9e40")
+    assert isinstance(response.content, dict)
+    assert "0x" not in response.content["detail"]
+
+
+def test_low_a_request_cannot_forge_a_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    record = logging.LogRecord(
+        "fieldsales.http",
+        logging.ERROR,
+        __file__,
+        1,
+        "unhandled error on %s %s",
+        ("GET", "/x\n2026-12-04 INFO forged\x00"),
+        None,
+    )
+    EscapeControlCharacters().filter(record)
+    assert record.getMessage() == "unhandled error on GET /x\\n2026-12-04 INFO forged\\x00"
+    assert "\n" not in record.getMessage()
+
+
+async def test_low_the_visit_list_says_when_it_is_truncated(
+    client: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    rep = await auth_headers(client, "rep1@example.com")
+    for index, account in enumerate(await rep_accounts(conn, "rep1@example.com", 3)):
+        response = await client.post("/api/v1/visits", json=check_in_body(account, later(DAY, 30 * index)), headers=rep)
+        assert response.status_code == 201
+    principal = Principal(
+        user_id=await conn.fetchval("select id from users where email = 'rep1@example.com'"),
+        role=Role.REP,
+        email="rep1@example.com",
+    )
+    window = {"since": DAY, "until": later(DAY, 24 * 60), "rep_id": None, "now": DAY}
+    first = await visit_service.list_visits(conn, principal, limit=2, **window)
+    assert len(first.items) == 2 and first.next_cursor is not None
+    rest = await visit_service.list_visits(conn, principal, limit=2, cursor=first.next_cursor, **window)
+    assert len(rest.items) == 1 and rest.next_cursor is None
+    assert {v.id for v in first.items}.isdisjoint({v.id for v in rest.items})
+    listed = await client.get("/api/v1/visits", params={"since": DAY.isoformat()}, headers=rep)
+    assert listed.status_code == 200 and listed.json()["next_cursor"] is None
+    bad = await client.get("/api/v1/visits", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=rep)
+    assert bad.status_code == 422 and bad.json()["field"] == "cursor"

@@ -13,6 +13,7 @@ import httpx
 import msgspec
 import pytest
 
+import routing
 from backend.app import create_app
 from backend.auth.principal import Principal, Role
 from backend.auth.tokens import issue_access_token
@@ -67,9 +68,9 @@ async def test_a_replan_solves_within_the_configured_time_cap(
     seen: list[float | None] = []
     original = SolverPool.solve
 
-    async def recording(self: SolverPool, problem: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        seen.append(kwargs.get("time_limit_s"))
-        return await original(self, problem, **kwargs)
+    async def recording(self: SolverPool, problem: routing.Problem, params: routing.SolveParams) -> routing.Solution:
+        seen.append(params.time_limit_s)
+        return await original(self, problem, params)
 
     monkeypatch.setattr(SolverPool, "solve", recording)
     capped = msgspec.structs.replace(settings, replan_time_limit_s=0.3)

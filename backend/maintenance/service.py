@@ -1,0 +1,38 @@
+"""Retention rules, applied by the job worker's timer (every 5 minutes, under its advisory lock).
+
+- idempotency_keys: a key is deleted once past its `expires_at` (kept `idempotency_ttl_s`, days:
+  phones replay after a weekend offline).
+- sync_log: entries older than `sync_horizon_days` (plus a day of grace for long transactions) are
+  deleted; a phone whose cursor is older gets a full resync instead of a delta.
+
+Route stops and visits are kept (plan vs fact reports read up to `report_max_days`); their plan at
+scale is in docs/architecture.md ("Retention and growth").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import asyncpg
+
+from backend.idempotency.service import purge_expired
+from backend.maintenance.schemas import Purged
+from backend.sync.service import prune
+
+log = logging.getLogger("fieldsales.maintenance")
+
+
+async def purge_expired_data(conn: asyncpg.Connection, now: dt.datetime, *, sync_horizon_days: int) -> Purged:
+    purged = Purged(
+        idempotency_keys=await purge_expired(conn, now),
+        sync_log=await prune(conn, now, sync_horizon_days),
+    )
+    if purged.idempotency_keys or purged.sync_log:
+        log.info(
+            "purged %s idempotency keys and %s sync log entries",
+            purged.idempotency_keys,
+            purged.sync_log,
+            extra={"purged": purged},
+        )
+    return purged

@@ -1,0 +1,1 @@
+"""GET /metrics: Prometheus text exposition of backend.observability.metrics."""
