@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping
 
 import msgspec
 
+from geo_data.normalize import BBox
+
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/fieldsales"
 # Only for demo/dev: the service refuses to start in production with it.
 DEMO_JWT_SECRET = "fieldsales-demo-secret-do-not-use-in-production-0123456789"
@@ -74,6 +76,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # (MIN_LON,MIN_LAT,MAX_LON,MAX_LAT; swapped lat/lon are detected against it; "" = no check).
     max_import_file_bytes: int = 50 * 1024 * 1024
     import_region_bbox: str = "19.0,59.0,32.0,70.5"
+    # Geocoding of accounts without coordinates: "offline" (the demo extract's OSM addresses, no
+    # service), "nominatim" or "photon" at geocoder_url, or "none".
+    geocoder: str = "offline"
+    geocoder_url: str = ""
     # A territory boundary sent to PUT: its vertices, and the time its validity check and repair may
     # take (in a child process with capped memory, before the territory's row is locked).
     max_territory_vertices: int = 20_000
@@ -189,6 +195,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("FIELDSALES_MATRIX_PROVIDER must be haversine, valhalla or osrm")
         if self.matrix_provider != "haversine" and not self.matrix_service_url:
             raise SettingsError(f"FIELDSALES_MATRIX_SERVICE_URL is required with the {self.matrix_provider} provider")
+        if self.import_region_bbox:
+            try:
+                BBox.parse(self.import_region_bbox)
+            except ValueError as exc:
+                raise SettingsError(
+                    f"FIELDSALES_IMPORT_REGION_BBOX={self.import_region_bbox!r} is not a bounding box: expected "
+                    "MIN_LON,MIN_LAT,MAX_LON,MAX_LAT in degrees (e.g. 19.0,59.0,32.0,70.5), or empty for no check"
+                ) from exc
+        if self.geocoder not in {"offline", "nominatim", "photon", "none"}:
+            raise SettingsError("FIELDSALES_GEOCODER must be offline, nominatim, photon or none")
+        if self.geocoder in {"nominatim", "photon"} and not self.geocoder_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"FIELDSALES_GEOCODER_URL (http:// or https://) is required with the {self.geocoder} geocoder"
+            )
         if self.sales_fact_from not in {"submitted", "delivered"}:
             raise SettingsError("FIELDSALES_SALES_FACT_FROM must be submitted or delivered")
         if self.order_webhook_url and len(self.order_webhook_secret) < 16:
@@ -323,10 +343,13 @@ FIELD_DOCS: dict[str, str] = {
     "default_phone_region": "region for phone numbers without a country code",
     "max_import_file_bytes": "largest account import file",
     "import_region_bbox": "`MIN_LON,MIN_LAT,MAX_LON,MAX_LAT` imported coordinates must lie in (empty: no check)",
+    "geocoder": "geocoding of accounts without coordinates: `offline` (the demo extract's OSM addresses), "
+    "`nominatim` or `photon` at `FIELDSALES_GEOCODER_URL`, or `none`",
+    "geocoder_url": "URL of the Nominatim / Photon service",
+    "max_territory_vertices": "most vertices of a territory boundary sent to PUT",
+    "geometry_check_timeout_s": "longest validity check and repair of a territory boundary (in a child process)",
     "max_import_rows": "most rows of one imported file",
     "max_import_cells": "most cells of one sheet (its declared range counts, empty cells included)",
-    "max_territory_vertices": "most vertices of a territory boundary sent to the API",
-    "geometry_check_timeout_s": "time a boundary's validity check and repair may take (in a child process)",
     "nightly_iterations": "search rounds per rep at night (deterministic: same inputs, same route)",
     "nightly_time_limit_s": "seconds per rep at night instead of rounds, when above 0",
     "churn_cap_share": "a nightly re-plan of a still-valid published route may reshuffle at most this share of "

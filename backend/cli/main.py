@@ -50,6 +50,8 @@ _LAZY_COMMANDS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
     "holidays": ("backend.cli.planning", "holidays", []),
     "absences": ("backend.cli.planning", "absences", []),
     "simulate": ("backend.cli.simulate", "simulate", []),
+    "geocode": ("backend.cli.customer_base", "geocode", []),
+    "duplicates": ("backend.cli.customer_base", "duplicates", []),
 }
 
 
