@@ -7,6 +7,7 @@ from typing import Annotated
 
 from litestar import Controller, Response, get
 from litestar.exceptions import NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 
 from backend.auth.principal import Role
@@ -34,7 +35,12 @@ class SupervisionController(Controller):
     async def reps(self, conn: Conn, principal: Caller) -> TeamReps:
         return await service.team(conn, principal)
 
-    @get("/routes.geojson", summary="Planned routes of a day: lines and numbered stops", raises=[NotFoundException])
+    @get(
+        "/routes.geojson",
+        media_type=GEOJSON,
+        summary="Planned routes of a day: lines and numbered stops",
+        raises=[NotFoundException],
+    )
     async def routes(
         self,
         conn: Conn,
@@ -48,7 +54,10 @@ class SupervisionController(Controller):
         return _geo(await service.routes_geojson(conn, principal, day, rep))
 
     @get(
-        "/visits.geojson", summary="Check-ins of a day, coloured by verdict (ok / flagged)", raises=[NotFoundException]
+        "/visits.geojson",
+        media_type=GEOJSON,
+        summary="Check-ins of a day, coloured by verdict (ok / flagged)",
+        raises=[NotFoundException],
     )
     async def visits(
         self,
@@ -62,7 +71,12 @@ class SupervisionController(Controller):
         day = day or local_today(clock, settings.planning_time_zone)
         return _geo(await service.visits_geojson(conn, principal, day, rep))
 
-    @get("/due.geojson", summary="Accounts due on a day but not visited, with the cause", raises=[NotFoundException])
+    @get(
+        "/due.geojson",
+        media_type=GEOJSON,
+        summary="Accounts due on a day but not visited, with the cause",
+        raises=[NotFoundException],
+    )
     async def due(
         self,
         conn: Conn,
@@ -75,11 +89,16 @@ class SupervisionController(Controller):
         day = day or local_today(clock, settings.planning_time_zone)
         return _geo(await service.due_geojson(conn, principal, day, rep))
 
-    @get("/territories.geojson", summary="Outlines of the team's territories")
+    @get("/territories.geojson", media_type=GEOJSON, summary="Outlines of the team's territories")
     async def territories(self, conn: Conn, principal: Caller) -> Response[FeatureCollection]:
         return _geo(await service.territories_geojson(conn, principal))
 
-    @get("/basemap.geojson", summary="Offline basemap: the demo city's streets (© OpenStreetMap contributors)")
+    @get(
+        "/basemap.geojson",
+        media_type=GEOJSON,
+        summary="Offline basemap: the demo city's streets (© OpenStreetMap contributors)",
+        responses={200: ResponseSpec(FeatureCollection, media_type=GEOJSON, description="The streets as GeoJSON")},
+    )
     async def basemap(self) -> Response[bytes]:
         return Response(
             content=await service.basemap_geojson(),

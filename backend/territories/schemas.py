@@ -32,7 +32,9 @@ class TerritoryUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     backup_rep_id: int | msgspec.UnsetType | None = msgspec.UNSET
 
 
-class Problem(msgspec.Struct, frozen=True):
+class GeometryIssue(msgspec.Struct, frozen=True):
+    """Something found in a territory's geometry (repaired, rejected, overlapping...): not an error body."""
+
     kind: str  # repaired | rejected | hole | overlap | gap | duplicate_code | assumed_crs | unknown_rep
     codes: list[str]
     detail: str
@@ -42,7 +44,7 @@ class Problem(msgspec.Struct, frozen=True):
 
 class TerritoryChange(msgspec.Struct, frozen=True):
     territory: Territory
-    problems: list[Problem]
+    problems: list[GeometryIssue]
     accounts_moved_in: list[int]
     accounts_moved_out: list[int]
     unassigned_accounts: int
@@ -54,7 +56,7 @@ class TerritoryImportReport(msgspec.Struct, frozen=True):
     created: list[str]
     updated: list[str]
     unchanged: list[str]
-    problems: list[Problem]
+    problems: list[GeometryIssue]
     unassigned_accounts: int
     summary: str
 

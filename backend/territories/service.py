@@ -23,7 +23,7 @@ from backend.territories.schemas import (
     ChannelCoverage,
     Coverage,
     CoverageCounts,
-    Problem,
+    GeometryIssue,
     Territory,
     TerritoryChange,
     TerritoryImportReport,
@@ -50,8 +50,8 @@ async def get_territory(conn: asyncpg.Connection, principal: Principal, territor
     raise NotFound(f"territory {territory_id} not found", field="territory_id")
 
 
-def _problem(p: TerritoryProblem) -> Problem:
-    return Problem(kind=p.kind, codes=p.codes, detail=p.detail, area_m2=p.area_m2, location=p.location)
+def _problem(p: TerritoryProblem) -> GeometryIssue:
+    return GeometryIssue(kind=p.kind, codes=p.codes, detail=p.detail, area_m2=p.area_m2, location=p.location)
 
 
 async def _check_reps(conn: asyncpg.Connection, ids: dict[str, int | None]) -> None:
@@ -71,7 +71,7 @@ class GeometryLimits(msgspec.Struct, frozen=True):
     check_memory_bytes: int = 512 * 1024 * 1024
 
 
-async def _checked_shape(geojson: dict[str, Any], code: str, limits: GeometryLimits) -> tuple[Any, list[Problem]]:
+async def _checked_shape(geojson: dict[str, Any], code: str, limits: GeometryLimits) -> tuple[Any, list[GeometryIssue]]:
     """The boundary parsed, counted and checked (repaired when invalid) in a bounded child process."""
     try:
         shape = geometry_from_geojson(geojson)
@@ -102,7 +102,7 @@ async def _checked_shape(geojson: dict[str, Any], code: str, limits: GeometryLim
         return shape, []
     fixed = shapely.from_wkb(checked.repaired_wkb)
     detail = f"invalid polygon ({checked.reason}) repaired"
-    return fixed, [Problem(kind="repaired", codes=[code], detail=detail, area_m2=None, location=None)]
+    return fixed, [GeometryIssue(kind="repaired", codes=[code], detail=detail, area_m2=None, location=None)]
 
 
 async def update_territory(
@@ -119,7 +119,7 @@ async def update_territory(
     code = await repository.territory_code(conn, territory_id)
     if code is None:
         raise NotFound(f"territory {territory_id} not found", field="territory_id")
-    problems: list[Problem] = []
+    problems: list[GeometryIssue] = []
     checked: Any = None
     if not isinstance(change.geometry, msgspec.UnsetType):
         checked, repairs = await _checked_shape(change.geometry, code, limits or GeometryLimits())
@@ -177,7 +177,7 @@ async def import_territories(conn: asyncpg.Connection, parsed: TerritoryFile) ->
             found = users.get(email) if email else None
             if email and (found is None or found[1] != "rep"):
                 detail = f"{email} is not a rep; the territory keeps its rep"
-                problems.append(Problem("unknown_rep", [shape.code], detail))
+                problems.append(GeometryIssue("unknown_rep", [shape.code], detail))
                 found = None
             rep_ids.append(found[0] if found else None)
         result = await repository.upsert_territory(
