@@ -11,7 +11,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 
 from backend.auth.principal import Role
-from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.clock import local_today
+from backend.http.dependencies import AppSettings, BusinessClock, Caller, Conn
 from backend.http.security import requires_role
 from backend.supervision import service
 from backend.supervision.schemas import FeatureCollection, TeamReps
@@ -41,9 +42,15 @@ class SupervisionController(Controller):
         raises=[NotFoundException],
     )
     async def routes(
-        self, conn: Conn, principal: Caller, settings: AppSettings, day: Day = None, rep: Rep = None
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        clock: BusinessClock,
+        day: Day = None,
+        rep: Rep = None,
     ) -> Response[FeatureCollection]:
-        day = day or service.local_today(settings.planning_time_zone)
+        day = day or local_today(clock, settings.planning_time_zone)
         return _geo(await service.routes_geojson(conn, principal, day, rep))
 
     @get(
@@ -53,9 +60,15 @@ class SupervisionController(Controller):
         raises=[NotFoundException],
     )
     async def visits(
-        self, conn: Conn, principal: Caller, settings: AppSettings, day: Day = None, rep: Rep = None
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        clock: BusinessClock,
+        day: Day = None,
+        rep: Rep = None,
     ) -> Response[FeatureCollection]:
-        day = day or service.local_today(settings.planning_time_zone)
+        day = day or local_today(clock, settings.planning_time_zone)
         return _geo(await service.visits_geojson(conn, principal, day, rep))
 
     @get(
@@ -65,9 +78,15 @@ class SupervisionController(Controller):
         raises=[NotFoundException],
     )
     async def due(
-        self, conn: Conn, principal: Caller, settings: AppSettings, day: Day = None, rep: Rep = None
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        clock: BusinessClock,
+        day: Day = None,
+        rep: Rep = None,
     ) -> Response[FeatureCollection]:
-        day = day or service.local_today(settings.planning_time_zone)
+        day = day or local_today(clock, settings.planning_time_zone)
         return _geo(await service.due_geojson(conn, principal, day, rep))
 
     @get("/territories.geojson", media_type=GEOJSON, summary="Outlines of the team's territories")
