@@ -23,7 +23,11 @@ class MyEventsController(Controller):
     tags = ["routes"]
     guards = [requires_role(Role.REP)]
 
-    @get("", summary="Server-sent events: new versions of the caller's routes")
+    @get(
+        "",
+        summary="Server-sent events: new versions of the caller's routes",
+        opt={"media_types": ["text/event-stream"]},
+    )
     async def events(
         self, request: Request[Any, Any, Any], principal: Caller, state: State, settings: AppSettings
     ) -> ServerSentEvent:

@@ -185,6 +185,7 @@ OPERATION_IDS: dict[str, str] = {
     "OrdersController.move_order": "move_order_status",
     "AccountSalesController.list_not_bought": "list_account_not_bought",
     "AccountSalesController.list_cross_sell": "list_account_cross_sell",
+    "MyEventsController.events": "get_my_route_events",
 }
 # Bare verbs get the resource they act on: POST /api/v1/leads `create` -> create_lead.
 _VERBS = frozenset(

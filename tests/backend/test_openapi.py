@@ -70,7 +70,7 @@ def test_public_operations_need_no_token_and_others_inherit_bearer(doc: dict[str
 # The verbs an operation id starts with; a bare verb or a bare noun (`bundle`, `kpis`) is not an id.
 VERBS = {"get", "list", "create", "update", "delete", "replace", "set", "save", "add", "import", "export", "move"}
 VERBS |= {"submit", "start", "assign", "dismiss", "merge", "undo", "upload", "checkout", "check_in", "replan"}
-VERBS |= {"refresh", "login", "logout"}
+VERBS |= {"refresh", "login", "logout", "remove"}
 
 
 def test_operation_ids_are_natural_and_unique(doc: dict[str, Any]) -> None:
@@ -117,7 +117,7 @@ def test_every_json_success_has_a_schema(doc: dict[str, Any]) -> None:
                 if media_type == "application/json" or media_type.endswith("+json"):
                     assert schema not in ({}, {"type": "object"}), (method, path, code)
                     assert schema.get("additionalProperties") != {}, (method, path, code)
-                else:  # a file: CSV, XLSX, a photo
+                else:  # a file (CSV, XLSX, a photo) or a stream of server-sent events
                     assert schema == {"type": "string", "format": "binary"}, (method, path, code, media_type)
 
 
@@ -130,6 +130,7 @@ def test_media_types_are_those_the_server_answers_with(doc: dict[str, Any]) -> N
         assert content == {"application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}}
     assert {"image/jpeg", "image/png", "image/webp"} <= set(success("/api/v1/photos/{photo_id}"))
     assert set(success("/api/v1/photos/{photo_id}/thumbnail")) == {"image/jpeg"}
+    assert set(success("/api/v1/me/events")) == {"text/event-stream"}
 
 
 def test_reports_are_typed_with_their_csv_and_xlsx_media_types(doc: dict[str, Any]) -> None:
