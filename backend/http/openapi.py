@@ -138,7 +138,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             {"item": "shelf_photo", "photo_ids": ["0b7e4f52-9d4c-4f0e-8f61-3c2a1b0d9e88"]},
         ],
     },
-    "ReplanRequest": {"lat": 60.1699, "lon": 24.9384, "at": "2026-11-23T12:30:00+02:00"},
+    "ReplanRequest": {"lat": 60.1699, "lon": 24.9384, "time_s": 45000, "day": "2026-11-23"},
 }
 
 # Handlers whose name alone does not say what they do (the handler's qualified name -> operation id).

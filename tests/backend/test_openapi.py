@@ -6,11 +6,12 @@ import re
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from litestar import Litestar
 
 from backend.app import create_app
-from backend.http.openapi import PROBLEM_JSON, PROBLEM_SCHEMA, document
+from backend.http.openapi import EXAMPLES, PROBLEM_JSON, PROBLEM_SCHEMA, document
 from backend.settings import Settings
 
 PROBLEM_REF = {"$ref": f"#/components/schemas/{PROBLEM_SCHEMA}"}
@@ -92,6 +93,21 @@ def test_descriptions_carry_the_idempotency_rules_and_the_replay_header(doc: dic
         "$ref": "#/components/schemas/Visit"
     }
     assert doc["components"]["schemas"]["CheckInRequest"]["examples"][0]["account_id"] == 42
+
+
+def test_every_example_is_a_body_the_server_accepts() -> None:
+    from backend.auth.schemas import LoginRequest, RefreshRequest
+    from backend.checklists.schemas import ChecklistRequest
+    from backend.routes.schemas import ReplanRequest
+    from backend.visits.schemas import CheckInRequest, CheckOutRequest
+
+    bodies = {
+        struct.__name__: struct
+        for struct in (LoginRequest, RefreshRequest, CheckInRequest, CheckOutRequest, ChecklistRequest, ReplanRequest)
+    }
+    assert set(EXAMPLES) == set(bodies)
+    for name, example in EXAMPLES.items():  # unknown fields are refused, so a stale example fails here
+        msgspec.json.decode(msgspec.json.encode(example), type=bodies[name])
 
 
 def test_multipart_uploads_have_their_fields(doc: dict[str, Any]) -> None:
