@@ -320,6 +320,8 @@ FIELD_DOCS: dict[str, str] = {
     "default_phone_region": "region for phone numbers without a country code",
     "max_import_file_bytes": "largest account import file",
     "import_region_bbox": "`MIN_LON,MIN_LAT,MAX_LON,MAX_LAT` imported coordinates must lie in (empty: no check)",
+    "max_territory_vertices": "most vertices of a territory boundary sent to PUT",
+    "geometry_check_timeout_s": "time a boundary's validity check and repair may take (child process, before any lock)",
     "max_import_rows": "most rows of one imported file",
     "max_import_cells": "most cells of one sheet (its declared range counts, empty cells included)",
     "coverage_active_days": "coverage: the window of visits that makes an account active",
