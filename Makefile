@@ -41,14 +41,17 @@ chromium:
 		else echo "the browser test needs chromium: sudo apt-get install -y chromium" >&2; fi; \
 	fi
 
-## make run: the API on http://127.0.0.1:8000 with the demo city loaded into an empty database.
+## make run: the API on http://127.0.0.1:8000 with the demo city loaded into an empty database, and a
+## worker beside it (queued planning runs, the 22:00 nightly timer); stopping one stops both.
 run: install frontend
 	@url="$$(scripts/ensure_db.sh)"; \
 	export DATABASE_URL="$$url" FIELDSALES_ENV="$${FIELDSALES_ENV:-demo}"; \
 	$(BIN)/fieldsales migrate; \
 	$(BIN)/fieldsales demo --if-empty; \
-	echo "serving on http://127.0.0.1:$${FIELDSALES_PORT:-8000} (OpenAPI: /schema)"; \
-	exec $(BIN)/fieldsales serve
+	$(BIN)/fieldsales worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "serving on http://127.0.0.1:$${FIELDSALES_PORT:-8000} (OpenAPI: /schema); worker pid $$worker"; \
+	$(BIN)/fieldsales serve
 
 ## make test: lint, types, import contracts and the whole test suite against PostgreSQL+PostGIS.
 test: install lint typecheck contracts pytest

@@ -18,11 +18,19 @@ from backend.accounts.controllers import AccountsController, MyAccountsControlle
 from backend.auth.controllers import AuthController, MeController
 from backend.catalogue.controllers import CatalogueController, MyCatalogueController
 from backend.checklists.controllers import ChecklistTemplatesController, VisitChecklistController
+from backend.clock import Clock, SystemClock
 from backend.db.pool import ConnectionSource, create_pool
 from backend.duplicates.controllers import DuplicatesController, MergesController
+from backend.events.controllers import MyEventsController
 from backend.health.controllers import health
 from backend.http.caching import compression_config
-from backend.http.dependencies import provide_connection, provide_principal, provide_settings, provide_transactions
+from backend.http.dependencies import (
+    provide_clock,
+    provide_connection,
+    provide_principal,
+    provide_settings,
+    provide_transactions,
+)
 from backend.http.headers import add_security_headers
 from backend.http.input_guard import guard_input
 from backend.http.observability import RequestContextMiddleware
@@ -49,10 +57,12 @@ from backend.tasks.controllers import TasksController
 from backend.territories.controllers import TerritoriesController
 from backend.visits.controllers import VisitsController
 from backend.web.controllers import handlers as console_handlers
+from backend.workcalendar.controllers import AbsencesController, HolidaysController
 
 
-def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Litestar:
-    """Build the app. With `pool` given (tests), the app uses it and does not close it."""
+def create_app(settings: Settings, pool: ConnectionSource | None = None, clock: Clock | None = None) -> Litestar:
+    """Build the app. With `pool` given (tests), the app uses it and does not close it. `clock` is the
+    business time (default wall time; the simulator injects a simulated one)."""
     settings.check_safe()
 
     solver = SolverPool(processes=settings.api_solver_processes, max_queued=settings.solver_max_queued)
@@ -60,6 +70,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
         "settings": settings,
         "solver": solver,
         "matrix_provider": matrix_provider(settings),
+        "clock": clock or SystemClock(),
         "sessions": SessionCache(settings.session_cache_s),
     }
     if pool is not None:
@@ -124,6 +135,9 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             OrdersController,
             AccountSalesController,
             SalesController,
+            HolidaysController,
+            AbsencesController,
+            MyEventsController,
             *console_handlers(),
         ],
         dependencies={
@@ -131,6 +145,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None) -> Lite
             "transactions": Provide(provide_transactions, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "clock": Provide(provide_clock, sync_to_thread=False),
         },
         middleware=[RequestContextMiddleware, DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
         before_send=[add_security_headers],

@@ -26,7 +26,7 @@ def checked(lat: float, lon: float, *, field: str) -> tuple[float, float]:
 
 
 def parse(text: str, *, field: str) -> tuple[float, float]:
-    """"LAT,LON" (a query parameter, a CLI option) as checked coordinates."""
+    """ "LAT,LON" (a query parameter, a CLI option) as checked coordinates."""
     parts = text.split(",")
     try:
         if len(parts) != 2:

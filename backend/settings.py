@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping
 
 import msgspec
 
+from geo_data.normalize import BBox
+
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/fieldsales"
 # Only for demo/dev: the service refuses to start in production with it.
 DEMO_JWT_SECRET = "fieldsales-demo-secret-do-not-use-in-production-0123456789"
@@ -74,6 +76,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # (MIN_LON,MIN_LAT,MAX_LON,MAX_LAT; swapped lat/lon are detected against it; "" = no check).
     max_import_file_bytes: int = 50 * 1024 * 1024
     import_region_bbox: str = "19.0,59.0,32.0,70.5"
+    # Geocoding of accounts without coordinates: "offline" (the demo extract's OSM addresses, no
+    # service), "nominatim" or "photon" at geocoder_url, or "none".
+    geocoder: str = "offline"
+    geocoder_url: str = ""
     # A territory boundary sent to PUT: its vertices, and the time its validity check and repair may
     # take (in a child process with capped memory, before the territory's row is locked).
     max_territory_vertices: int = 20_000
@@ -81,9 +87,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Rows per imported file, cells per sheet (a workbook's declared range counts, empty cells included).
     max_import_rows: int = 250_000
     max_import_cells: int = 5_000_000
-    # Coverage: an account counts as active when its status is 'active' (orders and visits are not
-    # stored yet); the window is reported with the figures for when they are.
-    coverage_active_days: int = 90
     # Day planning: solves bounded by solutions are reproducible; the churn cap protects published routes.
     # Nightly solves are bounded by search rounds (deterministic: same inputs, same route); a time
     # limit instead when set above 0. Either way a rerun with the same inputs keeps the published
@@ -101,6 +104,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     matrix_provider: str = "haversine"
     matrix_service_url: str = ""
     replan_time_limit_s: float = 0.5
+    # A re-plan from farther than this from the rep's home is refused (a wrong or spoofed position).
+    replan_max_distance_m: float = 100_000.0
+    # Route-version events (GET /api/v1/me/events): how often the stream looks for new versions, and
+    # how long one stream lasts before the client reconnects with Last-Event-ID (0 = replay and close).
+    events_poll_s: float = 2.0
+    events_stream_s: float = 300.0
     # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or networks);
     # empty: none, the TCP peer is the client (X-Forwarded-For is ignored).
     trusted_proxies: str = ""
@@ -186,6 +195,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("FIELDSALES_MATRIX_PROVIDER must be haversine, valhalla or osrm")
         if self.matrix_provider != "haversine" and not self.matrix_service_url:
             raise SettingsError(f"FIELDSALES_MATRIX_SERVICE_URL is required with the {self.matrix_provider} provider")
+        if self.import_region_bbox:
+            try:
+                BBox.parse(self.import_region_bbox)
+            except ValueError as exc:
+                raise SettingsError(
+                    f"FIELDSALES_IMPORT_REGION_BBOX={self.import_region_bbox!r} is not a bounding box: expected "
+                    "MIN_LON,MIN_LAT,MAX_LON,MAX_LAT in degrees (e.g. 19.0,59.0,32.0,70.5), or empty for no check"
+                ) from exc
+        if self.geocoder not in {"offline", "nominatim", "photon", "none"}:
+            raise SettingsError("FIELDSALES_GEOCODER must be offline, nominatim, photon or none")
+        if self.geocoder in {"nominatim", "photon"} and not self.geocoder_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"FIELDSALES_GEOCODER_URL (http:// or https://) is required with the {self.geocoder} geocoder"
+            )
         if self.sales_fact_from not in {"submitted", "delivered"}:
             raise SettingsError("FIELDSALES_SALES_FACT_FROM must be submitted or delivered")
         if self.order_webhook_url and len(self.order_webhook_secret) < 16:
@@ -320,14 +343,18 @@ FIELD_DOCS: dict[str, str] = {
     "default_phone_region": "region for phone numbers without a country code",
     "max_import_file_bytes": "largest account import file",
     "import_region_bbox": "`MIN_LON,MIN_LAT,MAX_LON,MAX_LAT` imported coordinates must lie in (empty: no check)",
+    "geocoder": "geocoding of accounts without coordinates: `offline` (the demo extract's OSM addresses), "
+    "`nominatim` or `photon` at `FIELDSALES_GEOCODER_URL`, or `none`",
+    "geocoder_url": "URL of the Nominatim / Photon service",
     "max_territory_vertices": "most vertices of a territory boundary sent to PUT",
-    "geometry_check_timeout_s": "time a boundary's validity check and repair may take (child process, before any lock)",
+    "geometry_check_timeout_s": "longest validity check and repair of a territory boundary (in a child process)",
     "max_import_rows": "most rows of one imported file",
     "max_import_cells": "most cells of one sheet (its declared range counts, empty cells included)",
-    "coverage_active_days": "coverage: the window of visits that makes an account active",
     "nightly_iterations": "search rounds per rep at night (deterministic: same inputs, same route)",
     "nightly_time_limit_s": "seconds per rep at night instead of rounds, when above 0",
-    "churn_cap_share": "a nightly re-plan may move at most this share of a published route's visits",
+    "churn_cap_share": "a nightly re-plan of a still-valid published route may reshuffle at most this share of "
+    "the visits both hold (it never keeps a visit done, not due, closed or on a day off, nor blocks an appointment "
+    "or task)",
     "planning_time_zone": "time zone of the nightly timer",
     "nightly_local_time": "local time after which a worker's timer starts tomorrow's run",
     "morning_check_local_time": "local time of the check that re-queues reps without a route for today",
@@ -336,6 +363,9 @@ FIELD_DOCS: dict[str, str] = {
     "matrix_provider": "travel times: `haversine`, `valhalla` or `osrm`",
     "matrix_service_url": "URL of the Valhalla / OSRM service",
     "replan_time_limit_s": "search time of an on-demand re-plan",
+    "replan_max_distance_m": "a re-plan from farther than this from the rep's home is refused (422, `lat`)",
+    "events_poll_s": "how often `GET /api/v1/me/events` looks for new route versions",
+    "events_stream_s": "how long one event stream lasts before the client reconnects with Last-Event-ID",
     "trusted_proxies": "reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated)",
     "host": "address `fieldsales serve` binds",
     "port": "port `fieldsales serve` binds",

@@ -4,7 +4,8 @@ Blocking (which pairs are compared at all): the same tax id, a shared phone numb
 key; or the same address key, or lying within ``radius_m`` (150 m) of each other, with names at least
 somewhat alike (name similarity >= 0.55). Places use an in-memory grid of radius-sized cells (each
 point against its own and the neighbouring cells, joined with numpy); distances and name ratios are
-computed in bulk (numpy, ``rapidfuzz.process.cpdist``). A key block larger than ``max_block`` (a
+computed in bulk (numpy, ``rapidfuzz.process.cpdist``). An address held by more than 25 rows (a
+shopping centre) is not a block. A key block larger than ``max_block`` (a
 chain's head-office phone on 500 rows, "Kiosk") is only compared through the grid, so the work
 stays linear.
 
@@ -14,7 +15,9 @@ Scoring (:func:`score_pair`), each signal in 0..1, missing signals left out of t
 signal       weight  value
 ===========  ======  ==============================================================
 name         0.40    mean of rapidfuzz token-set and token-sort ratio of the name keys
-address      0.25    token-sort ratio of the address keys; 0.3 at most when house numbers differ
+address      0.25    token-sort ratio of the address keys; 0.3 at most when house numbers differ;
+                     left out when only one has a house number and they do not agree (a
+                     building's name, "Asemahalli", against its street address)
 phone        0.20    1 when a number is shared, 0 when both have numbers and none is shared
 distance     0.15    1 within 30 m, falling linearly to 0 at 250 m
 tax id       0.10    1 when equal (only counted when equal)
@@ -30,6 +33,8 @@ Rules over the mean (in this order):
 * ``merge`` needs the mean >= ``merge_at`` (0.85) and, besides the name, one corroborating signal
   (address or phone at least 0.8, or within 40 m) -- or the same phone and address, within 60 m, with a
   name similarity of at least 0.45 (a typo plus a dropped type word: "Plivi" for "Ravintola Pilvi");
+  or the same name (>= 0.9) and address within 100 m while the phones differ (a number changed or
+  mistyped: the place and the name agree);
   ``review`` from ``review_at`` (0.65); else ``distinct``.
 """
 
@@ -110,6 +115,9 @@ def _decide(
         number_a, number_b = _first_number(a.address_key), _first_number(b.address_key)
         if number_a and number_b and number_a != number_b:
             address = min(address, 0.3)
+        if (number_a is None) != (number_b is None) and address < 0.8:
+            address = None  # "Asemahalli" against "Kaivokatu 1": an incomplete address neither agrees nor differs
+    if address is not None:
         signals["address"] = address
     if a.phones and b.phones:
         signals["phone"] = 1.0 if set(a.phones) & set(b.phones) else 0.0
@@ -149,6 +157,9 @@ def _decide(
     same_place = distance_m is None or distance_m <= 60
     if signals.get("phone") == 1.0 and signals.get("address", 0.0) >= 0.9 and same_place and name >= 0.45:
         return PairScore(score, "merge", signals, "same phone and address, similar name")
+    near = distance_m is None or distance_m <= 100  # two rows each placed some 40 m off
+    if signals.get("phone") == 0.0 and signals.get("address", 0.0) >= 0.9 and near and name >= 0.9:
+        return PairScore(score, "merge", signals, "same name and address; phones differ (changed or mistyped)")
     if score >= thresholds.review_at:
         return PairScore(score, "review", signals, "grey zone")
     return PairScore(score, "distinct", signals, "low score")
@@ -290,7 +301,12 @@ def _filter(
 
 
 def block_pairs(
-    candidates: Sequence[Candidate], *, radius_m: float = 150.0, max_block: int = 200, min_name: float = 55.0
+    candidates: Sequence[Candidate],
+    *,
+    radius_m: float = 150.0,
+    max_block: int = 200,
+    max_address_block: int = 25,
+    min_name: float = 55.0,
 ) -> set[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i < j``, worth scoring (see the module docstring).
 
@@ -312,7 +328,12 @@ def block_pairs(
     for members in keyed.values():
         if 1 < len(members) <= max_block:
             _add_all(pairs, members)
-    with_address = np.nonzero(address_of >= 0)[0]
+    # An address held by more than max_address_block rows is a shopping centre's (or a placeholder):
+    # its outlets are compared through place, phone and name instead of all against all.
+    with_address = np.zeros(0, dtype=np.int64)
+    if address_ids:
+        sizes = np.bincount(address_of[address_of >= 0], minlength=len(address_ids))
+        with_address = np.nonzero((address_of >= 0) & (sizes[np.maximum(address_of, 0)] <= max_address_block))[0]
     pa, pb = _join(address_of[with_address], address_of[with_address], [(0, 0)], same=True)
     arrays = _Arrays(candidates)
     pairs.update(_filter(with_address[pa], with_address[pb], arrays, arrays, None, min_name))

@@ -21,7 +21,9 @@ a way or relation gives its representative point (a point guaranteed to lie on t
   ``"Kiosk (unnamed, osm:node/448159077)"``; they are few (9 in this extract).
 * **address**: ``"<addr:street> <addr:housenumber>, <addr:postcode> <addr:city>"`` from the parts
   present; None when neither street nor postcode is tagged.
-* **phone**: the raw ``phone`` tag (not normalised here), or None.
+* **phone**: the first number of the ``phone`` tag in E.164 (``+358447098479``), normalised exactly
+  as imported rows are (:func:`geo_data.normalize.normalize_phones`, region FI), so a phone links a
+  demo outlet and a spreadsheet row; None when the tag is missing or holds no valid number.
 * **channel**: ``"horeca"`` for the amenity values, ``"retail"`` for the shop values.
 * **category**: the OSM tag value (``"cafe"``, ``"kiosk"``, ...).
 * **account_class** (first matching rule wins):
@@ -88,6 +90,7 @@ from typing import Any, Literal
 from shapely.geometry import MultiPolygon, box
 from shapely.geometry.base import BaseGeometry
 
+from geo_data.normalize import normalize_phones
 from geo_data.opening_hours import OpeningHoursError, WeeklyWindow, parse_opening_hours
 
 __all__ = [
@@ -315,6 +318,11 @@ def _address(row: dict[str, object]) -> str | None:
     return ", ".join(p for p in (first, second) if p)
 
 
+def _phone(value: object) -> str | None:
+    phones, _ = normalize_phones(_text(value), "FI")
+    return phones[0] if phones else None
+
+
 def _point(geom: BaseGeometry) -> tuple[float, float]:
     """(lon, lat) of a node's point or a way's/relation's representative point."""
     pt = geom if geom.geom_type == "Point" else geom.representative_point()
@@ -352,7 +360,7 @@ def _account(row: dict[str, object], territory_code: str = "") -> DemoAccount | 
         external_id=external_id,
         name=name,
         address=_address(row),
-        phone=_text(row.get("phone")),
+        phone=_phone(row.get("phone")),
         channel=channel,
         category=category,
         account_class=account_class,

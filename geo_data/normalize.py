@@ -1,9 +1,13 @@
 """Normalisation of account fields from spreadsheets: pure functions, no I/O.
 
-* **Names**: trimmed, whitespace collapsed, quotes removed, shouting case (``CAFE REGATTA``) turned
-  into title case; a legal form (LLC, Ltd, Oy, Oyj, Ab, Ky, Tmi, GmbH, AG, Inc, ООО, АО, ПАО, ИП, ...)
-  at the start or the end is split off into ``legal_form``. :func:`name_key` is the matching key:
-  lower case, no legal form, no punctuation, ``ä``/``ö``/``å`` kept.
+* **Names** (the display name is kept as written): trimmed, whitespace collapsed, enclosing quotes
+  removed (an apostrophe inside a word stays: ``O'Learys``, ``McDonald's``), shouting case
+  (``CAFE REGATTA``) turned into title case; a legal form (LLC, Ltd, Oy, Oyj, Ab, Ky, Tmi, GmbH, AG,
+  Inc, ООО, АО, ПАО, ИП, ...) at the start or the end is split off into ``legal_form``.
+  :func:`name_key` is the matching key only: lower case, no legal form, no punctuation, any script
+  transliterated to Latin letters by ``anyascii`` (``Ромашка`` -> ``romashka``, ``Pöllö`` -> ``pollo``),
+  then :func:`fold_latin` folds the spellings that differ between transliteration systems
+  (``zh``/``ž``/``z``, ``kh``/``h``, ``ts``/``c``, ``y``/``j``/``i``, doubled letters).
 * **Phones** to E.164 with ``phonenumbers`` and a default region (local formats such as
   ``09 123 4567`` or ``040-123 4567`` need it); several numbers in one cell are split on ``,;/|``;
   invalid numbers are dropped with a warning.
@@ -11,8 +15,13 @@
   Finnish Business ID (``1234567-8``; check digit validated), anything else upper-cased
   alphanumerics (``FI12345678`` VAT ids keep their prefix). An id that fails its checksum is not
   used (warning), so a typo never links two different companies.
-* **Addresses**: whitespace and commas tidied; :func:`address_key` is the matching key (lower case,
-  no punctuation, common street-word abbreviations expanded, postcode and city kept as tokens).
+* **Addresses**: whitespace and commas tidied; :func:`address_key` is the matching key: the street
+  and its house number only (postcode, city, staircase-apartment parts and the ``д.``/``дом`` marker
+  dropped), lower case, transliterated and folded like names, Finnish street-word abbreviations
+  expanded and joined (``Aleksanterink.``, ``Mannerheimin tie`` -> ``aleksanterinkatu``,
+  ``mannerheimintie``), street-type words of other languages dropped (``ул.``/``улица``/``ulitsa``,
+  ``пр-т``/``проспект``, ``street``/``st``, ``tn``...), house numbers in one form (``12 B``, ``12-b``,
+  ``12b`` -> ``12b``; ``12-14`` -> ``12``).
 * **Coordinates**: decimal commas accepted; range-checked (±90/±180); a point outside the expected
   region's bounding box whose swapped (lon, lat) lies inside is swapped back, with a warning;
   (0, 0) and points outside the region are refused.
@@ -28,6 +37,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
+from anyascii import anyascii
 
 from geo_data.opening_hours import OpeningHoursError, WeeklyWindow, parse_opening_hours
 
@@ -39,6 +49,7 @@ __all__ = [
     "TaxId",
     "address_key",
     "check_coordinates",
+    "fold_latin",
     "inn_is_valid",
     "name_key",
     "normalize_address",
@@ -65,7 +76,7 @@ _FORM_WORDS = sorted(LEGAL_FORMS, key=len, reverse=True)
 _FORM_ALT = "|".join(re.escape(word) for word in _FORM_WORDS)
 _LEADING_FORM = re.compile(rf"^(?:{_FORM_ALT})(?=[\s\"'«»“”„]|$)[\s,]*", re.IGNORECASE)
 _TRAILING_FORM = re.compile(rf"[\s,]+(?:{_FORM_ALT})$", re.IGNORECASE)
-_QUOTES = re.compile(r"[\"'«»“”„`´]")
+_QUOTES = re.compile(r"[\"«»“”„`]|(?<!\w)['’´]|['’´](?!\w)")
 _SPACES = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
@@ -90,20 +101,51 @@ def split_legal_form(raw: str) -> tuple[str, str | None]:
     return (text, form) if text else (_tidy(_QUOTES.sub(" ", raw)), None)
 
 
+def _title_word(word: str) -> str:
+    """``CAFE`` -> ``Cafe``, ``O'LEARYS`` -> ``O'Learys``; words with digits or other signs unchanged."""
+    pieces = re.split(r"(['’])", word)
+    if not all(piece.isalpha() for piece in pieces[::2] if piece):
+        return word
+    return "".join(piece[:1].upper() + piece[1:].lower() if piece.isalpha() else piece for piece in pieces)
+
+
 def normalize_name(raw: str) -> tuple[str, str | None]:
     """Display name and legal form. All-upper or all-lower names become title case; mixed case stays."""
     name, form = split_legal_form(raw)
     letters = [c for c in name if c.isalpha()]
     if letters and (all(c.isupper() for c in letters) or all(c.islower() for c in letters)) and len(letters) > 3:
-        name = " ".join(word[:1].upper() + word[1:].lower() if word.isalpha() else word for word in name.split(" "))
+        name = " ".join(_title_word(word) for word in name.split(" "))
     return name, form
 
 
-@functools.lru_cache(maxsize=65_536)
+# Spellings that differ between transliteration systems (BGN/PCGN, ISO 9, German, informal) and
+# between Latin alphabets, folded to one letter; longest first.
+_FOLDS = (
+    ("shch", "s"), ("sch", "s"), ("tch", "c"), ("zh", "z"), ("ch", "c"), ("sh", "s"), ("kh", "h"), ("ts", "c"),
+    ("tz", "c"), ("cz", "c"), ("ph", "f"), ("w", "v"), ("y", "i"), ("j", "i"), ("x", "ks"),
+)  # fmt: skip
+_FOLD = re.compile("|".join(a for a, _ in _FOLDS))
+_FOLD_TO = dict(_FOLDS)
+_DOUBLE = re.compile(r"([a-z])\1+")
+
+
+def fold_latin(text: str) -> str:
+    """Lower-case ASCII words with transliteration variants folded: ``zhemchuzhina`` and ``zemcuzina``
+    both give ``zemcuzina``; ``kofeynya``/``kofejnja`` give ``kofeinia``; doubled letters single."""
+    return _DOUBLE.sub(r"\1", _FOLD.sub(lambda m: _FOLD_TO[m.group(0)], text))
+
+
+def _ascii_words(text: str) -> str:
+    """Any script as lower-case ASCII words (``anyascii``), punctuation as single spaces."""
+    ascii_text = text if text.isascii() else anyascii(text)  # the same text, without the per-letter work
+    return _SPACES.sub(" ", _NON_WORD.sub(" ", ascii_text.casefold())).strip()
+
+
+@functools.lru_cache(maxsize=262_144)
 def name_key(name: str) -> str:
-    """Matching key of a name: lower case, no legal form, no punctuation, accents kept."""
+    """Matching key of a name: no legal form, no punctuation, transliterated and folded (module doc)."""
     base, _ = split_legal_form(name)
-    return _SPACES.sub(" ", _NON_WORD.sub(" ", base.casefold())).strip()
+    return fold_latin(_ascii_words(base))
 
 
 # --- phones ------------------------------------------------------------------------------------
@@ -229,11 +271,22 @@ def normalize_tax_id(raw: str | None, *, inn_digits: bool = True) -> tuple[TaxId
 
 # --- addresses ---------------------------------------------------------------------------------
 
-_ABBREVIATIONS = {
-    "k": "katu", "kat": "katu", "t": "tie", "st": "street", "str": "street", "rd": "road", "ave": "avenue",
-    "ул": "улица", "пр": "проспект", "д": "", "tn": "tänav", "pst": "puistotie", "esp": "esplanadi",
+# Finnish street words: abbreviations expanded, and joined to the street name ("Mannerheimin tie").
+_FINNISH_ABBREVIATIONS = {"k": "katu", "kat": "katu", "t": "tie", "pst": "puistotie", "esp": "esplanadi",
+                          "pohi": "pohiois", "et": "etela"}  # fmt: skip (folded: "pohj" -> "pohi")
+_FINNISH_PREFIXES = {"pohiois", "etela", "ita", "lansi"}  # "Pohj. esplanadi" -> "pohioisesplanadi"
+_FINNISH_SUFFIXES = {"katu", "tie", "kuja", "polku", "ranta", "puistotie", "tori", "vayla", "kaari", "rinne", "tanhua"}
+# Street-type words of other languages (folded ASCII, as after transliteration): dropped, since one
+# street is written with, without or with an abbreviated type word ("ул. Ленина", "Lenina ulitsa").
+_STREET_TYPES = {
+    "ulica", "ul", "prospekt", "prosp", "pr", "pr t", "pereulok", "per", "bulvar", "b r", "sose", "s", "naberezenaia",
+    "nab", "plosad", "pl", "proezd", "pr d", "street", "st", "str", "road", "rd", "avenue", "ave", "av",
+    "tanav", "tn", "mnt", "maantee", "iela", "gatan", "vagen", "strase",
 }  # fmt: skip
-_POSTCODE = re.compile(r"\b\d{5,6}\b")
+_HOUSE_MARKERS = {"d", "dom", "nr", "no", "n"}
+_POSTCODE = re.compile(r"\d{5,6}")
+_HOUSE = re.compile(r"(\d+)([a-z]?)")
+_CITY_PART = re.compile(r"^\s*(?:г|город|g|gorod)\b\.?")
 
 
 def normalize_address(raw: str | None) -> str | None:
@@ -245,33 +298,53 @@ def normalize_address(raw: str | None) -> str | None:
     return text or None
 
 
-@functools.lru_cache(maxsize=65_536)
-def address_key(address: str) -> str:
-    """Street words and house number, lower case; postcodes and city names dropped.
+def _street_part(address: str) -> str:
+    """The comma-separated part holding the street and house number ("ул. Ленина, д. 5" -> both)."""
+    parts = [part for part in address.split(",") if part.strip() and not _CITY_PART.match(part)]
+    if not parts:
+        return ""
+    for index, part in enumerate(parts):
+        if re.search(r"\d", part) and not _POSTCODE.fullmatch(part.strip().split(" ")[0]):
+            if index > 0 and re.match(r"\s*(?:д|дом|d|dom|nr|no)?\.?\s*\d", part):
+                return parts[index - 1] + " " + part  # the house number was written in its own part
+            return part
+    return parts[0]
 
-    Street suffixes written apart or abbreviated (``Mannerheimin tie``, ``Aleksanterink.``) are
-    joined and expanded so they match the full form.
-    """
-    first = address.casefold().split(",")[0]
+
+@functools.lru_cache(maxsize=262_144)
+def address_key(address: str) -> str:
+    """Street words and house number (module docstring); postcodes, cities and apartments dropped."""
+    first = _street_part(address.casefold())
     first = re.sub(r"(?<=[a-zäöå])(k|t)\.(?=\s|\d|$)", lambda m: "katu" if m.group(1) == "k" else "tie", first)
-    tokens = [_ABBREVIATIONS.get(token, token) for token in _NON_WORD.sub(" ", first).split()]
-    tokens = [token for token in tokens if token and not _POSTCODE.fullmatch(token)]
-    # "12 B" -> "12b"
-    merged: list[str] = []
+    first = re.sub(r"(\d)\s*-\s*(?=[a-zа-я]\b)", r"\1", first)  # "12-b" -> "12b"
+    first = re.sub(r"(\d)\s*-\s*\d+", r"\1", first)  # "12-14" -> "12"
+    tokens = fold_latin(_ascii_words(first)).split()
+    street: list[str] = []
+    house: str | None = None
     for token in tokens:
-        if merged and merged[-1].isdigit() and len(token) == 1 and token.isalpha():
-            merged[-1] += token
+        if house is not None:
+            if not street and not token.isdigit():
+                street.append(token)  # "12 Lenina ulica": number first
+                continue
+            if len(token) == 1 and token.isalpha() and not house[-1].isalpha():
+                house += token  # "12 b", a staircase letter; the apartment after it is dropped
+            break
+        number = _HOUSE.match(token)
+        if number and not _POSTCODE.fullmatch(token):
+            house = number.group(1) + number.group(2)
+            continue
+        if token.isdigit():
+            continue  # a postcode before the street
+        token = _FINNISH_ABBREVIATIONS.get(token, token)
+        if len(token) > 4 and token[-2:] in ("nk", "nt"):
+            token += "atu" if token[-1] == "k" else "ie"  # "Kalevank 3", "Mannerheimint 12"
+        if token in _STREET_TYPES or token in _HOUSE_MARKERS:
+            continue
+        if street and (token in _FINNISH_SUFFIXES or street[-1] in _FINNISH_PREFIXES) and street[-1].isalpha():
+            street[-1] += token
         else:
-            merged.append(token)
-    tokens = merged
-    # "Mannerheimin tie" -> "mannerheimintie"
-    joined: list[str] = []
-    for token in tokens:
-        if joined and token in {"katu", "tie", "kuja", "polku", "ranta", "puistotie", "tori"} and joined[-1].isalpha():
-            joined[-1] += token
-        else:
-            joined.append(token)
-    return " ".join(joined)
+            street.append(token)
+    return " ".join(street + ([house] if house else []))
 
 
 # --- coordinates -------------------------------------------------------------------------------
@@ -291,9 +364,13 @@ class BBox:
 
     @classmethod
     def parse(cls, text: str) -> BBox:
-        parts = [float(part) for part in text.split(",")]
+        form = "a bounding box is MIN_LON,MIN_LAT,MAX_LON,MAX_LAT in degrees"
+        try:
+            parts = [float(part) for part in text.split(",")]
+        except ValueError:
+            raise ValueError(f"{form}, not {text!r}") from None
         if len(parts) != 4 or parts[0] >= parts[2] or parts[1] >= parts[3]:
-            raise ValueError("a bounding box is MIN_LON,MIN_LAT,MAX_LON,MAX_LAT")
+            raise ValueError(f"{form}, not {text!r}")
         return cls(*parts)
 
 

@@ -37,9 +37,6 @@ _LEFT_OUT_SEED = 0.5
 # How much priorities are blurred in half the recreates of an over-subscribed day.
 _PRIORITY_BLUR = 0.6
 _ENGINE_WHEN_LEFT_OUT = True
-# Without a clock, the search also ends after this many rounds in a row without a new best plan
-# (still deterministic). Measured on 8 one-rep days from VROOM's start: 40 rounds served the same as 80.
-_STALL_ROUNDS = 30
 
 
 def iterated_search(
@@ -53,6 +50,7 @@ def iterated_search(
     deadline_s: float | None,
     iterations: int,
     local: LocalSearch | None = None,
+    stall_rounds: int | None = None,
 ) -> list[list[int]]:
     began = time.perf_counter()
     polish_began = time.perf_counter()
@@ -71,7 +69,7 @@ def iterated_search(
     cost = lookup.cost
     last_best = 0
     for iteration in range(iterations):
-        if deadline_s is None and iteration - last_best >= _STALL_ROUNDS:
+        if deadline_s is None and stall_rounds is not None and iteration - last_best >= stall_rounds:
             break  # bounded by work: rounds that no longer find anything are not spent
         elapsed = time.perf_counter() - began
         if deadline_s is not None and elapsed >= deadline_s - (

@@ -30,7 +30,7 @@ class SolveParams(msgspec.Struct, frozen=True, kw_only=True):
     Deterministic, bounded by work (no clock): ``SolveParams(iterations=N, seed=S)`` and no
     `time_limit_s`. Every phase is then bounded by counts: VROOM runs to the end of its own search
     (one thread), `construction_restarts` regret runs, at most N ruin-and-recreate rounds (fewer when
-    30 rounds in a row find no better plan), greedy descents that end at their local optimum. The
+    `stall_rounds` in a row find no better plan), greedy descents that end at their local optimum. The
     same problem, N and S give the same solution on any machine, however loaded. On eight one-rep
     days of the day benchmark (`benchmarks/days.py`) N=80 took 0.43-0.58 s of one core (one day
     1.78 s) and served at least VROOM's priority on each (measured 2026-12-04).
@@ -52,6 +52,10 @@ class SolveParams(msgspec.Struct, frozen=True, kw_only=True):
     # Ruin-and-recreate rounds of the iterated local search. Without `time_limit_s` this bounds the
     # whole solve deterministically (see above); with it, the clock ends the rounds (or this, if sooner).
     iterations: int | None = None
+    # Without a clock the rounds also end after this many in a row without a better plan (still
+    # deterministic; None: always all `iterations`). On 8 one-rep days from VROOM's start 40 rounds
+    # served the same as 80.
+    stall_rounds: int | None = 30
     # Share of the search time given to ruin-and-recreate; guided local search gets the rest.
     ruin_share: float = 1.0
     # Our own granular local search (relocate, swap, 2-opt*) after every ruin-and-recreate round;

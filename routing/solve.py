@@ -93,7 +93,9 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
             iterations = params.iterations or (_DEFAULT_ITERATIONS if remaining_s is None else 10**9)
             rng = random.Random(params.seed + 1)  # noqa: S311 - reproducible search noise
             ils_s = None if remaining_s is None else remaining_s * params.ruin_share
-            routes = iterated_search(inst, lookup, engine, recreator, initial, in_play, rng, ils_s, iterations, local)
+            routes = iterated_search(
+                inst, lookup, engine, recreator, initial, in_play, rng, ils_s, iterations, local, params.stall_rounds
+            )
             gls_bounded = (
                 remaining_s is not None or params.solution_limit is not None or params.branch_limit is not None
             )

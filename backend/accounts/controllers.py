@@ -12,6 +12,7 @@ from backend.accounts.schemas import AccountClass, AccountFilter, AccountPage, A
 from backend.auth.principal import Role
 from backend.coordinates import parse
 from backend.errors import InvalidInput
+from backend.geocoding.providers import make_geocoder
 from backend.http.dependencies import AppSettings, Caller, Conn
 from backend.http.security import requires_role
 from backend.leads.schemas import LeadCreated, NewLead
@@ -120,4 +121,5 @@ class AccountsController(Controller):
             data,
             phone_region=settings.default_phone_region,
             region_bbox=settings.import_region_bbox or None,
+            geocoder=make_geocoder(settings.geocoder, settings.geocoder_url),
         )

@@ -51,6 +51,7 @@ def import_accounts(
 ) -> None:
     """Import accounts from CSV/XLSX FILES: normalise, de-duplicate, keep each row's provenance."""
     from backend.errors import AppError
+    from backend.geocoding.providers import make_geocoder
     from backend.imports.schemas import ImportOptions, UploadedFile
     from backend.imports.service import import_accounts as run_import
     from geo_data.account_rows import MappingError, load_mapping
@@ -87,7 +88,12 @@ def import_accounts(
     )
 
     try:
-        report = in_transaction(settings, lambda conn: run_import(conn, uploads, options, None))
+        report = in_transaction(
+            settings,
+            lambda conn: run_import(
+                conn, uploads, options, None, geocoder=make_geocoder(settings.geocoder, settings.geocoder_url)
+            ),
+        )
     except AppError as exc:
         _fail(exc.detail, 2 if exc.status == 422 else 1)
         return

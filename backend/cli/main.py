@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 import sys
@@ -15,6 +16,9 @@ from backend.settings import Settings
 
 if TYPE_CHECKING:
     import asyncpg
+
+if TYPE_CHECKING:
+    from backend.simulation.runner import Summary
 
 T = TypeVar("T")
 
@@ -43,6 +47,11 @@ _LAZY_COMMANDS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
         [("backend.cli.sales", "import_sales"), ("backend.cli.orders", "import_catalogue")],
     ),
     "orders": ("backend.cli.orders", "orders_group", []),
+    "holidays": ("backend.cli.planning", "holidays", []),
+    "absences": ("backend.cli.planning", "absences", []),
+    "simulate": ("backend.cli.simulate", "simulate", []),
+    "geocode": ("backend.cli.customer_base", "geocode", []),
+    "duplicates": ("backend.cli.customer_base", "duplicates", []),
 }
 
 
@@ -158,11 +167,15 @@ def demo(if_empty: bool, into_database_with_users: bool) -> None:
             "loads only with FIELDSALES_ENV=demo, dev or test"
         )
 
+    people: list[str] = []
+
     async def work(conn: asyncpg.Connection) -> dict[str, int] | None:
         if not await database_is_empty(conn) and not into_database_with_users:
             return None
         click.echo("reading the OpenStreetMap extract of central Helsinki ...")
-        return await load_demo_city(conn, read_demo_city())
+        city = read_demo_city()
+        people.extend([city.supervisor.email, city.admin.email])
+        return await load_demo_city(conn, city)
 
     try:
         counts = in_transaction(settings, work)
@@ -180,8 +193,9 @@ def demo(if_empty: bool, into_database_with_users: bool) -> None:
         f"loaded {counts['accounts']} accounts, {counts['territories']} territories, {counts['users']} users "
         "(password 'demo-password', demo only). Data © OpenStreetMap contributors (ODbL)."
     )
-    planned = _run(lambda: _plan_demo(settings))
-    click.echo(f"planned {planned['schedules']} 4-week visit schedules and {planned['routes']} day routes")
+    summary = _run(lambda: _demo_history(settings, supervisor_email=people[0], admin_email=people[1]))
+    for line in summary.lines():
+        click.echo(f"  {line}")
 
 
 def asyncpg_errors() -> type[Exception]:
@@ -190,24 +204,16 @@ def asyncpg_errors() -> type[Exception]:
     return asyncpg.PostgresError
 
 
-async def _plan_demo(settings: Settings) -> dict[str, int]:
-    import datetime as dt
+async def _demo_history(settings: Settings, *, supervisor_email: str, admin_email: str) -> Summary:
     import zoneinfo
 
-    from backend.db.pool import create_pool
-    from backend.demo.service import plan_demo_days
-    from backend.planning.matrix_cache import matrix_provider
-    from backend.planning.solver_pool import SolverPool
+    from backend.simulation.runner import run_demo_history
 
-    pool = await create_pool(settings)
-    solver = SolverPool(1)
-    try:
-        today = dt.datetime.now(zoneinfo.ZoneInfo(settings.planning_time_zone)).date()
-        click.echo(f"planning visit schedules and the routes of {today} and the day after ...")
-        return await plan_demo_days(pool, solver, matrix_provider(settings), today)
-    finally:
-        solver.close()
-        await pool.close()
+    today = dt.datetime.now(zoneinfo.ZoneInfo(settings.planning_time_zone)).date()
+    click.echo(f"simulating the 4 weeks before {today} (journey plans, nightly runs, visits) ...")
+    return await run_demo_history(
+        settings, today, supervisor_email=supervisor_email, admin_email=admin_email, progress=click.echo
+    )
 
 
 @cli.group()
@@ -221,16 +227,27 @@ def users() -> None:
 @click.option("--name", required=True, help="display name")
 @click.option("--supervisor", "supervisor_email", default=None, help="email of the supervisor (for reps)")
 @click.option("--home", default=None, help="home location of a rep as LAT,LON")
+@click.option("--territory", "territory_code", default=None, help="a rep: the code of the territory they own")
 @click.option("--password-stdin", is_flag=True, required=True, help="read the password from standard input")
 def users_create(
-    email: str, role: str, name: str, supervisor_email: str | None, home: str | None, password_stdin: bool
+    email: str,
+    role: str,
+    name: str,
+    supervisor_email: str | None,
+    home: str | None,
+    territory_code: str | None,
+    password_stdin: bool,
 ) -> None:
-    """Create a user; the password is read from standard input, never from the command line."""
+    """Create a user; the password is read from standard input, never from the command line.
+
+    A rep is planned only with a territory: give it with --territory CODE (or later with
+    PUT /api/v1/territories/{id}); a rep without one is reported by the planner, not planned."""
     from backend.auth.principal import Role
     from backend.auth.schemas import NewUser, Point
     from backend.auth.service import create_user
     from backend.coordinates import parse
     from backend.errors import AppError
+    from backend.territories.service import assign_owner
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else ""
     home_point = None
@@ -244,12 +261,25 @@ def users_create(
         email=email, name=name, role=Role(role), password=password, supervisor_email=supervisor_email, home=home_point
     )
 
+    if territory_code is not None and role != "rep":
+        raise click.BadParameter("only a rep owns a territory", param_hint="--territory")
+
+    async def work(conn: asyncpg.Connection) -> int:
+        user_id = await create_user(conn, new)
+        if territory_code is not None:
+            await assign_owner(conn, territory_code, user_id)
+        return user_id
+
     try:
-        user_id = in_transaction(settings, lambda conn: create_user(conn, new))
+        user_id = in_transaction(settings, work)
     except AppError as exc:
         hint = f" ({exc.field})" if exc.field else ""
         raise click.ClickException(f"{exc.detail}{hint}") from exc
     click.echo(f"created user {user_id} <{email.strip().lower()}> as {role}")
+    if territory_code is not None:
+        click.echo(f"  owns territory {territory_code}")
+    elif role == "rep":
+        click.echo("  no territory yet: the planner reports this rep until one is assigned (--territory)")
 
 
 @cli.command()

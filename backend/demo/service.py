@@ -1,23 +1,16 @@
-"""Loads the demo city (central Helsinki from OpenStreetMap) into an empty database."""
+"""Loads the demo city (central Helsinki from OpenStreetMap) into an empty database. Its history (4 weeks
+of journey plans, nightly runs and visits) is simulated by `backend.simulation.runner.run_demo_history`."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import asyncpg
 import shapely
 
-from backend.auth.principal import Principal, Role
+from backend.auth.principal import Role
 from backend.auth.schemas import NewUser, Point
 from backend.auth.service import create_user
-from backend.db.pool import ConnectionSource, transaction
 from backend.demo import repository
-from backend.planning.service import PlanningOptions, plan_rep_day, plannable_rep_ids
-from backend.planning.solver_pool import SolverPool
-from backend.schedules.schemas import ScheduleCreate
-from backend.schedules.service import create_schedule
 from geo_data.demo_city import DemoCity
-from routing.matrix import TravelMatrixProvider
 
 DEMO_PASSWORD = "demo-password"  # documented in the README as demo-only
 DEMO_SOURCE = "osm-demo"
@@ -91,29 +84,3 @@ async def load_demo_city(conn: asyncpg.Connection, city: DemoCity, password: str
     ]
     await repository.insert_accounts(conn, rows)
     return {"users": 2 + len(city.reps), "territories": len(city.territories), "accounts": len(rows)}
-
-
-async def plan_demo_days(
-    source: ConnectionSource, solver: SolverPool, provider: TravelMatrixProvider, today: dt.date
-) -> dict[str, int]:
-    """A 4-week journey plan from this Monday for every rep, and their routes for today and tomorrow."""
-    operator = Principal(user_id=0, role=Role.ADMIN, email="demo")
-    monday = today - dt.timedelta(days=today.weekday())
-    async with transaction(source, 30) as conn:
-        rep_ids = await plannable_rep_ids(conn)
-        for rep_id in rep_ids:
-            await create_schedule(conn, operator, solver, ScheduleCreate(rep_id=rep_id, start=monday, weeks=4))
-    routes = 0
-    for day in (today, today + dt.timedelta(days=1)):
-        for rep_id in rep_ids:
-            outcome = await plan_rep_day(
-                source,
-                solver,
-                provider,
-                rep_id,
-                day,
-                run_id=None,
-                options=PlanningOptions(),
-            )
-            routes += outcome.status == "planned"
-    return {"schedules": len(rep_ids), "routes": routes}

@@ -78,7 +78,8 @@ values ($1, $2, $3::jsonb, $4::jsonb, $5::bigint[], $6, $7::jsonb, 'review', $8)
 returning id;
 
 -- name: get_merge
-select m.id, m.winner_id, m.loser_id, m.loser_snapshot, m.winner_before, m.source_ids, m.kind, m.undone_at
+select m.id, m.winner_id, m.loser_id, m.loser_snapshot, m.winner_before, m.source_ids, m.kind, m.undone_at,
+       m.score, m.signals
 from account_merges m
 join accounts w on w.id = m.winner_id
 where m.id = $2
@@ -89,7 +90,8 @@ for update of m;
 select territory_id from accounts where id = $1;
 
 -- name: list_merges
-select m.id, m.winner_id, m.loser_id, m.loser_snapshot, m.winner_before, m.source_ids, m.kind, m.undone_at
+select m.id, m.winner_id, m.loser_id, m.loser_snapshot, m.winner_before, m.source_ids, m.kind, m.undone_at,
+       m.score, m.signals
 from account_merges m
 join accounts w on w.id = m.winner_id
 where m.winner_id = $2
@@ -139,11 +141,14 @@ update account_sources set account_id = $2 where id = any($1::bigint[]);
 -- name: mark_undone
 update account_merges set undone_at = now(), undone_by = $2 where id = $1;
 
--- name: remember_dismissed
-insert into duplicate_candidates (account_a_id, account_b_id, score, signals, status, decided_at, decided_by)
-values (least($1::bigint, $2::bigint), greatest($1::bigint, $2::bigint), 0, '{"reason": "merge undone"}', 'dismissed',
-        now(), $3)
-on conflict (account_a_id, account_b_id) do update set status = 'dismissed', decided_at = now(), decided_by = $3;
+-- name: reopen_pair
+-- An undone merge puts the pair back in the review queue (open), with the merge's score and signals,
+-- so a merge with the wrong survivor can be redone from the queue, or the pair dismissed.
+insert into duplicate_candidates (account_a_id, account_b_id, score, signals, status)
+values (least($1::bigint, $2::bigint), greatest($1::bigint, $2::bigint), coalesce($3::real, 0),
+        coalesce($4::jsonb, '{}'::jsonb) || '{"undone": true}'::jsonb, 'open')
+on conflict (account_a_id, account_b_id) do update
+set status = 'open', decided_at = null, decided_by = null, score = excluded.score, signals = excluded.signals;
 
 -- name: delete_hours
 delete from account_opening_hours where account_id = $1;

@@ -108,8 +108,10 @@ async def mark_undone(conn: asyncpg.Connection, merge_id: int, user_id: int) -> 
     await conn.execute(Q["mark_undone"], merge_id, user_id)
 
 
-async def remember_dismissed(conn: asyncpg.Connection, a: int, b: int, user_id: int) -> None:
-    await conn.execute(Q["remember_dismissed"], a, b, user_id)
+async def reopen_pair(
+    conn: asyncpg.Connection, a: int, b: int, score: float | None, signals: dict[str, Any]
+) -> None:
+    await conn.execute(Q["reopen_pair"], a, b, score, signals)
 
 
 async def account_has_history(conn: asyncpg.Connection, account_id: int) -> bool:

@@ -72,6 +72,8 @@ class MergeRow(msgspec.Struct, frozen=True):
     source_ids: list[int]
     kind: str
     undone_at: dt.datetime | None
+    score: float | None = None
+    signals: dict[str, Any] = {}
 
 
 class UndoResult(msgspec.Struct, frozen=True):

@@ -4,7 +4,8 @@ A merge keeps the survivor (by default the older account; the one with visits or
 when only one has them: such an account is never merged away), fills its empty fields from the other,
 unites the phone numbers, moves the other's provenance (`account_sources`) to it and deletes the
 other, recording a full snapshot in `account_merges`. Undo restores the merged account with its own
-id, moves its provenance back, restores the survivor's fields and remembers the pair as dismissed.
+id, moves its provenance back, restores the survivor's fields and puts the pair back in the review
+queue (open), so a merge that kept the wrong survivor can be redone from the queue (or dismissed).
 File rows merged during an import are undone the same way, becoming an account of their own.
 """
 
@@ -107,5 +108,5 @@ async def undo_merge(conn: asyncpg.Connection, principal: Principal, merge_id: i
         await repository.restore_winner(conn, merge.winner_id, merge.winner_before)
         await repository.replace_hours(conn, merge.winner_id, list(merge.winner_before.get("opening_hours") or []))
     await repository.mark_undone(conn, merge_id, principal.user_id)
-    await repository.remember_dismissed(conn, merge.winner_id, restored, principal.user_id)
+    await repository.reopen_pair(conn, merge.winner_id, restored, merge.score, merge.signals)
     return UndoResult(merge_id=merge_id, winner_id=merge.winner_id, restored_account_id=restored)

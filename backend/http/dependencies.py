@@ -12,6 +12,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from backend.auth.principal import Principal
+from backend.clock import Clock
 from backend.db.pool import transaction
 from backend.settings import Settings
 
@@ -45,8 +46,14 @@ def provide_settings(state: State) -> Settings:
     return settings
 
 
+def provide_clock(state: State) -> Clock:
+    clock: Clock = state.clock
+    return clock
+
+
 # Handler parameter types: injected by name (Litestar 3 drops inferred injection).
 Conn = NamedDependency[asyncpg.Connection]
 Transactions = NamedDependency[TransactionFactory]
 Caller = NamedDependency[Principal]
 AppSettings = NamedDependency[Settings]
+BusinessClock = NamedDependency[Clock]

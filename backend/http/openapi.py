@@ -10,8 +10,12 @@ then adds, for every operation, whatever a new endpoint would otherwise have to 
   the handler's code raises, found by reading the handler and the `backend` functions it calls
   (`raised_statuses`). Litestar's own 400 body, which the server never sends, is dropped;
 - `security: []` on the public operations (`PUBLIC_PATHS`);
+- an error response a handler declares itself (`responses={503: ResponseSpec(...)}`, /health's body)
+  kept as declared instead of a problem;
 - the `Idempotent-Replayed` header on the success responses of operations whose docstring names it;
-- `text/csv` and XLSX bodies on operations with a `format` query parameter offering them;
+- `text/csv` and XLSX bodies on operations with a `format` query parameter offering them; the media
+  types a handler answers with, where it names them (`opt["media_types"]`, a photo's own type), and
+  `format: binary` on every success body that is not JSON;
 - a multipart request body described by a handler's `opt["multipart_form"]` (for handlers that read
   the form themselves), and a binary body for handlers that read the raw request body as a file;
 - examples on the main request bodies (`EXAMPLES`).
@@ -168,6 +172,16 @@ OPERATION_IDS: dict[str, str] = {
     "VisitChecklistController.get_checklist": "get_visit_checklist",
     "ChecklistTemplatesController.get_template": "get_checklist_template",
     "ChecklistTemplatesController.list_templates": "list_checklist_templates",
+    "AuthController.login": "login_user",
+    "AuthController.logout": "logout_user",
+    "VisitsController.check_in": "check_in_visit",
+    "VisitChecklistController.submit": "submit_visit_checklist",
+    "PhotosController.list_photos": "list_visit_photos",
+    "PhotosController.get_thumbnail": "get_photo_thumbnail",
+    "TasksController.add": "add_rep_task",
+    "OrdersController.move_order": "move_order_status",
+    "AccountSalesController.list_not_bought": "list_account_not_bought",
+    "AccountSalesController.list_cross_sell": "list_account_cross_sell",
 }
 # Bare verbs get the resource they act on: POST /api/v1/leads `create` -> create_lead.
 _VERBS = frozenset(
@@ -373,8 +387,13 @@ def finish(app: Litestar, raw: dict[str, Any], public_paths: Sequence[str]) -> d
                     "required": True,
                     "content": {"multipart/form-data": {"schema": copy.deepcopy(form)}},
                 }
+            # A handler's own `responses={503: ResponseSpec(...)}` is what it really answers (/health's
+            # body): kept as declared. Every other error is a problem, added below.
+            declared = {str(code) for code in handler.responses or {}}
             responses: dict[str, Any] = {
-                code: response for code, response in operation["responses"].items() if not code.startswith(("4", "5"))
+                code: response
+                for code, response in operation["responses"].items()
+                if not code.startswith(("4", "5")) or code in declared
             }
             for code in responses:
                 if code == "304":
@@ -387,11 +406,18 @@ def finish(app: Litestar, raw: dict[str, Any], public_paths: Sequence[str]) -> d
                         "schema": {"type": "string", "enum": ["true"]},
                     }
             success = next((responses[code] for code in sorted(responses) if code.startswith("2")), None)
+            if success is not None and handler.opt.get("media_types"):
+                success["content"] = {media: {"schema": {"type": "string"}} for media in handler.opt["media_types"]}
+            for code, response in responses.items():
+                for media_type, body in response.get("content", {}).items():
+                    if code.startswith("2") and "json" not in media_type and body.get("schema") == {"type": "string"}:
+                        body["schema"]["format"] = "binary"  # a file's bytes (a photo, a thumbnail)
             if success is not None and "content" in success:
                 for media_type in _format_media_types(operation, schemas):
                     success["content"][media_type] = {"schema": {"type": "string", "format": "binary"}}
             for status in sorted(problem_statuses(handler, operation, public=public)):
-                responses[str(status)] = _problem_response(status)
+                if str(status) not in declared:
+                    responses[str(status)] = _problem_response(status)
             operation["responses"] = dict(sorted(responses.items()))
     return document
 

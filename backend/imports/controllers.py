@@ -9,6 +9,7 @@ from litestar.datastructures import UploadFile
 
 from backend.auth.principal import Role
 from backend.errors import InvalidInput
+from backend.geocoding.providers import make_geocoder
 from backend.http.dependencies import AppSettings, Caller, Transactions
 from backend.http.security import requires_role
 from backend.imports import service
@@ -82,4 +83,11 @@ class ImportsController(Controller):
         )
         read = await service.read_uploads(uploads, options)
         async with transactions() as conn:
-            return await service.import_accounts(conn, uploads, options, principal.user_id, read=read)
+            return await service.import_accounts(
+                conn,
+                uploads,
+                options,
+                principal.user_id,
+                read=read,
+                geocoder=make_geocoder(settings.geocoder, settings.geocoder_url),
+            )

@@ -4,40 +4,20 @@ select s.source, s.external_id, a.account_id, a.content_hash
 from unnest($1::text[], $2::text[]) as s(source, external_id)
 join account_sources a on a.source = s.source and a.external_id = s.external_id;
 
--- name: accounts_in_box
--- Blocking by place: stored accounts inside the batch's bounding box (grid-joined in memory).
-select a.id, a.name, ST_Y(a.location) as lat, ST_X(a.location) as lon
-from accounts a
-where a.location && ST_MakeEnvelope($1::float8, $2::float8, $3::float8, $4::float8, 4326);
-
--- name: accounts_with_phones
-select a.id, a.phones from accounts a where a.phones && $1::text[];
-
--- name: accounts_with_tax_ids
-select a.id, a.tax_id from accounts a where a.tax_id = any($1::text[]);
-
--- name: accounts_with_address_keys
-select a.id, a.address_key from accounts a where a.address_key = any($1::text[]);
-
--- name: accounts_by_ids
-select a.id, a.name, a.address, a.address_key, a.phones, a.tax_id, a.branch_code,
-       ST_Y(a.location) as lat, ST_X(a.location) as lon
-from accounts a
-where a.id = any($1::bigint[]);
-
 -- name: allocate_account_ids
 select nextval(pg_get_serial_sequence('accounts', 'id')) as id from generate_series(1, $1::int);
 
 -- name: insert_accounts
 -- Golden records with ids allocated beforehand; phones as comma-joined E.164 numbers.
 insert into accounts (id, name, legal_form, address, address_key, phones, tax_id, branch_code, location, channel,
-                      category, account_class, status, opening_hours_raw, opening_hours_source)
+                      category, account_class, status, opening_hours_raw, opening_hours_source, geocode_source)
 overriding system value
 select s.id, s.name, s.legal_form, s.address, s.address_key, coalesce(string_to_array(nullif(s.phones, ''), ','), '{}'),
        s.tax_id, s.branch_code,
        case when s.lat is null then null else ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) end,
        s.channel, s.category, s.account_class, s.status, s.hours_raw,
-       case when s.has_hours then 'import' else 'channel_default' end
+       case when s.has_hours then 'import' else 'channel_default' end,
+       case when s.lat is null then null else 'given' end
 from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
             $9::float8[], $10::float8[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
             $16::bool[])
@@ -83,6 +63,32 @@ select a.name, a.legal_form, a.address, a.address_key, a.phones, a.tax_id, a.bra
                  from account_opening_hours h where h.account_id = a.id), '[]'::jsonb) as opening_hours
 from accounts a
 where a.id = $1;
+
+-- name: account_snapshots
+-- account_snapshot of many accounts at once, with their ids.
+select a.id, a.name, a.legal_form, a.address, a.address_key, a.phones, a.tax_id, a.branch_code,
+       ST_Y(a.location) as lat, ST_X(a.location) as lon, a.channel, a.category, a.account_class, a.status,
+       a.opening_hours_raw, a.opening_hours_source,
+       coalesce((select jsonb_agg(jsonb_build_array(h.weekday, h.open_s, h.close_s) order by h.weekday, h.open_s)
+                 from account_opening_hours h where h.account_id = a.id), '[]'::jsonb) as opening_hours
+from accounts a
+where a.id = any($1::bigint[]);
+
+-- name: fill_accounts
+-- fill_account for many distinct accounts at once (phones as comma-joined E.164 numbers).
+update accounts a
+set address = coalesce(a.address, s.address), address_key = coalesce(a.address_key, s.address_key),
+    phones = array(select distinct p from unnest(a.phones || coalesce(string_to_array(nullif(s.phones, ''), ','),
+                                                                      '{}')) as p order by p),
+    tax_id = coalesce(a.tax_id, s.tax_id), branch_code = coalesce(a.branch_code, s.branch_code),
+    location = coalesce(a.location, case when s.lat is null then null
+                                         else ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) end),
+    legal_form = coalesce(a.legal_form, s.legal_form), opening_hours_raw = coalesce(a.opening_hours_raw, s.hours_raw),
+    updated_at = now()
+from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[],
+            $9::text[], $10::text[])
+  as s(id, address, address_key, phones, tax_id, branch_code, lat, lon, legal_form, hours_raw)
+where a.id = s.id;
 
 -- name: fill_account
 -- Merge a file row into a stored account: keep what is there, fill what is missing, add phones.

@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
-import msgspec
 
 from backend.db.queries import load_queries
-from backend.imports.schemas import ExistingAccount, NewAccount
+from backend.imports.schemas import NewAccount
 
 Q = load_queries("backend.imports")
 
@@ -21,37 +20,15 @@ async def find_sources(
     return {(row["source"], row["external_id"]): (row["account_id"], row["content_hash"]) for row in rows}
 
 
-async def accounts_in_box(
-    conn: asyncpg.Connection, min_lon: float, min_lat: float, max_lon: float, max_lat: float
-) -> list[tuple[int, str, float, float]]:
-    rows = await conn.fetch(Q["accounts_in_box"], min_lon, min_lat, max_lon, max_lat)
-    return [(row["id"], row["name"], row["lat"], row["lon"]) for row in rows]
-
-
-async def accounts_sharing_keys(
-    conn: asyncpg.Connection, phones: Sequence[str], tax_ids: Sequence[str], address_keys: Sequence[str]
-) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]], list[tuple[int, str]]]:
-    """Stored accounts sharing a phone, a tax id or an address key with the batch."""
-    by_phone = [(r["id"], list(r["phones"])) for r in await conn.fetch(Q["accounts_with_phones"], list(phones))]
-    by_tax = [(r["id"], r["tax_id"]) for r in await conn.fetch(Q["accounts_with_tax_ids"], list(tax_ids))]
-    by_address = [
-        (r["id"], r["address_key"]) for r in await conn.fetch(Q["accounts_with_address_keys"], list(address_keys))
-    ]
-    return by_phone, by_tax, by_address
-
-
-async def accounts_by_ids(conn: asyncpg.Connection, ids: Sequence[int]) -> list[ExistingAccount]:
-    rows = await conn.fetch(Q["accounts_by_ids"], list(ids))
-    return [msgspec.convert(dict(row), ExistingAccount) for row in rows]
-
-
 async def allocate_account_ids(conn: asyncpg.Connection, count: int) -> list[int]:
     if count == 0:
         return []
     return [row["id"] for row in await conn.fetch(Q["allocate_account_ids"], count)]
 
 
-async def insert_accounts(conn: asyncpg.Connection, ids: Sequence[int], accounts: Sequence[NewAccount]) -> None:
+async def insert_accounts(
+    conn: asyncpg.Connection, ids: Sequence[int], accounts: Sequence[NewAccount]
+) -> None:
     if not accounts:
         return
     await conn.execute(
@@ -131,6 +108,33 @@ async def update_account(conn: asyncpg.Connection, account_id: int, account: New
 async def account_snapshot(conn: asyncpg.Connection, account_id: int) -> dict[str, Any] | None:
     row = await conn.fetchrow(Q["account_snapshot"], account_id)
     return None if row is None else dict(row)
+
+
+async def account_snapshots(conn: asyncpg.Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    rows = await conn.fetch(Q["account_snapshots"], list(ids))
+    return {row["id"]: {k: v for k, v in dict(row).items() if k != "id"} for row in rows}
+
+
+async def fill_accounts(conn: asyncpg.Connection, rows: Sequence[tuple[int, NewAccount]]) -> None:
+    """:func:`fill_account` for many distinct accounts in one statement."""
+    if not rows:
+        return
+    accounts = [a for _, a in rows]
+    await conn.execute(
+        Q["fill_accounts"],
+        [i for i, _ in rows],
+        [a.address for a in accounts],
+        [a.address_key for a in accounts],
+        [",".join(a.phones) for a in accounts],
+        [a.tax_id for a in accounts],
+        [a.branch_code for a in accounts],
+        [a.lat for a in accounts],
+        [a.lon for a in accounts],
+        [a.legal_form for a in accounts],
+        [a.opening_hours_raw for a in accounts],
+    )
 
 
 async def fill_account(conn: asyncpg.Connection, account_id: int, account: NewAccount) -> None:

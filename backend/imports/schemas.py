@@ -52,6 +52,8 @@ class ImportCounts(msgspec.Struct):
     unchanged: int = 0  # same source + external id (or content), same content
     rejected: int = 0
     needs_geocoding: int = 0  # created without coordinates
+    geocoded: int = 0  # of those, placed by the geocoder at their house number
+    geocode_review: int = 0  # of those, found only at street or city level: flagged, not placed
     review_pairs: int = 0
     same_legal_entity_pairs: int = 0
     assigned: int = 0  # created inside a territory (in its rep's list)
@@ -102,3 +104,9 @@ class ExistingAccount(msgspec.Struct, frozen=True):
     branch_code: str | None
     lat: float | None
     lon: float | None
+
+
+class SourceRef(msgspec.Struct, frozen=True):
+    account_id: int
+    external_id: str
+    content_hash: str | None

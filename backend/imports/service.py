@@ -11,7 +11,8 @@ with a different hash the account is updated from the row. So re-running an impo
 not even an `imports` log row.
 
 De-duplication: new rows are blocked and scored among themselves (``geo_data.dedupe``) and against
-stored accounts (PostGIS ``ST_DWithin`` on the geography index, shared phone, tax id, address key).
+every stored account however it was created (``backend.matching``: blocking in PostgreSQL on the
+geography GiST index, shared phone, tax id, address key, trigram-similar name keys).
 ``merge`` pairs are merged (one golden record keeps every row's provenance in `account_sources`, and
 every merged row is recorded in `account_merges` so it can be undone); ``review`` pairs go to the
 `duplicate_candidates` queue; accounts sharing a tax id are linked to one `legal_entities` row.
@@ -22,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +31,8 @@ import asyncpg
 import msgspec
 
 from backend.errors import InvalidInput
+from backend.geocoding import service as geocoding
+from backend.geocoding.providers import Geocoder
 from backend.imports import repository
 from backend.imports.schemas import (
     ExistingAccount,
@@ -42,13 +44,13 @@ from backend.imports.schemas import (
     RowIssue,
     UploadedFile,
 )
+from backend.matching import service as matching
 from geo_data.account_rows import AccountRow, RejectedRow, RowOptions, map_columns, normalize_rows
 from geo_data.dedupe import (
     Candidate,
     PairScore,
     Thresholds,
     block_pairs,
-    block_pairs_between,
     cluster,
     score_pairs,
 )
@@ -184,7 +186,7 @@ def _iso_windows(windows: tuple[WeeklyWindow, ...]) -> list[list[int]]:
 
 
 def account_candidate(account: NewAccount | ExistingAccount) -> Candidate:
-    """An account (new or stored) as the de-duplication scorer sees it (also used for single leads)."""
+    """An account (new or stored) as the de-duplication scorer sees it."""
     return Candidate(
         name_key=name_key(account.name),
         address_key=account.address_key or (address_key(account.address) if account.address else None),
@@ -234,68 +236,22 @@ def dedupe_rows(rows: Sequence[_Keyed]) -> tuple[list[_Cluster], list[tuple[int,
     return clusters, between, same_entity
 
 
-async def stored_pairs(conn: asyncpg.Connection, clusters: Sequence[_Cluster]) -> set[tuple[int, int]]:
-    """(cluster index, stored account id) pairs worth scoring: sharing a phone, tax id or address key,
-    or within BLOCK_RADIUS_M with a somewhat similar name (stored accounts of the batch's bounding box
-    are grid-joined in memory: one index scan instead of one distance query per row)."""
-    pairs: set[tuple[int, int]] = set()
-    by_phone: dict[str, list[int]] = defaultdict(list)
-    by_tax: dict[str, list[int]] = defaultdict(list)
-    by_address: dict[str, list[int]] = defaultdict(list)
-    for index, c in enumerate(clusters):
-        for phone in c.account.phones:
-            by_phone[phone].append(index)
-        if c.account.tax_id:
-            by_tax[c.account.tax_id].append(index)
-        if c.account.address_key:
-            by_address[c.account.address_key].append(index)
-    phones, taxes, addresses = await repository.accounts_sharing_keys(
-        conn, sorted(by_phone), sorted(by_tax), sorted(by_address)
-    )
-    for account_id, account_phones in phones:
-        pairs.update((index, account_id) for phone in account_phones for index in by_phone.get(phone, ()))
-    pairs.update((index, account_id) for account_id, tax in taxes for index in by_tax[tax])
-    pairs.update((index, account_id) for account_id, key in addresses for index in by_address[key])
-    located = [c.account for c in clusters if c.account.lat is not None and c.account.lon is not None]
-    if located:
-        margin = 0.01  # degrees, > BLOCK_RADIUS_M at any latitude people sell at
-        lats = [a.lat for a in located if a.lat is not None]
-        lons = [a.lon for a in located if a.lon is not None]
-        stored = await repository.accounts_in_box(
-            conn, min(lons) - 2 * margin, min(lats) - margin, max(lons) + 2 * margin, max(lats) + margin
-        )
-        if stored:
-            stored_candidates = [Candidate(name_key(name), lat=lat, lon=lon) for _, name, lat, lon in stored]
-            batch = [account_candidate(c.account) for c in clusters]
-            for index, k in block_pairs_between(batch, stored_candidates, radius_m=BLOCK_RADIUS_M):
-                pairs.add((index, stored[k][0]))
-    return pairs
-
-
 async def match_existing(
     conn: asyncpg.Connection, clusters: Sequence[_Cluster]
 ) -> tuple[list[tuple[int, int, PairScore]], int]:
-    """Score clusters against stored accounts; sets `existing_id` for merges. Returns review pairs
-    (cluster index, account id, score) and the number of same-legal-entity pairs."""
-    pairs = await stored_pairs(conn, clusters)
-    if not pairs:
-        return [], 0
-    existing = await repository.accounts_by_ids(conn, sorted({p[1] for p in pairs}))
-    position = {a.id: k for k, a in enumerate(existing)}
-    ordered = sorted(pairs)
-    results = score_pairs(
-        [account_candidate(c.account) for c in clusters], [account_candidate(a) for a in existing],
-        [(index, position[account_id]) for index, account_id in ordered], THRESHOLDS,
-    )
+    """Score clusters against every stored account (``backend.matching``); sets `existing_id` for
+    merges. Returns review pairs (cluster index, account id, score) and the number of
+    same-legal-entity pairs."""
+    matches = await matching.match_base(conn, [account_candidate(c.account) for c in clusters])
     review: list[tuple[int, int, PairScore]] = []
     same_entity = 0
-    for (index, account_id), result in zip(ordered, results, strict=True):
-        target = clusters[index]
+    for match in matches:
+        target, result = clusters[match.index], match.score
         if result.decision == "merge":
             if target.existing_score is None or result.score > target.existing_score.score:
-                target.existing_id, target.existing_score = account_id, result
+                target.existing_id, target.existing_score = match.account.id, result
         elif result.decision == "review":
-            review.append((index, account_id, result))
+            review.append((match.index, match.account.id, result))
         elif result.decision == "same_legal_entity":
             same_entity += 1
     return [r for r in review if clusters[r[0]].existing_id != r[1]], same_entity
@@ -304,7 +260,8 @@ async def match_existing(
 def _summary(counts: ImportCounts, files: Sequence[FileReport], rejected: Sequence[RowIssue], dry_run: bool) -> str:
     lines = [
         f"{'Dry run: would import' if dry_run else 'Imported'} {len(files)} file(s), {counts.rows} data row(s):",
-        f"  {counts.created} account(s) created ({counts.needs_geocoding} without coordinates: need geocoding; "
+        f"  {counts.created} account(s) created ({counts.needs_geocoding} without coordinates: {counts.geocoded} "
+        f"geocoded, {counts.geocode_review} flagged for review (street or city only); "
         f"{counts.assigned} in a territory, {counts.unassigned} outside every territory: unassigned queue)",
         f"  {counts.merged_in_import} row(s) merged with another row of this import, "
         f"{counts.merged_into_existing} merged into existing accounts",
@@ -337,7 +294,10 @@ async def import_accounts(
     user_id: int | None,
     *,
     read: FilesRead | None = None,
+    geocoder: Geocoder | None = None,
 ) -> ImportReport:
+    """Import the files (module docstring); created accounts without coordinates are geocoded with
+    ``geocoder`` when given (placed at a house number, or flagged for review)."""
     file_reports, rows, rejected, warnings = read if read is not None else await read_uploads(files, options)
     counts = ImportCounts(rows=sum(f.rows for f in file_reports))
 
@@ -374,7 +334,16 @@ async def import_accounts(
 
     # 2. De-duplication among the new rows, then against stored accounts.
     clusters, batch_review, same_entity_batch = await asyncio.to_thread(dedupe_rows, fresh)
-    db_review, same_entity_db = await match_existing(conn, clusters)
+    if options.dry_run:
+        # Matching may first fill stored accounts' missing keys; a dry run leaves even that undone.
+        savepoint = conn.transaction()
+        await savepoint.start()
+        try:
+            db_review, same_entity_db = await match_existing(conn, clusters)
+        finally:
+            await savepoint.rollback()
+    else:
+        db_review, same_entity_db = await match_existing(conn, clusters)
     counts.same_legal_entity_pairs = same_entity_batch + same_entity_db
     creating = [c for c in clusters if c.existing_id is None]
     counts.created = len(creating)
@@ -400,6 +369,10 @@ async def import_accounts(
     for cluster_item, new_id in zip(creating, ids, strict=True):
         cluster_item.new_id = new_id
     await repository.insert_accounts(conn, ids, [c.account for c in creating])
+    await matching.save_keys(
+        conn,
+        [(i, c.account.name, c.account.address, c.account.lat is not None) for i, c in zip(ids, creating, strict=True)],
+    )
     touched: list[int] = list(ids)
     for account_id, item in changed:
         await repository.update_account(conn, account_id, new_account([item.row]))
@@ -414,10 +387,21 @@ async def import_accounts(
                            for k in c.rows)
     source_ids = await repository.insert_sources(conn, source_rows, import_id)
     merges: list[tuple[object, ...]] = []
+    # Stored accounts receiving rows: snapshots (for undo) and fills set-based, one statement each;
+    # a second cluster merging into the same account is filled after the first, one by one.
+    first_fill: dict[int, _Cluster] = {}
     for c in clusters:
         if c.existing_id is not None:
-            before = await repository.account_snapshot(conn, c.existing_id) or {}
-            await repository.fill_account(conn, c.existing_id, c.account)
+            first_fill.setdefault(c.existing_id, c)
+    snapshots = await repository.account_snapshots(conn, sorted(first_fill))
+    await repository.fill_accounts(conn, [(account_id, c.account) for account_id, c in first_fill.items()])
+    for c in clusters:
+        if c.existing_id is not None:
+            if first_fill[c.existing_id] is c:
+                before = snapshots.get(c.existing_id, {})
+            else:
+                before = await repository.account_snapshot(conn, c.existing_id) or {}
+                await repository.fill_account(conn, c.existing_id, c.account)
             touched.append(c.existing_id)
             score = c.existing_score.score if c.existing_score else None
             signals = c.existing_score.signals if c.existing_score else {}
@@ -440,6 +424,10 @@ async def import_accounts(
     tax_ids = sorted({c.account.tax_id for c in clusters if c.account.tax_id}
                      | {item.row.tax_id for _, item in changed if item.row.tax_id})
     await repository.link_legal_entities(conn, tax_ids)
+    unplaced = [c.new_id for c in creating if c.account.lat is None and c.new_id is not None]
+    if geocoder is not None and unplaced:
+        geocoded = await geocoding.geocode_accounts(conn, geocoder, unplaced)
+        counts.geocoded, counts.geocode_review = geocoded.placed, geocoded.review
     counts.assigned, counts.unassigned = await repository.territory_split(conn, ids)
     await repository.update_import_summary(conn, import_id, msgspec.to_builtins(counts))
     report.import_id = import_id

@@ -19,13 +19,18 @@ from backend.planning import repository
 PLAN_REP_DAY = "plan_rep_day"
 
 
-def job_payload(run_id: int, rep_id: int, day: dt.date) -> bytes:
-    return json.dumps({"run_id": run_id, "rep_id": rep_id, "day": day.isoformat()}).encode()
+def job_payload(run_id: int, rep_id: int, day: dt.date, now: dt.datetime | None = None) -> bytes:
+    data = {"run_id": run_id, "rep_id": rep_id, "day": day.isoformat()}
+    if now is not None:
+        # The run's business time (a simulated clock's, say): the job plans and stamps with it.
+        data["now"] = now.isoformat()
+    return json.dumps(data).encode()
 
 
-def parse_payload(payload: bytes | None) -> tuple[int, int, dt.date]:
+def parse_payload(payload: bytes | None) -> tuple[int, int, dt.date, dt.datetime | None]:
     data = json.loads(payload or b"{}")
-    return int(data["run_id"]), int(data["rep_id"]), dt.date.fromisoformat(data["day"])
+    now = dt.datetime.fromisoformat(data["now"]) if data.get("now") else None
+    return int(data["run_id"]), int(data["rep_id"]), dt.date.fromisoformat(data["day"]), now
 
 
 async def install_queue(conn: asyncpg.Connection) -> bool:
@@ -39,9 +44,14 @@ async def install_queue(conn: asyncpg.Connection) -> bool:
 
 
 async def start_run(
-    conn: asyncpg.Connection, day: dt.date, trigger: str, rep_ids: list[int] | None = None
+    conn: asyncpg.Connection,
+    day: dt.date,
+    trigger: str,
+    rep_ids: list[int] | None = None,
+    now: dt.datetime | None = None,
 ) -> tuple[int, int]:
-    """Create a planning run for `day` and enqueue one job per rep, atomically. Returns (run, jobs)."""
+    """Create a planning run for `day` and enqueue one job per rep, atomically. Returns (run, jobs).
+    `now`: the business time the jobs plan with (default: the worker's wall time when it runs)."""
     reps = rep_ids if rep_ids is not None else await repository.plannable_rep_ids(conn)
     run_id = await repository.create_run(conn, day, trigger)
     for rep_id in reps:
@@ -50,7 +60,7 @@ async def start_run(
         queries = Queries.from_asyncpg_connection(conn)
         await queries.enqueue(
             [PLAN_REP_DAY] * len(reps),
-            [job_payload(run_id, rep_id, day) for rep_id in reps],
+            [job_payload(run_id, rep_id, day, now) for rep_id in reps],
             [0] * len(reps),
             dedupe_key=[f"plan:{run_id}:{rep_id}" for rep_id in reps],
         )
@@ -76,11 +86,11 @@ async def periodic_tick(
     started: list[int] = []
     tomorrow = local.date() + dt.timedelta(days=1)
     if local.time() >= nightly_at and await repository.run_for_day(conn, tomorrow, "schedule") is None:
-        run_id, _ = await start_run(conn, tomorrow, "schedule")
+        run_id, _ = await start_run(conn, tomorrow, "schedule", None, now)
         started.append(run_id)
     today = local.date()
     if local.time() >= morning_check_at and await repository.run_for_day(conn, today, "morning_check") is None:
         missing = await repository.reps_without_route(conn, today)
-        run_id, _ = await start_run(conn, today, "morning_check", missing)
+        run_id, _ = await start_run(conn, today, "morning_check", missing, now)
         started.append(run_id)
     return started

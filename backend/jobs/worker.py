@@ -13,6 +13,7 @@ from pgqueuer import PgQueuer, Queries, QueueManager
 from pgqueuer.models import Job, Schedule
 from pgqueuer.types import QueueExecutionMode
 
+from backend.clock import Clock, SystemClock
 from backend.db.pool import connect, create_pool, transaction
 from backend.jobs.nightly import PLAN_REP_DAY, parse_payload, periodic_tick
 from backend.maintenance.service import purge_expired_data
@@ -28,8 +29,11 @@ from backend.settings import Settings
 log = logging.getLogger("fieldsales.worker")
 
 
-async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer: bool = True) -> None:
+async def run_worker(
+    settings: Settings, *, concurrency: int, drain: bool, timer: bool = True, clock: Clock | None = None
+) -> None:
     """Process planning jobs until stopped (or, with `drain`, until the queue is empty)."""
+    clock = clock or SystemClock()
     pool = await create_pool(settings)
     listener = await connect(settings)
     solver = SolverPool(processes=concurrency)
@@ -42,8 +46,10 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer
 
     async def plan(job: Job) -> None:
         with bound_id(f"job-{job.id}"):
-            run_id, rep_id, day = parse_payload(job.payload)
-            outcome = await plan_rep_day(pool, solver, provider, rep_id, day, run_id=run_id, options=options)
+            run_id, rep_id, day, now = parse_payload(job.payload)
+            outcome = await plan_rep_day(
+                pool, solver, provider, rep_id, day, run_id=run_id, options=options, now=now or clock.now()
+            )
             log.info("run %s rep %s day %s: %s %s", run_id, rep_id, day, outcome.status, outcome.error or "")
 
     heartbeat_timeout = timedelta(seconds=settings.worker_heartbeat_timeout_s)
@@ -76,6 +82,7 @@ async def run_worker(settings: Settings, *, concurrency: int, drain: bool, timer
                     settings.planning_time_zone,
                     settings.nightly_local_time,
                     settings.morning_check_local_time,
+                    clock.now(),
                 )
                 await purge_expired_data(conn, dt.datetime.now(dt.UTC), sync_horizon_days=settings.sync_horizon_days)
             if started:

@@ -8,6 +8,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.auth.principal import Role
+from backend.geocoding.providers import make_geocoder
 from backend.http.dependencies import AppSettings, Caller, Conn
 from backend.http.security import requires_role
 from backend.leads import service
@@ -20,15 +21,17 @@ class NewAccountController(Controller):
     path = "/api/v1/leads"
     tags = ["accounts"]
 
-    @post("", summary="Add a potential account (a lead); it lands in its territory's rep's list", raises=[])
+    @post("", summary="Alias of POST /api/v1/accounts: add a potential account (a lead)", raises=[])
     async def create(
         self, conn: Conn, principal: Caller, settings: AppSettings, data: JSONBody[NewLead]
     ) -> LeadCreated:
-        """409 when it looks like an existing account (send force=true to create it anyway); grey-zone
+        """The same service function as POST /api/v1/accounts (kept for clients that use this path).
+        409 when it looks like an existing account (send force=true to create it anyway); grey-zone
         look-alikes are queued for review. Outside every territory it goes to the unassigned queue."""
         return await service.create_lead(
             conn, principal, data, phone_region=settings.default_phone_region,
             region_bbox=settings.import_region_bbox or None,
+            geocoder=make_geocoder(settings.geocoder, settings.geocoder_url),
         )
 
 

@@ -1,9 +1,9 @@
 -- name: insert_lead
 insert into accounts (name, legal_form, address, address_key, phones, channel, category, tax_id, location,
-                      opening_hours_raw, opening_hours_source, status)
+                      opening_hours_raw, opening_hours_source, status, geocode_source)
 values ($1, $2, $3, $4, $5::text[], $6, $7, $8,
         case when $9::float8 is null then null else ST_SetSRID(ST_MakePoint($10::float8, $9::float8), 4326) end,
-        $11, $12, 'potential')
+        $11, $12, 'potential', $13)
 returning id;
 
 -- name: insert_lead_source
@@ -15,21 +15,10 @@ select $1, (w ->> 0)::smallint, (w ->> 1)::int, (w ->> 2)::int from jsonb_array_
 on conflict do nothing;
 
 -- name: lead_placement
-select a.id, a.name, a.status, a.territory_id, t.owner_rep_id, t.backup_rep_id, a.location is null as needs_geocoding
+select a.id, a.name, a.status, a.territory_id, t.owner_rep_id, t.backup_rep_id, a.location is null as needs_geocoding,
+       a.geocode_status
 from accounts a left join territories t on t.id = a.territory_id
 where a.id = $1;
-
--- name: similar_accounts
--- Blocking for a single new account: near it, the same phone, or the same tax id.
-select a.id, a.name, a.address, a.address_key, a.phones, a.tax_id, a.branch_code,
-       ST_Y(a.location) as lat, ST_X(a.location) as lon,
-       coalesce(a.territory_id in (select visible_territory_ids($5, $6)), false) as in_scope
-from accounts a
-where ($1::float8 is not null and a.location is not null
-       and ST_DWithin(a.location::geography, ST_SetSRID(ST_MakePoint($2::float8, $1::float8), 4326)::geography, 150))
-   or a.phones && $3::text[]
-   or ($4::text is not null and a.tax_id = $4)
-limit 200;
 
 -- name: queue_review
 insert into duplicate_candidates (account_a_id, account_b_id, score, signals)
@@ -39,7 +28,9 @@ on conflict (account_a_id, account_b_id) do nothing;
 -- name: list_unassigned
 -- Accounts outside every territory (and those assigned by hand, flagged), not closed; keyset on id.
 select a.id, a.name, a.address, a.channel, a.status, ST_Y(a.location) as lat, ST_X(a.location) as lon,
-       a.territory_manual
+       a.territory_manual, a.geocode_status, a.geocode_precision,
+       case when a.location is null then a.geocode_lat end as suggested_lat,
+       case when a.location is null then a.geocode_lon end as suggested_lon
 from accounts a
 where (a.territory_id is null or ($3::bool and a.territory_manual))
   and a.status <> 'closed'

@@ -8,23 +8,9 @@ import asyncpg
 import msgspec
 
 from backend.db.queries import load_queries
-from backend.leads.schemas import AssignmentTarget, LeadPlacement, NearbyAccount, UnassignedAccount
+from backend.leads.schemas import AssignmentTarget, LeadPlacement, UnassignedAccount
 
 Q = load_queries("backend.leads")
-
-
-async def similar_accounts(
-    conn: asyncpg.Connection,
-    lat: float | None,
-    lon: float | None,
-    phones: list[str],
-    tax_id: str | None,
-    role: str,
-    user_id: int,
-) -> list[NearbyAccount]:
-    """Accounts the new one may duplicate, each saying whether it is in the caller's territories."""
-    rows = await conn.fetch(Q["similar_accounts"], lat, lon, phones, tax_id, role, user_id)
-    return [msgspec.convert(dict(row), NearbyAccount) for row in rows]
 
 
 async def insert_lead(
@@ -44,6 +30,7 @@ async def insert_lead(
         values["lon"],
         values["opening_hours_raw"],
         "import" if hours else "channel_default",
+        values.get("geocode_source"),
     )
     await conn.execute(Q["insert_lead_source"], account_id, external_id)
     if hours:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import msgspec
 
-from backend.imports.schemas import ExistingAccount
 from backend.text_limits import Address, Category, Code, Name, OpeningHours, Phone
 
 
@@ -31,6 +30,8 @@ class LeadPlacement(msgspec.Struct, frozen=True):
     owner_rep_id: int | None
     backup_rep_id: int | None
     needs_geocoding: bool
+    # None: placed from the request's GPS point; placed / review / not_found: from its address.
+    geocode_status: str | None
 
 
 class LeadCreated(LeadPlacement, frozen=True):
@@ -53,6 +54,11 @@ class UnassignedAccount(msgspec.Struct, frozen=True):
     lat: float | None
     lon: float | None
     territory_manual: bool
+    # Geocoding found only the street or the city: the suggested point, for a person to confirm.
+    geocode_status: str | None = None
+    geocode_precision: str | None = None
+    suggested_lat: float | None = None
+    suggested_lon: float | None = None
 
 
 class UnassignedPage(msgspec.Struct, frozen=True):
@@ -68,10 +74,3 @@ class Assigned(msgspec.Struct, frozen=True):
     account_id: int
     territory_id: int
     owner_rep_id: int | None
-
-
-class NearbyAccount(ExistingAccount, frozen=True):
-    """An account a new lead may duplicate; `in_scope`: in the caller's territories (only then may an
-    answer name it)."""
-
-    in_scope: bool

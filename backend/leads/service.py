@@ -1,7 +1,7 @@
 """Lead distribution.
 
-A new potential account (`POST /api/v1/leads`, or an import) gets its territory from the
-polygons by the database trigger, so it is in that territory's rep's list at once (owner and
+A new potential account (`POST /api/v1/accounts`, its alias `POST /api/v1/leads`, or an import)
+gets its territory from the polygons by the database trigger, so it is in that territory's rep's list at once (owner and
 backup). Outside every territory it waits in the unassigned queue, where a supervisor (for a
 territory of their team) or an admin assigns it by hand; a polygon drawn over it later wins.
 """
@@ -15,12 +15,14 @@ import msgspec
 
 from backend.auth.principal import Principal
 from backend.errors import Conflict, InvalidInput, NotFound
-from backend.imports.service import account_candidate
+from backend.geocoding import service as geocoding
+from backend.geocoding.providers import Geocoder
 from backend.leads import repository
 from backend.leads.schemas import Assigned, LeadCreated, NewLead, UnassignedPage
+from backend.matching import service as matching
 from backend.pagination import decode_cursor, encode_cursor
 from backend.scope.service import visible_territory_ids
-from geo_data.dedupe import Candidate, score_pair
+from geo_data.dedupe import Candidate
 from geo_data.normalize import (
     BBox,
     CoordinateError,
@@ -39,8 +41,18 @@ CHANNELS = {"horeca", "retail", "other"}
 
 
 async def create_lead(
-    conn: asyncpg.Connection, principal: Principal, lead: NewLead, *, phone_region: str, region_bbox: str | None
+    conn: asyncpg.Connection,
+    principal: Principal,
+    lead: NewLead,
+    *,
+    phone_region: str,
+    region_bbox: str | None,
+    geocoder: Geocoder | None = None,
 ) -> LeadCreated:
+    """The one way a single account is created (`POST /api/v1/accounts` and its alias
+    `POST /api/v1/leads`): normalised like an imported row, matched against the whole base
+    (``backend.matching``), geocoded when it has an address but no point, reverse-geocoded when it
+    has a GPS point but no address."""
     name, legal_form = normalize_name(lead.name)
     if not name_key(name):
         raise InvalidInput("name must hold letters or digits", field="name")
@@ -70,32 +82,54 @@ async def create_lead(
         except OpeningHoursError as exc:
             raise InvalidInput(str(exc), field="opening_hours") from exc
     address = normalize_address(lead.address)
-    mine = Candidate(name_key(name), address_key(address) if address else None, tuple(phones),
-                     tax.value if tax else None, None, lat, lon)
-    review: list[tuple[int, float, dict[str, object]]] = []
-    similar = await repository.similar_accounts(
-        conn, lat, lon, phones, mine.tax_id, principal.role.value, principal.user_id
+    if address is None and lat is not None and lon is not None and geocoder is not None:
+        found = await geocoding.reverse(geocoder, lat, lon)
+        if found is not None:
+            address = found.label
+            warnings.append(f"address {found.label!r} found from the GPS point ({found.source})")
+    mine = Candidate(
+        name_key(name),
+        address_key(address) if address else None,
+        tuple(phones),
+        tax.value if tax else None,
+        None,
+        lat,
+        lon,
     )
-    for other in similar:
-        result = score_pair(mine, account_candidate(other))
+    review: list[tuple[int, float, dict[str, object]]] = []
+    matches = await matching.match_base(conn, [mine])
+    visible = set(await visible_territory_ids(conn, principal)) if matches else set()
+    for match in matches:
+        result, other = match.score, match.account
         if result.decision == "merge" and not lead.force:
             # Another team's account is not named (nor its owner): that it exists is all the rep learns.
-            which = f"account {other.id} ({other.name})" if other.in_scope else "an account outside your territories"
+            in_scope = other.territory_id is not None and other.territory_id in visible
+            which = f"account {other.id} ({other.name})" if in_scope else "an account outside your territories"
             raise Conflict(f"this looks like {which}; send force=true to create it anyway", field="name")
         if result.decision in {"merge", "review"}:
             review.append((other.id, result.score, {**result.signals, "reason": result.reason}))
     values = {
-        "name": name, "legal_form": legal_form, "address": address, "address_key": mine.address_key,
-        "phones": phones, "channel": lead.channel, "category": lead.category, "tax_id": mine.tax_id,
-        "lat": lat, "lon": lon, "opening_hours_raw": lead.opening_hours,
+        "name": name,
+        "legal_form": legal_form,
+        "address": address,
+        "address_key": mine.address_key,
+        "phones": phones,
+        "channel": lead.channel,
+        "category": lead.category,
+        "tax_id": mine.tax_id,
+        "lat": lat,
+        "lon": lon,
+        "opening_hours_raw": lead.opening_hours,
+        "geocode_source": "gps" if lat is not None else None,
     }
     account_id = await repository.insert_lead(conn, values, hours, f"user:{principal.user_id}:{uuid.uuid4()}")
+    await matching.save_keys(conn, [(account_id, name, address, lat is not None)])
     for other_id, score, signals in review:
         await repository.queue_review(conn, account_id, other_id, score, signals)
+    if lat is None and address is not None and geocoder is not None:
+        await geocoding.geocode_accounts(conn, geocoder, [account_id])
     placed = await repository.placement(conn, account_id)
-    return LeadCreated(
-        **msgspec.structs.asdict(placed), possible_duplicates=[r[0] for r in review], warnings=warnings
-    )
+    return LeadCreated(**msgspec.structs.asdict(placed), possible_duplicates=[r[0] for r in review], warnings=warnings)
 
 
 async def list_unassigned(

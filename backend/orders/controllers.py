@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.auth.principal import Role
@@ -20,6 +21,7 @@ from backend.orders import service
 from backend.orders.rules import Status
 from backend.orders.schemas import (
     AccountHistory,
+    ExportDocument,
     Order,
     OrderList,
     OrderRequest,
@@ -28,6 +30,7 @@ from backend.orders.schemas import (
     SuggestionList,
 )
 from backend.sales.export import to_csv, to_xlsx
+from backend.sales.schemas import FileFormat
 from backend.settings import Settings
 
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -101,6 +104,9 @@ class OrdersController(Controller):
         "/export",
         guards=[requires_role(Role.SUPERVISOR, Role.ADMIN)],
         summary="Orders of a status for the ERP (JSON, CSV or XLSX)",
+        responses={
+            200: ResponseSpec(data_container=ExportDocument, description="The orders (JSON; CSV or XLSX with `format`)")
+        },
     )
     async def export_orders(
         self,
@@ -109,21 +115,19 @@ class OrdersController(Controller):
         status: Annotated[Status, QueryParameter(description="default submitted")] = Status.SUBMITTED,
         since: Annotated[datetime | None, QueryParameter(description="received from (default: 7 days ago)")] = None,
         until: Annotated[datetime | None, QueryParameter(description="received before (default: now)")] = None,
-        format: Annotated[str, QueryParameter(description="json (default), csv or xlsx")] = "json",
+        format: Annotated[FileFormat, QueryParameter(description="json (default), csv or xlsx")] = FileFormat.JSON,
     ) -> Response[Any]:
         """One row per order line with its order's fields. Text that a spreadsheet would read as a
         formula (a leading = + - @) is quoted in CSV and written as a text cell in XLSX."""
-        if format not in {"json", "csv", "xlsx"}:
-            raise InvalidInput("format must be json, csv or xlsx", field="format")
         end = until or datetime.now(UTC)
         start = since or end - dt.timedelta(days=7)
         if start.tzinfo is None or end.tzinfo is None:
             raise InvalidInput("since and until need a time zone offset", field="since")
         document = await service.export(conn, principal, status, start, end)
         name = f"orders-{status.value}-{start.date()}-{end.date()}"
-        if format == "json":
+        if format is FileFormat.JSON:
             return Response(content=document)
-        if format == "csv":
+        if format is FileFormat.CSV:
             content, media_type, ext = to_csv(document.lines), "text/csv; charset=utf-8", "csv"
         else:
             content, media_type, ext = to_xlsx(document.lines, "orders"), XLSX, "xlsx"

@@ -75,7 +75,12 @@ class PhotosController(Controller):
     async def list_photos(self, conn: Conn, principal: Caller, visit_id: FromPath[uuid.UUID]) -> PhotoList:
         return await service.photos_of_visit(conn, principal, visit_id)
 
-    @get("/photos/{photo_id:uuid}", summary="A photo's bytes", media_type="application/octet-stream")
+    @get(
+        "/photos/{photo_id:uuid}",
+        summary="A photo's bytes",
+        media_type="application/octet-stream",
+        opt={"media_types": ["image/jpeg", "image/png", "image/webp", "image/heic"]},  # as uploaded
+    )
     async def get_photo(
         self, conn: Conn, principal: Caller, photo_store: Store, photo_id: FromPath[uuid.UUID]
     ) -> Response[bytes]:

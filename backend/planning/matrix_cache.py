@@ -12,11 +12,24 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from typing import Protocol, cast
 
 from backend.settings import Settings
-from routing.matrix import HaversineProvider, Matrix, TravelMatrixProvider, provider_from_settings
+from routing.matrix import (
+    AsyncTravelMatrixProvider,
+    HaversineProvider,
+    Matrix,
+    TravelMatrixProvider,
+    provider_from_settings,
+)
 
 Point = tuple[float, float]
+
+
+class MatrixProvider(TravelMatrixProvider, AsyncTravelMatrixProvider, Protocol):
+    """What planning uses: both ways (the API and the worker await `amatrix`)."""
+
+
 Leg = tuple[str, Point, Point]
 
 
@@ -26,7 +39,7 @@ def _key(point: Point) -> Point:
 
 
 class CachedMatrixProvider:
-    def __init__(self, inner: TravelMatrixProvider, max_legs: int = 2_000_000) -> None:
+    def __init__(self, inner: MatrixProvider, max_legs: int = 2_000_000) -> None:
         self._inner = inner
         self._max_legs = max_legs
         self._legs: OrderedDict[Leg, tuple[float, float]] = OrderedDict()
@@ -34,7 +47,7 @@ class CachedMatrixProvider:
         self.hits = 0
         self.misses = 0
 
-    def matrix(self, points: Sequence[Point], mode: str) -> Matrix:
+    def _known(self, points: Sequence[Point], mode: str) -> Matrix | None:
         keys = [_key(point) for point in points]
         with self._lock:
             known = [[self._legs.get((mode, origin, target)) for target in keys] for origin in keys]
@@ -45,7 +58,27 @@ class CachedMatrixProvider:
                 distances=[[leg[1] for leg in row if leg is not None] for row in known],
             )
         self.misses += 1
+        return None
+
+    def matrix(self, points: Sequence[Point], mode: str) -> Matrix:
+        known = self._known(points, mode)
+        if known is not None:
+            return known
         fetched = self._inner.matrix(points, mode)
+        self._remember(points, mode, fetched)
+        return fetched
+
+    async def amatrix(self, points: Sequence[Point], mode: str) -> Matrix:
+        """As `matrix`, without blocking the event loop while the service answers."""
+        known = self._known(points, mode)
+        if known is not None:
+            return known
+        fetched = await self._inner.amatrix(points, mode)
+        self._remember(points, mode, fetched)
+        return fetched
+
+    def _remember(self, points: Sequence[Point], mode: str, fetched: Matrix) -> None:
+        keys = [_key(point) for point in points]
         with self._lock:
             for i, origin in enumerate(keys):
                 for j, target in enumerate(keys):
@@ -54,12 +87,11 @@ class CachedMatrixProvider:
                         self._legs[(mode, origin, target)] = (float(duration), float(distance))
             while len(self._legs) > self._max_legs:
                 self._legs.popitem(last=False)
-        return fetched
 
 
-def matrix_provider(settings: Settings) -> TravelMatrixProvider:
+def matrix_provider(settings: Settings) -> MatrixProvider:
     """The configured provider: haversine, or a routing service (Valhalla, OSRM) behind the cache."""
     if settings.matrix_provider == "haversine":
         return HaversineProvider()
     inner = provider_from_settings(settings.matrix_provider, base_url=settings.matrix_service_url)
-    return CachedMatrixProvider(inner)
+    return CachedMatrixProvider(cast(MatrixProvider, inner))

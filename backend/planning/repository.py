@@ -3,28 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeVar
+from typing import Any
 
 import asyncpg
 import msgspec
 
 from backend.db.queries import load_queries
 from backend.planning.schemas import (
-    Candidate,
     DroppedVisit,
-    DueAccount,
+    LastCheckIn,
     PlannedRoute,
-    RecentStop,
+    RepDayCalendar,
     RepPlanningProfile,
     RepRunReport,
-    RunHead,
-    ScheduledDue,
     StoredRouteHead,
-    TaskDue,
 )
 
 Q = load_queries("backend.planning")
-D = TypeVar("D", bound=DueAccount)
 
 
 def _opening(raw: Any) -> list[tuple[int, int]]:
@@ -40,22 +35,70 @@ async def plannable_rep_ids(conn: asyncpg.Connection) -> list[int]:
     return [row["id"] for row in await conn.fetch(Q["plannable_reps"])]
 
 
-def _due(rows: list[asyncpg.Record], kind: type[D]) -> list[D]:
-    return [msgspec.convert({**dict(row), "opening": _opening(row["opening"])}, kind) for row in rows]
+async def schedule_occurrences(
+    conn: asyncpg.Connection, rep_id: int, first: dt.date, last: dt.date, day: dt.date
+) -> list[dict[str, Any]]:
+    """Scheduled visits on days in [first, last], with the opening hours of `day`'s weekday."""
+    rows = await conn.fetch(Q["schedule_occurrences"], rep_id, first, last, day)
+    return [{**dict(row), "opening": _opening(row["opening"])} for row in rows]
 
 
-async def due_from_schedule(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> list[ScheduledDue]:
-    return _due(await conn.fetch(Q["due_from_schedule"], rep_id, day), ScheduledDue)
+async def handover_stops(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> list[dict[str, Any]]:
+    rows = await conn.fetch(Q["handover_stops"], rep_id, day)
+    return [{**dict(row), "opening": _opening(row["opening"])} for row in rows]
+
+
+async def day_calendar(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> RepDayCalendar:
+    row = await conn.fetchrow(Q["rep_day_calendar"], rep_id, day)
+    assert row is not None  # an aggregate-free select of constants always returns one row
+    return msgspec.convert(dict(row), RepDayCalendar)
+
+
+async def visit_days(
+    conn: asyncpg.Connection, account_ids: list[int], first: dt.date, last: dt.date
+) -> dict[int, set[dt.date]]:
+    """Per account, the local days in [first, last] on which anyone checked in there."""
+    done: dict[int, set[dt.date]] = {}
+    for row in await conn.fetch(Q["visit_days"], account_ids, first, last):
+        done.setdefault(row["account_id"], set()).add(row["day"])
+    return done
+
+
+async def last_check_in(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> LastCheckIn | None:
+    row = await conn.fetchrow(Q["last_check_in_of_day"], rep_id, day)
+    return None if row is None else msgspec.convert(dict(row), LastCheckIn)
+
+
+async def insert_removal(
+    conn: asyncpg.Connection,
+    rep_id: int,
+    day: dt.date,
+    account_id: int,
+    reason: str,
+    removed_by: int | None,
+    removed_at: dt.datetime,
+) -> None:
+    await conn.execute(Q["insert_removal"], rep_id, day, account_id, reason, removed_by, removed_at)
+
+
+async def handover_receivers(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> list[int]:
+    return [row["rep_id"] for row in await conn.fetch(Q["handover_receivers"], rep_id, day)]
+
+
+async def route_stop_accounts(conn: asyncpg.Connection, route_id: int) -> list[tuple[int, str]]:
+    return [(row["account_id"], row["source"]) for row in await conn.fetch(Q["route_stop_accounts"], route_id)]
 
 
 async def stops_of_recent_routes(
     conn: asyncpg.Connection, rep_id: int, since: dt.date, day: dt.date
-) -> list[RecentStop]:
-    return _due(await conn.fetch(Q["stops_of_recent_routes"], rep_id, since, day), RecentStop)
+) -> list[dict[str, Any]]:
+    rows = await conn.fetch(Q["stops_of_recent_routes"], rep_id, since, day)
+    return [{**dict(row), "opening": _opening(row["opening"])} for row in rows]
 
 
-async def tasks_for_day(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> list[TaskDue]:
-    return _due(await conn.fetch(Q["tasks_for_day"], rep_id, day), TaskDue)
+async def tasks_for_day(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> list[dict[str, Any]]:
+    rows = await conn.fetch(Q["tasks_for_day"], rep_id, day)
+    return [{**dict(row), "opening": _opening(row["opening"])} for row in rows]
 
 
 async def lock_rep_day(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> None:
@@ -80,6 +123,7 @@ async def insert_route(
     run_id: int | None,
     digest: str,
     route: PlannedRoute,
+    published_at: dt.datetime,
 ) -> int:
     unassigned = [msgspec.to_builtins(item) for item in route.dropped]
     route_id: int = await conn.fetchval(
@@ -95,6 +139,7 @@ async def insert_route(
         route.travel_s,
         route.distance_m,
         unassigned,
+        published_at,
     )
     await conn.executemany(
         Q["insert_route_stop"],
@@ -173,9 +218,9 @@ async def refresh_run_status(conn: asyncpg.Connection, run_id: int) -> None:
     await conn.execute(Q["refresh_run_status"], run_id)
 
 
-async def get_run(conn: asyncpg.Connection, run_id: int) -> RunHead | None:
+async def get_run(conn: asyncpg.Connection, run_id: int) -> dict[str, Any] | None:
     row = await conn.fetchrow(Q["get_run"], run_id)
-    return None if row is None else msgspec.convert(dict(row), RunHead)
+    return None if row is None else dict(row)
 
 
 async def run_reps(conn: asyncpg.Connection, run_id: int, role: str, user_id: int) -> list[RepRunReport]:
@@ -192,17 +237,17 @@ async def reps_without_route(conn: asyncpg.Connection, day: dt.date) -> list[int
     return [row["id"] for row in await conn.fetch(Q["reps_without_route"], day)]
 
 
-async def completed_visit_days(
-    conn: asyncpg.Connection, rep_id: int, since: dt.date, until: dt.date
-) -> dict[int, set[dt.date]]:
-    """Per account, the local days in [since, until) on which the rep completed a visit."""
-    rows = await conn.fetch(Q["completed_visit_days"], rep_id, since, until)
-    done: dict[int, set[dt.date]] = {}
-    for row in rows:
-        done.setdefault(row["account_id"], set()).add(row["day"])
-    return done
+async def stops_for_replan(conn: asyncpg.Connection, route_id: int, day: dt.date) -> list[dict[str, Any]]:
+    rows = await conn.fetch(Q["stops_for_replan"], route_id, day)
+    return [{**dict(row), "opening": _opening(row["opening"])} for row in rows]
 
 
-async def stops_for_replan(conn: asyncpg.Connection, route_id: int, day: dt.date) -> list[Candidate]:
-    """The stops of a published route, as the candidates they were."""
-    return _due(await conn.fetch(Q["stops_for_replan"], route_id, day), Candidate)
+async def removed_accounts(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> dict[int, str]:
+    return {row["account_id"]: row["reason"] for row in await conn.fetch(Q["removed_accounts"], rep_id, day)}
+
+
+async def copy_route_without(
+    conn: asyncpg.Connection, route_id: int, version: int, account_id: int, published_at: dt.datetime
+) -> int:
+    new_id: int = await conn.fetchval(Q["copy_route_without"], route_id, version, account_id, published_at)
+    return new_id

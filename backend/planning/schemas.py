@@ -7,8 +7,19 @@ from typing import Literal
 
 import msgspec
 
-StopSource = Literal["schedule", "carried_over", "appointment", "task"]
-RepRunStatus = Literal["queued", "running", "planned", "unchanged", "churn_capped", "superseded", "failed"]
+StopSource = Literal["schedule", "carried_over", "appointment", "task", "handover"]
+RepRunStatus = Literal[
+    "queued",
+    "running",
+    "planned",
+    "unchanged",
+    "churn_capped",
+    "superseded",
+    "failed",
+    "day_off",
+    "withdrawn",
+    "no_territory",
+]
 
 
 class RepPlanningProfile(msgspec.Struct, frozen=True):
@@ -23,8 +34,8 @@ class RepPlanningProfile(msgspec.Struct, frozen=True):
     working_days: list[int]
 
 
-class DueAccount(msgspec.Struct, frozen=True):
-    """An account as the planner reads it, with its opening hours of the route's weekday."""
+class Candidate(msgspec.Struct, frozen=True):
+    """One visit that may go on the route: an account, why it is due, and when it may start."""
 
     account_id: int
     name: str
@@ -32,45 +43,14 @@ class DueAccount(msgspec.Struct, frozen=True):
     lon: float | None
     service_s: int
     account_class: str
-    opening: list[tuple[int, int]]
-
-
-class ScheduledDue(DueAccount, frozen=True):
-    due_day: dt.date
-
-
-class RecentStop(DueAccount, frozen=True):
-    """A stop of one of the rep's recent published routes (a visit that may have been missed)."""
-
-    due_day: dt.date
-    route_day: dt.date
-
-
-class TaskDue(DueAccount, frozen=True):
-    task_id: int
-    kind: str
-    start_s: int | None
-    priority: int
-
-
-class RunHead(msgspec.Struct, frozen=True):
-    id: int
-    day: dt.date
-    trigger: str
-    status: str
-    created_at: dt.datetime
-    finished_at: dt.datetime | None
-
-
-class Candidate(DueAccount, frozen=True):
-    """One visit that may go on the route: an account, why it is due, and when it may start.
-
-    `opening`: hours of the route's weekday, [(open_s, close_s)], seconds from local midnight."""
-
     source: StopSource
     priority: int
     due_day: dt.date
     pinned_start_s: int | None = None
+    # Visits per 4 weeks: how soon after a visit the account is due again.
+    frequency: int = 1
+    # Opening hours of the route's weekday: [(open_s, close_s)], seconds from local midnight.
+    opening: list[tuple[int, int]] = []
 
 
 class PlannedStop(msgspec.Struct, frozen=True):
@@ -111,6 +91,20 @@ class StoredRouteHead(msgspec.Struct, frozen=True):
     inputs_hash: str
     run_id: int | None
     kind: str
+    published_at: dt.datetime
+
+
+class RepDayCalendar(msgspec.Struct, frozen=True):
+    holiday: bool
+    absent: bool
+    territories: int
+
+
+class LastCheckIn(msgspec.Struct, frozen=True):
+    lat: float
+    lon: float
+    checked_in_at: dt.datetime
+    checked_out_at: dt.datetime | None
 
 
 class RepRunReport(msgspec.Struct, frozen=True):
@@ -126,7 +120,13 @@ class RepRunReport(msgspec.Struct, frozen=True):
     error: str | None
 
 
-class PlanningRun(RunHead, frozen=True):
+class PlanningRun(msgspec.Struct, frozen=True):
+    id: int
+    day: dt.date
+    trigger: str
+    status: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
     reps_total: int
     reps_finished: int
     reps_failed: int

@@ -12,8 +12,9 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 
 from backend.auth.principal import Role
+from backend.clock import local_today
 from backend.errors import InvalidInput
-from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.http.dependencies import AppSettings, BusinessClock, Caller, Conn
 from backend.http.security import requires_role
 from backend.reports import service
 from backend.reports.export import to_csv, to_xlsx
@@ -26,7 +27,6 @@ from backend.reports.schemas import (
     VisitGroup,
     VisitsReport,
 )
-from backend.supervision.service import local_today
 
 # Taken as text and parsed here, so an error names the query parameter (`from`, `to`), not the Python name.
 From = Annotated[str | None, QueryParameter(name="from", description="first local day YYYY-MM-DD")]
@@ -84,6 +84,7 @@ class ReportsController(Controller):
         conn: Conn,
         principal: Caller,
         settings: AppSettings,
+        clock: BusinessClock,
         from_day: From = None,
         to_day: To = None,
         group_by: Annotated[VisitGroup, QueryParameter(description="rep, territory, region, channel or day")] = (
@@ -94,7 +95,7 @@ class ReportsController(Controller):
         """Planned stops, done, missed by cause, done off-plan, on-time share, geofence compliance,
         average visit time, travel planned vs actual and average checklist score, over the caller's
         team (a supervisor) or everyone (an admin). Default period: the last 7 days to today."""
-        first, last = _days(from_day, to_day, 7, local_today(settings.planning_time_zone))
+        first, last = _days(from_day, to_day, 7, local_today(clock, settings.planning_time_zone))
         report = await service.visits_report(
             conn,
             principal,
@@ -112,13 +113,14 @@ class ReportsController(Controller):
         conn: Conn,
         principal: Caller,
         settings: AppSettings,
+        clock: BusinessClock,
         from_day: From = None,
         to_day: To = None,
         format: Format = ReportFormat.JSON,
     ) -> Response[Any]:
         """Per territory: all outlets -> potential (not closed) -> active -> active visited in the period
         (default: the 4-week cycle ending today)."""
-        first, last = _days(from_day, to_day, 28, local_today(settings.planning_time_zone))
+        first, last = _days(from_day, to_day, 28, local_today(clock, settings.planning_time_zone))
         report = await service.coverage_report(conn, principal, first, last, max_days=settings.report_max_days)
         return _respond(report, [*report.rows, report.total], format, f"coverage-{first}-{last}")
 

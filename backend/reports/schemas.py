@@ -58,6 +58,9 @@ class PlannedStopFact(msgspec.Struct, frozen=True):
     start_s: int
     window_start_s: int | None
     window_end_s: int | None
+    # On the plan at the start of the day (else added during the day), and why it was taken off.
+    in_plan: bool = True
+    removed_reason: str | None = None
 
 
 class DroppedFact(msgspec.Struct, frozen=True):
@@ -110,14 +113,21 @@ class CoverageFact(msgspec.Struct, frozen=True):
 
 
 class VisitReportRow(msgspec.Struct, frozen=True, kw_only=True):
+    """planned = done_on_plan + missed; done = done_on_plan + done_added + done_off_plan (each visit
+    once); missed = missed_not_visited + missed_closed."""
+
     key: str
     label: str
     planned: int
     done: int
+    done_on_plan: int
     missed: int
     missed_not_visited: int
     missed_closed: int
-    missed_dropped_by_planner: int
+    added: int
+    done_added: int
+    removed: int
+    dropped_by_planner: int
     done_off_plan: int
     visits: int
     on_time_share: float | None
@@ -146,6 +156,7 @@ class CoverageRow(msgspec.Struct, frozen=True, kw_only=True):
     active: int
     visited: int
     visited_share_of_active: float | None
+    active_per_potential: float | None
 
 
 class CoverageReport(msgspec.Struct, frozen=True, kw_only=True):

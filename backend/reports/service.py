@@ -2,14 +2,22 @@
 
 Definitions (also in docs/architecture.md):
 
-- **planned**: the stops of the published route (highest version) of each rep-day in the period.
-- **done**: planned stops matched by a visit of the same rep at the same account on the same local
-  day (the rep's time zone; device clock); one visit matches at most one stop, earliest first.
-- **missed** by cause: ``not_visited`` (a planned stop without a matching visit), ``closed`` (the
-  account is closed: a planned stop not visited, or a due visit the planner dropped as closed),
-  ``dropped_by_planner`` (a due visit the planner left off the route for another reason, and no visit
-  to that account by the rep that day). planned - done = not_visited + closed-on-route.
-- **done off-plan**: visits in the period that match no planned stop. visits = done + off-plan.
+- **the plan of a rep's day** (``day_plan_stops``, migration 0009): the route as published at the
+  start of the day (the newest version published before the shift start, else the day's first
+  version), plus stops **added** during the day (accounts first on a later version, kept apart),
+  minus stops **removed** by a supervisor, an absence or a holiday (with the reason).
+- **a visit**: the rep's first check-in at an account on a local day (the rep's time zone; device
+  clock); later check-ins there that day are the same visit. It counts as done against the stop of
+  any version of the day's route for that account.
+- **planned** = stops of the plan at the start of the day not removed; **done_on_plan** = those with
+  a visit; **missed** = those without (``missed_closed`` when the account is closed, else
+  ``missed_not_visited``). So planned = done_on_plan + missed.
+- **added** = stops added during the day (not removed); **done_added** = those with a visit.
+- **done off-plan**: visits at accounts on no (unremoved) stop of the day's route.
+  **done** = done_on_plan + done_added + done_off_plan: each visit counted once.
+- **dropped_by_planner**: due visits the plan at the start of the day left off (its ``unassigned``,
+  whatever the reason, ``closed`` included), not visited that day; not part of the plan, so not missed.
+- **visits**: every check-in (the base of geofence compliance and visit times).
 - **on-time share**: of the done stops, those whose visit started inside the stop's time window
   (``window_start_s``..``window_end_s``, seconds from local midnight); a stop without a window counts
   within ``on_time_tolerance_s`` of its planned start.
@@ -113,6 +121,9 @@ class _Tally:
     done: int = 0
     not_visited: int = 0
     closed: int = 0
+    added: int = 0
+    done_added: int = 0
+    removed: int = 0
     dropped: int = 0
     off_plan: int = 0
     on_time: int = 0
@@ -142,11 +153,15 @@ class _Tally:
             key=key,
             label=self.label,
             planned=self.planned,
-            done=self.done,
-            missed=self.not_visited + self.closed + self.dropped,
+            done=self.done + self.done_added + self.off_plan,
+            done_on_plan=self.done,
+            missed=self.not_visited + self.closed,
             missed_not_visited=self.not_visited,
             missed_closed=self.closed,
-            missed_dropped_by_planner=self.dropped,
+            added=self.added,
+            done_added=self.done_added,
+            removed=self.removed,
+            dropped_by_planner=self.dropped,
             done_off_plan=self.off_plan,
             visits=self.visits,
             on_time_share=_share(self.on_time, self.done),
@@ -169,19 +184,28 @@ def on_time(stop: PlannedStopFact, visit: VisitFact, tolerance_s: int) -> bool:
     return abs(visit.local_start_s - stop.start_s) <= tolerance_s
 
 
+def first_visits(visits: list[VisitFact]) -> tuple[list[VisitFact], list[VisitFact]]:
+    """The visits (a rep's first check-in at an account on a day) and the repeated check-ins."""
+    seen: set[tuple[int, int, dt.date]] = set()
+    firsts: list[VisitFact] = []
+    repeats: list[VisitFact] = []
+    for visit in sorted(visits, key=lambda item: (item.checked_in_at, str(item.id))):
+        key = (visit.rep_id, visit.account_id, visit.day)
+        (repeats if key in seen else firsts).append(visit)
+        seen.add(key)
+    return firsts, repeats
+
+
 def match_visits(
     stops: list[PlannedStopFact], visits: list[VisitFact]
 ) -> tuple[list[tuple[PlannedStopFact, VisitFact | None]], list[VisitFact]]:
-    """Each planned stop with its visit (or None), and the visits that match no stop (off-plan)."""
-    pending: dict[tuple[int, int, dt.date], list[VisitFact]] = defaultdict(list)
-    for visit in sorted(visits, key=lambda item: (item.checked_in_at, str(item.id))):
-        pending[(visit.rep_id, visit.account_id, visit.day)].append(visit)
-    matched: list[tuple[PlannedStopFact, VisitFact | None]] = []
-    for stop in stops:
-        queue = pending.get((stop.rep_id, stop.account_id, stop.day))
-        matched.append((stop, queue.pop(0) if queue else None))
-    used = {id(visit) for _, visit in matched if visit is not None}
-    return matched, [visit for visit in visits if id(visit) not in used]
+    """Each stop (one per rep, day and account) with its visit or None, and the visits at accounts on
+    no unremoved stop of the day (off-plan). Repeated check-ins are neither."""
+    firsts, _ = first_visits(visits)
+    by_key = {(visit.rep_id, visit.account_id, visit.day): visit for visit in firsts}
+    matched = [(stop, by_key.get((stop.rep_id, stop.account_id, stop.day))) for stop in stops]
+    on_route = {(s.rep_id, s.account_id, s.day) for s in stops if s.removed_reason is None}
+    return matched, [v for v in firsts if (v.rep_id, v.account_id, v.day) not in on_route]
 
 
 def actual_travel_m(visits: list[VisitFact]) -> dict[tuple[int, dt.date], float]:
@@ -218,31 +242,32 @@ def build_visits_report(
     matched, off_plan = match_visits(stops, visits)
     for stop, visit in matched:
         for tally in tallies_of(stop):
-            tally.planned += 1
-            if visit is not None:
-                tally.done += 1
-                tally.on_time += on_time(stop, visit, tolerance_s)
-            elif stop.account_status == "closed":
-                tally.closed += 1
+            if stop.removed_reason is not None:
+                tally.removed += 1
+            elif not stop.in_plan:
+                tally.added += 1
+                tally.done_added += visit is not None
             else:
-                tally.not_visited += 1
-    for _, done in matched:
-        if done is not None:
-            for tally in tallies_of(done):
-                tally.add_visit(done)
+                tally.planned += 1
+                if visit is not None:
+                    tally.done += 1
+                    tally.on_time += on_time(stop, visit, tolerance_s)
+                elif stop.account_status == "closed":
+                    tally.closed += 1
+                else:
+                    tally.not_visited += 1
     for visit in off_plan:
         for tally in tallies_of(visit):
             tally.off_plan += 1
+    for visit in visits:
+        for tally in tallies_of(visit):
             tally.add_visit(visit)
     visited = {(visit.rep_id, visit.account_id, visit.day) for visit in visits}
     for item in dropped:
         if (item.rep_id, item.account_id, item.day) in visited:
             continue  # visited anyway: counted as done off-plan
         for tally in tallies_of(item):
-            if item.reason == "closed":
-                tally.closed += 1
-            else:
-                tally.dropped += 1
+            tally.dropped += 1
     if group in (VisitGroup.REP, VisitGroup.DAY):
         actual = actual_travel_m(visits)
         for route in routes:
@@ -287,22 +312,25 @@ async def visits_report(
 def _coverage_row(key: str, label: str, region: str | None, facts: list[CoverageFact]) -> CoverageRow:
     active = sum(fact.active for fact in facts)
     visited = sum(fact.visited for fact in facts)
+    potential = sum(fact.potential for fact in facts)
     return CoverageRow(
         key=key,
         label=label,
         region=region,
         outlets=sum(fact.outlets for fact in facts),
-        potential=sum(fact.potential for fact in facts),
+        potential=potential,
         active=active,
         visited=visited,
         visited_share_of_active=_share(visited, active),
+        active_per_potential=_share(active, potential),
     )
 
 
 async def coverage_report(
     conn: asyncpg.Connection, principal: Principal, first: dt.date, last: dt.date, *, max_days: int
 ) -> CoverageReport:
-    """The funnel per territory: all outlets -> potential (not closed) -> active -> active visited."""
+    """Per territory: all outlets, the potential base, the active base (of the potential base) and the
+    distinct outlets visited in the period (any status), by the SQL functions of migration 0009."""
     check_period(first, last, max_days)
     facts = await repository.coverage_funnel(conn, principal.role.value, principal.user_id, first, last)
     rows = [_coverage_row(fact.code, fact.name, fact.region, [fact]) for fact in facts]

@@ -22,3 +22,8 @@ order by u.id;
 
 -- name: rep_time_zone
 select time_zone from reps where user_id = $1;
+
+-- name: rep_day_frame
+-- What a re-plan request is checked against: the rep's shift, time zone and home.
+select r.shift_start_s, r.shift_end_s, r.time_zone, ST_Y(r.home) as home_lat, ST_X(r.home) as home_lon
+from reps r where r.user_id = $1;

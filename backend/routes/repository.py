@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import asyncpg
+import msgspec
 
 from backend.db.queries import load_queries
-from backend.routes.schemas import DayRoute, RouteAccount, RouteBreakOut, RouteStop
+from backend.routes.schemas import DayRoute, RepDayFrame, RouteAccount, RouteBreakOut, RouteStop
 
 Q = load_queries("backend.routes")
 
@@ -19,6 +20,11 @@ async def team_rep_ids(conn: asyncpg.Connection, role: str, caller_id: int) -> l
 async def rep_time_zone(conn: asyncpg.Connection, rep_id: int) -> str | None:
     zone: str | None = await conn.fetchval(Q["rep_time_zone"], rep_id)
     return zone
+
+
+async def rep_day_frame(conn: asyncpg.Connection, rep_id: int) -> RepDayFrame | None:
+    row = await conn.fetchrow(Q["rep_day_frame"], rep_id)
+    return None if row is None else msgspec.convert(dict(row), RepDayFrame)
 
 
 async def newest_route(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> DayRoute | None:
@@ -54,6 +60,7 @@ async def newest_route(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> D
     breaks = [RouteBreakOut(row["start_s"], row["end_s"]) for row in await conn.fetch(Q["route_breaks"], head["id"])]
     return DayRoute(
         id=head["id"],
+        etag=f'"route-{head["id"]}"',
         rep_id=head["rep_id"],
         day=head["day"],
         version=head["version"],

@@ -42,6 +42,8 @@ class RouteBreakOut(msgspec.Struct, frozen=True):
 
 class DayRoute(msgspec.Struct, frozen=True):
     id: int
+    # The version's entity tag (as in the ETag header): a phone holding it has this version.
+    etag: str
     rep_id: int
     day: dt.date
     version: int
@@ -59,9 +61,26 @@ class DayRoute(msgspec.Struct, frozen=True):
 class ReplanRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     lat: Latitude
     lon: Longitude
-    # Seconds from local midnight; defaults to now in the rep's time zone.
+    # Seconds from local midnight; defaults to now (the clock) in the rep's time zone.
     time_s: int | None = None
+    # Only today (the rep's local day) may be re-planned; given, it must be today.
     day: dt.date | None = None
+
+
+class StopRemoval(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A supervisor takes an account off a rep's day, with a reason (plan vs fact subtracts it)."""
+
+    day: dt.date
+    account_id: int
+    reason: str
+
+
+class RepDayFrame(msgspec.Struct, frozen=True):
+    shift_start_s: int
+    shift_end_s: int
+    time_zone: str
+    home_lat: float | None
+    home_lon: float | None
 
 
 class StartRunRequest(msgspec.Struct, forbid_unknown_fields=True):

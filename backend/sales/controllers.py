@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post, put
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
 
 from backend.auth.principal import Role
@@ -21,11 +22,22 @@ from backend.http.dependencies import AppSettings, Caller, Conn
 from backend.http.security import requires_role
 from backend.sales import service
 from backend.sales.export import to_csv, to_xlsx
-from backend.sales.schemas import PlansRequest, PlansStored, SalesImportReport
+from backend.sales.schemas import (
+    BaseReport,
+    ChurnReport,
+    FileFormat,
+    KpiReport,
+    PlanFactReport,
+    PlansRequest,
+    PlansStored,
+    SalesImportReport,
+    SeasonReport,
+    ShelfReport,
+)
 from backend.settings import Settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-Format = Annotated[str, QueryParameter(description="json (default), csv or xlsx")]
+Format = Annotated[FileFormat, QueryParameter(description="json (default), csv or xlsx")]
 Territory = Annotated[int | None, QueryParameter(ge=1, description="only this territory")]
 FromText = Annotated[str | None, QueryParameter(name="from", description="first day YYYY-MM-DD or month YYYY-MM")]
 ToText = Annotated[str | None, QueryParameter(name="to", description="last day YYYY-MM-DD or month YYYY-MM")]
@@ -77,15 +89,18 @@ def _months(from_text: str | None, to_text: str | None, settings: Settings) -> t
     return first, last
 
 
-def respond(report: msgspec.Struct, rows: Sequence[msgspec.Struct], fmt: str, name: str) -> Response[Any]:
-    if fmt == "json":
+def typed(report: type[msgspec.Struct]) -> dict[int, ResponseSpec]:
+    """The figure's JSON type in the OpenAPI document (CSV and XLSX are added from `format`)."""
+    return {200: ResponseSpec(data_container=report, description="The figures (JSON; CSV or XLSX with `format`)")}
+
+
+def respond(report: msgspec.Struct, rows: Sequence[msgspec.Struct], fmt: FileFormat, name: str) -> Response[Any]:
+    if fmt is FileFormat.JSON:
         return Response(content=report)
-    if fmt == "csv":
+    if fmt is FileFormat.CSV:
         content, media_type, ext = to_csv(rows), "text/csv; charset=utf-8", "csv"
-    elif fmt == "xlsx":
-        content, media_type, ext = to_xlsx(rows, name.split("-")[0]), XLSX, "xlsx"
     else:
-        raise InvalidInput("format must be json, csv or xlsx", field="format")
+        content, media_type, ext = to_xlsx(rows, name.split("-")[0]), XLSX, "xlsx"
     return Response(
         content=content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'}
     )
@@ -95,8 +110,8 @@ class SalesController(Controller):
     path = "/api/v1/sales"
     tags = ["sales"]
 
-    @get("/plan-vs-fact", summary="Plan vs fact in money and units")
-    async def get_plan_vs_fact(
+    @get("/plan-vs-fact", summary="Plan vs fact in money and units", responses=typed(PlanFactReport))
+    async def get_sales_plan_vs_fact(
         self,
         conn: Conn,
         principal: Caller,
@@ -105,7 +120,7 @@ class SalesController(Controller):
         to_month: Annotated[str | None, QueryParameter(name="to", description="last month YYYY-MM")] = None,
         group_by: Group = "rep",
         territory_id: Territory = None,
-        format: Format = "json",
+        format: Format = FileFormat.JSON,
     ) -> Response[Any]:
         """group_by: rep, category, region, month or quarter. Fact = orders in the fact statuses
         (FIELDSALES_SALES_FACT_FROM) + imported actuals. Default: the year to date."""
@@ -116,7 +131,11 @@ class SalesController(Controller):
         name = f"plan_vs_fact-{group_by}-{report.from_month}-{report.to_month}"
         return respond(report, [*report.rows, report.total], format, name)
 
-    @get("/kpis", summary="Average check, order frequency, lines per order, cross-sell breadth, AKB")
+    @get(
+        "/kpis",
+        summary="Average check, order frequency, lines per order, cross-sell breadth, AKB",
+        responses=typed(KpiReport),
+    )
     async def get_sales_kpis(
         self,
         conn: Conn,
@@ -126,7 +145,7 @@ class SalesController(Controller):
         to_text: ToText = None,
         group_by: Group = "territory",
         territory_id: Territory = None,
-        format: Format = "json",
+        format: Format = FileFormat.JSON,
     ) -> Response[Any]:
         """group_by: rep, territory, region, channel or month. Default: the month to date."""
         first, last = _days(from_text, to_text, settings)
@@ -135,8 +154,12 @@ class SalesController(Controller):
         )
         return respond(report, [*report.rows, report.total], format, f"kpis-{group_by}-{first}-{last}")
 
-    @get("/active-base", summary="Active base (AKB), potential base (OKB) and their ratio per territory")
-    async def get_active_base(
+    @get(
+        "/active-base",
+        summary="Active base (AKB), potential base (OKB) and their ratio per territory",
+        responses=typed(BaseReport),
+    )
+    async def get_sales_active_base(
         self,
         conn: Conn,
         principal: Caller,
@@ -144,14 +167,16 @@ class SalesController(Controller):
         from_text: FromText = None,
         to_text: ToText = None,
         territory_id: Territory = None,
-        format: Format = "json",
+        format: Format = FileFormat.JSON,
     ) -> Response[Any]:
         first, last = _days(from_text, to_text, settings)
         report = await service.active_base(conn, principal, first, last, territory_id)
         return respond(report, [*report.rows, report.total], format, f"active_base-{first}-{last}")
 
-    @get("/churn", summary="Churned, returned and new accounts against the previous period")
-    async def get_churn(
+    @get(
+        "/churn", summary="Churned, returned and new accounts against the previous period", responses=typed(ChurnReport)
+    )
+    async def get_sales_churn(
         self,
         conn: Conn,
         principal: Caller,
@@ -159,13 +184,17 @@ class SalesController(Controller):
         from_text: FromText = None,
         to_text: ToText = None,
         territory_id: Territory = None,
-        format: Format = "json",
+        format: Format = FileFormat.JSON,
     ) -> Response[Any]:
         first, last = _days(from_text, to_text, settings)
         report = await service.churn(conn, principal, first, last, territory_id)
         return respond(report, [*report.rows, report.total], format, f"churn-{first}-{last}")
 
-    @get("/seasonality", summary="Seasonality coefficient per root category (orders + imported actuals)")
+    @get(
+        "/seasonality",
+        summary="Seasonality coefficient per root category (orders + imported actuals)",
+        responses=typed(SeasonReport),
+    )
     async def get_sales_seasonality(
         self,
         conn: Conn,
@@ -173,7 +202,7 @@ class SalesController(Controller):
         settings: AppSettings,
         from_month: Annotated[str | None, QueryParameter(name="from", description="first month YYYY-MM")] = None,
         to_month: Annotated[str | None, QueryParameter(name="to", description="last month YYYY-MM")] = None,
-        format: Format = "json",
+        format: Format = FileFormat.JSON,
     ) -> Response[Any]:
         first, last = _months(from_month, to_month, settings)
         if to_month is None:
@@ -181,7 +210,11 @@ class SalesController(Controller):
         report = await service.seasonality(conn, principal, first, last, fact_from=settings.sales_fact_from)
         return respond(report, report.rows, format, f"seasonality-{report.from_month}-{report.to_month}")
 
-    @get("/shelf", summary="Must-stock compliance, out-of-stock and competitor presence from checklists")
+    @get(
+        "/shelf",
+        summary="Must-stock compliance, out-of-stock and competitor presence from checklists",
+        responses=typed(ShelfReport),
+    )
     async def get_shelf_report(
         self,
         conn: Conn,
@@ -190,7 +223,7 @@ class SalesController(Controller):
         from_text: FromText = None,
         to_text: ToText = None,
         group_by: Group = "territory",
-        format: Format = "json",
+        format: Format = FileFormat.JSON,
     ) -> Response[Any]:
         """group_by: territory, channel, rep or brand. From checklist items bound to a SKU or a brand."""
         first, last = _days(from_text, to_text, settings)
@@ -198,7 +231,7 @@ class SalesController(Controller):
         return respond(report, report.rows, format, f"shelf-{group_by}-{first}-{last}")
 
     @put("/plans", guards=OFFICE, summary="Set monthly plans (money and units) per rep, category, region")
-    async def save_plans(self, data: JSONBody[PlansRequest], conn: Conn, principal: Caller) -> PlansStored:
+    async def set_sales_plans(self, data: JSONBody[PlansRequest], conn: Conn, principal: Caller) -> PlansStored:
         return await service.save_plans(conn, principal, data)
 
     @post("/imports", status_code=200, guards=[requires_role(Role.ADMIN)], summary="Import plans and actuals")

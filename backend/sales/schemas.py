@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 import msgspec
+
+
+class FileFormat(StrEnum):
+    """How a figure or an export is answered: JSON (the default), or the same rows as CSV or XLSX."""
+
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
 
 
 class SalesRow(msgspec.Struct, frozen=True):

@@ -3,7 +3,7 @@ select r.user_id as rep_id, ST_Y(r.home) as home_lat, ST_X(r.home) as home_lon, 
        r.travel_mode, r.working_days::int[] as working_days, r.max_visits_per_day
 from reps r join users u on u.id = r.user_id
 where r.user_id = $1 and u.is_active
-  and u.id in (select visible_rep_ids($2, $3));
+  and $2::text <> 'rep' and u.id in (select visible_rep_ids($2, $3));
 
 -- name: schedule_accounts
 -- The accounts of the rep's territories that can be visited: located, not closed, with a frequency.

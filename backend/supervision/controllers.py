@@ -7,10 +7,12 @@ from typing import Annotated
 
 from litestar import Controller, Response, get
 from litestar.exceptions import NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 
 from backend.auth.principal import Role
-from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.clock import local_today
+from backend.http.dependencies import AppSettings, BusinessClock, Caller, Conn
 from backend.http.security import requires_role
 from backend.supervision import service
 from backend.supervision.schemas import FeatureCollection, TeamReps
@@ -33,34 +35,70 @@ class SupervisionController(Controller):
     async def reps(self, conn: Conn, principal: Caller) -> TeamReps:
         return await service.team(conn, principal)
 
-    @get("/routes.geojson", summary="Planned routes of a day: lines and numbered stops", raises=[NotFoundException])
+    @get(
+        "/routes.geojson",
+        media_type=GEOJSON,
+        summary="Planned routes of a day: lines and numbered stops",
+        raises=[NotFoundException],
+    )
     async def routes(
-        self, conn: Conn, principal: Caller, settings: AppSettings, day: Day = None, rep: Rep = None
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        clock: BusinessClock,
+        day: Day = None,
+        rep: Rep = None,
     ) -> Response[FeatureCollection]:
-        day = day or service.local_today(settings.planning_time_zone)
+        day = day or local_today(clock, settings.planning_time_zone)
         return _geo(await service.routes_geojson(conn, principal, day, rep))
 
     @get(
-        "/visits.geojson", summary="Check-ins of a day, coloured by verdict (ok / flagged)", raises=[NotFoundException]
+        "/visits.geojson",
+        media_type=GEOJSON,
+        summary="Check-ins of a day, coloured by verdict (ok / flagged)",
+        raises=[NotFoundException],
     )
     async def visits(
-        self, conn: Conn, principal: Caller, settings: AppSettings, day: Day = None, rep: Rep = None
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        clock: BusinessClock,
+        day: Day = None,
+        rep: Rep = None,
     ) -> Response[FeatureCollection]:
-        day = day or service.local_today(settings.planning_time_zone)
+        day = day or local_today(clock, settings.planning_time_zone)
         return _geo(await service.visits_geojson(conn, principal, day, rep))
 
-    @get("/due.geojson", summary="Accounts due on a day but not visited, with the cause", raises=[NotFoundException])
+    @get(
+        "/due.geojson",
+        media_type=GEOJSON,
+        summary="Accounts due on a day but not visited, with the cause",
+        raises=[NotFoundException],
+    )
     async def due(
-        self, conn: Conn, principal: Caller, settings: AppSettings, day: Day = None, rep: Rep = None
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        clock: BusinessClock,
+        day: Day = None,
+        rep: Rep = None,
     ) -> Response[FeatureCollection]:
-        day = day or service.local_today(settings.planning_time_zone)
+        day = day or local_today(clock, settings.planning_time_zone)
         return _geo(await service.due_geojson(conn, principal, day, rep))
 
-    @get("/territories.geojson", summary="Outlines of the team's territories")
+    @get("/territories.geojson", media_type=GEOJSON, summary="Outlines of the team's territories")
     async def territories(self, conn: Conn, principal: Caller) -> Response[FeatureCollection]:
         return _geo(await service.territories_geojson(conn, principal))
 
-    @get("/basemap.geojson", summary="Offline basemap: the demo city's streets (© OpenStreetMap contributors)")
+    @get(
+        "/basemap.geojson",
+        media_type=GEOJSON,
+        summary="Offline basemap: the demo city's streets (© OpenStreetMap contributors)",
+        responses={200: ResponseSpec(FeatureCollection, media_type=GEOJSON, description="The streets as GeoJSON")},
+    )
     async def basemap(self) -> Response[bytes]:
         return Response(
             content=await service.basemap_geojson(),

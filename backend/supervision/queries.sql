@@ -36,8 +36,13 @@ join accounts a on a.id = s.account_id
 order by p.rep_id, s.seq;
 
 -- name: visits_of_day
--- Check-ins on the local day with the account, checklists (answers, score) and photo ids.
-with scope as (
+-- Check-ins on the local day with the account, checklists (answers, score) and photo ids, and the
+-- visit's place in the day's plan (day_plan_stops, migration 0009): `planned` (a stop of the route as
+-- published at the start of the day, with its number there), `added` during the day, `removed`, or
+-- `off_plan`; a re-plan does not change it.
+with plan as (
+    select * from day_plan_stops($3::date, $3::date)
+), scope as (
     select u.id, u.name from users u
     where u.role = 'rep' and u.id in (select visible_rep_ids($1, $2))
       and ($4::bigint is null or u.id = $4)
@@ -46,7 +51,10 @@ select v.id, v.rep_id, scope.name as rep_name, v.account_id, a.name as account_n
        ST_Y(a.location) as account_lat, ST_X(a.location) as account_lon,
        ST_Y(v.check_in_location) as lat, ST_X(v.check_in_location) as lon,
        v.checked_in_at, v.checked_out_at, v.check_in_distance_m as distance_m, v.check_in_accuracy_m as accuracy_m,
-       v.flags, v.route_id, v.route_stop_seq, v.check_in_reason as reason,
+       v.flags, plan.route_id, plan.seq as route_stop_seq,
+       case when plan.account_id is null then 'off_plan' when plan.removed_reason is not null then 'removed'
+            when plan.in_plan then 'planned' else 'added' end as plan_status,
+       v.check_in_reason as reason,
        coalesce((select jsonb_agg(jsonb_build_object('template_id', t.id, 'template_code', t.code, 'template_version', t.version,
                                                      'template_name', t.name,
                                                      'score_pct', c.score_pct::float8, 'answers', c.answers)
@@ -60,6 +68,7 @@ from visits v
 join scope on scope.id = v.rep_id
 left join reps rp on rp.user_id = v.rep_id
 join accounts a on a.id = v.account_id
+left join plan on plan.rep_id = v.rep_id and plan.account_id = v.account_id
 where v.checked_in_at >= ($3::date - 1)::timestamp at time zone 'UTC'
   and v.checked_in_at < ($3::date + 2)::timestamp at time zone 'UTC'
   and (v.checked_in_at at time zone coalesce(rp.time_zone, 'UTC'))::date = $3::date

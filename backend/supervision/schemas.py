@@ -63,6 +63,7 @@ class VisitRow(msgspec.Struct, frozen=True):
     flags: list[str]
     route_id: int | None
     route_stop_seq: int | None
+    plan_status: str
     reason: str | None
     checklists: list[dict[str, Any]]
     photos: list[dict[str, Any]]

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import threading
-import zoneinfo
 from collections import defaultdict
 from typing import Any
 
@@ -32,10 +31,6 @@ from backend.supervision.schemas import Feature, FeatureCollection, StopRow, Tea
 
 _basemap_lock = threading.Lock()
 _basemap: bytes | None = None
-
-
-def local_today(time_zone: str) -> dt.date:
-    return dt.datetime.now(zoneinfo.ZoneInfo(time_zone)).date()
 
 
 async def _check_rep(conn: asyncpg.Connection, principal: Principal, rep_id: int | None) -> None:
@@ -168,7 +163,9 @@ async def visits_geojson(
                     "accuracy_m": visit.accuracy_m,
                     "flags": visit.flags,
                     "verdict": "flagged" if visit.flags else "ok",
-                    "planned": visit.route_stop_seq is not None,
+                    # Against the day's plan (as published at the start of the day), not the newest version.
+                    "planned": visit.plan_status == "planned",
+                    "plan_status": visit.plan_status,
                     "route_stop_seq": visit.route_stop_seq,
                     "reason": visit.reason,
                     "checklists": visit.checklists,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from litestar import Controller, get
 from litestar.params import QueryParameter
 
 from backend.auth.principal import Role
-from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.http.dependencies import AppSettings, BusinessClock, Caller, Conn
 from backend.http.security import requires_role
 from backend.sync import service
 from backend.sync.schemas import SyncChanges
@@ -26,6 +25,7 @@ class SyncController(Controller):
         conn: Conn,
         principal: Caller,
         settings: AppSettings,
+        clock: BusinessClock,
         since: Annotated[str | None, QueryParameter(description="the cursor of the previous answer")] = None,
     ) -> SyncChanges:
         """Without `since`: everything the phone keeps offline (`full: true`). With it: the accounts
@@ -36,7 +36,7 @@ class SyncController(Controller):
             conn,
             principal,
             since,
-            datetime.now(UTC),
+            clock.now(),
             page_size=settings.sync_page_size,
             horizon_days=settings.sync_horizon_days,
         )

@@ -47,3 +47,9 @@ order by t.code, t.version;
 
 -- name: rep_time_zone
 select coalesce((select time_zone from reps where user_id = $1), 'UTC');
+
+-- name: route_versions
+-- Versions of the rep's routes among the ids $1 (from the change log), oldest first.
+select r.id as route_id, r.day, r.version, r.kind, r.published_at
+from routes r where r.id = any($1::bigint[]) and r.rep_id = $2
+order by r.id;

@@ -10,7 +10,7 @@ import msgspec
 from backend.accounts.schemas import Account
 from backend.checklists.schemas import Template
 from backend.db.queries import load_queries
-from backend.sync.schemas import ChangeEntry
+from backend.sync.schemas import ChangeEntry, RouteVersion
 
 Q = load_queries("backend.sync")
 
@@ -47,3 +47,8 @@ async def templates(conn: asyncpg.Connection, ids: list[int] | None) -> list[Tem
 
 async def rep_time_zone(conn: asyncpg.Connection, rep_id: int) -> str:
     return str(await conn.fetchval(Q["rep_time_zone"], rep_id))
+
+
+async def route_versions(conn: asyncpg.Connection, route_ids: list[int], rep_id: int) -> list[RouteVersion]:
+    rows = await conn.fetch(Q["route_versions"], route_ids, rep_id)
+    return [RouteVersion(**dict(row), etag=f'"route-{row["route_id"]}"') for row in rows]

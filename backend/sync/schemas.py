@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import msgspec
 
 from backend.accounts.schemas import Account
@@ -14,6 +16,17 @@ class ChangeEntry(msgspec.Struct, frozen=True):
     entity: str
     entity_id: int
     rep_ids: list[int]
+
+
+class RouteVersion(msgspec.Struct, frozen=True):
+    """A route version published since the cursor (a new version replaces the day's route)."""
+
+    route_id: int
+    day: dt.date
+    version: int
+    kind: str
+    published_at: dt.datetime
+    etag: str = ""
 
 
 class SyncChanges(msgspec.Struct, frozen=True, kw_only=True):
@@ -33,3 +46,6 @@ class SyncChanges(msgspec.Struct, frozen=True, kw_only=True):
     checklist_templates: list[Template]  # template versions (answers refer to the version's id)
     deleted_template_ids: list[int]  # versions withdrawn (is_active false)
     routes: list[DayRoute]  # the rep's published routes for today and tomorrow, always in full
+    # Every version of the rep's routes published since the cursor (any day), with its ETag, on a
+    # full answer too; without a cursor, the versions of `routes`.
+    route_versions: list[RouteVersion] = []

@@ -12,6 +12,9 @@ Rules:
   (`sync_horizon_days`): the log keeps that many days (pruned by the worker's timer), so an older
   cursor cannot be answered with a delta.
 - Routes (today and tomorrow, the rep's time zone) are in every page, in full: one small document each.
+- Route versions: every version of the rep's routes published since the cursor (any day; logged by
+  the routes trigger of migration 0009) is listed with its ETag in `route_versions`, on a delta and
+  on a full answer that a territory change caused; a first sync lists those of `routes`.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from backend.pagination import decode_cursor, encode_cursor
 from backend.routes.schemas import DayRoute
 from backend.routes.service import published_route
 from backend.sync import repository
-from backend.sync.schemas import SyncChanges
+from backend.sync.schemas import RouteVersion, SyncChanges
 
 _KIND = "sync"
 # A transaction that started before a cursor's snapshot may commit after it: its entries carry its
@@ -91,9 +94,12 @@ async def changes(
     territory_ids = await repository.rep_territory_ids(conn, rep_id)
     routes = await _routes(conn, rep_id, now)
 
-    async def full_chain(reason: str | None) -> SyncChanges:
+    async def full_chain(reason: str | None, versions: list[RouteVersion] | None = None) -> SyncChanges:
         fresh = SyncCursor(_KIND, "full", 0, now_s, 0, await repository.snapshot_xmin(conn), now_s)
-        return await _full_page(conn, fresh, territory_ids, routes, page_size, reason)
+        page = await _full_page(conn, fresh, territory_ids, routes, page_size, reason)
+        if versions is None:
+            versions = await repository.route_versions(conn, [route.id for route in routes], rep_id)
+        return msgspec.structs.replace(page, route_versions=versions)
 
     if cursor is None:
         return await full_chain("first_sync")
@@ -105,8 +111,11 @@ async def changes(
         cursor = msgspec.structs.replace(cursor, next_tx=await repository.snapshot_xmin(conn), next_s=now_s)
     entries = await repository.changes_since(conn, cursor.from_tx, territory_ids, rep_id, cursor.after, page_size + 1)
     more, entries = len(entries) > page_size, entries[:page_size]
+    route_versions = await repository.route_versions(
+        conn, sorted({entry.entity_id for entry in entries if entry.entity == "route"}), rep_id
+    )
     if any(entry.entity == "territory" and rep_id in entry.rep_ids for entry in entries):
-        return await full_chain("territory_changed")
+        return await full_chain("territory_changed", route_versions)
     account_ids = sorted({entry.entity_id for entry in entries if entry.entity == "account"})
     template_ids = sorted({entry.entity_id for entry in entries if entry.entity == "checklist_template"})
     current = await repository.accounts(conn, territory_ids, account_ids, limit=len(account_ids)) if account_ids else []
@@ -127,6 +136,7 @@ async def changes(
         checklist_templates=[template for template in versions if template.is_active],
         deleted_template_ids=[template.id for template in versions if not template.is_active],
         routes=routes,
+        route_versions=route_versions,
     )
 
 

@@ -31,3 +31,16 @@ class PlannedTask(msgspec.Struct, frozen=True):
     priority: int
     note: str | None
     created_by: int | None
+    # The day's published route: whether the task is on it, else the planner's reason (None: no
+    # route for the day yet, or not planned since the task was added).
+    route_id: int | None = None
+    placed: bool | None = None
+    reason: str | None = None
+
+
+class AppointmentFrame(msgspec.Struct, frozen=True):
+    service_s: int
+    opening: list[tuple[int, int]]
+    has_hours: bool
+    shift_start_s: int
+    shift_end_s: int

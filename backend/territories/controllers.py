@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from litestar import Controller, get, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.auth.principal import Role
-from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.clock import local_today
+from backend.http.dependencies import AppSettings, BusinessClock, Caller, Conn
 from backend.http.security import requires_role
 from backend.territories import service
 from backend.territories.schemas import Coverage, Territory, TerritoryChange, TerritoryUpdate
 
-ActiveDays = Annotated[int | None, QueryParameter(ge=1, le=3650, description="the 'active' window in days")]
+ActiveDays = Annotated[
+    int | None, QueryParameter(ge=1, le=400, description="instead of `from`: the period's length in days up to `to`")
+]
+FromDay = Annotated[dt.date | None, QueryParameter(name="from", description="first local day YYYY-MM-DD")]
+ToDay = Annotated[dt.date | None, QueryParameter(name="to", description="last local day YYYY-MM-DD (default today)")]
+
+
+def _period(first: dt.date | None, last: dt.date | None, days: int | None, today: dt.date) -> tuple[dt.date, dt.date]:
+    last = last or today
+    return first or last - dt.timedelta(days=(days or 28) - 1), last
 
 
 class TerritoriesController(Controller):
@@ -51,9 +62,19 @@ class TerritoriesController(Controller):
 
     @get("/coverage", summary="Coverage of every territory in scope (and of unassigned accounts)")
     async def coverage_all(
-        self, conn: Conn, principal: Caller, settings: AppSettings, active_days: ActiveDays = None
+        self,
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        clock: BusinessClock,
+        from_day: FromDay = None,
+        to_day: ToDay = None,
+        active_days: ActiveDays = None,
     ) -> list[Coverage]:
-        return await service.coverage(conn, principal, None, active_days or settings.coverage_active_days)
+        """Potential base, active base and outlets visited per territory and channel over [from, to]
+        (default: the 28 days to today), by the definition `/api/v1/reports/coverage` uses too."""
+        first, last = _period(from_day, to_day, active_days, local_today(clock, settings.planning_time_zone))
+        return await service.coverage(conn, principal, None, first, last)
 
     @get("/{territory_id:int}/coverage", summary="Coverage of one territory", raises=[])
     async def coverage_one(
@@ -61,8 +82,12 @@ class TerritoriesController(Controller):
         conn: Conn,
         principal: Caller,
         settings: AppSettings,
+        clock: BusinessClock,
         territory_id: FromPath[int],
+        from_day: FromDay = None,
+        to_day: ToDay = None,
         active_days: ActiveDays = None,
     ) -> Coverage:
-        found = await service.coverage(conn, principal, territory_id, active_days or settings.coverage_active_days)
+        first, last = _period(from_day, to_day, active_days, local_today(clock, settings.planning_time_zone))
+        found = await service.coverage(conn, principal, territory_id, first, last)
         return found[0]

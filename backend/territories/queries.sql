@@ -57,50 +57,40 @@ returning id, (xmax = 0) as inserted;
 select count(*) from accounts where territory_id is null and location is not null;
 
 -- name: coverage
--- Outlets per territory and channel. Active: status 'active' or a visit checked in during the last
--- $2 days (orders are not stored per account). Visited this cycle: a visit in the last $3 days.
-with recent as (
-    select v.account_id, max(v.checked_in_at) as last_visit_at
-    from visits v
-    where v.checked_in_at >= now() - make_interval(days => greatest($2::int, $3::int))
-    group by v.account_id
-)
+-- Outlets per territory (in $1) and channel over local days [$2, $3], by the one definition of
+-- migration 0009: potential base, active base (of the potential base), visited (any status).
+with potential as (select potential_base_account_ids() as id),
+active as (select active_account_ids($2::date, $3::date) as id),
+visited as (select visited_account_ids($2::date, $3::date) as id)
 select t.id as territory_id, t.code, t.name, t.owner_rep_id, a.channel,
        count(a.id) as total,
-       count(a.id) filter (where a.status = 'potential'
-                             and (r.last_visit_at is null or r.last_visit_at < now() - make_interval(days => $2::int)))
-           as potential,
-       count(a.id) filter (where a.status = 'active'
-                             or r.last_visit_at >= now() - make_interval(days => $2::int)) as active,
+       count(a.id) filter (where a.id in (select id from potential)) as potential,
+       count(a.id) filter (where a.id in (select id from potential) and a.id in (select id from active)) as active,
        count(a.id) filter (where a.status = 'closed') as closed,
        count(a.id) filter (where a.id is not null and a.location is null) as needs_geocoding,
-       count(a.id) filter (where r.last_visit_at >= now() - make_interval(days => $3::int)) as visited_this_cycle
+       count(a.id) filter (where a.id in (select id from visited)) as visited
 from territories t
 left join accounts a on a.territory_id = t.id
-left join recent r on r.account_id = a.id
 where t.id = any($1::bigint[])
 group by t.id, t.code, t.name, t.owner_rep_id, a.channel
 order by t.id, a.channel;
 
 -- name: coverage_unassigned
-with recent as (
-    select v.account_id, max(v.checked_in_at) as last_visit_at
-    from visits v
-    where v.checked_in_at >= now() - make_interval(days => greatest($1::int, $2::int))
-    group by v.account_id
-)
+with potential as (select potential_base_account_ids() as id),
+active as (select active_account_ids($1::date, $2::date) as id),
+visited as (select visited_account_ids($1::date, $2::date) as id)
 select a.channel,
        count(*) as total,
-       count(*) filter (where a.status = 'potential'
-                          and (r.last_visit_at is null or r.last_visit_at < now() - make_interval(days => $1::int)))
-           as potential,
-       count(*) filter (where a.status = 'active' or r.last_visit_at >= now() - make_interval(days => $1::int))
-           as active,
+       count(*) filter (where a.id in (select id from potential)) as potential,
+       count(*) filter (where a.id in (select id from potential) and a.id in (select id from active)) as active,
        count(*) filter (where a.status = 'closed') as closed,
        count(*) filter (where a.location is null) as needs_geocoding,
-       count(*) filter (where r.last_visit_at >= now() - make_interval(days => $2::int)) as visited_this_cycle
+       count(*) filter (where a.id in (select id from visited)) as visited
 from accounts a
-left join recent r on r.account_id = a.id
 where a.territory_id is null
 group by a.channel
 order by a.channel;
+
+-- name: assign_owner
+-- The territory with code $1 is owned by rep $2 from now on; returns its id (none: no such code).
+update territories set owner_rep_id = $2, updated_at = now() where code = $1 returning id;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import asyncpg
@@ -86,12 +87,17 @@ async def count_unassigned(conn: asyncpg.Connection) -> int:
 
 
 async def coverage_rows(
-    conn: asyncpg.Connection, territory_ids: list[int], active_days: int, cycle_days: int
+    conn: asyncpg.Connection, territory_ids: list[int], first: dt.date, last: dt.date
 ) -> list[TerritoryCoverageCounts]:
-    rows = await conn.fetch(Q["coverage"], territory_ids, active_days, cycle_days)
+    rows = await conn.fetch(Q["coverage"], territory_ids, first, last)
     return [msgspec.convert(dict(row), TerritoryCoverageCounts) for row in rows]
 
 
-async def coverage_unassigned(conn: asyncpg.Connection, active_days: int, cycle_days: int) -> list[CoverageCounts]:
-    rows = await conn.fetch(Q["coverage_unassigned"], active_days, cycle_days)
+async def coverage_unassigned(conn: asyncpg.Connection, first: dt.date, last: dt.date) -> list[CoverageCounts]:
+    rows = await conn.fetch(Q["coverage_unassigned"], first, last)
     return [msgspec.convert(dict(row), CoverageCounts) for row in rows]
+
+
+async def assign_owner(conn: asyncpg.Connection, code: str, rep_id: int) -> int | None:
+    territory_id: int | None = await conn.fetchval(Q["assign_owner"], code, rep_id)
+    return territory_id

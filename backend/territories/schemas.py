@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import msgspec
@@ -31,7 +32,9 @@ class TerritoryUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     backup_rep_id: int | msgspec.UnsetType | None = msgspec.UNSET
 
 
-class Problem(msgspec.Struct, frozen=True):
+class GeometryIssue(msgspec.Struct, frozen=True):
+    """Something found in a territory's geometry (repaired, rejected, overlapping...): not an error body."""
+
     kind: str  # repaired | rejected | hole | overlap | gap | duplicate_code | assumed_crs | unknown_rep
     codes: list[str]
     detail: str
@@ -41,7 +44,7 @@ class Problem(msgspec.Struct, frozen=True):
 
 class TerritoryChange(msgspec.Struct, frozen=True):
     territory: Territory
-    problems: list[Problem]
+    problems: list[GeometryIssue]
     accounts_moved_in: list[int]
     accounts_moved_out: list[int]
     unassigned_accounts: int
@@ -53,7 +56,7 @@ class TerritoryImportReport(msgspec.Struct, frozen=True):
     created: list[str]
     updated: list[str]
     unchanged: list[str]
-    problems: list[Problem]
+    problems: list[GeometryIssue]
     unassigned_accounts: int
     summary: str
 
@@ -76,7 +79,7 @@ class CoverageCounts(msgspec.Struct, frozen=True):
     active: int
     closed: int
     needs_geocoding: int
-    visited_this_cycle: int
+    visited: int
 
 
 class TerritoryCoverageCounts(CoverageCounts, frozen=True):
@@ -92,24 +95,26 @@ class ChannelCoverage(CoverageCounts, frozen=True):
 
 
 class Coverage(msgspec.Struct, frozen=True):
-    """Outlets of one territory (territory_id None: accounts outside every territory).
+    """Outlets of one territory (territory_id None: accounts outside every territory) over the local
+    days [from_day, to_day], by the one definition (docs/architecture.md, "Coverage"):
 
-    `active`: status 'active', or a visit checked in during the last `active_days` days (orders are
-    not stored per account, so "ordered" cannot count yet); `potential` excludes those recently
-    visited. `visited_this_cycle`: accounts with a visit in the current cycle, the last
-    `cycle_days` (28: visit frequencies are per 4 weeks)."""
+    `potential`: the potential base, outlets that fit the target profile (HoReCa or retail, not
+    closed, located); `active`: those of the potential base in `active_account_ids` for the period
+    (an order submitted, confirmed or delivered in it, migration 0011); `visited`: distinct outlets
+    with a check-in in the period, whatever their status (prospects included);
+    `potential_per_active`: potential / active."""
 
     territory_id: int | None
     code: str | None
     name: str | None
     owner_rep_id: int | None
+    from_day: dt.date
+    to_day: dt.date
     total: int
     potential: int
     active: int
     closed: int
     needs_geocoding: int
     potential_per_active: float | None
-    visited_this_cycle: int
-    active_days: int
-    cycle_days: int
+    visited: int
     by_channel: list[ChannelCoverage]

@@ -8,6 +8,7 @@ account's territory, so the reps' account lists follow at once.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,7 +23,7 @@ from backend.territories.schemas import (
     ChannelCoverage,
     Coverage,
     CoverageCounts,
-    Problem,
+    GeometryIssue,
     Territory,
     TerritoryChange,
     TerritoryImportReport,
@@ -49,8 +50,8 @@ async def get_territory(conn: asyncpg.Connection, principal: Principal, territor
     raise NotFound(f"territory {territory_id} not found", field="territory_id")
 
 
-def _problem(p: TerritoryProblem) -> Problem:
-    return Problem(kind=p.kind, codes=p.codes, detail=p.detail, area_m2=p.area_m2, location=p.location)
+def _problem(p: TerritoryProblem) -> GeometryIssue:
+    return GeometryIssue(kind=p.kind, codes=p.codes, detail=p.detail, area_m2=p.area_m2, location=p.location)
 
 
 async def _check_reps(conn: asyncpg.Connection, ids: dict[str, int | None]) -> None:
@@ -70,7 +71,7 @@ class GeometryLimits(msgspec.Struct, frozen=True):
     check_memory_bytes: int = 512 * 1024 * 1024
 
 
-async def _checked_shape(geojson: dict[str, Any], code: str, limits: GeometryLimits) -> tuple[Any, list[Problem]]:
+async def _checked_shape(geojson: dict[str, Any], code: str, limits: GeometryLimits) -> tuple[Any, list[GeometryIssue]]:
     """The boundary parsed, counted and checked (repaired when invalid) in a bounded child process."""
     try:
         shape = geometry_from_geojson(geojson)
@@ -101,7 +102,7 @@ async def _checked_shape(geojson: dict[str, Any], code: str, limits: GeometryLim
         return shape, []
     fixed = shapely.from_wkb(checked.repaired_wkb)
     detail = f"invalid polygon ({checked.reason}) repaired"
-    return fixed, [Problem(kind="repaired", codes=[code], detail=detail, area_m2=None, location=None)]
+    return fixed, [GeometryIssue(kind="repaired", codes=[code], detail=detail, area_m2=None, location=None)]
 
 
 async def update_territory(
@@ -118,7 +119,7 @@ async def update_territory(
     code = await repository.territory_code(conn, territory_id)
     if code is None:
         raise NotFound(f"territory {territory_id} not found", field="territory_id")
-    problems: list[Problem] = []
+    problems: list[GeometryIssue] = []
     checked: Any = None
     if not isinstance(change.geometry, msgspec.UnsetType):
         checked, repairs = await _checked_shape(change.geometry, code, limits or GeometryLimits())
@@ -176,7 +177,7 @@ async def import_territories(conn: asyncpg.Connection, parsed: TerritoryFile) ->
             found = users.get(email) if email else None
             if email and (found is None or found[1] != "rep"):
                 detail = f"{email} is not a rep; the territory keeps its rep"
-                problems.append(Problem("unknown_rep", [shape.code], detail))
+                problems.append(GeometryIssue("unknown_rep", [shape.code], detail))
                 found = None
             rep_ids.append(found[0] if found else None)
         result = await repository.upsert_territory(
@@ -211,6 +212,7 @@ async def import_territories(conn: asyncpg.Connection, parsed: TerritoryFile) ->
 
 
 CYCLE_DAYS = 28  # visit frequencies are per 4 weeks
+MAX_COVERAGE_DAYS = 400
 
 
 def _ratio(potential: int, active: int) -> float | None:
@@ -218,7 +220,10 @@ def _ratio(potential: int, active: int) -> float | None:
 
 
 def _coverage(
-    key: tuple[int | None, str | None, str | None, int | None], rows: Sequence[CoverageCounts], active_days: int
+    key: tuple[int | None, str | None, str | None, int | None],
+    rows: Sequence[CoverageCounts],
+    first: dt.date,
+    last: dt.date,
 ) -> Coverage:
     channels = [
         ChannelCoverage(
@@ -230,41 +235,53 @@ def _coverage(
     ]
     total = {
         k: sum(getattr(c, k) for c in channels)
-        for k in ("total", "potential", "active", "closed", "needs_geocoding", "visited_this_cycle")
+        for k in ("total", "potential", "active", "closed", "needs_geocoding", "visited")
     }
     return Coverage(
         territory_id=key[0],
         code=key[1],
         name=key[2],
         owner_rep_id=key[3],
+        from_day=first,
+        to_day=last,
         total=total["total"],
         potential=total["potential"],
         active=total["active"],
         closed=total["closed"],
         needs_geocoding=total["needs_geocoding"],
         potential_per_active=_ratio(total["potential"], total["active"]),
-        visited_this_cycle=total["visited_this_cycle"],
-        active_days=active_days,
-        cycle_days=CYCLE_DAYS,
+        visited=total["visited"],
         by_channel=channels,
     )
 
 
 async def coverage(
-    conn: asyncpg.Connection, principal: Principal, territory_id: int | None, active_days: int
+    conn: asyncpg.Connection, principal: Principal, territory_id: int | None, first: dt.date, last: dt.date
 ) -> list[Coverage]:
-    """Per territory in scope (or one); for supervisors and admins asking for all, a last entry with
-    territory_id None for the accounts outside every territory."""
+    """Per territory in scope (or one) over [first, last]; for supervisors and admins asking for all, a
+    last entry with territory_id None for the accounts outside every territory."""
+    if last < first:
+        raise InvalidInput("`to` is before `from`", field="to")
+    if (last - first).days > MAX_COVERAGE_DAYS:
+        raise InvalidInput(f"a period covers at most {MAX_COVERAGE_DAYS} days", field="from")
     visible = [t.id for t in await repository.list_visible(conn, principal.role.value, principal.user_id)]
     if territory_id is not None:
         if territory_id not in visible:
             raise NotFound(f"territory {territory_id} not found", field="territory_id")
         visible = [territory_id]
     grouped: dict[tuple[int | None, str | None, str | None, int | None], list[CoverageCounts]] = {}
-    for row in await repository.coverage_rows(conn, visible, active_days, CYCLE_DAYS):
+    for row in await repository.coverage_rows(conn, visible, first, last):
         grouped.setdefault((row.territory_id, row.code, row.name, row.owner_rep_id), []).append(row)
-    result = [_coverage(key, rows, active_days) for key, rows in grouped.items()]
+    result = [_coverage(key, rows, first, last) for key, rows in grouped.items()]
     if territory_id is None and principal.role != Role.REP:
-        unassigned = await repository.coverage_unassigned(conn, active_days, CYCLE_DAYS)
-        result.append(_coverage((None, None, None, None), unassigned, active_days))
+        unassigned = await repository.coverage_unassigned(conn, first, last)
+        result.append(_coverage((None, None, None, None), unassigned, first, last))
     return result
+
+
+async def assign_owner(conn: asyncpg.Connection, code: str, rep_id: int) -> int:
+    """Make `rep_id` the owner of the territory `code` (the CLI's `users create --territory`)."""
+    territory_id = await repository.assign_owner(conn, code.strip(), rep_id)
+    if territory_id is None:
+        raise InvalidInput(f"no territory with code {code!r}", field="territory")
+    return territory_id

@@ -1,20 +1,27 @@
 -- name: check_in_context
--- Everything a check-in is judged on, in one round trip; no row when the account is not in one of
--- the rep's territories (as owner or backup):
+-- Everything a check-in is judged on, in one round trip; no row when the account is neither in one
+-- of the rep's territories (as owner or backup) nor on a version of the rep's route of the check-in's
+-- local day (an absent colleague's visit handed over to them):
 -- - the distance in metres from the reported position to the account (geography: true metres;
 --   NULL when the account has no location yet);
 -- - the rep's published route for the check-in's local day (their time zone; highest version) and
 --   this account's stop on it (route_id NULL: no route planned; seq NULL: not on it);
 -- - the rep's previous check-in by device time, and its distance from this position.
 with here as (select ST_SetSRID(ST_MakePoint($4::float8, $3::float8), 4326)::geography as point),
+     local_day as (
+         select ($5::timestamptz at time zone coalesce((select time_zone from reps where user_id = $2), 'UTC'))::date
+             as day),
      account as (
          select a.id, a.location from accounts a
-         where a.id = $1 and a.territory_id in (select visible_territory_ids('rep', $2))
+         where a.id = $1
+           and (a.territory_id in (select visible_territory_ids('rep', $2))
+                or exists (select 1 from routes r join route_stops s on s.route_id = r.id
+                           where r.rep_id = $2 and r.day = (select day from local_day) and s.account_id = a.id))
          limit 1),
      route as (
          select r.id from routes r
          where r.rep_id = $2
-           and r.day = ($5::timestamptz at time zone coalesce((select time_zone from reps where user_id = $2), 'UTC'))::date
+           and r.day = (select day from local_day)
          order by r.version desc
          limit 1)
 select account.id as account_id,

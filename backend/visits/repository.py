@@ -17,7 +17,7 @@ Q = load_queries("backend.visits")
 async def check_in_context(
     conn: asyncpg.Connection, account_id: int, rep_id: int, lat: float, lon: float, at: datetime, visit_id: uuid.UUID
 ) -> CheckInContext | None:
-    """None when the account is not in the rep's territories."""
+    """None when the account is neither in the rep's territories nor on their route of that local day."""
     row = await conn.fetchrow(Q["check_in_context"], account_id, rep_id, lat, lon, at, visit_id)
     return None if row is None else msgspec.convert(dict(row), CheckInContext)
 

@@ -14,6 +14,8 @@ from backend.http.openapi import PROBLEM_JSON, PROBLEM_SCHEMA, document
 from backend.settings import Settings
 
 PROBLEM_REF = {"$ref": f"#/components/schemas/{PROBLEM_SCHEMA}"}
+HEALTH_REF = {"$ref": "#/components/schemas/HealthStatus"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(scope="module")
@@ -28,13 +30,23 @@ def _operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
 def test_every_error_response_is_problem_json_with_the_one_schema(doc: dict[str, Any]) -> None:
     for path, method, op in _operations(doc):
         errors = {code: response for code, response in op["responses"].items() if code[0] in "45"}
+        if path == "/health":  # not ready: the same body as when ready, status "unavailable"
+            assert errors["503"]["content"]["application/json"]["schema"] == HEALTH_REF
+            continue
         for code, response in errors.items():
             assert response["content"] == {PROBLEM_JSON: {"schema": PROBLEM_REF}}, (method, path, code)
-        if path != "/health":
-            assert "503" in errors, (method, path)
+        assert "503" in errors, (method, path)
     problem = doc["components"]["schemas"][PROBLEM_SCHEMA]
     assert set(problem["properties"]) == {"type", "title", "status", "detail", "field", "errors"}
     assert "status_code" not in str(doc), "Litestar's default 400 body is gone"
+
+
+def test_the_only_problem_schema_describes_errors(doc: dict[str, Any]) -> None:
+    schemas = doc["components"]["schemas"]
+    assert "Problem" not in schemas, "a component named Problem reads as the error body"
+    assert "GeometryIssue" in schemas  # the territory-geometry findings, under a name of their own
+    problem_refs = {ref for ref in re.findall(r"#/components/schemas/(\w*Problem\w*)", str(doc["paths"]))}
+    assert problem_refs == {PROBLEM_SCHEMA}, problem_refs
 
 
 def test_errors_follow_what_each_operation_can_raise(doc: dict[str, Any]) -> None:
@@ -55,12 +67,21 @@ def test_public_operations_need_no_token_and_others_inherit_bearer(doc: dict[str
     assert doc["security"] == [{"bearer": []}]
 
 
+# The verbs an operation id starts with; a bare verb or a bare noun (`bundle`, `kpis`) is not an id.
+VERBS = {"get", "list", "create", "update", "delete", "replace", "set", "save", "add", "import", "export", "move"}
+VERBS |= {"submit", "start", "assign", "dismiss", "merge", "undo", "upload", "checkout", "check_in", "replan"}
+VERBS |= {"refresh", "login", "logout"}
+
+
 def test_operation_ids_are_natural_and_unique(doc: dict[str, Any]) -> None:
     ids = [op["operationId"] for _, _, op in _operations(doc)]
     assert len(ids) == len(set(ids))
-    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", op_id) for op_id in ids), ids
+    verb_resource = re.compile(rf"({'|'.join(sorted(VERBS))})_[a-z0-9]+(_[a-z0-9]+)*")
+    assert [op_id for op_id in ids if not verb_resource.fullmatch(op_id)] == []
     assert doc["paths"]["/api/v1/visits/{visit_id}/checkout"]["post"]["operationId"] == "checkout_visit"
     assert doc["paths"]["/api/v1/me/accounts"]["get"]["operationId"] == "list_my_accounts"
+    assert doc["paths"]["/api/v1/sales/kpis"]["get"]["operationId"] == "get_sales_kpis"
+    assert doc["paths"]["/api/v1/orders/{order_id}/status"]["post"]["operationId"] == "move_order_status"
 
 
 def test_descriptions_carry_the_idempotency_rules_and_the_replay_header(doc: dict[str, Any]) -> None:
@@ -86,11 +107,48 @@ def test_multipart_uploads_have_their_fields(doc: dict[str, Any]) -> None:
                 assert op["requestBody"]["content"]["application/octet-stream"]["schema"]["format"] == "binary"
 
 
+def test_every_json_success_has_a_schema(doc: dict[str, Any]) -> None:
+    for path, method, op in _operations(doc):
+        for code, response in op["responses"].items():
+            for media_type, body in response.get("content", {}).items():
+                if not code.startswith("2"):
+                    continue
+                schema = body.get("schema") or {}
+                if media_type == "application/json" or media_type.endswith("+json"):
+                    assert schema not in ({}, {"type": "object"}), (method, path, code)
+                    assert schema.get("additionalProperties") != {}, (method, path, code)
+                else:  # a file: CSV, XLSX, a photo
+                    assert schema == {"type": "string", "format": "binary"}, (method, path, code, media_type)
+
+
+def test_media_types_are_those_the_server_answers_with(doc: dict[str, Any]) -> None:
+    def success(path: str) -> dict[str, Any]:
+        return dict(doc["paths"][path]["get"]["responses"]["200"]["content"])
+
+    for layer in ("routes", "visits", "due", "territories", "basemap"):
+        content = success(f"/api/v1/supervision/{layer}.geojson")
+        assert content == {"application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}}
+    assert {"image/jpeg", "image/png", "image/webp"} <= set(success("/api/v1/photos/{photo_id}"))
+    assert set(success("/api/v1/photos/{photo_id}/thumbnail")) == {"image/jpeg"}
+
+
 def test_reports_are_typed_with_their_csv_and_xlsx_media_types(doc: dict[str, Any]) -> None:
-    for name, model in (("visits", "VisitsReport"), ("coverage", "CoverageReport"), ("sales", "SalesReport")):
-        content = doc["paths"][f"/api/v1/reports/{name}"]["get"]["responses"]["200"]["content"]
-        assert content["application/json"]["schema"] == {"$ref": f"#/components/schemas/{model}"}
-        assert {"text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"} <= set(content)
+    typed = {
+        "/api/v1/reports/visits": "VisitsReport",
+        "/api/v1/reports/coverage": "CoverageReport",
+        "/api/v1/reports/sales": "SalesReport",
+        "/api/v1/sales/plan-vs-fact": "PlanFactReport",
+        "/api/v1/sales/kpis": "KpiReport",
+        "/api/v1/sales/active-base": "BaseReport",
+        "/api/v1/sales/churn": "ChurnReport",
+        "/api/v1/sales/seasonality": "SeasonReport",
+        "/api/v1/sales/shelf": "ShelfReport",
+        "/api/v1/orders/export": "ExportDocument",
+    }
+    for path, model in typed.items():
+        content = doc["paths"][path]["get"]["responses"]["200"]["content"]
+        assert content["application/json"]["schema"] == {"$ref": f"#/components/schemas/{model}"}, path
+        assert {"text/csv", XLSX} <= set(content), path
     for name in ("sales", "seasonality"):
         parameters = doc["paths"][f"/api/v1/reports/{name}"]["get"]["parameters"]
         assert next(p for p in parameters if p["name"] == "from")["required"] is True
@@ -108,7 +166,8 @@ async def test_the_docs_pages_load_their_scripts_from_this_server(client: httpx.
         scripts = re.findall(r'(?:src|href)="([^"]+)"', html)
         assert scripts and all(url.startswith("/supervisor/assets/docs/") for url in scripts), scripts
     served = await client.get("/schema/openapi.json")
-    assert served.status_code == 200 and served.json()["paths"]["/api/v1/visits"]["post"]["operationId"] == "check_in"
+    assert served.status_code == 200
+    assert served.json()["paths"]["/api/v1/visits"]["post"]["operationId"] == "check_in_visit"
 
 
 async def test_a_missing_query_parameter_is_named(client: httpx.AsyncClient) -> None:

@@ -78,7 +78,7 @@ def _api(client_package: ModuleType, name: str) -> Any:
 
 
 def _login(package: ModuleType, base: str, email: str) -> Any:
-    login = _api(package, "api.auth.login")
+    login = _api(package, "api.auth.login_user")
     models = _api(package, "models")
     anonymous = package.Client(base_url=base)
     tokens = login.sync(client=anonymous, body=models.LoginRequest(email=email, password=DEMO_PASSWORD))
@@ -101,7 +101,7 @@ def test_the_generated_client_drives_a_reps_day_and_a_supervisors_report(
     stop = route.stops[2]  # the first two stops were visited already (the known day)
     arrived = dt.datetime.combine(DAY, dt.time(), tzinfo=HELSINKI) + dt.timedelta(seconds=stop.start_s)
     visit_id = uuid.uuid4()
-    check_in = _api(generated, "api.visits.check_in").sync_detailed(
+    check_in = _api(generated, "api.visits.check_in_visit").sync_detailed(
         client=rep,
         body=models.CheckInRequest(
             id=visit_id,
@@ -121,7 +121,7 @@ def test_the_generated_client_drives_a_reps_day_and_a_supervisors_report(
     assert isinstance(checklist, models.VisitChecklist) and checklist.templates
     for template in checklist.templates:
         answers = [models.Answer(item=item.key, value=True) for item in template.items if item.type_ == "yes_no"]
-        result = _api(generated, "api.checklists.submit_checklist").sync(
+        result = _api(generated, "api.checklists.submit_visit_checklist").sync(
             client=rep, visit_id=visit_id, body=models.ChecklistRequest(template_id=template.id, answers=answers)
         )
         assert isinstance(result, models.ChecklistResult), result
@@ -154,7 +154,7 @@ def test_the_generated_client_drives_a_reps_day_and_a_supervisors_report(
         ),
     )
     assert isinstance(dark, models.Photo) and dark.flags == ["too_dark", "too_uniform"]
-    thumbnail = _api(generated, "api.photos.get_thumbnail").sync_detailed(client=rep, photo_id=shelf.parsed.id)
+    thumbnail = _api(generated, "api.photos.get_photo_thumbnail").sync_detailed(client=rep, photo_id=shelf.parsed.id)
     assert thumbnail.status_code == 200 and thumbnail.content[:3] == b"\xff\xd8\xff"
 
     out = _api(generated, "api.visits.checkout_visit").sync(

@@ -34,7 +34,9 @@ from geo_data.opening_hours import OpeningHoursError
         ("Brew Dog LLC", "Brew Dog", "LLC"),
         ("Bäckerei Müller GmbH", "Bäckerei Müller", "GmbH"),
         ("Ab", "Ab", None),  # a name that is only a legal form stays a name
-        ("McDonald's", "McDonald s", None),
+        ("McDonald's", "McDonald's", None),  # an apostrophe inside a word is part of the name
+        ("O'LEARYS HELSINKI OY", "O'Learys Helsinki", "Oy"),
+        ("'Kappeli'", "Kappeli", None),
     ],
 )
 def test_names_split_off_legal_forms_and_fix_shouting(raw: str, name: str, form: str | None) -> None:
@@ -42,7 +44,23 @@ def test_names_split_off_legal_forms_and_fix_shouting(raw: str, name: str, form:
 
 
 def test_name_key_ignores_case_punctuation_and_legal_form() -> None:
-    assert name_key("CAFE REGATTA OY") == name_key("Cafe Regatta") == "cafe regatta"
+    assert name_key("CAFE REGATTA OY") == name_key("Cafe Regatta") == "cafe regata"
+    assert name_key("O'Learys") == name_key("O Learys")
+
+
+@pytest.mark.parametrize(
+    ("cyrillic", "latin"),
+    [
+        ("Жемчужина", "Zhemchuzhina"),  # BGN/PCGN
+        ("Жемчужина", "Žemčužina"),  # ISO 9
+        ("Кофейня Хлеб", "Kofeinja Hleb"),  # informal
+        ("Кофейня Хлеб", "Kofeynya Khleb"),
+        ("ООО «Щука»", "Shchuka Oy"),
+        ("Царь", "Tsar"),
+    ],
+)
+def test_name_key_bridges_cyrillic_and_its_latin_spellings(cyrillic: str, latin: str) -> None:
+    assert name_key(cyrillic) == name_key(latin)
     assert split_legal_form("Kahvila Kuu Ky") == ("Kahvila Kuu", "Ky")
 
 
@@ -80,6 +98,11 @@ def test_address_key_matches_spelling_variants() -> None:
     assert address_key("Mannerheimintie 12 B, 00100 Helsinki") == address_key("MANNERHEIMIN TIE 12b")
     assert address_key("Aleksanterink. 5") == address_key("Aleksanterinkatu 5")
     assert address_key("Aleksanterinkatu 5") != address_key("Aleksanterinkatu 7")
+    assert address_key("Kalevank 3") == address_key("00100 Helsinki, Kalevankatu 3")
+    assert address_key("Pohj. esplanadi 19") == address_key("Pohjoisesplanadi 19, Helsinki")
+    assert address_key("Fredrikinkatu 42 A 3") == address_key("Fredrikinkatu 42a") == address_key("Fredrikinkatu 42-A")
+    assert address_key("Hämeentie 12-14") == address_key("Hameentie 12")
+    assert address_key("г. Москва, ул. Ленина, д. 5") == address_key("Lenina ulitsa 5") == address_key("ul. Lenina 5")
 
 
 def test_coordinates_swapped_detected_and_bad_ones_refused() -> None:

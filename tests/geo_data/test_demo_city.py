@@ -117,6 +117,9 @@ def test_names_addresses_phones(accounts: tuple[DemoAccount, ...]) -> None:
     assert sum(a.address is not None for a in accounts) > len(accounts) / 2
     assert any(a.address == "Eerikinkatu 10, 00100 Helsinki" for a in accounts)
     assert sum(a.phone is not None for a in accounts) > 50
+    # Phones are E.164, as imported rows store them (so a phone links the two).
+    assert all(a.phone is None or (a.phone.startswith("+") and a.phone[1:].isdigit()) for a in accounts)
+    assert any(a.name == "O'Learys" and a.phone == "+358447098479" for a in accounts)
 
 
 def test_accounts_in_exactly_one_territory(city: DemoCity) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -190,17 +191,37 @@ async def test_coverage_per_territory_and_channel(client: httpx.AsyncClient, con
         "a.location, 10, false, 5 from accounts a join territories t on t.id = a.territory_id where a.id = $1",
         visited,
     )
+    ordered = await conn.fetch(
+        "select id from accounts where territory_id = $1 and status <> 'closed' and location is not null "
+        "and channel in ('horeca', 'retail') order by id limit 2",
+        west["id"],
+    )
+    for row in ordered:
+        await conn.execute(
+            "insert into orders (id, account_id, rep_id, territory_id, status, ordered_at, order_day, total_amount, "
+            "total_units, line_count) values (gen_random_uuid(), $1, (select owner_rep_id from territories "
+            "where id = $2), $2, 'delivered', now(), current_date - 1, 10, 1, 1)",
+            row["id"],
+            west["id"],
+        )
     response = await client.get(f"/api/v1/territories/{west['id']}/coverage?active_days=30", headers=rep1)
     assert response.status_code == 200, response.text
     body = response.json()
+    # One definition (docs/architecture.md, "Coverage"): a visit makes an outlet visited, not active;
+    # active = of the potential base, an order submitted, confirmed or delivered in the period.
     counts = await conn.fetchrow(
-        "select count(*) as total, count(*) filter (where status = 'potential') - 1 as potential, "
-        "count(*) filter (where status = 'active') + 1 as active from accounts where territory_id = $1",
+        "select count(*) as total, "
+        "count(*) filter (where channel in ('horeca', 'retail') and status <> 'closed' and location is not null) "
+        "as potential, count(*) filter (where channel in ('horeca', 'retail') and status <> 'closed' "
+        "and location is not null and exists (select 1 from orders o where o.account_id = accounts.id "
+        "and o.status in ('submitted', 'confirmed', 'delivered') and o.order_day >= current_date - 29)) as active "
+        "from accounts where territory_id = $1",
         west["id"],
     )
     assert (body["total"], body["potential"], body["active"]) == tuple(counts)
     assert body["potential_per_active"] == round(counts["potential"] / counts["active"], 3)
-    assert body["visited_this_cycle"] == 1 and body["active_days"] == 30 and body["cycle_days"] == 28
+    assert body["visited"] == 1
+    assert dt.date.fromisoformat(body["to_day"]) - dt.date.fromisoformat(body["from_day"]) == dt.timedelta(days=29)
     assert sum(c["total"] for c in body["by_channel"]) == body["total"]
     assert {c["channel"] for c in body["by_channel"]} == {"horeca", "retail"}
     mine = (await client.get("/api/v1/territories/coverage", headers=rep1)).json()

@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -24,6 +25,7 @@ from routing.matrix import HaversineProvider, ValhallaProvider
 from tests.backend.conftest import SingleConnectionSource, auth_headers
 from tests.backend.observability.logs import json_log_lines
 from tests.backend.planning.conftest import DAY, published_day, rep_id_of, schedule_day, territory_accounts
+from tests.backend.planning.gate import GatedSolverPool, new_gate
 
 pytestmark = pytest.mark.db
 
@@ -92,14 +94,16 @@ async def test_the_road_engine_dying_mid_replan_answers_503_with_retry_after_and
     assert await conn.fetchval("select count(*) from routes where rep_id = $1 and day = $2", rep_id, DAY) == versions
 
 
-async def test_a_solver_killed_during_a_planning_job_leaves_its_traceback_in_the_log(conn: asyncpg.Connection) -> None:
+async def test_a_solver_killed_during_a_planning_job_leaves_its_traceback_in_the_log(
+    conn: asyncpg.Connection, tmp_path: Path
+) -> None:
     rep_id = await rep_id_of(conn, "rep2@example.com")
     await schedule_day(conn, rep_id, DAY, await territory_accounts(conn, rep_id, 25))
     run_id = await conn.fetchval("insert into planning_runs (day, trigger) values ($1, 'api') returning id", DAY)
     await conn.execute("insert into planning_run_reps (run_id, rep_id) values ($1, $2)", run_id, rep_id)
-    pool = SolverPool(processes=1)
-    # A search far longer than the test: it ends only because its process is killed.
-    options = PlanningOptions(iterations=10_000_000)
+    # The job's solve waits at a gate in its process, which is killed there.
+    pool = GatedSolverPool(new_gate(tmp_path))
+    options = PlanningOptions(iterations=20)
     try:
         with json_log_lines() as lines:
             job = asyncio.create_task(

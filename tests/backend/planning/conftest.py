@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import asyncpg
+import pytest
+from litestar import Litestar
 
+from backend.app import create_app
+from backend.clock import SimulatedClock
 from backend.planning.solver_pool import SolverPool
+from backend.settings import Settings
+from tests.backend.conftest import SingleConnectionSource
 
 DAY = dt.date(2026, 12, 1)  # a Tuesday
 
@@ -49,6 +56,16 @@ async def set_hours(conn: asyncpg.Connection, account_id: int, windows: list[tup
         "insert into account_opening_hours (account_id, weekday, open_s, close_s) values ($1, $2, $3, $4)",
         [(account_id, weekday, start, end) for weekday in range(1, 8) for start, end in windows],
     )
+
+
+# The business clock of the planning API tests: the evening before DAY (planning DAY is tomorrow's
+# plan; a test that needs "during DAY" sets app.state.clock itself).
+EVENING_BEFORE = dt.datetime.combine(DAY - dt.timedelta(days=1), dt.time(20), ZoneInfo("Europe/Helsinki"))
+
+
+@pytest.fixture
+def app(settings: Settings, conn: asyncpg.Connection) -> Litestar:
+    return create_app(settings, pool=SingleConnectionSource(conn), clock=SimulatedClock(EVENING_BEFORE))
 
 
 async def published_day(conn: asyncpg.Connection, solver: SolverPool, email: str, visits: int = 8) -> int:

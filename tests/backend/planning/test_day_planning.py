@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
 
-from backend.planning.service import PlanningOptions, churn_share, plan_rep_day
+from backend.clock import SimulatedClock
+from backend.planning.service import PlanningOptions, plan_rep_day
 from backend.planning.solver_pool import SolverPool
 from routing.matrix import HaversineProvider
 from tests.backend.conftest import SingleConnectionSource, auth_headers
@@ -133,16 +135,11 @@ async def test_one_reps_bad_data_is_recorded_not_raised(conn: asyncpg.Connection
     assert await conn.fetchval("select status from planning_runs where id = $1", run_id) == "done_with_failures"
 
 
-def test_churn_share_counts_dropped_and_moved_visits() -> None:
-    assert churn_share([1, 2, 3, 4], [1, 2, 3, 4]) == 0
-    assert churn_share([1, 2, 3, 4], [1, 2, 4]) == 0.5
-    assert churn_share([], [1]) == 0
-
-
 async def test_route_api_etag_replan_and_scope(
     conn: asyncpg.Connection, solver: SolverPool, client: httpx.AsyncClient, app
 ) -> None:
     app.state.solver = solver
+    app.state.clock = SimulatedClock(dt.datetime.combine(DAY, dt.time(11), ZoneInfo("Europe/Helsinki")))
     rep_id = await rep_id_of(conn, "rep1@example.com")
     await schedule_day(conn, rep_id, DAY, await territory_accounts(conn, rep_id, 12))
     await _plan(conn, solver, rep_id, DAY)

@@ -4,12 +4,14 @@ answers 503 when full, and solver processes that die with their parent."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -17,9 +19,11 @@ import pytest
 from litestar import Litestar
 
 import routing
+from backend.clock import SimulatedClock
 from backend.planning.solver_pool import SolverBusy, SolverPool
 from tests.backend.conftest import auth_headers
 from tests.backend.planning.conftest import DAY, published_day
+from tests.backend.planning.gate import new_gate, open_gate, wait_at_gate
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -55,14 +59,17 @@ async def _until(condition: object) -> None:
 
 @pytest.mark.db
 async def test_a_full_queue_answers_503_with_retry_after(
-    conn: asyncpg.Connection, client: httpx.AsyncClient, app: Litestar
+    conn: asyncpg.Connection, client: httpx.AsyncClient, app: Litestar, tmp_path: Path
 ) -> None:
     pool = SolverPool(processes=1, max_queued=0, retry_after_s=7)
     app.state.solver = pool
+    # A re-plan is for today, inside the shift: the business clock stands on DAY at 11:00.
+    app.state.clock = SimulatedClock(dt.datetime.combine(DAY, dt.time(11), ZoneInfo("Europe/Helsinki")))
     await published_day(conn, pool, "rep1@example.com")
     headers = await auth_headers(client, "rep1@example.com")
-    # One solve far longer than the test occupies the only process; nothing may wait behind it.
-    busy = asyncio.create_task(pool.solve(_small_problem(True), routing.SolveParams(iterations=10_000_000)))
+    # Work waiting at a gate occupies the only process; nothing may wait behind it.
+    gate = new_gate(tmp_path)
+    busy = asyncio.create_task(pool.call(wait_at_gate, gate))
     try:
         await _until(lambda: pool.running == 1)
         with pytest.raises(SolverBusy):
@@ -76,10 +83,8 @@ async def test_a_full_queue_answers_503_with_retry_after(
         assert response.headers["retry-after"] == "7"
         assert response.headers["content-type"].startswith("application/problem+json")
     finally:
-        for pid in pool.child_pids():
-            os.kill(pid, signal.SIGKILL)
-        with pytest.raises(Exception, match="stopped while solving"):
-            await busy
+        open_gate(gate)
+        assert await busy in pool.child_pids()
         pool.close()
 
 

@@ -17,8 +17,11 @@ from pathlib import Path
 
 import asyncpg
 
-from backend.settings import Settings
+from backend.db.pool import connect
+from backend.demo.service import load_demo_city
+from backend.settings import Settings, load_settings
 from benchmarks.live_server import recreate_database
+from geo_data.demo_city import load_demo_city as read_demo_city
 
 FIELDSALES = str(Path(sys.executable).with_name("fieldsales"))
 DAY = dt.date(2026, 12, 2)
@@ -38,10 +41,13 @@ def _env(url: str) -> dict[str, str]:
 
 async def _prepare(url: str, server: str, database: str) -> list[int]:
     await recreate_database(f"{server}/{database}", migrated=False)
-    for command in (["migrate"], ["demo"]):
-        subprocess.run([FIELDSALES, *command], env=_env(url), check=True, capture_output=True, timeout=300)
-    conn = await asyncpg.connect(url)
+    subprocess.run([FIELDSALES, "migrate"], env=_env(url), check=True, capture_output=True, timeout=300)
+    conn = await connect(load_settings({}, environment="test", database_url=url))
     try:
+        # The demo city without `fieldsales demo`'s simulated weeks of history (minutes): users,
+        # territories and accounts are all this test needs.
+        async with conn.transaction():
+            await load_demo_city(conn, read_demo_city())
         supervisor = await conn.fetchval("select id from users where email = 'supervisor@example.com'")
         for number in range(EXTRA_REPS):
             user_id = await conn.fetchval(
@@ -54,6 +60,14 @@ async def _prepare(url: str, server: str, database: str) -> list[int]:
             await conn.execute(
                 "insert into reps (user_id, home) select $1, home from reps "
                 "where user_id = (select min(user_id) from reps)",
+                user_id,
+            )
+            # A rep without a territory is reported, not planned: each extra rep owns a (far) one.
+            await conn.execute(
+                "insert into territories (code, name, geom, owner_rep_id) values ($1, $1, "
+                "ST_Multi(ST_MakeEnvelope(0, $2::float8, 0.001, $2::float8 + 0.001, 4326)), $3)",
+                f"EXTRA{number}",
+                float(number) * 0.01,
                 user_id,
             )
         reps = [row["user_id"] for row in await conn.fetch("select user_id from reps order by user_id")]
@@ -95,7 +109,15 @@ async def test_killing_a_worker_mid_run_still_plans_every_rep_once(settings: Set
     url = f"{server}/{database}"
     reps = await _prepare(url, server, database)
     started = subprocess.run(
-        [FIELDSALES, "plan", "nightly", "--day", DAY.isoformat()],
+        [
+            FIELDSALES,
+            "plan",
+            "nightly",
+            "--day",
+            DAY.isoformat(),
+            "--now",
+            f"{DAY - dt.timedelta(days=1)}T20:00:00+02:00",
+        ],
         env=_env(url),
         check=True,
         capture_output=True,

@@ -65,11 +65,14 @@ async def test_the_report_reconciles_with_the_raw_tables(
     assert response.status_code == 200, response.text
     total = response.json()["total"]
     assert total["planned"] == raw["planned"]
-    assert total["done"] == raw["done"] == 4
+    assert total["done_on_plan"] == raw["done"] == 4
     assert total["missed_not_visited"] == raw["not_visited"] == raw["planned"] - 4
-    assert total["missed_closed"] == raw["closed"] == 1
-    assert total["missed"] == total["missed_not_visited"] + total["missed_closed"] + total["missed_dropped_by_planner"]
+    # The account closed on Tuesdays was never on the plan: dropped by the planner, not missed.
+    assert total["dropped_by_planner"] == raw["closed"] == 1 and total["missed_closed"] == 0
+    assert total["missed"] == total["missed_not_visited"] + total["missed_closed"]
+    assert total["planned"] == total["done_on_plan"] + total["missed"]
     assert total["done_off_plan"] == raw["off_plan"] == 1
+    assert total["done"] == total["done_on_plan"] + total["done_added"] + total["done_off_plan"] == 5
     assert total["visits"] == raw["visits"] == 5
     assert total["geofence_compliance"] == pytest.approx(raw["in_range"] / raw["visits"], abs=1e-4)
     assert total["geofence_compliance"] == pytest.approx(0.8)
@@ -84,7 +87,7 @@ async def test_the_report_reconciles_with_the_raw_tables(
     rows = {row["key"]: row for row in response.json()["rows"]}
     assert set(rows) == {str(known_day.reps["rep1"]), str(known_day.reps["rep2"])}
     rep1 = rows[str(known_day.reps["rep1"])]
-    assert (rep1["done"], rep1["done_off_plan"], rep1["missed_closed"], rep1["visits"]) == (3, 1, 1, 4)
+    assert (rep1["done_on_plan"], rep1["done_off_plan"], rep1["dropped_by_planner"], rep1["visits"]) == (3, 1, 1, 4)
     assert sum(row["planned"] for row in rows.values()) == total["planned"]
 
 
@@ -218,9 +221,10 @@ def test_causes_of_missed_visits_and_on_time_rules() -> None:
     routes = [PublishedRoute(route_id=1, rep_id=1, rep_name="R", day=DAY, travel_s=600, distance_m=3000.0)]
     report = build_visits_report(DAY, DAY, VisitGroup.REP, routes, stops, drops, visits, 1800)
     total = report.total
-    assert (total.planned, total.done, total.missed_not_visited, total.missed_closed) == (4, 2, 1, 2)
-    assert total.missed_dropped_by_planner == 1  # account 7; account 6 was visited anyway (off-plan)
-    assert total.done_off_plan == 2
+    assert (total.planned, total.done_on_plan, total.missed_not_visited, total.missed_closed) == (4, 2, 1, 1)
+    assert total.planned == total.done_on_plan + total.missed
+    assert total.dropped_by_planner == 2  # accounts 7 and 8; account 6 was visited anyway (off-plan)
+    assert total.done_off_plan == 2 and total.done == 4
     assert total.on_time_share == 0.5  # account 2 started 1900 s after its planned start, no window
     assert total.geofence_compliance == 0.75
     assert total.travel_planned_s == 600 and total.travel_actual_m is not None and total.travel_actual_m > 0

@@ -94,6 +94,18 @@ PROBES: dict[tuple[str, str], Callable[[Targets], Probe]] = {
         f"{API}/reps/{t.rep_id}/route/replan",
         {"json": {"lat": 60.17, "lon": 24.94, "time_s": 36000, "day": _day()}},
     ),
+    ("POST", f"{API}/reps/{{rep_id:int}}/route/removals"): lambda t: (
+        f"{API}/reps/{t.rep_id}/route/removals",
+        {"json": {"day": "2027-01-04", "account_id": t.account_id, "reason": "probe"}},
+    ),
+    ("GET", f"{API}/reps/{{rep_id:int}}/absences"): lambda t: (
+        f"{API}/reps/{t.rep_id}/absences",
+        {"params": {"from": "2027-01-04", "to": "2027-01-08"}},
+    ),
+    ("POST", f"{API}/reps/{{rep_id:int}}/absences"): lambda t: (
+        f"{API}/reps/{t.rep_id}/absences",
+        {"json": {"first_day": "2027-01-04", "last_day": "2027-01-05", "reason": "probe"}},
+    ),
     ("GET", f"{API}/reps/{{rep_id:int}}/tasks"): lambda t: (
         f"{API}/reps/{t.rep_id}/tasks",
         {"params": {"day": _day()}},

@@ -4,8 +4,10 @@ bounded solver processes, PostgreSQL's statement timeout (503) and the pool's ac
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import itertools
 import time
+import zoneinfo
 from typing import Any
 
 import asyncpg
@@ -17,6 +19,7 @@ import routing
 from backend.app import create_app
 from backend.auth.principal import Principal, Role
 from backend.auth.tokens import issue_access_token
+from backend.clock import SimulatedClock
 from backend.db.pool import create_pool
 from backend.planning.solver_pool import SolverPool
 from backend.settings import Settings
@@ -74,7 +77,9 @@ async def test_a_replan_solves_within_the_configured_time_cap(
 
     monkeypatch.setattr(SolverPool, "solve", recording)
     capped = msgspec.structs.replace(settings, replan_time_limit_s=0.3)
-    app = create_app(capped, pool=SingleConnectionSource(conn))
+    # A re-plan is for today, inside the shift: the business clock stands on the known day at 09:00.
+    morning = dt.datetime.combine(DAY, dt.time(9), zoneinfo.ZoneInfo("Europe/Helsinki"))
+    app = create_app(capped, pool=SingleConnectionSource(conn), clock=SimulatedClock(morning))
     try:
         async with _client(app) as client:
             headers = await auth_headers(client, "rep1@example.com")

@@ -1,0 +1,104 @@
+-- Raw reads of the simulator: what it needs to choose behaviour, and the independent recounts its
+-- invariants compare the product's answers with. Nothing here goes through another feature's SQL.
+
+-- name: reps
+select u.id, u.email, r.time_zone, r.shift_start_s, r.shift_end_s, r.working_days::int[] as working_days,
+       ST_Y(r.home) as home_lat, ST_X(r.home) as home_lon, r.travel_mode,
+       (select min(t.id) from territories t where t.owner_rep_id = u.id) as territory_id
+from users u join reps r on r.user_id = u.id
+where u.role = 'rep' and u.is_active
+order by u.id;
+
+-- name: territory_accounts
+-- Located, not closed accounts of a territory with their opening hours ([[iso_weekday, open_s, close_s]]).
+select a.id, a.name, ST_Y(a.location) as lat, ST_X(a.location) as lon, a.account_class, a.channel, a.status,
+       a.service_s, a.visit_frequency_per_4_weeks,
+       coalesce((select jsonb_agg(jsonb_build_array(h.weekday, h.open_s, h.close_s) order by h.weekday, h.open_s)
+                 from account_opening_hours h where h.account_id = a.id), '[]'::jsonb) as hours
+from accounts a
+where a.territory_id = $1 and a.location is not null and a.status <> 'closed'
+order by a.id;
+
+-- name: route_versions_of_day
+-- Every version of every rep's route for a day, oldest first, with its stops in order.
+select r.id, r.rep_id, r.version, r.kind, r.run_id, r.published_at, r.travel_s, r.distance_m, r.unassigned,
+       coalesce(array_agg(s.account_id order by s.seq) filter (where s.account_id is not null), '{}') as account_ids,
+       coalesce(array_agg(s.source order by s.seq) filter (where s.account_id is not null), '{}') as sources,
+       coalesce(array_agg(s.due_day order by s.seq) filter (where s.account_id is not null), '{}') as due_days
+from routes r left join route_stops s on s.route_id = r.id
+where r.day = $1
+group by r.id
+order by r.rep_id, r.version;
+
+-- name: visits_of_day
+-- Check-ins whose local day (the rep's time zone, device clock) is $1.
+select v.id, v.rep_id, v.account_id, v.checked_in_at, v.route_id, v.route_stop_seq
+from visits v join reps r on r.user_id = v.rep_id
+where v.checked_in_at >= ($1::date - 1)::timestamp at time zone 'UTC'
+  and v.checked_in_at < ($1::date + 2)::timestamp at time zone 'UTC'
+  and (v.checked_in_at at time zone r.time_zone)::date = $1::date
+order by v.rep_id, v.checked_in_at;
+
+-- name: visit_days
+-- Local days on which each account was visited (by anyone) in [$1, $2].
+select v.account_id, array_agg(distinct (v.checked_in_at at time zone r.time_zone)::date) as days
+from visits v join reps r on r.user_id = v.rep_id
+where v.checked_in_at >= ($1::date - 1)::timestamp at time zone 'UTC'
+  and v.checked_in_at < ($2::date + 2)::timestamp at time zone 'UTC'
+  and (v.checked_in_at at time zone r.time_zone)::date between $1::date and $2::date
+group by v.account_id;
+
+-- name: scheduled_for_day
+-- The visits of each rep's newest schedule that covers day $1.
+select distinct on (sv.schedule_id, sv.account_id) s.rep_id, sv.account_id, a.account_class,
+       a.visit_frequency_per_4_weeks
+from schedules s
+join scheduled_visits sv on sv.schedule_id = s.id and sv.day = $1
+join accounts a on a.id = sv.account_id
+where s.id = (select s2.id from schedules s2 where s2.rep_id = s.rep_id
+              and $1::date >= s2.start_day and $1::date < s2.start_day + 7 * s2.weeks
+              order by s2.id desc limit 1)
+order by sv.schedule_id, sv.account_id;
+
+-- name: tasks_for_day
+select t.id, t.rep_id, t.account_id, t.kind, t.start_s from planned_tasks t where t.day = $1 order by t.id;
+
+-- name: coverage_recount
+-- Per territory, counted from the raw rows: outlets; potential (HoReCa or retail, not closed,
+-- located); active (status active); visited (distinct outlets with a check-in on a local day in
+-- [$1, $2], by anyone, whatever their status). Active: outlets of the potential base with an order
+-- submitted, confirmed or delivered on a day of the period (a recorded sale).
+select t.id as territory_id, t.code,
+       count(a.id)::int as outlets,
+       count(a.id) filter (where a.channel in ('horeca', 'retail') and a.status <> 'closed'
+                           and a.location is not null)::int as potential,
+       count(a.id) filter (where a.channel in ('horeca', 'retail') and a.status <> 'closed'
+                           and a.location is not null and exists (
+           select 1 from orders o where o.account_id = a.id and o.order_day between $1::date and $2::date
+             and o.status in ('submitted', 'confirmed', 'delivered')))::int as active,
+       count(a.id) filter (where exists (
+           select 1 from visits v join reps r on r.user_id = v.rep_id
+           where v.account_id = a.id
+             and (v.checked_in_at at time zone r.time_zone)::date between $1::date and $2::date))::int as visited
+from territories t left join accounts a on a.territory_id = t.id
+group by t.id, t.code
+order by t.code;
+
+-- name: removals_of_day
+-- Stops taken off the day's plan with a reason (a supervisor, or an absence or holiday).
+select rep_id, account_id, reason from route_stop_removals where day = $1 order by rep_id, account_id;
+
+-- name: absences
+select rep_id, first_day, last_day from rep_absences order by rep_id, first_day;
+
+-- name: holidays
+select day, region from holidays order by day;
+
+-- name: lock_timer
+-- The worker's timer lock (backend/jobs/worker.py): one tick at a time, so a day's run starts once.
+select pg_advisory_xact_lock(7301946216);
+
+-- name: rep_days_of_runs
+-- The rep jobs of the runs $1 that plan day $2 (the timer's morning check of another day left out).
+select count(*)::int from planning_run_reps r join planning_runs p on p.id = r.run_id
+where r.run_id = any($1::bigint[]) and p.day = $2;

@@ -1,0 +1,95 @@
+"""SQL of the simulator (queries.sql): raw reads for behaviour and for the invariants' recounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from backend.db.queries import load_queries
+from backend.simulation.schemas import (
+    CoverageCount,
+    DayTask,
+    RawVisit,
+    Removal,
+    RouteVersion,
+    ScheduledVisit,
+    SimAccount,
+    SimRep,
+)
+
+Q = load_queries("backend.simulation")
+
+
+async def reps(conn: asyncpg.Connection) -> list[SimRep]:
+    return [msgspec.convert(dict(row), SimRep) for row in await conn.fetch(Q["reps"])]
+
+
+async def territory_accounts(conn: asyncpg.Connection, territory_id: int) -> list[SimAccount]:
+    rows = await conn.fetch(Q["territory_accounts"], territory_id)
+    return [msgspec.convert({**dict(row), "hours": _json(row["hours"])}, SimAccount) for row in rows]
+
+
+async def route_versions_of_day(conn: asyncpg.Connection, day: dt.date) -> list[RouteVersion]:
+    rows = await conn.fetch(Q["route_versions_of_day"], day)
+    return [
+        msgspec.convert(
+            {**dict(row), "unassigned": _json(row["unassigned"]), "due_days": list(row["due_days"])}, RouteVersion
+        )
+        for row in rows
+    ]
+
+
+def _json(value: object) -> list[Any]:
+    if value is None:
+        return []
+    loaded = json.loads(value) if isinstance(value, str) else value
+    return list(loaded) if isinstance(loaded, list) else []
+
+
+async def visits_of_day(conn: asyncpg.Connection, day: dt.date) -> list[RawVisit]:
+    return [msgspec.convert(dict(row), RawVisit) for row in await conn.fetch(Q["visits_of_day"], day)]
+
+
+async def visit_days(conn: asyncpg.Connection, first: dt.date, last: dt.date) -> dict[int, set[dt.date]]:
+    return {row["account_id"]: set(row["days"]) for row in await conn.fetch(Q["visit_days"], first, last)}
+
+
+async def scheduled_for_day(conn: asyncpg.Connection, day: dt.date) -> list[ScheduledVisit]:
+    return [msgspec.convert(dict(row), ScheduledVisit) for row in await conn.fetch(Q["scheduled_for_day"], day)]
+
+
+async def tasks_for_day(conn: asyncpg.Connection, day: dt.date) -> list[DayTask]:
+    return [msgspec.convert(dict(row), DayTask) for row in await conn.fetch(Q["tasks_for_day"], day)]
+
+
+async def coverage_recount(conn: asyncpg.Connection, first: dt.date, last: dt.date) -> list[CoverageCount]:
+    return [msgspec.convert(dict(row), CoverageCount) for row in await conn.fetch(Q["coverage_recount"], first, last)]
+
+
+async def removals_of_day(conn: asyncpg.Connection, day: dt.date) -> list[Removal]:
+    return [msgspec.convert(dict(row), Removal) for row in await conn.fetch(Q["removals_of_day"], day)]
+
+
+async def days_off(conn: asyncpg.Connection) -> tuple[set[dt.date], dict[int, set[dt.date]]]:
+    """Public holidays (every region) and each rep's absent days, as recorded."""
+    holidays = {row["day"] for row in await conn.fetch(Q["holidays"])}
+    absent: dict[int, set[dt.date]] = {}
+    for row in await conn.fetch(Q["absences"]):
+        day: dt.date = row["first_day"]
+        while day <= row["last_day"]:
+            absent.setdefault(row["rep_id"], set()).add(day)
+            day += dt.timedelta(days=1)
+    return holidays, absent
+
+
+async def lock_timer(conn: asyncpg.Connection) -> None:
+    await conn.execute(Q["lock_timer"])
+
+
+async def rep_days_of_runs(conn: asyncpg.Connection, run_ids: list[int], day: dt.date) -> int:
+    count: int = await conn.fetchval(Q["rep_days_of_runs"], run_ids, day)
+    return count
