@@ -5,6 +5,7 @@ traceback in the log."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import socket
@@ -12,12 +13,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
 import pytest
 from litestar import Litestar
 
+from backend.clock import SimulatedClock
 from backend.planning.matrix_cache import CachedMatrixProvider
 from backend.planning.service import PlanningOptions, plan_rep_day
 from backend.planning.solver_pool import SolverPool
@@ -73,6 +76,8 @@ async def test_the_road_engine_dying_mid_replan_answers_503_with_retry_after_and
     versions = await conn.fetchval("select count(*) from routes where rep_id = $1 and day = $2", rep_id, DAY)
     app.state.matrix_provider = CachedMatrixProvider(ValhallaProvider(url, timeout_s=5))
     headers = await auth_headers(client, "rep1@example.com")
+    # Re-plans are for today only: the app's clock is 10:00 on DAY in the rep's time zone.
+    app.state.clock = SimulatedClock(dt.datetime.combine(DAY, dt.time(10), ZoneInfo("Europe/Helsinki")))
     first = await conn.fetchrow(
         "select ST_Y(a.location) as lat, ST_X(a.location) as lon from accounts a where a.id = $1",
         (await territory_accounts(conn, rep_id, 1))[0],

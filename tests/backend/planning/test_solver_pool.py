@@ -67,6 +67,8 @@ async def test_a_full_queue_answers_503_with_retry_after(
     app.state.clock = SimulatedClock(dt.datetime.combine(DAY, dt.time(11), ZoneInfo("Europe/Helsinki")))
     await published_day(conn, pool, "rep1@example.com")
     headers = await auth_headers(client, "rep1@example.com")
+    # Re-plans are for today only: the app's clock is 10:00 on DAY in the rep's time zone.
+    app.state.clock = SimulatedClock(dt.datetime.combine(DAY, dt.time(10), ZoneInfo("Europe/Helsinki")))
     # Work waiting at a gate occupies the only process; nothing may wait behind it.
     gate = new_gate(tmp_path)
     busy = asyncio.create_task(pool.call(wait_at_gate, gate))
