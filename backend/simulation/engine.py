@@ -309,14 +309,16 @@ class Simulation:
         self.clock.set(self.at(day, 5 * 3600 + 35 * 60))
         async with transaction(self.pool, 30) as conn:
             await repository.lock_timer(conn)
-            await periodic_tick(
+            runs = await periodic_tick(
                 conn,
                 self.settings.planning_time_zone,
                 self.settings.nightly_local_time,
                 self.settings.morning_check_local_time,
                 now=self.clock.now(),
             )
-        await self._drain()
+            queued = await repository.rep_days_of_runs(conn, runs, day)
+        if queued:  # usually none: every rep has today's route or a day off from the night before
+            await self._drain()
 
     # --- the loop -----------------------------------------------------------------------------
 
