@@ -72,6 +72,8 @@ async def test_the_road_engine_dying_mid_replan_answers_503_with_retry_after_and
 ) -> None:
     url, asked = dying_road_engine
     app.state.solver = solver
+    # A re-plan is for today, inside the shift: the business clock stands on DAY at 11:00.
+    app.state.clock = SimulatedClock(dt.datetime.combine(DAY, dt.time(11), ZoneInfo("Europe/Helsinki")))
     rep_id = await published_day(conn, solver, "rep1@example.com")
     versions = await conn.fetchval("select count(*) from routes where rep_id = $1 and day = $2", rep_id, DAY)
     app.state.matrix_provider = CachedMatrixProvider(ValhallaProvider(url, timeout_s=5))
