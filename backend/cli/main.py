@@ -157,6 +157,7 @@ def demo(if_empty: bool, into_database_with_users: bool) -> None:
 
     Needs FIELDSALES_ENV=demo, dev or test: the demo's users have a published password.
     """
+    from backend.catalogue.demo import build_demo_catalogue, load_demo_catalogue
     from backend.demo.service import database_is_empty, load_demo_city
     from geo_data.demo_city import load_demo_city as read_demo_city
 
@@ -175,7 +176,11 @@ def demo(if_empty: bool, into_database_with_users: bool) -> None:
         click.echo("reading the OpenStreetMap extract of central Helsinki ...")
         city = read_demo_city()
         people.extend([city.supervisor.email, city.admin.email])
-        return await load_demo_city(conn, city)
+        counts = await load_demo_city(conn, city)
+        # The distributor's catalogue and price lists (valid well before the simulated history), so reps can
+        # take orders in the demo's visits from the first start.
+        await load_demo_catalogue(conn, build_demo_catalogue(7), dt.date(2024, 1, 1))
+        return counts
 
     try:
         counts = in_transaction(settings, work)
