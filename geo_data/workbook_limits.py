@@ -130,7 +130,8 @@ def check_xlsx(data: IO[bytes], limits: WorkbookLimits) -> None:
                 with archive.open(info) as stream:
                     _scan_sheet(stream, name, limits, budget)
             except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
-                return  # damaged or encrypted: the reader reports it
+                # Damaged, encrypted, or compressed by a method zipfile lacks (NotImplementedError):
+                return  # the reader reports it
 
 
 # --- the reader in a child process -------------------------------------------------------------
