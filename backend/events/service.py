@@ -1,7 +1,10 @@
-"""The rep's event stream: new route versions, in order, resumable from the last event seen.
+"""The user's event stream: new route versions and notifications, in order, resumable from the last
+event seen.
 
 Every published route version (nightly, re-plan, hand-over, withdrawn) writes an event by trigger
-(migration 0009), so no publisher can forget to announce one. The stream replays what came after the
+(migration 0009), so no publisher can forget to announce one. Notifications (a deal or an account
+handed over, a task reminder...) are written with `notify`, in the caller's transaction; they share
+the route events' numbering (migration 0014) and are logged for the sync feed. The stream replays what came after the
 client's last event id, then looks for new events every `poll_s` seconds, without holding a database
 connection in between, and ends after `stream_s` seconds (the client reconnects with Last-Event-ID).
 """
@@ -9,13 +12,17 @@ connection in between, and ends after `stream_s` seconds (the client reconnects 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
 
 from backend.db.pool import ConnectionSource, transaction
 from backend.errors import InvalidInput
 from backend.events import repository
-from backend.events.schemas import RouteVersionEvent
+from backend.events.schemas import Notification, StreamEvent
 
 BATCH = 200
 
@@ -32,14 +39,27 @@ def parse_last_event_id(value: str | None) -> int:
     return parsed
 
 
-async def route_events(
-    source: ConnectionSource, rep_id: int, after_id: int, *, poll_s: float, stream_s: float, timeout_s: float
-) -> AsyncIterator[RouteVersionEvent]:
+async def notify(conn: asyncpg.Connection, user_id: int, kind: str, payload: dict[str, Any], now: dt.datetime) -> int:
+    """Tell `user_id` about something (their event stream and sync feed); returns the event id."""
+    return await repository.insert_notification(conn, user_id, kind, payload, now)
+
+
+async def notifications_by_id(conn: asyncpg.Connection, ids: list[int], user_id: int) -> list[Notification]:
+    return await repository.notifications_by_id(conn, ids, user_id) if ids else []
+
+
+async def notifications_since(conn: asyncpg.Connection, user_id: int, since: dt.datetime) -> list[Notification]:
+    return await repository.notifications_since(conn, user_id, since)
+
+
+async def user_events(
+    source: ConnectionSource, user_id: int, after_id: int, *, poll_s: float, stream_s: float, timeout_s: float
+) -> AsyncIterator[StreamEvent]:
     deadline = time.monotonic() + stream_s
     last = after_id
     while True:
         async with transaction(source, timeout_s) as conn:
-            batch = await repository.route_events_after(conn, rep_id, last, BATCH)
+            batch = await repository.events_after(conn, user_id, last, BATCH)
         for event in batch:
             last = event.id
             yield event

@@ -8,6 +8,7 @@ import msgspec
 
 from backend.accounts.schemas import Account
 from backend.checklists.schemas import Template
+from backend.events.schemas import Notification
 from backend.routes.schemas import DayRoute
 
 
@@ -49,3 +50,6 @@ class SyncChanges(msgspec.Struct, frozen=True, kw_only=True):
     # Every version of the rep's routes published since the cursor (any day), with its ETag, on a
     # full answer too; without a cursor, the versions of `routes`.
     route_versions: list[RouteVersion] = []
+    # Notifications to the rep since the cursor (hand-overs, task reminders...), oldest first; a full
+    # answer lists those of the sync horizon. The same ones come on GET /api/v1/me/events.
+    notifications: list[Notification] = []

@@ -15,6 +15,8 @@ Rules:
 - Route versions: every version of the rep's routes published since the cursor (any day; logged by
   the routes trigger of migration 0009) is listed with its ETag in `route_versions`, on a delta and
   on a full answer that a territory change caused; a first sync lists those of `routes`.
+- Notifications (hand-overs, task reminders; logged by the trigger of migration 0014) addressed to
+  the rep come on a delta when their log entry does; a full answer lists those of the horizon.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import msgspec
 
 from backend.auth.principal import Principal
 from backend.errors import InvalidInput
+from backend.events.service import notifications_by_id, notifications_since
 from backend.pagination import decode_cursor, encode_cursor
 from backend.routes.schemas import DayRoute
 from backend.routes.service import published_route
@@ -99,7 +102,8 @@ async def changes(
         page = await _full_page(conn, fresh, territory_ids, routes, page_size, reason)
         if versions is None:
             versions = await repository.route_versions(conn, [route.id for route in routes], rep_id)
-        return msgspec.structs.replace(page, route_versions=versions)
+        recent = await notifications_since(conn, rep_id, now - dt.timedelta(days=horizon_days))
+        return msgspec.structs.replace(page, route_versions=versions, notifications=recent)
 
     if cursor is None:
         return await full_chain("first_sync")
@@ -116,6 +120,7 @@ async def changes(
     )
     if any(entry.entity == "territory" and rep_id in entry.rep_ids for entry in entries):
         return await full_chain("territory_changed", route_versions)
+    notification_ids = sorted({entry.entity_id for entry in entries if entry.entity == "notification"})
     account_ids = sorted({entry.entity_id for entry in entries if entry.entity == "account"})
     template_ids = sorted({entry.entity_id for entry in entries if entry.entity == "checklist_template"})
     current = await repository.accounts(conn, territory_ids, account_ids, limit=len(account_ids)) if account_ids else []
@@ -137,6 +142,7 @@ async def changes(
         deleted_template_ids=[template.id for template in versions if not template.is_active],
         routes=routes,
         route_versions=route_versions,
+        notifications=await notifications_by_id(conn, notification_ids, rep_id),
     )
 
 
