@@ -110,6 +110,8 @@ def test_the_generated_client_drives_a_reps_day_and_a_supervisors_report(
             lat=stop.account.lat,
             lon=stop.account.lon,
             accuracy_m=8.0,
+            # The known day lies in the past: the phone sends it now, saying so (as an offline phone does).
+            sent_at=dt.datetime.now(dt.UTC),
         ),
     )
     assert check_in.status_code == 201, check_in.content
@@ -165,6 +167,7 @@ def test_the_generated_client_drives_a_reps_day_and_a_supervisors_report(
             lat=stop.account.lat,
             lon=stop.account.lon,
             accuracy_m=9.0,
+            sent_at=dt.datetime.now(dt.UTC),
         ),
     )
     assert isinstance(out, models.Visit) and out.checked_out_at is not None and out.flags == []

@@ -10,6 +10,9 @@ from typing import Any
 import asyncpg
 
 DAY = datetime(2026, 11, 23, tzinfo=UTC)
+# The server's business time in these tests (their app's clock): two days after DAY, so every action
+# the tests send lies in the past and within the offline window (a wall clock would move on).
+SERVER_NOW = DAY + timedelta(days=2, hours=12)
 
 
 async def rep_accounts(conn: asyncpg.Connection, email: str, count: int = 5) -> list[asyncpg.Record]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 import uuid
 from collections import deque
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ import asyncpg
 import httpx
 
 from tests.backend.conftest import auth_headers
-from tests.backend.visits.helpers import DAY, check_in_body, check_out_body, rep_accounts
+from tests.backend.visits.helpers import DAY, SERVER_NOW, check_in_body, check_out_body, rep_accounts
 from tests.backend.visits.test_checklists import create_template, good_answers
 from tests.backend.visits.test_photos import stored_files
 from tests.visits.images import jpeg, shelf_image
@@ -75,7 +74,7 @@ async def test_an_offline_day_replayed_late_out_of_order_and_twice(
         if "json" in kwargs and name.startswith("check"):
             kwargs = {"json": {**kwargs["json"]}}
             if not name.startswith("checklist"):
-                kwargs["json"]["sent_at"] = datetime.now(UTC).isoformat()
+                kwargs["json"]["sent_at"] = SERVER_NOW.isoformat()
         method = client.put if name.startswith("checklist") else client.post
         response = await method(url, headers=headers, **kwargs)
         if response.status_code == 404 and not name.startswith("check-in"):

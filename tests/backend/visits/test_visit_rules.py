@@ -16,6 +16,7 @@ from PIL import Image
 from backend.app import create_app
 from backend.settings import Settings
 from tests.backend.conftest import SingleConnectionSource, auth_headers
+from tests.backend.visits.conftest import day_clock
 from tests.backend.visits.helpers import DAY, check_in_body, check_out_body, later, rep_accounts
 from tests.backend.visits.test_checklists import STORE_CHECK, create_template, good_answers
 from tests.backend.visits.test_photos import upload
@@ -75,7 +76,7 @@ async def test_a_template_without_required_items_does_not_hold_a_check_out(
 @pytest.fixture
 def strict_app(settings: Settings, conn: asyncpg.Connection, photo_dir: Path) -> Litestar:
     strict = msgspec.structs.replace(settings, photo_dir=str(photo_dir), checkout_requires_checklist=True)
-    return create_app(strict, pool=SingleConnectionSource(conn))
+    return create_app(strict, pool=SingleConnectionSource(conn), clock=day_clock())
 
 
 async def test_with_the_setting_a_check_out_before_the_checklist_is_refused_naming_it(
