@@ -25,23 +25,29 @@ async def territory_of(conn: asyncpg.Connection, email: str) -> int:
     )
 
 
-async def point_in_territory(conn: asyncpg.Connection, email: str) -> tuple[float, float]:
-    """A point 40 m north of one of the rep's accounts (inside their territory)."""
+async def point_in_territory(conn: asyncpg.Connection, email: str, nth: int = 0) -> tuple[float, float]:
+    """A point 40 m north of one of the rep's accounts (inside their territory); `nth` picks the account."""
     row = await conn.fetchrow(
         "select ST_Y(a.location) + 0.00036 as lat, ST_X(a.location) as lon from accounts a "
         "join territories t on t.id = a.territory_id join users u on u.id = t.owner_rep_id "
         "where u.email = $1 and a.location is not null "
         "and ST_Contains(t.geom, ST_SetSRID(ST_MakePoint(ST_X(a.location), ST_Y(a.location) + 0.00036), 4326)) "
-        "order by a.id limit 1",
+        "order by a.id offset $2 limit 1",
         email,
+        nth * 7,
     )
     return float(row["lat"]), float(row["lon"])
 
 
 async def capture_lead(
-    client: httpx.AsyncClient, conn: asyncpg.Connection, headers: dict[str, str], email: str, name: str
+    client: httpx.AsyncClient,
+    conn: asyncpg.Connection,
+    headers: dict[str, str],
+    email: str,
+    name: str,
+    nth: int = 0,
 ) -> dict[str, Any]:
-    lat, lon = await point_in_territory(conn, email)
+    lat, lon = await point_in_territory(conn, email, nth)
     response = await client.post(
         f"{API}/leads", json={"name": name, "channel": "horeca", "lat": lat, "lon": lon}, headers=headers
     )
