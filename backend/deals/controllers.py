@@ -89,6 +89,7 @@ class PipelinesController(Controller):
 
     @get("/{pipeline_id:int}/handover-rules", guards=ADMIN, summary="A pipeline's hand-over rules")
     async def list_handover_rules(self, conn: Conn, pipeline_id: FromPath[int]) -> HandoverRuleList:
+        """Active and inactive rules, oldest first."""
         return await service.list_rules(conn, pipeline_id)
 
     @put(
@@ -99,6 +100,7 @@ class PipelinesController(Controller):
     async def update_handover_rule(
         self, conn: Conn, pipeline_id: FromPath[int], rule_id: FromPath[int], data: JSONBody[HandoverRuleUpdate]
     ) -> HandoverRule:
+        """Re-activating a rule while another active one has the same trigger (and stage) is 409."""
         return await service.update_rule(conn, pipeline_id, rule_id, data)
 
 
@@ -189,6 +191,9 @@ class DealsController(Controller):
 
     @get("/{deal_id:uuid}", summary="One deal with its stage history and hand-overs")
     async def get_deal(self, conn: Conn, principal: Caller, deal_id: FromPath[uuid.UUID]) -> Deal:
+        """Readable by whoever sees its account, its owner (and their supervisor) and everyone who
+        handed it over before; otherwise 404. `history`: every stage change with who and when, the
+        opening first (from no stage); `handovers`: by rule or by hand, oldest first."""
         return await service.get_deal(conn, principal, deal_id)
 
     @post("/{deal_id:uuid}/stage", status_code=200, summary="Move a deal to another stage")
