@@ -14,8 +14,10 @@ from backend.text_limits import Name
 StageCode = Annotated[
     str, msgspec.Meta(pattern="^[a-z0-9_-]{1,40}$", description="lower-case letters, digits, _ or -; 1 to 40")
 ]
+# A row id (PostgreSQL bigint): out of range is 422 naming the field, not a database error.
+DbId = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
 # A pipeline or a stage named by its id or its code.
-Ref = int | Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+Ref = DbId | Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
 
 
 class SalesRole(StrEnum):
@@ -153,7 +155,7 @@ class UserSalesRole(msgspec.Struct, frozen=True):
 class TerritoryRoleRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """The user who plays the role for the territory; `null` leaves the role unfilled."""
 
-    user_id: Annotated[int, msgspec.Meta(ge=1)] | None
+    user_id: DbId | None
 
 
 class TerritoryRole(msgspec.Struct, frozen=True):
@@ -176,13 +178,13 @@ class DealRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_on
     (default: the caller) must be a person the caller sees."""
 
     id: uuid.UUID
-    account_id: Annotated[int, msgspec.Meta(ge=1)]
+    account_id: DbId
     pipeline: Ref
     source: Source = Source.FIELD
     amount: Annotated[float, msgspec.Meta(ge=0, le=1e11)] | None = None
     expected_close_day: dt.date | None = None
     title: Annotated[str, msgspec.Meta(max_length=200)] | None = None
-    owner_id: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    owner_id: DbId | None = None
 
 
 class StageMoveRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -196,7 +198,7 @@ class HandoverRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """`to_role`: the sales role the new owner must have (default: the current owner's sales role;
     when the owner has none, any sales role)."""
 
-    to_user_id: Annotated[int, msgspec.Meta(ge=1)]
+    to_user_id: DbId
     to_role: SalesRole | None = None
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
 

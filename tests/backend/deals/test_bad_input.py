@@ -115,6 +115,8 @@ async def test_a_deal_is_opened_once_per_id_and_once_per_account_and_pipeline(
     await _refused(client, conn, "POST", f"{API}/deals", rep1, {**other, "source": "carrier-pigeon"}, 422, "source")
     await _refused(client, conn, "POST", f"{API}/deals", rep1, {**other, "amount": -1}, 422, "amount")
     await _refused(client, conn, "POST", f"{API}/deals", rep1, {**other, "owner_id": 1}, 422, "owner_id")
+    await _refused(client, conn, "POST", f"{API}/deals", rep1, {**other, "account_id": 2**64}, 422, "account_id")
+    await _refused(client, conn, "POST", f"{API}/deals", rep1, {**other, "pipeline": 2**64}, 422, "pipeline")
     elsewhere = await conn.fetchval(
         "select a.id from accounts a where a.territory_id = $1 order by a.id limit 1",
         await territory_of(conn, "rep3@example.com"),
