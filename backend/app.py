@@ -20,6 +20,12 @@ from backend.catalogue.controllers import CatalogueController, MyCatalogueContro
 from backend.checklists.controllers import ChecklistTemplatesController, VisitChecklistController
 from backend.clock import Clock, SystemClock
 from backend.db.pool import ConnectionSource, create_pool
+from backend.deals.controllers import (
+    DealsController,
+    PipelinesController,
+    TerritorySalesRolesController,
+    UserSalesRoleController,
+)
 from backend.duplicates.controllers import DuplicatesController, MergesController
 from backend.events.controllers import MyEventsController
 from backend.health.controllers import health
@@ -138,6 +144,10 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None, clock: 
             HolidaysController,
             AbsencesController,
             MyEventsController,
+            PipelinesController,
+            UserSalesRoleController,
+            TerritorySalesRolesController,
+            DealsController,
             *console_handlers(),
         ],
         dependencies={

@@ -13,7 +13,7 @@ from backend.auth.principal import Role
 from backend.coordinates import parse
 from backend.errors import InvalidInput
 from backend.geocoding.providers import make_geocoder
-from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.http.dependencies import AppSettings, BusinessClock, Caller, Conn
 from backend.http.security import requires_role
 from backend.leads.schemas import LeadCreated, NewLead
 from backend.leads.service import create_lead
@@ -111,10 +111,11 @@ class AccountsController(Controller):
 
     @post("", summary="Add a potential account; it lands in its territory's rep's list", raises=[])
     async def create(
-        self, conn: Conn, principal: Caller, settings: AppSettings, data: JSONBody[NewLead]
+        self, conn: Conn, principal: Caller, settings: AppSettings, clock: BusinessClock, data: JSONBody[NewLead]
     ) -> LeadCreated:
         """Any role (a hunter finds new outlets). 409 when it looks like an existing account (force=true
-        creates it anyway); outside every territory it goes to the unassigned queue. Same as POST /api/v1/leads."""
+        creates it anyway); outside every territory it goes to the unassigned queue. Same as POST /api/v1/leads.
+        A rep's lead opens a deal (`deal_id`) in the default active new-customer pipeline, owned by the rep."""
         return await create_lead(
             conn,
             principal,
@@ -122,4 +123,5 @@ class AccountsController(Controller):
             phone_region=settings.default_phone_region,
             region_bbox=settings.import_region_bbox or None,
             geocoder=make_geocoder(settings.geocoder, settings.geocoder_url),
+            now=clock.now(),
         )

@@ -57,6 +57,9 @@ from reps where user_id = $1;
 -- name: territories_of_rep
 select t.id, t.code, t.name from territories t where t.id in (select visible_territory_ids('rep', $1)) order by t.id;
 
+-- name: sales_role_of
+select sales_role from users where id = $1;
+
 -- name: insert_user
 insert into users (email, name, role, password_hash, supervisor_id)
 values ($1, $2, $3, $4, $5)

@@ -103,6 +103,7 @@ async def me(conn: asyncpg.Connection, user: UserRow) -> Me:
         supervisor_id=user.supervisor_id,
         rep=rep,
         territories=territories,
+        sales_role=await conn.fetchval(Q["sales_role_of"], user.id),
     )
 
 

@@ -82,6 +82,9 @@ class Me(msgspec.Struct, frozen=True):
     supervisor_id: int | None
     rep: RepProfile | None
     territories: list[TerritoryRef]
+    # Beside the access role: hunter, closer, farmer, telemarketer or key_account_manager (None: not in
+    # the sales funnel).
+    sales_role: str | None = None
 
 
 class NewUser(msgspec.Struct, frozen=True):

@@ -24,6 +24,8 @@ T = TypeVar("T")
 
 
 _settings = cli_settings
+# As in migration 0014 (users.sales_role); kept here so that --help does not import the backend.
+SALES_ROLES = ["hunter", "closer", "farmer", "telemarketer", "key_account_manager"]
 
 
 def _run(make: Callable[[], Awaitable[T]]) -> T:
@@ -233,6 +235,7 @@ def users() -> None:
 @click.option("--supervisor", "supervisor_email", default=None, help="email of the supervisor (for reps)")
 @click.option("--home", default=None, help="home location of a rep as LAT,LON")
 @click.option("--territory", "territory_code", default=None, help="a rep: the code of the territory they own")
+@click.option("--sales-role", default=None, type=click.Choice(SALES_ROLES), help="the sales role beside the role")
 @click.option("--password-stdin", is_flag=True, required=True, help="read the password from standard input")
 def users_create(
     email: str,
@@ -241,6 +244,7 @@ def users_create(
     supervisor_email: str | None,
     home: str | None,
     territory_code: str | None,
+    sales_role: str | None,
     password_stdin: bool,
 ) -> None:
     """Create a user; the password is read from standard input, never from the command line.
@@ -273,6 +277,11 @@ def users_create(
         user_id = await create_user(conn, new)
         if territory_code is not None:
             await assign_owner(conn, territory_code, user_id)
+        if sales_role is not None:
+            from backend.deals.schemas import SalesRole
+            from backend.deals.service import set_sales_role
+
+            await set_sales_role(conn, user_id, SalesRole(sales_role))
         return user_id
 
     try:
@@ -280,11 +289,55 @@ def users_create(
     except AppError as exc:
         hint = f" ({exc.field})" if exc.field else ""
         raise click.ClickException(f"{exc.detail}{hint}") from exc
-    click.echo(f"created user {user_id} <{email.strip().lower()}> as {role}")
+    click.echo(
+        f"created user {user_id} <{email.strip().lower()}> as {role}" + (f" ({sales_role})" if sales_role else "")
+    )
     if territory_code is not None:
         click.echo(f"  owns territory {territory_code}")
     elif role == "rep":
         click.echo("  no territory yet: the planner reports this rep until one is assigned (--territory)")
+
+
+@users.command("sales-role")
+@click.option("--email", required=True, help="login email of the user")
+@click.option("--sales-role", required=True, type=click.Choice([*SALES_ROLES, "none"]), help="none: out of the funnel")
+@click.option(
+    "--territory",
+    "territory_codes",
+    multiple=True,
+    help="also name the user for this sales role in the territory with this code (repeatable)",
+)
+def users_sales_role(email: str, sales_role: str, territory_codes: tuple[str, ...]) -> None:
+    """Set a user's sales role (beside their access role), and who plays it for territories."""
+    from backend.deals.schemas import SalesRole
+    from backend.deals.service import (
+        assign_territory_role,
+        set_sales_role,
+        territory_id_by_code,
+        user_id_by_email,
+    )
+    from backend.errors import AppError
+
+    if sales_role == "none" and territory_codes:
+        raise click.BadParameter("a territory needs a sales role to be played", param_hint="--territory")
+    role = None if sales_role == "none" else SalesRole(sales_role)
+
+    async def work(conn: asyncpg.Connection) -> int:
+        user_id = await user_id_by_email(conn, email)
+        await set_sales_role(conn, user_id, role)
+        for code in territory_codes:
+            assert role is not None
+            await assign_territory_role(conn, await territory_id_by_code(conn, code), role, user_id)
+        return user_id
+
+    try:
+        user_id = in_transaction(_settings(), work)
+    except AppError as exc:
+        hint = f" ({exc.field})" if exc.field else ""
+        raise click.ClickException(f"{exc.detail}{hint}") from exc
+    click.echo(f"user {user_id} <{email.strip().lower()}>: sales role {sales_role}")
+    for code in territory_codes:
+        click.echo(f"  plays it for territory {code}")
 
 
 @cli.command()

@@ -9,6 +9,8 @@ import shapely
 from backend.auth.principal import Role
 from backend.auth.schemas import NewUser, Point
 from backend.auth.service import create_user
+from backend.deals import service as deals
+from backend.deals.schemas import SalesRole
 from backend.demo import repository
 from geo_data.demo_city import DemoCity
 
@@ -51,15 +53,19 @@ async def load_demo_city(conn: asyncpg.Connection, city: DemoCity, password: str
             rep.travel_mode,
         )
         rep_ids[rep.email] = user_id
+    territory_ids: list[int] = []
     for territory in city.territories:
-        await repository.insert_territory(
-            conn,
-            territory.code,
-            territory.name,
-            DEMO_REGION,
-            shapely.to_wkt(territory.polygon, rounding_precision=-1),
-            rep_ids.get(territory.rep_email),
+        territory_ids.append(
+            await repository.insert_territory(
+                conn,
+                territory.code,
+                territory.name,
+                DEMO_REGION,
+                shapely.to_wkt(territory.polygon, rounding_precision=-1),
+                rep_ids.get(territory.rep_email),
+            )
         )
+    await _sales_funnel(conn, list(rep_ids.values()), territory_ids)
     rows = [
         (
             account.name,
@@ -84,3 +90,19 @@ async def load_demo_city(conn: asyncpg.Connection, city: DemoCity, password: str
     ]
     await repository.insert_accounts(conn, rows)
     return {"users": 2 + len(city.reps), "territories": len(city.territories), "accounts": len(rows)}
+
+
+# The demo's sales funnel: the first rep hunts, the second closes, the third farms, for every territory
+# (three people cannot fill three roles in each territory; each still owns their own territory's visits).
+DEMO_SALES_ROLES = (SalesRole.HUNTER, SalesRole.CLOSER, SalesRole.FARMER)
+
+
+async def _sales_funnel(conn: asyncpg.Connection, rep_ids: list[int], territory_ids: list[int]) -> None:
+    """The distributor's new-customer pipeline with its hand-over rules, and the reps' sales roles."""
+    await deals.ensure_default_pipeline(conn)
+    if len(rep_ids) < len(DEMO_SALES_ROLES):
+        return
+    for user_id, role in zip(rep_ids, DEMO_SALES_ROLES, strict=False):
+        await deals.set_sales_role(conn, user_id, role)
+        for territory_id in territory_ids:
+            await deals.assign_territory_role(conn, territory_id, role, user_id)

@@ -9,7 +9,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.auth.principal import Role
 from backend.geocoding.providers import make_geocoder
-from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.http.dependencies import AppSettings, BusinessClock, Caller, Conn
 from backend.http.security import requires_role
 from backend.leads import service
 from backend.leads.schemas import Assigned, AssignRequest, LeadCreated, NewLead, UnassignedPage
@@ -23,15 +23,19 @@ class NewAccountController(Controller):
 
     @post("", summary="Alias of POST /api/v1/accounts: add a potential account (a lead)", raises=[])
     async def create(
-        self, conn: Conn, principal: Caller, settings: AppSettings, data: JSONBody[NewLead]
+        self, conn: Conn, principal: Caller, settings: AppSettings, clock: BusinessClock, data: JSONBody[NewLead]
     ) -> LeadCreated:
         """The same service function as POST /api/v1/accounts (kept for clients that use this path).
         409 when it looks like an existing account (send force=true to create it anyway); grey-zone
         look-alikes are queued for review. Outside every territory it goes to the unassigned queue."""
         return await service.create_lead(
-            conn, principal, data, phone_region=settings.default_phone_region,
+            conn,
+            principal,
+            data,
+            phone_region=settings.default_phone_region,
             region_bbox=settings.import_region_bbox or None,
             geocoder=make_geocoder(settings.geocoder, settings.geocoder_url),
+            now=clock.now(),
         )
 
 
@@ -50,8 +54,7 @@ class LeadsController(Controller):
     ) -> UnassignedPage:
         return await service.list_unassigned(conn, cursor=cursor, limit=limit, include_manual=include_manual)
 
-    @post("/{account_id:int}/assign", status_code=200, summary="Assign an unassigned account to a territory",
-          raises=[])
+    @post("/{account_id:int}/assign", status_code=200, summary="Assign an unassigned account to a territory", raises=[])
     async def assign(
         self, conn: Conn, principal: Caller, account_id: FromPath[int], data: JSONBody[AssignRequest]
     ) -> Assigned:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import msgspec
 
 from backend.text_limits import Address, Category, Code, Name, OpeningHours, Phone
@@ -37,6 +39,8 @@ class LeadPlacement(msgspec.Struct, frozen=True):
 class LeadCreated(LeadPlacement, frozen=True):
     possible_duplicates: list[int]
     warnings: list[str]
+    # The deal a rep's lead opened in the default new-customer pipeline (None: not a rep, or no pipeline).
+    deal_id: uuid.UUID | None = None
 
 
 class AssignmentTarget(msgspec.Struct, frozen=True):

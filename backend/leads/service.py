@@ -3,17 +3,20 @@
 A new potential account (`POST /api/v1/accounts`, its alias `POST /api/v1/leads`, or an import)
 gets its territory from the polygons by the database trigger, so it is in that territory's rep's list at once (owner and
 backup). Outside every territory it waits in the unassigned queue, where a supervisor (for a
-territory of their team) or an admin assigns it by hand; a polygon drawn over it later wins.
+territory of their team) or an admin assigns it by hand; a polygon drawn over it later wins. A lead a
+rep captures opens a deal in the default new-customer pipeline, owned by that rep (`backend.deals`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import asyncpg
 import msgspec
 
-from backend.auth.principal import Principal
+from backend.auth.principal import Principal, Role
+from backend.deals import service as deals
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.geocoding import service as geocoding
 from backend.geocoding.providers import Geocoder
@@ -48,6 +51,7 @@ async def create_lead(
     phone_region: str,
     region_bbox: str | None,
     geocoder: Geocoder | None = None,
+    now: dt.datetime,
 ) -> LeadCreated:
     """The one way a single account is created (`POST /api/v1/accounts` and its alias
     `POST /api/v1/leads`): normalised like an imported row, matched against the whole base
@@ -129,7 +133,16 @@ async def create_lead(
     if lat is None and address is not None and geocoder is not None:
         await geocoding.geocode_accounts(conn, geocoder, [account_id])
     placed = await repository.placement(conn, account_id)
-    return LeadCreated(**msgspec.structs.asdict(placed), possible_duplicates=[r[0] for r in review], warnings=warnings)
+    # A lead a rep captured in the field opens a deal in the default new-customer pipeline (if any).
+    deal_id = (
+        await deals.open_lead_deal(conn, account_id, principal.user_id, now) if principal.role is Role.REP else None
+    )
+    return LeadCreated(
+        **msgspec.structs.asdict(placed),
+        possible_duplicates=[r[0] for r in review],
+        warnings=warnings,
+        deal_id=deal_id,
+    )
 
 
 async def list_unassigned(

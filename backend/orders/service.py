@@ -16,7 +16,8 @@ Rules (the pure ones in `backend.orders.rules` and `backend.catalogue.rules`):
   day, a visit that is not the rep's at that account (``visit_id``). An account outside the rep's
   territories is 404 (``account_id``).
 - Every status change is kept with who and when; a submission enqueues the ERP webhook (when a URL
-  is configured), delivered by the worker with retries.
+  is configured), delivered by the worker with retries. An account's first delivered order is told to
+  ``backend.deals.service.order_delivered`` (hand-over rules may name its account manager).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import msgspec
 
 from backend.auth.principal import Principal
 from backend.catalogue.rules import PriceListRef, applicable_price, quantity_problem
+from backend.deals import service as deals
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.idempotency import service as idempotency
 from backend.orders import repository
@@ -208,6 +210,9 @@ async def move(
     order = await _order(conn, principal, order_id)
     if request.status == Status.SUBMITTED:
         await _announce(conn, settings, order, now)
+    if request.status == Status.DELIVERED:
+        # The account's first delivery may hand it to its farmer (the deals' hand-over rules).
+        await deals.order_delivered(conn, order.account_id, principal.user_id, now)
     return order
 
 

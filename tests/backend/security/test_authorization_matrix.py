@@ -65,6 +65,10 @@ class Targets:
     other_territory_id: int  # rep3's (the other team's) territory
     price_list_id: int  # rep1's account's own price list
     order_id: uuid.UUID  # an order rep1 took
+    # issue 17: deals
+    deal_id: uuid.UUID  # a deal rep1 owns at their account
+    pipeline_id: int  # the demo's new-customer pipeline
+    rule_id: int  # one of its hand-over rules
 
 
 Probe = tuple[str, dict[str, Any]]  # url, httpx request kwargs
@@ -234,6 +238,59 @@ PROBES: dict[tuple[str, str], Callable[[Targets], Probe]] = {
         {"params": {"territory_id": t.territory_id}},
     ),
     ("GET", f"{API}/sales/churn"): lambda t: (f"{API}/sales/churn", {"params": {"territory_id": t.territory_id}}),
+    # issue 17: deals (pipelines and rules are the admin's; deals are rep1's)
+    ("PUT", f"{API}/pipelines/{{pipeline_id:int}}"): lambda t: (
+        f"{API}/pipelines/{t.pipeline_id}",
+        {
+            "json": {
+                "code": "taken",
+                "name": "x",
+                "stages": [
+                    {"code": "a", "name": "a", "is_key": True},
+                    {"code": "w", "name": "w", "outcome": "won"},
+                    {"code": "l", "name": "l", "outcome": "lost"},
+                ],
+            }
+        },
+    ),
+    ("GET", f"{API}/pipelines/{{pipeline_id:int}}/handover-rules"): lambda t: (
+        f"{API}/pipelines/{t.pipeline_id}/handover-rules",
+        {},
+    ),
+    ("POST", f"{API}/pipelines/{{pipeline_id:int}}/handover-rules"): lambda t: (
+        f"{API}/pipelines/{t.pipeline_id}/handover-rules",
+        {"json": {"trigger": "stage_reached", "stage": "offer", "to_role": "hunter"}},
+    ),
+    ("PUT", f"{API}/pipelines/{{pipeline_id:int}}/handover-rules/{{rule_id:int}}"): lambda t: (
+        f"{API}/pipelines/{t.pipeline_id}/handover-rules/{t.rule_id}",
+        {"json": {"is_active": False}},
+    ),
+    ("PUT", f"{API}/users/{{user_id:int}}/sales-role"): lambda t: (
+        f"{API}/users/{t.rep_id}/sales-role",
+        {"json": {"sales_role": None}},
+    ),
+    ("GET", f"{API}/territories/{{territory_id:int}}/sales-roles"): lambda t: (
+        f"{API}/territories/{t.territory_id}/sales-roles",
+        {},
+    ),
+    ("PUT", f"{API}/territories/{{territory_id:int}}/sales-roles/{{role:str}}"): lambda t: (
+        f"{API}/territories/{t.territory_id}/sales-roles/hunter",
+        {"json": {"user_id": None}},
+    ),
+    ("POST", f"{API}/deals"): lambda t: (
+        f"{API}/deals",
+        {"json": {"id": str(uuid.uuid4()), "account_id": t.account_id, "pipeline": "new-customer"}},
+    ),
+    ("GET", f"{API}/deals"): lambda t: (f"{API}/deals", {"params": {"account_id": t.account_id}}),
+    ("GET", f"{API}/deals/{{deal_id:uuid}}"): lambda t: (f"{API}/deals/{t.deal_id}", {}),
+    ("POST", f"{API}/deals/{{deal_id:uuid}}/stage"): lambda t: (
+        f"{API}/deals/{t.deal_id}/stage",
+        {"json": {"stage": "lost", "lost_reason": "probe"}},
+    ),
+    ("POST", f"{API}/deals/{{deal_id:uuid}}/handover"): lambda t: (
+        f"{API}/deals/{t.deal_id}/handover",
+        {"json": {"to_user_id": t.rep_id, "to_role": "hunter"}},
+    ),
 }
 
 # Id-taking operations that are not team-scoped, with the reason.
@@ -366,6 +423,28 @@ async def _targets(conn: asyncpg.Connection, known: KnownDay) -> Targets:
         rep1,
         territory,
     )
+    # issue 17: deals. A deal rep1 opened at their account, in the demo's pipeline.
+    pipeline = await conn.fetchval("select id from pipelines where code = 'new-customer'")
+    first_stage = await conn.fetchval(
+        "select id from pipeline_stages where pipeline_id = $1 order by position limit 1", pipeline
+    )
+    deal = uuid.uuid4()
+    await conn.execute(
+        "insert into deals (id, pipeline_id, account_id, stage_id, owner_id, source, created_at, stage_entered_at) "
+        "values ($1, $2, $3, $4, $5, 'field', now(), now())",
+        deal,
+        pipeline,
+        a,
+        first_stage,
+        rep1,
+    )
+    await conn.execute(
+        "insert into deal_stage_changes (deal_id, to_stage_id, changed_by, changed_at) values ($1, $2, $3, now())",
+        deal,
+        first_stage,
+        rep1,
+    )
+    rule = await conn.fetchval("select id from handover_rules where pipeline_id = $1 order by id limit 1", pipeline)
     return Targets(
         rep_id=rep1,
         territory_id=territory,
@@ -381,6 +460,9 @@ async def _targets(conn: asyncpg.Connection, known: KnownDay) -> Targets:
         other_territory_id=other_territory,
         price_list_id=price_list,
         order_id=order,
+        deal_id=deal,
+        pipeline_id=pipeline,
+        rule_id=rule,
     )
 
 
@@ -405,6 +487,25 @@ async def _team_state(conn: asyncpg.Connection, t: Targets) -> dict[str, Any]:
             "select (count(*), max(status))::text from orders where account_id = $1", t.account_id
         ),
         "price_lists": await conn.fetchval("select count(*) from price_lists"),
+        # issue 17: deals
+        "deals": await conn.fetchval(
+            "select (count(*), max(owner_id), max(stage_id), max(status))::text from deals where account_id = $1",
+            t.account_id,
+        ),
+        "deal_changes": await conn.fetchval("select count(*) from deal_stage_changes where deal_id = $1", t.deal_id),
+        "handovers": await conn.fetchval("select count(*) from handovers where account_id = $1", t.account_id),
+        "pipeline": await conn.fetchval(
+            "select (p.code, count(s.*))::text from pipelines p join pipeline_stages s on s.pipeline_id = p.id "
+            "where p.id = $1 group by p.code",
+            t.pipeline_id,
+        ),
+        "rules": await conn.fetchval("select count(*) filter (where is_active) from handover_rules"),
+        "sales_roles": await conn.fetchval(
+            "select (select sales_role from users where id = $1) || ':' || "
+            "(select count(*) from territory_sales_roles where territory_id = $2)",
+            t.rep_id,
+            t.territory_id,
+        ),
     }
 
 
@@ -461,6 +562,10 @@ async def test_the_owner_and_their_supervisor_still_get_the_data(
         (supervisor, f"{API}/planning-runs/{targets.run_id}"),
         (supervisor, f"{API}/reps/{targets.rep_id}/route?day={_day()}"),
         (supervisor, f"{API}/merges?account_id={targets.account_id}"),
+        # issue 17: deals
+        (rep1, f"{API}/deals/{targets.deal_id}"),
+        (supervisor, f"{API}/deals/{targets.deal_id}"),
+        (rep1, f"{API}/territories/{targets.territory_id}/sales-roles"),
     ):
         response = await client.get(url, headers=headers)
         assert response.status_code == 200, (url, response.text)
