@@ -72,7 +72,7 @@ where id = $1;
 
 -- name: close_task
 -- open -> done (with its time) or cancelled.
-update sales_tasks set status = $2, done_at = case when $2 = 'done' then $3 end, updated_at = $3
+update sales_tasks set status = $2::text, done_at = case when $2::text = 'done' then $3::timestamptz end, updated_at = $3
 where id = $1 and status = 'open';
 
 -- name: set_planned_task
