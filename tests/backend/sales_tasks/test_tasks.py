@@ -96,7 +96,9 @@ async def test_a_task_is_created_once_listed_becomes_overdue_and_is_completed(
     ]
 
 
-async def test_lists_page_by_due_time_and_filter_by_account(client: httpx.AsyncClient, conn: asyncpg.Connection) -> None:
+async def test_lists_page_by_due_time_and_filter_by_account(
+    client: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
     who = await people(conn)
     first, second = await account_of(conn, who.rep1), await account_of(conn, who.rep1, 1)
     rep1 = await auth_headers(client, "rep1@example.com")
@@ -198,7 +200,9 @@ async def test_a_visit_task_goes_on_the_reps_day_and_follows_the_task(
         return [(item["account_id"], item["kind"]) for item in response.json()]
 
     assert await day_tasks(tomorrow) == [(account, "task")]
-    moved = await client.patch(f"{API}/tasks/{task['id']}", json={"due_at": at(later, 11).isoformat()}, headers=supervisor)
+    moved = await client.patch(
+        f"{API}/tasks/{task['id']}", json={"due_at": at(later, 11).isoformat()}, headers=supervisor
+    )
     assert moved.status_code == 200, moved.text
     assert await day_tasks(tomorrow) == [] and await day_tasks(later) == [(account, "task")]
     assert (await client.post(f"{API}/tasks/{task['id']}/cancel", headers=supervisor)).json()["status"] == "cancelled"
@@ -246,7 +250,9 @@ async def test_a_reminder_reaches_the_owners_event_stream_and_sync_feed_once(
     assert dt.datetime.fromisoformat(read["reminded_at"]) == at(DAY, 14, 31)
 
     # A new remind time asks for a new reminder; a closed task is never reminded.
-    again = await client.patch(f"{API}/tasks/{task['id']}", json={"remind_at": at(DAY, 14, 45).isoformat()}, headers=rep1)
+    again = await client.patch(
+        f"{API}/tasks/{task['id']}", json={"remind_at": at(DAY, 14, 45).isoformat()}, headers=rep1
+    )
     assert again.status_code == 200 and again.json()["reminded_at"] is None
     await client.post(f"{API}/tasks/{task['id']}/cancel", headers=rep1)
     clock.set(at(DAY, 14, 50))
