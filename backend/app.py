@@ -15,6 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.accounts.controllers import AccountsController, MyAccountsController
+from backend.activities.controllers import ActivitiesController, ActivityWebhookController
 from backend.auth.controllers import AuthController, MeController
 from backend.catalogue.controllers import CatalogueController, MyCatalogueController
 from backend.checklists.controllers import ChecklistTemplatesController, VisitChecklistController
@@ -54,6 +55,7 @@ from backend.planning.solver_pool import SolverPool
 from backend.reports.controllers import ReportsController
 from backend.routes.controllers import MyRouteController, PlanningRunsController, TeamRoutesController
 from backend.sales.controllers import SalesController
+from backend.sales_tasks.controllers import ControlController, SalesTasksController
 from backend.schedules.controllers import SchedulesController
 from backend.settings import Settings, load_settings
 from backend.supervision.controllers import SupervisionController
@@ -148,6 +150,10 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None, clock: 
             UserSalesRoleController,
             TerritorySalesRolesController,
             DealsController,
+            SalesTasksController,
+            ControlController,
+            ActivitiesController,
+            ActivityWebhookController,
             *console_handlers(),
         ],
         dependencies={

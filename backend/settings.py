@@ -173,6 +173,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # holds at most this many changed accounts.
     sync_horizon_days: int = 30
     sync_page_size: int = 500
+    # CRM task reminders: the worker's timer sends the due ones every this many minutes (0: never).
+    task_reminder_interval_min: int = 1
+    # The inbound activity webhook (telephony, messengers): HMAC-SHA256 secret shared with the
+    # providers (empty: the endpoint answers 404) and how old a signed timestamp may be.
+    activity_webhook_secret: str = ""
+    activity_webhook_max_age_s: int = 300
 
     @property
     def is_production(self) -> bool:
@@ -223,6 +229,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("FIELDSALES_SESSION_CACHE_S must be between 0 and 10 seconds")
         if self.access_token_ttl_s <= 0 or self.access_token_ttl_s > 24 * 3600:
             raise SettingsError("FIELDSALES_ACCESS_TOKEN_TTL_S must be between 1 and 86400 seconds")
+        if not 0 <= self.task_reminder_interval_min <= 59:
+            raise SettingsError("FIELDSALES_TASK_REMINDER_INTERVAL_MIN must be between 0 (off) and 59 minutes")
+        if self.activity_webhook_secret and len(self.activity_webhook_secret) < 16:
+            raise SettingsError("FIELDSALES_ACTIVITY_WEBHOOK_SECRET must have 16+ characters (or be empty: off)")
+        if not 10 <= self.activity_webhook_max_age_s <= 3600:
+            raise SettingsError("FIELDSALES_ACTIVITY_WEBHOOK_MAX_AGE_S must be between 10 and 3600 seconds")
 
 
 # Older names still read (the convention's name wins when both are set).
@@ -404,6 +416,9 @@ FIELD_DOCS: dict[str, str] = {
     "solver_max_queued": "solves that may wait for a solver process; one more answers 503",
     "sync_horizon_days": "sync changes are kept this long; an older cursor gets a full resync",
     "sync_page_size": "most changed accounts in one sync page",
+    "task_reminder_interval_min": "the worker sends due CRM task reminders every this many minutes (0: never)",
+    "activity_webhook_secret": "HMAC-SHA256 secret of the inbound activity webhook (16+ characters; empty: off, 404)",
+    "activity_webhook_max_age_s": "a webhook whose signed timestamp is further than this from now is refused (401)",
 }
 
 

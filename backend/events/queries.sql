@@ -15,7 +15,9 @@ order by id
 limit $3;
 
 -- name: insert_notification
-insert into notifications (user_id, kind, payload, created_at) values ($1, $2, $3::jsonb, $4)
+-- The payload comes as JSON text: cast here, so the connection's jsonb codec (which would encode the
+-- text again, as a JSON string) is not involved.
+insert into notifications (user_id, kind, payload, created_at) values ($1, $2, $3::text::jsonb, $4)
 returning id;
 
 -- name: notifications_by_id

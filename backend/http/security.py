@@ -20,7 +20,15 @@ from backend.db.pool import ConnectionSource
 from backend.errors import Unauthenticated, Unavailable
 from backend.settings import Settings
 
-PUBLIC_PATHS = ["^/health$", "^/metrics$", "^/schema", "^/api/v1/auth/login$", "^/api/v1/auth/refresh$"]
+# The inbound webhooks carry no user token: each authenticates its body by signature (its service).
+PUBLIC_PATHS = [
+    "^/health$",
+    "^/metrics$",
+    "^/schema",
+    "^/api/v1/auth/login$",
+    "^/api/v1/auth/refresh$",
+    "^/api/v1/webhooks/",
+]
 
 
 def trusted_networks(setting: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

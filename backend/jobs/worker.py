@@ -24,6 +24,7 @@ from backend.orders.webhooks import purge as purge_webhooks
 from backend.planning.matrix_cache import matrix_provider
 from backend.planning.service import PlanningOptions, plan_rep_day
 from backend.planning.solver_pool import SolverPool
+from backend.sales_tasks.service import send_due_reminders
 from backend.settings import Settings
 
 log = logging.getLogger("fieldsales.worker")
@@ -96,8 +97,17 @@ async def run_worker(
             if run.delivered or run.retried or run.failed:
                 log.info("order webhooks: %s", run)
 
+        async def task_reminders(_: Schedule) -> None:
+            async with transaction(pool, settings.pool_acquire_timeout_s) as conn:
+                # Business time, as the nightly tick: a simulated clock reminds on simulated time.
+                sent = await send_due_reminders(conn, clock.now())
+            if sent:
+                log.info("sent %s task reminders", sent)
+
         if timer:
             queuer.schedule("nightly_tick", "*/5 * * * *")(tick)
+            if settings.task_reminder_interval_min:
+                queuer.schedule("task_reminders", f"*/{settings.task_reminder_interval_min} * * * *")(task_reminders)
             if settings.order_webhook_url:
                 queuer.schedule("order_webhooks", "* * * * *")(order_webhooks)
 

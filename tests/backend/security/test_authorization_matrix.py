@@ -69,6 +69,8 @@ class Targets:
     deal_id: uuid.UUID  # a deal rep1 owns at their account
     pipeline_id: int  # the demo's new-customer pipeline
     rule_id: int  # one of its hand-over rules
+    # issue 17: tasks
+    sales_task_id: uuid.UUID | None = None  # a CRM task of rep1's about their account
 
 
 Probe = tuple[str, dict[str, Any]]  # url, httpx request kwargs
@@ -291,6 +293,49 @@ PROBES: dict[tuple[str, str], Callable[[Targets], Probe]] = {
         f"{API}/deals/{t.deal_id}/handover",
         {"json": {"to_user_id": t.rep_id, "to_role": "hunter"}},
     ),
+    # issue 17: tasks (CRM tasks, activities, control lists)
+    ("POST", f"{API}/tasks"): lambda t: (
+        f"{API}/tasks",
+        {
+            "json": {
+                "id": str(uuid.uuid4()),
+                "kind": "visit",
+                "title": "taken",
+                "due_at": "2030-01-07T09:00:00+00:00",
+                "owner_id": t.rep_id,
+                "account_id": t.account_id,
+            }
+        },
+    ),
+    ("GET", f"{API}/tasks"): lambda t: (f"{API}/tasks", {"params": {"owner_id": t.rep_id}}),
+    ("GET", f"{API}/tasks/{{task_id:uuid}}"): lambda t: (f"{API}/tasks/{t.sales_task_id}", {}),
+    ("PATCH", f"{API}/tasks/{{task_id:uuid}}"): lambda t: (
+        f"{API}/tasks/{t.sales_task_id}",
+        {"json": {"title": "taken", "due_at": "2030-01-08T09:00:00+00:00"}},
+    ),
+    ("POST", f"{API}/tasks/{{task_id:uuid}}/complete"): lambda t: (f"{API}/tasks/{t.sales_task_id}/complete", {}),
+    ("POST", f"{API}/tasks/{{task_id:uuid}}/cancel"): lambda t: (f"{API}/tasks/{t.sales_task_id}/cancel", {}),
+    ("GET", f"{API}/activities"): lambda t: (f"{API}/activities", {"params": {"account_id": t.account_id}}),
+    ("POST", f"{API}/activities"): lambda t: (
+        f"{API}/activities",
+        {
+            "json": {
+                "id": str(uuid.uuid4()),
+                "account_id": t.account_id,
+                "kind": "call",
+                "occurred_at": "2026-12-01T08:00:00+00:00",
+            }
+        },
+    ),
+    ("GET", f"{API}/control/overdue-tasks"): lambda t: (
+        f"{API}/control/overdue-tasks",
+        {"params": {"owner_id": t.rep_id}},
+    ),
+    ("GET", f"{API}/control/deals-without-task"): lambda t: (
+        f"{API}/control/deals-without-task",
+        {"params": {"owner_id": t.rep_id}},
+    ),
+    ("GET", f"{API}/control/stuck-deals"): lambda t: (f"{API}/control/stuck-deals", {"params": {"owner_id": t.rep_id}}),
 }
 
 # Id-taking operations that are not team-scoped, with the reason.
@@ -301,6 +346,10 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("GET", "/schema/{path:str}"): "OpenAPI documents",
     ("GET", "/supervisor/assets/{file_path:path}"): "static files of the console",
     ("HEAD", "/supervisor/assets/{file_path:path}"): "static files of the console",
+    # issue 17: tasks
+    ("POST", f"{API}/webhooks/activities/{{provider:str}}"): (
+        "no user: a provider authenticates by the HMAC signature of the body (tests/backend/activities)"
+    ),
 }
 
 # A second probe of the matrix aimed the other way: rep1 trying the other team's objects is the same
@@ -445,7 +494,17 @@ async def _targets(conn: asyncpg.Connection, known: KnownDay) -> Targets:
         rep1,
     )
     rule = await conn.fetchval("select id from handover_rules where pipeline_id = $1 order by id limit 1", pipeline)
+    # issue 17: tasks
+    sales_task = uuid.uuid4()
+    await conn.execute(
+        "insert into sales_tasks (id, owner_id, account_id, kind, title, due_at, created_by, created_at) "
+        "values ($1, $2, $3, 'call', 'Matrix call', '2030-01-07T09:00:00Z', $2, now())",
+        sales_task,
+        rep1,
+        a,
+    )
     return Targets(
+        sales_task_id=sales_task,
         rep_id=rep1,
         territory_id=territory,
         account_id=a,
@@ -506,6 +565,11 @@ async def _team_state(conn: asyncpg.Connection, t: Targets) -> dict[str, Any]:
             t.rep_id,
             t.territory_id,
         ),
+        # issue 17: tasks
+        "sales_tasks": await conn.fetchval(
+            "select array_agg((id, owner_id, status, title, due_at)::text order by id) from sales_tasks"
+        ),
+        "activities": await conn.fetchval("select count(*) from activities"),
     }
 
 
