@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 
 from litestar import Controller, Response, get, patch, post
-from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from backend.account_card import service
 from backend.account_card.schemas import (
@@ -30,8 +30,8 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 # Optional for Litestar so a body error is named before a missing key; the service requires it on edits.
 ChangeKey = Annotated[
     str | None,
-    Parameter(
-        header="Idempotency-Key",
+    HeaderParameter(
+        name="Idempotency-Key",
         required=False,
         max_length=200,
         description="the client's change id (e.g. a UUID): required on PATCH; a replay applies nothing twice",

@@ -134,11 +134,11 @@ on conflict (id) do nothing
 returning id;
 
 -- name: insert_changes
--- One audit row per element of the arrays (entity, entity id, field, old, new).
+-- One audit row per element of the arrays (entity, entity id, field, old, new: JSON text, null for none).
 insert into account_changes (account_id, entity, entity_id, field, old_value, new_value, changed_by, changed_at,
                              client_change_id)
-select $1, c.entity, c.entity_id, c.field, c.old_value, c.new_value, $7, $8, $9
-from unnest($2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[])
+select $1, c.entity, c.entity_id, c.field, c.old_value::jsonb, c.new_value::jsonb, $7, $8, $9
+from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
     as c(entity, entity_id, field, old_value, new_value);
 
 -- name: changes

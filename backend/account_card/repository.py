@@ -47,6 +47,11 @@ class NewContact(msgspec.Struct, frozen=True, kw_only=True):
     consent_email: bool | None
 
 
+def _json(value: Any) -> str | None:
+    """JSON text of an audited value (a list would read as an array dimension in a jsonb[] parameter)."""
+    return None if value is None else msgspec.json.encode(value).decode()
+
+
 async def access(conn: asyncpg.Connection, role: str, user_id: int, account_id: int) -> Access | None:
     row = await conn.fetchrow(Q["account_access"], role, user_id, account_id)
     return None if row is None else msgspec.convert(dict(row), Access)
@@ -169,8 +174,8 @@ async def insert_changes(
         [change.entity for change in changes],
         [change.entity_id for change in changes],
         [change.field for change in changes],
-        [change.old_value for change in changes],
-        [change.new_value for change in changes],
+        [_json(change.old_value) for change in changes],
+        [_json(change.new_value) for change in changes],
         changed_by,
         changed_at,
         client_change_id,
