@@ -57,14 +57,14 @@ async def access(conn: asyncpg.Connection, role: str, user_id: int, account_id: 
     return None if row is None else msgspec.convert(dict(row), Access)
 
 
-async def account(conn: asyncpg.Connection, account_id: int) -> Account:
+async def account(conn: asyncpg.Connection, account_id: int) -> Account | None:
     row = await conn.fetchrow(Q["account"], account_id)
-    return msgspec.convert(dict(row), Account)
+    return None if row is None else msgspec.convert(dict(row), Account)
 
 
-async def account_for_update(conn: asyncpg.Connection, account_id: int) -> AccountRow:
+async def account_for_update(conn: asyncpg.Connection, account_id: int) -> AccountRow | None:
     row = await conn.fetchrow(Q["account_for_update"], account_id)
-    return msgspec.convert(dict(row), AccountRow)
+    return None if row is None else msgspec.convert(dict(row), AccountRow)
 
 
 async def set_phones(conn: asyncpg.Connection, account_id: int, phones: list[str]) -> None:
@@ -87,6 +87,8 @@ async def set_hours(
 async def people(conn: asyncpg.Connection, account_id: int) -> tuple[Person | None, Person | None]:
     """(the territory's owner rep, the account manager)."""
     row = await conn.fetchrow(Q["account_people"], account_id)
+    if row is None:
+        return None, None
     return (
         msgspec.convert(row["territory_rep"], Person | None),
         msgspec.convert(row["account_manager"], Person | None),
@@ -144,9 +146,7 @@ async def update_contact(conn: asyncpg.Connection, contact: NewContact, is_activ
     )
 
 
-async def notes(
-    conn: asyncpg.Connection, account_id: int, limit: int, note_id: uuid.UUID | None = None
-) -> list[Note]:
+async def notes(conn: asyncpg.Connection, account_id: int, limit: int, note_id: uuid.UUID | None = None) -> list[Note]:
     rows = await conn.fetch(Q["latest_notes"], account_id, note_id, limit)
     return [msgspec.convert(dict(row), Note) for row in rows]
 

@@ -58,7 +58,9 @@ def status_problem(current: AccountStatus, new: AccountStatus, role: str) -> str
         moves = ", ".join(f"{a.value} -> {b.value}" for (a, b), roles in TRANSITIONS.items() if role in roles)
         return f"status {current.value} -> {new.value} is not allowed; allowed: {moves}"
     if role not in allowed:
-        return f"status {current.value} -> {new.value} is set by a supervisor or an admin (a first order makes a customer)"
+        return (
+            f"status {current.value} -> {new.value} is set by a supervisor or an admin (a first order makes a customer)"
+        )
     return None
 
 
@@ -132,7 +134,7 @@ def _short(text: str) -> str:
     return line if len(line) <= NOTE_SUMMARY_CHARS else line[: NOTE_SUMMARY_CHARS - 1] + "…"
 
 
-def summary_of(item: TimelineItem) -> str:  # noqa: PLR0911 - one line per kind
+def summary_of(item: TimelineItem) -> str:
     """One short line saying what happened, for the phone's timeline."""
     who = f" by {item.user.name}" if item.user is not None else ""
     if isinstance(item, VisitItem):

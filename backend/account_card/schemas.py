@@ -72,10 +72,10 @@ class ContactUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     name: Name | msgspec.UnsetType = msgspec.UNSET
     role: ContactRole | msgspec.UnsetType = msgspec.UNSET
     phones: Phones | msgspec.UnsetType = msgspec.UNSET
-    email: Email | None | msgspec.UnsetType = msgspec.UNSET
-    consent_calls: bool | None | msgspec.UnsetType = msgspec.UNSET
-    consent_sms: bool | None | msgspec.UnsetType = msgspec.UNSET
-    consent_email: bool | None | msgspec.UnsetType = msgspec.UNSET
+    email: Email | msgspec.UnsetType | None = msgspec.UNSET
+    consent_calls: bool | msgspec.UnsetType | None = msgspec.UNSET
+    consent_sms: bool | msgspec.UnsetType | None = msgspec.UNSET
+    consent_email: bool | msgspec.UnsetType | None = msgspec.UNSET
     is_active: bool | msgspec.UnsetType = msgspec.UNSET
 
 
@@ -90,7 +90,7 @@ class AccountUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     phones: Phones | msgspec.UnsetType = msgspec.UNSET
     status: AccountStatus | msgspec.UnsetType = msgspec.UNSET
     # null clears the hours (the account is then open whenever the channel's default says).
-    opening_hours: HoursText | None | msgspec.UnsetType = msgspec.UNSET
+    opening_hours: HoursText | msgspec.UnsetType | None = msgspec.UNSET
 
 
 # ---- answers ----------------------------------------------------------------------------------------
@@ -166,33 +166,33 @@ class _Item(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind"):
     user: Person | None = None
 
 
-class VisitItem(_Item, tag="visit"):
+class VisitItem(_Item, tag="visit", frozen=True):
     checked_in_at: datetime
     checked_out_at: datetime | None
     flags: list[str]
 
 
-class ChecklistItem(_Item, tag="checklist"):
+class ChecklistItem(_Item, tag="checklist", frozen=True):
     visit_id: uuid.UUID
     template_id: int
     template_name: str
     score_pct: float | None
 
 
-class PhotoItem(_Item, tag="photo"):
+class PhotoItem(_Item, tag="photo", frozen=True):
     visit_id: uuid.UUID
     item_key: str | None
     flags: list[str]
 
 
-class OrderItem(_Item, tag="order"):
+class OrderItem(_Item, tag="order", frozen=True):
     status: str
     total_amount: Decimal
     line_count: int
     order_day: str
 
 
-class DealItem(_Item, tag="deal"):
+class DealItem(_Item, tag="deal", frozen=True):
     title: str | None
     pipeline: str
     stage: str
@@ -201,21 +201,21 @@ class DealItem(_Item, tag="deal"):
     source: str
 
 
-class StageChangeItem(_Item, tag="stage_change"):
+class StageChangeItem(_Item, tag="stage_change", frozen=True):
     deal_id: uuid.UUID
     deal_title: str | None
     from_stage: str | None
     to_stage: str
 
 
-class HandoverItem(_Item, tag="handover"):
+class HandoverItem(_Item, tag="handover", frozen=True):
     deal_id: uuid.UUID | None
     from_user: Person | None
     to_user: Person
     reason: str
 
 
-class TaskItem(_Item, tag="task"):
+class TaskItem(_Item, tag="task", frozen=True):
     task_kind: str
     title: str
     status: str
@@ -224,7 +224,7 @@ class TaskItem(_Item, tag="task"):
     deal_id: uuid.UUID | None
 
 
-class _ActivityFields(_Item):
+class _ActivityFields(_Item, frozen=True):
     direction: str | None
     duration_s: int | None
     outcome: str | None
@@ -232,19 +232,19 @@ class _ActivityFields(_Item):
     deal_id: uuid.UUID | None
 
 
-class CallItem(_ActivityFields, tag="call"):
+class CallItem(_ActivityFields, tag="call", frozen=True):
     pass
 
 
-class MeetingItem(_ActivityFields, tag="meeting"):
+class MeetingItem(_ActivityFields, tag="meeting", frozen=True):
     pass
 
 
-class MessageItem(_ActivityFields, tag="message"):
+class MessageItem(_ActivityFields, tag="message", frozen=True):
     pass
 
 
-class NoteItem(_Item, tag="note"):
+class NoteItem(_Item, tag="note", frozen=True):
     text: str
 
 

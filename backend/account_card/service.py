@@ -77,6 +77,13 @@ async def _writable(conn: asyncpg.Connection, principal: Principal, account_id: 
         )
 
 
+async def _account(conn: asyncpg.Connection, account_id: int) -> Account:
+    account = await repository.account(conn, account_id)
+    if account is None:  # pragma: no cover - deleted since the access check
+        raise NotFound(f"account {account_id} not found", field="account_id")
+    return account
+
+
 def _key(value: str | None) -> str:
     """The client change id of an edit: required, short, printable."""
     if value is None or not value.strip():
@@ -85,7 +92,9 @@ def _key(value: str | None) -> str:
         )
     key = value.strip()
     if len(key) > MAX_KEY_CHARS or not key.isprintable():
-        raise InvalidInput(f"Idempotency-Key must be printable, at most {MAX_KEY_CHARS} characters", field=IDEMPOTENCY_HEADER)
+        raise InvalidInput(
+            f"Idempotency-Key must be printable, at most {MAX_KEY_CHARS} characters", field=IDEMPOTENCY_HEADER
+        )
     return key
 
 
@@ -154,9 +163,10 @@ async def get_card(
         if more and last is not None
         else None
     )
+    account = await _account(conn, account_id)
     territory_rep, manager = await repository.people(conn, account_id)
     return AccountCard(
-        account=await repository.account(conn, account_id),
+        account=account,
         read_only=not writable,
         territory_rep=territory_rep,
         account_manager=manager,
@@ -192,6 +202,7 @@ async def list_changes(
 
 def _contact_fields(contact: Contact | NewContact) -> dict[str, Any]:
     """The audited fields of a contact, as JSON values."""
+
     def granted(value: Any) -> Any:
         return getattr(value, "granted", value)
 
@@ -377,6 +388,8 @@ async def update_account(
     if all(getattr(request, field) is msgspec.UNSET for field in request.__struct_fields__):
         raise InvalidInput("send at least one of phones, status, opening_hours", field="body")
     current = await repository.account_for_update(conn, account_id)
+    if current is None:  # pragma: no cover - deleted since the access check
+        raise NotFound(f"account {account_id} not found", field="account_id")
     audit: list[ChangeRow] = []
     entity_id = str(account_id)
     if request.phones is not msgspec.UNSET:
@@ -398,6 +411,6 @@ async def update_account(
             audit.append(ChangeRow("account", entity_id, "opening_hours", current.opening_hours_raw, raw))
             await repository.set_hours(conn, account_id, raw, windows)
     await repository.insert_changes(conn, account_id, audit, user_id, now, key)
-    account = await repository.account(conn, account_id)
+    account = await _account(conn, account_id)
     await idempotency.finish(conn, user_id, ACCOUNT_UPDATE, key, 200, account)
     return AccountReplayed(account, 200, False)

@@ -52,7 +52,8 @@ async def _account_of(conn: asyncpg.Connection, email: str, offset: int = 0) -> 
     """An account in the rep's own territory."""
     return int(
         await conn.fetchval(
-            "select a.id from accounts a join territories t on t.id = a.territory_id join users u on u.id = t.owner_rep_id "
+            "select a.id from accounts a join territories t on t.id = a.territory_id "
+            "join users u on u.id = t.owner_rep_id "
             "where u.email = $1 and a.location is not null order by a.id offset $2 limit 1",
             email,
             offset,
@@ -116,7 +117,8 @@ async def _visit(conn: asyncpg.Connection, account: int, rep: int, at: dt.dateti
     await conn.execute(
         "insert into visits (id, rep_id, account_id, checked_in_at, check_in_location, check_in_accuracy_m, "
         "check_in_mock, check_in_distance_m, checked_out_at, check_out_location, flags) "
-        "select $1, $2, a.id, $4, a.location, 8, false, 12, $4::timestamptz + interval '20 minutes', a.location, '{too_short}' "
+        "select $1, $2, a.id, $4, a.location, 8, false, 12, $4::timestamptz + interval '20 minutes', a.location, "
+        "'{too_short}' "
         "from accounts a where a.id = $3",
         visit,
         rep,
@@ -130,7 +132,8 @@ async def _order(conn: asyncpg.Connection, account: int, rep: int, at: dt.dateti
     order = uuid.uuid4()
     await conn.execute(
         "insert into orders (id, account_id, rep_id, territory_id, status, ordered_at, order_day, total_amount, "
-        "total_units, line_count) select $1, a.id, $2, a.territory_id, 'submitted', $4, ($4::timestamptz)::date, 240.50, 12, 2 "
+        "total_units, line_count) select $1, a.id, $2, a.territory_id, 'submitted', $4, ($4::timestamptz)::date, "
+        "240.50, 12, 2 "
         "from accounts a where a.id = $3",
         order,
         rep,
@@ -144,7 +147,8 @@ async def _task(conn: asyncpg.Connection, account: int, owner: int, due: dt.date
     task = uuid.uuid4()
     await conn.execute(
         "insert into sales_tasks (id, owner_id, account_id, kind, title, due_at, status, done_at, created_at) "
-        "values ($1, $2, $3, 'send_offer', 'Send the price list', $4::timestamptz, 'done', $5, $4::timestamptz - interval '2 days')",
+        "values ($1, $2, $3, 'send_offer', 'Send the price list', $4::timestamptz, 'done', $5, "
+        "$4::timestamptz - interval '2 days')",
         task,
         owner,
         account,
@@ -436,7 +440,9 @@ async def test_a_contact_edit_is_audited_field_by_field_and_applied_once(
     }
     listed = (await client.get(f"{API}/{account}/changes", headers=headers, params={"limit": 3})).json()
     assert len(listed["items"]) == 3 and listed["next_cursor"]
-    rest = (await client.get(f"{API}/{account}/changes", headers=headers, params={"cursor": listed["next_cursor"]})).json()
+    rest = (
+        await client.get(f"{API}/{account}/changes", headers=headers, params={"cursor": listed["next_cursor"]})
+    ).json()
     assert len(rest["items"]) == 2 and rest["items"][-1]["field"] == "created"
     assert listed["items"][0]["changed_by"]["id"] == rep1
     unknown = await client.patch(
@@ -502,7 +508,9 @@ async def test_bad_account_edits_are_refused_naming_the_field(
 ) -> None:
     account = await _account_of(conn, "rep1@example.com")
     await conn.execute("update accounts set status = 'potential' where id = $1", account)
-    before = await conn.fetchval("select (phones, status, opening_hours_raw)::text from accounts where id = $1", account)
+    before = await conn.fetchval(
+        "select (phones, status, opening_hours_raw)::text from accounts where id = $1", account
+    )
     headers = {**await auth_headers(client, "rep1@example.com"), "Idempotency-Key": "bad-1"}
     cases = [
         ({"phones": ["040 123 4567", "not a phone"]}, "phones[1]"),

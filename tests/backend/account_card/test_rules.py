@@ -58,7 +58,10 @@ def test_email_gets_a_lower_case_domain_and_a_bad_one_a_reason() -> None:
 
 
 def test_a_consent_needs_the_channel() -> None:
-    assert rules.consent_problem([], None, True, None, None) == ("consent_calls", "consent to calls needs a phone number")
+    assert rules.consent_problem([], None, True, None, None) == (
+        "consent_calls",
+        "consent to calls needs a phone number",
+    )
     assert rules.consent_problem([], None, None, True, None)[0] == "consent_sms"  # type: ignore[index]
     assert rules.consent_problem(["+358401234567"], None, True, True, True)[0] == "consent_email"  # type: ignore[index]
     assert rules.consent_problem([], None, False, False, False) is None  # withdrawing needs nothing
@@ -74,15 +77,23 @@ def test_kinds_default_to_all_and_an_unknown_one_is_refused() -> None:
 def test_summaries_say_what_happened() -> None:
     rep = Person(id=1, name="Rita Rep", sales_role="farmer")
     call = CallItem(
-        at=AT, id="x", user=rep, direction="outbound", duration_s=185, outcome="agreed a tasting", note=None,
+        at=AT,
+        id="x",
+        user=rep,
+        direction="outbound",
+        duration_s=185,
+        outcome="agreed a tasting",
+        note=None,
         deal_id=None,
     )
     assert rules.summary_of(call) == "Call outbound by Rita Rep, 3 min 5 s: agreed a tasting"
-    order = OrderItem(at=AT, id="o", user=rep, status="submitted", total_amount=Decimal("120.5"), line_count=1,
-                      order_day="2026-12-01")
+    order = OrderItem(
+        at=AT, id="o", user=rep, status="submitted", total_amount=Decimal("120.5"), line_count=1, order_day="2026-12-01"
+    )
     assert rules.summary_of(order) == "Order submitted: 120.50, 1 line by Rita Rep"
-    change = StageChangeItem(at=AT, id="1", user=None, deal_id=uuid.uuid4(), deal_title="Wine list",
-                             from_stage="Lead", to_stage="Tasting")
+    change = StageChangeItem(
+        at=AT, id="1", user=None, deal_id=uuid.uuid4(), deal_title="Wine list", from_stage="Lead", to_stage="Tasting"
+    )
     assert rules.summary_of(change) == "Deal 'Wine list' moved Lead -> Tasting"
     long = NoteItem(at=AT, id="n", user=None, text="word " * 40)
     assert rules.summary_of(long).endswith("…") and len(rules.summary_of(long)) <= len("Note: ") + 80
