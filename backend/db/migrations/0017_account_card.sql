@@ -64,9 +64,10 @@ alter table accounts add constraint accounts_opening_hours_source_check
 -- The read scope of accounts (parameters role, user id as in 0007): every account the caller may
 -- work (visible_account_ids, 0014) and every account the caller, or a person they see, handed over
 -- (an account or one of its deals): the previous owner keeps reading its history, without editing it.
+-- Called in FROM, so the planner inlines it (and 0014's function) and pushes an id filter into both.
 create function readable_account_ids(p_role text, p_user_id bigint) returns setof bigint
 language sql stable parallel safe as $$
-    select visible_account_ids(p_role, p_user_id)
+    select v.id from visible_account_ids(p_role, p_user_id) as v(id)
     union
     select h.account_id from handovers h
     where h.from_user_id in (select visible_rep_ids(p_role, p_user_id))
