@@ -531,3 +531,90 @@ async def test_bad_account_edits_are_refused_naming_the_field(
     assert await conn.fetchval("select count(*) from account_changes where account_id = $1", account) == 0
     supervisor = {**await auth_headers(client, "supervisor@example.com"), "Idempotency-Key": "sup-1"}
     assert (await client.patch(f"{API}/{account}", headers=supervisor, json={"status": "active"})).status_code == 200
+
+
+async def test_every_kind_of_item_reaches_the_timeline_with_its_fields(
+    client: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    story = await _story(conn)
+    account, rep1 = story["account"], story["rep1"]
+    visit = uuid.UUID(story["expected"][-1][1])
+    template = await conn.fetchval(
+        "insert into checklist_templates (code, version, name, items) values ('card-shelf', 1, 'Shelf check', '[]') "
+        "returning id"
+    )
+    await conn.execute(
+        "insert into visit_checklists (visit_id, template_id, answers, score_pct, answered_at) "
+        "values ($1, $2, '[]', 87.5, $3)",
+        visit,
+        template,
+        NOW - dt.timedelta(days=6) + dt.timedelta(minutes=15),
+    )
+    sha = "ab" * 32
+    await conn.execute(
+        "insert into photo_blobs (sha256, media_type, size_bytes, width, height, phash, captured_at) "
+        "values ($1, 'image/jpeg', 1000, 10, 10, 0, $2)",
+        sha,
+        NOW - dt.timedelta(days=6) + dt.timedelta(minutes=5),
+    )
+    photo = uuid.uuid4()
+    await conn.execute(
+        "insert into visit_photos (id, visit_id, rep_id, sha256, item_key, flags) values ($1, $2, $3, $4, 'shelf', "
+        "'{reused}')",
+        photo,
+        visit,
+        rep1,
+        sha,
+    )
+    for kind, hours in (("meeting", 30), ("message", 20)):
+        await conn.execute(
+            "insert into activities (id, account_id, user_id, kind, occurred_at, note) "
+            "values ($1, $2, $3, $4, $5, 'hi')",
+            uuid.uuid4(),
+            account,
+            rep1,
+            kind,
+            NOW - dt.timedelta(hours=hours),
+        )
+    await conn.execute(
+        "insert into handovers (account_id, from_user_id, to_user_id, reason, created_at) "
+        "values ($1, null, $2, 'first delivered order', $3)",
+        account,
+        rep1,
+        NOW - dt.timedelta(hours=2),
+    )
+    headers = await auth_headers(client, "rep1@example.com")
+    assert (
+        await client.post(f"{API}/{account}/notes", headers=headers, json={"id": str(uuid.uuid4()), "text": "Hi"})
+    ).status_code == 201
+    card = (await client.get(f"{API}/{account}", headers=headers, params={"limit": 200})).json()
+    kinds = [item["kind"] for item in card["timeline"]]
+    assert sorted(set(kinds)) == sorted(
+        [
+            "visit",
+            "checklist",
+            "photo",
+            "order",
+            "deal",
+            "stage_change",
+            "handover",
+            "task",
+            "call",
+            "meeting",
+            "message",
+            "note",
+        ]
+    )
+    ats = [item["at"] for item in card["timeline"]]
+    assert [dt.datetime.fromisoformat(at) for at in ats] == sorted(
+        (dt.datetime.fromisoformat(at) for at in ats), reverse=True
+    )
+    by_kind = {item["kind"]: item for item in card["timeline"]}
+    assert by_kind["checklist"]["score_pct"] == 87.5 and by_kind["checklist"]["template_name"] == "Shelf check"
+    assert by_kind["checklist"]["summary"] == "Checklist Shelf check: 87.5 %"
+    assert by_kind["photo"]["id"] == str(photo) and by_kind["photo"]["flags"] == ["reused"]
+    assert by_kind["handover"]["from_user"] is None and by_kind["handover"]["deal_id"] is None
+    assert by_kind["handover"]["summary"].startswith("Account handed over from nobody to ")
+    assert all(item["summary"] for item in card["timeline"])
+    # The visit day, newest first: checklist answered (+15 min), order (+10), photo taken (+5), check-in.
+    assert kinds[-4:] == ["checklist", "order", "photo", "visit"]
