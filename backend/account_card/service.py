@@ -129,13 +129,18 @@ def _timeline_cursor(cursor: str | None) -> tuple[dt.datetime, str, str] | None:
     if cursor is None:
         return None
     at, kind, item_id = decode_cursor(cursor, (str, str, str))
+    return _instant(at), str(kind), str(item_id)
+
+
+def _instant(value: object) -> dt.datetime:
+    """A cursor's aware timestamp."""
     try:
-        instant = dt.datetime.fromisoformat(str(at))
+        instant = dt.datetime.fromisoformat(str(value))
     except ValueError as exc:
         raise InvalidInput("the cursor is not one this API issued", field="cursor") from exc
     if instant.tzinfo is None:
         raise InvalidInput("the cursor is not one this API issued", field="cursor")
-    return instant, str(kind), str(item_id)
+    return instant
 
 
 async def get_card(
@@ -185,10 +190,7 @@ async def list_changes(
     after: tuple[dt.datetime, int] | None = None
     if cursor is not None:
         at, last_id = decode_cursor(cursor, (str, int))
-        try:
-            after = (dt.datetime.fromisoformat(str(at)), int(str(last_id)))
-        except ValueError as exc:
-            raise InvalidInput("the cursor is not one this API issued", field="cursor") from exc
+        after = (_instant(at), int(str(last_id)))
     await _readable(conn, principal, account_id)
     items = await repository.changes(conn, account_id, after, limit + 1)
     more = len(items) > limit
