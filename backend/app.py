@@ -14,6 +14,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from backend.account_card.controllers import AccountCardController
 from backend.accounts.controllers import AccountsController, MyAccountsController
 from backend.activities.controllers import ActivitiesController, ActivityWebhookController
 from backend.auth.controllers import AuthController, MeController
@@ -120,6 +121,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None, clock: 
             MeController,
             MyAccountsController,
             AccountsController,
+            AccountCardController,
             TerritoriesController,
             MyRouteController,
             TeamRoutesController,

@@ -336,7 +336,28 @@ PROBES: dict[tuple[str, str], Callable[[Targets], Probe]] = {
         {"params": {"owner_id": t.rep_id}},
     ),
     ("GET", f"{API}/control/stuck-deals"): lambda t: (f"{API}/control/stuck-deals", {"params": {"owner_id": t.rep_id}}),
+    # issue 17: card (the account card; rep1's contact is CARD_CONTACT_ID, written by the card test below)
+    ("GET", f"{API}/accounts/{{account_id:int}}"): lambda t: (f"{API}/accounts/{t.account_id}", {}),
+    ("PATCH", f"{API}/accounts/{{account_id:int}}"): lambda t: (
+        f"{API}/accounts/{t.account_id}",
+        {"json": {"status": "closed", "phones": ["040 123 4567"]}},
+    ),
+    ("GET", f"{API}/accounts/{{account_id:int}}/changes"): lambda t: (f"{API}/accounts/{t.account_id}/changes", {}),
+    ("POST", f"{API}/accounts/{{account_id:int}}/contacts"): lambda t: (
+        f"{API}/accounts/{t.account_id}/contacts",
+        {"json": {"id": str(uuid.uuid4()), "name": "Probe", "role": "owner"}},
+    ),
+    ("PATCH", f"{API}/accounts/{{account_id:int}}/contacts/{{contact_id:uuid}}"): lambda t: (
+        f"{API}/accounts/{t.account_id}/contacts/{CARD_CONTACT_ID}",
+        {"json": {"name": "Taken over"}},
+    ),
+    ("POST", f"{API}/accounts/{{account_id:int}}/notes"): lambda t: (
+        f"{API}/accounts/{t.account_id}/notes",
+        {"json": {"id": str(uuid.uuid4()), "text": "probe"}},
+    ),
 }
+
+CARD_CONTACT_ID = uuid.UUID("00000000-0000-4000-8000-000000000017")  # issue 17: card
 
 # Id-taking operations that are not team-scoped, with the reason.
 EXEMPT: dict[tuple[str, str], str] = {
@@ -701,3 +722,57 @@ async def test_a_rep_cannot_check_in_as_someone_else_or_set_flags(
         response = await client.post(f"{API}/visits", headers=headers, json={**body, **extra})
         assert response.status_code == 422, (extra, response.text)
         assert response.json()["field"] == next(iter(extra))
+
+
+# issue 17: card --------------------------------------------------------------------------------------
+
+
+async def test_no_one_outside_the_team_reaches_an_account_card(
+    client: httpx.AsyncClient, conn: asyncpg.Connection, known_day: KnownDay
+) -> None:
+    """The card's probes again, with rep1's account holding a contact and a note: refused, nothing changes,
+    and the owner and their supervisor still read it."""
+    targets = await _targets(conn, known_day)
+    await conn.execute(
+        "insert into account_contacts (id, account_id, name, role, created_at, updated_at) "
+        "values ($1, $2, 'Card Contact', 'owner', now(), now())",
+        CARD_CONTACT_ID,
+        targets.account_id,
+    )
+    await conn.execute(
+        "insert into account_notes (id, account_id, text, created_at) values ($1, $2, 'card note', now())",
+        uuid.uuid4(),
+        targets.account_id,
+    )
+
+    async def state() -> str:
+        return str(
+            await conn.fetchval(
+                "select (a.phones, a.status, (select array_agg((c.name, c.role, c.is_active)::text) "
+                "from account_contacts c where c.account_id = a.id), "
+                "(select count(*) from account_notes n where n.account_id = a.id), "
+                "(select count(*) from account_changes x where x.account_id = a.id))::text "
+                "from accounts a where a.id = $1",
+                targets.account_id,
+            )
+        )
+
+    before = await state()
+    card = f"{API}/accounts/{{account_id:int}}"
+    routes = {card, f"{card}/changes", f"{card}/contacts", f"{card}/contacts/{{contact_id:uuid}}", f"{card}/notes"}
+    card_probes = {key: probe for key, probe in PROBES.items() if key[1] in routes}
+    assert len(card_probes) == 6
+    leaks: list[str] = []
+    for email in ACTORS.values():
+        headers = await auth_headers(client, email)
+        for (method, _route), probe in sorted(card_probes.items()):
+            url, kwargs = probe(targets)
+            response = await client.request(method, url, headers=headers, **kwargs)
+            if response.status_code != 404 or "Card Contact" in response.text or "card note" in response.text:
+                leaks.append(f"{email}: {method} {url} -> {response.status_code} {response.text[:200]}")
+    assert not leaks, "\n".join(leaks)
+    assert await state() == before
+    for email in ("rep1@example.com", "supervisor@example.com"):
+        response = await client.get(f"{API}/accounts/{targets.account_id}", headers=await auth_headers(client, email))
+        assert response.status_code == 200, (email, response.text)
+        assert [c["name"] for c in response.json()["contacts"]] == ["Card Contact"]
