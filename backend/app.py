@@ -49,6 +49,7 @@ from backend.reports.controllers import ReportsController
 from backend.routes.controllers import MyRouteController, PlanningRunsController, TeamRoutesController
 from backend.sales.controllers import SalesController
 from backend.schedules.controllers import SchedulesController
+from backend.segments.controllers import SegmentsController
 from backend.settings import Settings, load_settings
 from backend.supervision.controllers import SupervisionController
 from backend.supervision.service import basemap_geojson
@@ -138,6 +139,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None, clock: 
             HolidaysController,
             AbsencesController,
             MyEventsController,
+            SegmentsController,
             *console_handlers(),
         ],
         dependencies={
