@@ -45,7 +45,8 @@ def _condition_sql(condition: Condition, facts: Facts) -> tuple[str, list[Any]]:
         return Q[f"rule_{field}"], [values, negate]
     if field in {"category_bought", "category_not_bought"}:
         assert condition.within_days is not None
-        first = facts.today - dt.timedelta(days=condition.within_days - 1)
+        # an order at most within_days old (its age as for last_order_age_days)
+        first = facts.today - dt.timedelta(days=condition.within_days)
         negated = field == "category_not_bought"
         return Q["rule_category"], [values, first, facts.today, facts.fact_statuses, negated]
     if field == "last_order_age_days":
@@ -125,9 +126,7 @@ async def insert_segment(
     owner_id: int,
     now: dt.datetime,
 ) -> int:
-    return int(
-        await conn.fetchval(Q["insert_segment"], name, description, json.dumps(rules), visibility, owner_id, now)
-    )
+    return int(await conn.fetchval(Q["insert_segment"], name, description, rules, visibility, owner_id, now))
 
 
 async def update_segment(
@@ -140,7 +139,7 @@ async def update_segment(
     visibility: str,
     now: dt.datetime,
 ) -> None:
-    await conn.execute(Q["update_segment"], segment_id, name, description, json.dumps(rules), visibility, now)
+    await conn.execute(Q["update_segment"], segment_id, name, description, rules, visibility, now)
 
 
 async def delete_segment(conn: asyncpg.Connection, segment_id: int) -> None:
