@@ -65,6 +65,7 @@ class Targets:
     other_territory_id: int  # rep3's (the other team's) territory
     price_list_id: int  # rep1's account's own price list
     order_id: uuid.UUID  # an order rep1 took
+    segment_id: int  # a private segment of rep1's supervisor
 
 
 Probe = tuple[str, dict[str, Any]]  # url, httpx request kwargs
@@ -234,6 +235,21 @@ PROBES: dict[tuple[str, str], Callable[[Targets], Probe]] = {
         {"params": {"territory_id": t.territory_id}},
     ),
     ("GET", f"{API}/sales/churn"): lambda t: (f"{API}/sales/churn", {"params": {"territory_id": t.territory_id}}),
+    # issue 17: segments
+    ("GET", f"{API}/segments/{{segment_id:int}}"): lambda t: (f"{API}/segments/{t.segment_id}", {}),
+    ("PUT", f"{API}/segments/{{segment_id:int}}"): lambda t: (
+        f"{API}/segments/{t.segment_id}",
+        {"json": {"name": "taken", "rules": [{"field": "channel", "op": "eq", "value": "retail"}]}},
+    ),
+    ("DELETE", f"{API}/segments/{{segment_id:int}}"): lambda t: (f"{API}/segments/{t.segment_id}", {}),
+    ("GET", f"{API}/segments/{{segment_id:int}}/accounts"): lambda t: (f"{API}/segments/{t.segment_id}/accounts", {}),
+    ("GET", f"{API}/segments/{{segment_id:int}}/changes"): lambda t: (f"{API}/segments/{t.segment_id}/changes", {}),
+    ("POST", f"{API}/segments/{{segment_id:int}}/tasks"): lambda t: (
+        f"{API}/segments/{t.segment_id}/tasks",
+        {"json": {"id": str(uuid.uuid4()), "kind": "call", "title": "probe", "due_at": "2030-01-01T09:00:00+00:00"}},
+    ),
+    ("GET", f"{API}/me/accounts"): lambda t: (f"{API}/me/accounts", {"params": {"segment_id": t.segment_id}}),
+    # end of issue 17: segments
 }
 
 # Id-taking operations that are not team-scoped, with the reason.
@@ -357,6 +373,13 @@ async def _targets(conn: asyncpg.Connection, known: KnownDay) -> Targets:
         a,
     )
     await conn.execute("insert into price_list_items values ($1, $2, 10)", price_list, product)
+    # issue 17: segments. A private segment of rep1's supervisor holding rep1's account.
+    segment = await conn.fetchval(
+        "insert into segments (name, rules, visibility, owner_id, created_at, updated_at) "
+        'select \'Matrix\', \'[{"field": "territory_id", "op": "eq", "value": 1}]\', \'private\', id, now(), now() '
+        "from users where email = 'supervisor@example.com' returning id"
+    )
+    await conn.execute("insert into segment_members values ($1, $2, now())", segment, a)
     order = uuid.uuid4()
     await conn.execute(
         "insert into orders (id, account_id, rep_id, territory_id, status, ordered_at, order_day, total_amount, "
@@ -381,6 +404,7 @@ async def _targets(conn: asyncpg.Connection, known: KnownDay) -> Targets:
         other_territory_id=other_territory,
         price_list_id=price_list,
         order_id=order,
+        segment_id=segment,
     )
 
 
@@ -405,6 +429,13 @@ async def _team_state(conn: asyncpg.Connection, t: Targets) -> dict[str, Any]:
             "select (count(*), max(status))::text from orders where account_id = $1", t.account_id
         ),
         "price_lists": await conn.fetchval("select count(*) from price_lists"),
+        # issue 17: segments
+        "segment": await conn.fetchval(
+            "select (name, rules, (select count(*) from segment_members m where m.segment_id = s.id))::text "
+            "from segments s where id = $1",
+            t.segment_id,
+        ),
+        "sales_tasks": await conn.fetchval("select count(*) from sales_tasks"),
     }
 
 
