@@ -14,13 +14,13 @@ Fields (exact definitions in docs/parts/17-segments.md):
 - ``territory_id``: the account's territory.
 - ``category_bought`` / ``category_not_bought``: a product category (a catalogue code such as
   ``wine``, ``red``, or a path ``wine/red``; a category includes its sub-categories) in a fact order
-  (FIELDSALES_SALES_FACT_FROM) at most ``within_days`` days old (default 365: taken on a day from today
-  - within_days to today).
+  (FIELDSALES_SALES_FACT_FROM) at most ``within_days`` days old (default 365), i.e. taken on a day
+  from today minus within_days to today.
 - ``last_order_age_days``: today - the day of the account's last fact order; ``never``: no fact order
   at all. The comparisons (gt, gte, lt, lte, eq, between) never match an account that never ordered.
-- ``turnover_band``: A, B, C or D by the sum of fact orders of the 365 days to today (today - 364 to
-  today) against the
-  thresholds of the settings (A >= FIELDSALES_SEGMENT_TURNOVER_BAND_A, B >= ..._B, C >= ..._C, else D).
+- ``turnover_band``: A, B, C or D by the sum of fact orders of the 365 days to today (today minus 364
+  to today) against the thresholds of the settings (A >= FIELDSALES_SEGMENT_TURNOVER_BAND_A,
+  B >= ..._B, C >= ..._C, else D).
 - ``deal_stage``: an open deal of the account at this stage (``stage`` code, or ``pipeline:stage``).
 - ``deal_pipeline``: an open deal of the account in this pipeline (code).
 

@@ -425,3 +425,18 @@ async def test_tasks_for_a_segment_go_to_each_members_manager_or_territory_owner
     skipped = await api.post(url, json={**batch, "id": str(uuid.uuid4())}, headers=supervisor)
     assert skipped.json()["created"] == 1
     assert town.names(skipped.json()["skipped_account_ids"]) == {"T2", "T4"}
+
+
+async def test_the_worker_purges_entries_and_exits_past_their_keeping(
+    api: httpx.AsyncClient, conn: asyncpg.Connection, town: Town, town_settings: Settings
+) -> None:
+    supervisor = await _headers(api, "supervisor")
+    segment = await _create(api, supervisor, {"name": "Testby", "rules": [TESTBY]})
+    logged = "select count(*) from segment_membership_changes where segment_id = $1"
+    assert await conn.fetchval(logged, segment["id"]) == 6
+    keep = dt.timedelta(days=town_settings.segment_changes_keep_days)
+    await refresh_segments(conn, town_settings, NOW + keep)
+    assert await conn.fetchval(logged, segment["id"]) == 6  # exactly keep_days old: kept
+    await refresh_segments(conn, town_settings, NOW + keep + dt.timedelta(minutes=16))
+    assert await conn.fetchval(logged, segment["id"]) == 0
+    assert await conn.fetchval("select count(*) from segment_members where segment_id = $1", segment["id"]) == 6
