@@ -129,24 +129,27 @@ select exists (
 select s.id from segments s where s.id = $1 for update;
 
 -- name: readable_segment
--- The segment when the caller ($2 role, $3 user) may read it: everyone's, their own, any for an
--- admin, or a team segment whose owner's scope holds the caller.
+-- The segment when the caller ($2 role, $3 user) may read it: visibility everyone; or its owner is in
+-- the caller's scope (the owner themselves, an admin); or visibility team and the caller is in the
+-- owner's scope (a supervisor's team).
 select s.id, s.name, s.description, s.rules::text as rules, s.visibility, s.owner_id, u.name as owner_name,
        s.created_at, s.updated_at, s.evaluated_at
 from segments s join users u on u.id = s.owner_id
 where s.id = $1
-  and (s.visibility = 'everyone' or $2::text = 'admin' or s.owner_id = $3::bigint
+  and (s.visibility = 'everyone'
+       or s.owner_id in (select visible_rep_ids($2, $3))
        or (s.visibility = 'team' and $3::bigint in (select visible_rep_ids(u.role, u.id))));
 
 -- name: list_segments
--- The segments the caller may read, by name; each with its member count in the caller's scope.
+-- The segments the caller may read (as readable_segment), by name; each with its member count in the caller's scope.
 with seen as (select visible_account_ids($1, $2) as account_id)
 select s.id, s.name, s.description, s.rules::text as rules, s.visibility, s.owner_id, u.name as owner_name,
        s.created_at, s.updated_at, s.evaluated_at,
        (select count(*) from segment_members m
         where m.segment_id = s.id and m.account_id in (select account_id from seen))::int as member_count
 from segments s join users u on u.id = s.owner_id
-where (s.visibility = 'everyone' or $1::text = 'admin' or s.owner_id = $2::bigint
+where (s.visibility = 'everyone'
+       or s.owner_id in (select visible_rep_ids($1, $2))
        or (s.visibility = 'team' and $2::bigint in (select visible_rep_ids(u.role, u.id))))
   and ($3::text is null or (s.name, s.id) > ($3::text, $4::bigint))
 order by s.name, s.id

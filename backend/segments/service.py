@@ -2,9 +2,11 @@
 
 - **Who.** Supervisors and admins create segments; a segment can be changed or deleted by its owner
   or an admin (another supervisor: 403). Reading and using a segment (its members, counts, changes,
-  and as a filter of the account lists and the KPI report) follows its visibility: `private` its
-  owner (and admins), `team` the owner's scope (a supervisor's team: ``visible_rep_ids`` of the
-  owner), `everyone` every user. A segment the caller may not read answers 404.
+  and as a filter of the account lists and the KPI report) follows its visibility, through the scope
+  functions (no role is named in SQL): every segment can be read by those whose scope
+  (``visible_rep_ids``) holds its owner: the owner and admins; a `team` segment also by those in the
+  owner's scope (a supervisor's team); an `everyone` segment by every user. A segment the caller may
+  not read answers 404.
 - **Members** are the same for everyone (the rules select accounts, not people); what a caller is
   shown is always cut to the accounts they may see (``visible_account_ids``): counts, member lists,
   changes, previews and tasks.
