@@ -4,7 +4,6 @@
   phones replay after a weekend offline).
 - sync_log: entries older than `sync_horizon_days` (plus a day of grace for long transactions) are
   deleted; a phone whose cursor is older gets a full resync instead of a delta.
-
 - segments: each segment's members are re-evaluated at most every `segment_refresh_interval_s` of
   business time (accounts entering and leaving are written), and entries and exits older than
   `segment_changes_keep_days` are deleted (`refresh_segments`, its own timer of the worker).
