@@ -58,6 +58,7 @@ from backend.routes.controllers import MyRouteController, PlanningRunsController
 from backend.sales.controllers import SalesController
 from backend.sales_tasks.controllers import ControlController, SalesTasksController
 from backend.schedules.controllers import SchedulesController
+from backend.segments.controllers import SegmentsController
 from backend.settings import Settings, load_settings
 from backend.supervision.controllers import SupervisionController
 from backend.supervision.service import basemap_geojson
@@ -156,6 +157,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None, clock: 
             ControlController,
             ActivitiesController,
             ActivityWebhookController,
+            SegmentsController,
             *console_handlers(),
         ],
         dependencies={

@@ -179,6 +179,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # providers (empty: the endpoint answers 404) and how old a signed timestamp may be.
     activity_webhook_secret: str = ""
     activity_webhook_max_age_s: int = 300
+    # Segments: each is re-evaluated by the worker at most this often (business time); entries and
+    # exits are kept this many days; 12-month turnover bands: A from the first amount, B from the
+    # second, C from the third, below it D.
+    segment_refresh_interval_s: int = 900
+    segment_changes_keep_days: int = 365
+    segment_turnover_band_a: float = 20000.0
+    segment_turnover_band_b: float = 5000.0
+    segment_turnover_band_c: float = 1000.0
 
     @property
     def is_production(self) -> bool:
@@ -217,6 +225,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
         if self.sales_fact_from not in {"submitted", "delivered"}:
             raise SettingsError("FIELDSALES_SALES_FACT_FROM must be submitted or delivered")
+        if not self.segment_turnover_band_a > self.segment_turnover_band_b > self.segment_turnover_band_c > 0:
+            raise SettingsError(
+                "FIELDSALES_SEGMENT_TURNOVER_BAND_A > FIELDSALES_SEGMENT_TURNOVER_BAND_B > "
+                "FIELDSALES_SEGMENT_TURNOVER_BAND_C > 0 must hold"
+            )
+        if self.segment_refresh_interval_s < 60 or self.segment_changes_keep_days < 1:
+            raise SettingsError(
+                "FIELDSALES_SEGMENT_REFRESH_INTERVAL_S must be 60 or more, "
+                "FIELDSALES_SEGMENT_CHANGES_KEEP_DAYS 1 or more"
+            )
         if self.order_webhook_url and len(self.order_webhook_secret) < 16:
             raise SettingsError("FIELDSALES_ORDER_WEBHOOK_SECRET (16+ characters) is required with a webhook URL")
         try:
@@ -419,6 +437,11 @@ FIELD_DOCS: dict[str, str] = {
     "task_reminder_interval_min": "the worker sends due CRM task reminders every this many minutes (0: never)",
     "activity_webhook_secret": "HMAC-SHA256 secret of the inbound activity webhook (16+ characters; empty: off, 404)",
     "activity_webhook_max_age_s": "a webhook whose signed timestamp is further than this from now is refused (401)",
+    "segment_refresh_interval_s": "the worker re-evaluates each segment's members at most this often",
+    "segment_changes_keep_days": "segment entries and exits are kept this long",
+    "segment_turnover_band_a": "12-month turnover from which an account is in band A",
+    "segment_turnover_band_b": "12-month turnover from which an account is in band B (below A)",
+    "segment_turnover_band_c": "12-month turnover from which an account is in band C (below B; under it: D)",
 }
 
 

@@ -24,6 +24,7 @@ Cursor = Annotated[str | None, QueryParameter(description="next_cursor of the pr
 # Taken as text and checked here, so an error names the query parameter `class`, not the Python name.
 ClassParam = Annotated[str | None, QueryParameter(name="class", description="account class: A, B or C")]
 Search = Annotated[str | None, QueryParameter(max_length=200, description="part of the account name")]
+SegmentId = Annotated[int | None, QueryParameter(ge=1, description="only the members of this segment")]
 
 
 def parse_near(near: str | None) -> tuple[float | None, float | None]:
@@ -47,6 +48,7 @@ def build_filter(
     status: AccountStatus | None,
     search: str | None,
     near: str | None,
+    segment_id: int | None = None,
 ) -> AccountFilter:
     near_lat, near_lon = parse_near(near)
     return AccountFilter(
@@ -56,6 +58,7 @@ def build_filter(
         search=search.strip() or None if search else None,
         near_lat=near_lat,
         near_lon=near_lon,
+        segment_id=segment_id,
     )
 
 
@@ -73,11 +76,13 @@ class MyAccountsController(Controller):
         status: Annotated[AccountStatus | None, QueryParameter()] = None,
         search: Search = None,
         near: Near = None,
+        segment_id: SegmentId = None,
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> AccountPage:
-        """Sorted by name, or by distance when `near=LAT,LON` is given; keyset-paginated by `cursor`."""
-        filters = build_filter(channel, account_class, status, search, near)
+        """Sorted by name, or by distance when `near=LAT,LON` is given; keyset-paginated by `cursor`.
+        `segment_id`: only that segment's members (404 when the caller may not read the segment)."""
+        filters = build_filter(channel, account_class, status, search, near, segment_id)
         return await service.list_accounts(conn, principal, filters, cursor=cursor, limit=limit)
 
 
@@ -100,11 +105,13 @@ class AccountsController(Controller):
         status: Annotated[AccountStatus | None, QueryParameter()] = None,
         search: Search = None,
         near: Near = None,
+        segment_id: SegmentId = None,
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> AccountPage:
-        """A supervisor sees the territories of their team, an admin every territory."""
-        filters = build_filter(channel, account_class, status, search, near)
+        """A supervisor sees the territories of their team, an admin every territory. `segment_id`:
+        only that segment's members (404 when the caller may not read the segment)."""
+        filters = build_filter(channel, account_class, status, search, near, segment_id)
         return await service.list_accounts(
             conn, principal, filters, territory_id=territory_id, cursor=cursor, limit=limit
         )

@@ -11,6 +11,7 @@ where a.territory_id = any($1::bigint[])
   and ($4::text is null or a.status = $4)
   and ($5::text is null or strpos(lower(a.name), lower($5)) > 0)
   and ($6::text is null or (a.name, a.id) > ($6::text, $7::bigint))
+  and ($9::bigint is null or a.id in (select m.account_id from segment_members m where m.segment_id = $9))
 order by a.name, a.id
 limit $8;
 
@@ -31,5 +32,6 @@ where a.territory_id = any($1::bigint[])
   and ($4::text is null or a.status = $4)
   and ($5::text is null or strpos(lower(a.name), lower($5)) > 0)
   and ($6::float8 is null or ((a.location::geography <-> here.point), a.id) > ($6::float8, $7::bigint))
+  and ($11::bigint is null or a.id in (select m.account_id from segment_members m where m.segment_id = $11))
 order by a.location::geography <-> here.point, a.id
 limit $10;

@@ -32,6 +32,7 @@ async def list_by_name(
         None if after is None else after[0],
         None if after is None else after[1],
         limit,
+        filters.segment_id,
     )
     return [msgspec.convert(dict(row), Account) for row in rows]
 
@@ -56,5 +57,6 @@ async def list_by_distance(
         near[0],
         near[1],
         limit,
+        filters.segment_id,
     )
     return [msgspec.convert(dict(row), Account) for row in rows]

@@ -56,6 +56,8 @@ class AccountFilter(msgspec.Struct, frozen=True):
     search: str | None = None
     near_lat: float | None = None
     near_lon: float | None = None
+    # Only the members of this segment (as of its last evaluation).
+    segment_id: int | None = None
 
 
 class AccountPage(msgspec.Struct, frozen=True):

@@ -11,6 +11,7 @@ from backend.coordinates import checked
 from backend.errors import InvalidInput, NotFound
 from backend.pagination import decode_distance_cursor, decode_name_cursor, encode_cursor
 from backend.scope.service import visible_territory_ids
+from backend.segments.service import require_readable
 
 
 def _check_near(filters: AccountFilter) -> tuple[float, float] | None:
@@ -30,8 +31,10 @@ async def list_accounts(
     cursor: str | None = None,
     limit: int = 50,
 ) -> AccountPage:
-    """Accounts the caller may read, optionally of one territory; by name, or by distance with near."""
+    """Accounts the caller may read, optionally of one territory or one segment (404 naming segment_id
+    when the caller may not read it); by name, or by distance with near."""
     territory_ids = await visible_territory_ids(conn, principal)
+    await require_readable(conn, principal, filters.segment_id)
     if territory_id is not None:
         if territory_id not in territory_ids:
             # 404, not 403: whether a territory outside one's scope exists is not the caller's business.

@@ -16,7 +16,7 @@ from pgqueuer.types import QueueExecutionMode
 from backend.clock import Clock, SystemClock
 from backend.db.pool import connect, create_pool, transaction
 from backend.jobs.nightly import PLAN_REP_DAY, parse_payload, periodic_tick
-from backend.maintenance.service import purge_expired_data
+from backend.maintenance.service import purge_expired_data, refresh_segments
 from backend.observability.context import bound_id
 from backend.observability.logs import configure_logging
 from backend.orders.webhooks import deliver_due
@@ -104,10 +104,18 @@ async def run_worker(
             if sent:
                 log.info("sent %s task reminders", sent)
 
+        async def segments_tick(_: Schedule) -> None:
+            # Its own transaction: a failing segment evaluation never holds back the planning tick.
+            async with transaction(pool, settings.pool_acquire_timeout_s) as conn:
+                await conn.execute("select pg_advisory_xact_lock(7301946217)")
+                await refresh_segments(conn, settings, clock.now())
+
         if timer:
             queuer.schedule("nightly_tick", "*/5 * * * *")(tick)
             if settings.task_reminder_interval_min:
                 queuer.schedule("task_reminders", f"*/{settings.task_reminder_interval_min} * * * *")(task_reminders)
+            # Every minute; each segment is re-evaluated once FIELDSALES_SEGMENT_REFRESH_INTERVAL_S has passed.
+            queuer.schedule("segments_tick", "* * * * *")(segments_tick)
             if settings.order_webhook_url:
                 queuer.schedule("order_webhooks", "* * * * *")(order_webhooks)
 

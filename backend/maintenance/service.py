@@ -4,6 +4,9 @@
   phones replay after a weekend offline).
 - sync_log: entries older than `sync_horizon_days` (plus a day of grace for long transactions) are
   deleted; a phone whose cursor is older gets a full resync instead of a delta.
+- segments: each segment's members are re-evaluated at most every `segment_refresh_interval_s` of
+  business time (accounts entering and leaving are written), and entries and exits older than
+  `segment_changes_keep_days` are deleted (`refresh_segments`, its own timer of the worker).
 
 Route stops and visits are kept (plan vs fact reports read up to `report_max_days`); their plan at
 scale is in docs/architecture.md ("Retention and growth").
@@ -18,6 +21,9 @@ import asyncpg
 
 from backend.idempotency.service import purge_expired
 from backend.maintenance.schemas import Purged
+from backend.segments.schemas import Evaluation
+from backend.segments.service import evaluate_due
+from backend.settings import Settings
 from backend.sync.service import prune
 
 log = logging.getLogger("fieldsales.maintenance")
@@ -36,3 +42,8 @@ async def purge_expired_data(conn: asyncpg.Connection, now: dt.datetime, *, sync
             extra={"purged": purged},
         )
     return purged
+
+
+async def refresh_segments(conn: asyncpg.Connection, settings: Settings, now: dt.datetime) -> list[Evaluation]:
+    """Re-evaluate the segments that are due at business time `now` and purge old entries and exits."""
+    return await evaluate_due(conn, settings, now)

@@ -145,12 +145,22 @@ class SalesController(Controller):
         to_text: ToText = None,
         group_by: Group = "territory",
         territory_id: Territory = None,
+        segment_id: Annotated[int | None, QueryParameter(ge=1, description="only this segment's accounts")] = None,
         format: Format = FileFormat.JSON,
     ) -> Response[Any]:
-        """group_by: rep, territory, region, channel or month. Default: the month to date."""
+        """group_by: rep, territory, region, channel or month. Default: the month to date. `segment_id`:
+        only the orders of that segment's members (as of its last evaluation); 404 when the caller may
+        not read the segment."""
         first, last = _days(from_text, to_text, settings)
         report = await service.kpis(
-            conn, principal, first, last, group_by, fact_from=settings.sales_fact_from, territory_id=territory_id
+            conn,
+            principal,
+            first,
+            last,
+            group_by,
+            fact_from=settings.sales_fact_from,
+            territory_id=territory_id,
+            segment_id=segment_id,
         )
         return respond(report, [*report.rows, report.total], format, f"kpis-{group_by}-{first}-{last}")
 

@@ -86,7 +86,8 @@ group by 1;
 
 -- name: order_kpis
 -- Per group ($6: rep, territory, region, channel or month) and in total (the last row, key null), over fact orders (statuses $5) taken
--- on days [$3, $4] by reps in the caller's scope (only territory $7 when given): orders, lines, amount,
+-- on days [$3, $4] by reps in the caller's scope (only territory $7, only the accounts of segment $8 when
+-- given): orders, lines, amount,
 -- units, the accounts with fact orders (fact statuses are among those of active_account_ids, so these
 -- are the group's active accounts) and the sum over them of their distinct root categories (bits of
 -- the union of their orders' category masks).
@@ -106,6 +107,7 @@ with per_account as (
       and o.status = any($5::text[])
       and o.rep_id in (select visible_rep_ids($1, $2))
       and ($7::bigint is null or o.territory_id = $7)
+      and ($8::bigint is null or o.account_id in (select m.account_id from segment_members m where m.segment_id = $8))
     group by 1, o.account_id
 )
 (select key, sum(orders)::int as orders, sum(lines)::int as lines, coalesce(sum(amount), 0)::float8 as amount,

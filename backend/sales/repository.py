@@ -97,8 +97,9 @@ async def order_kpis(
     statuses: list[str],
     group: str,
     territory_id: int | None,
+    segment_id: int | None = None,
 ) -> list[KpiCounts]:
-    rows = await conn.fetch(Q["order_kpis"], role, user_id, first, last, statuses, group, territory_id)
+    rows = await conn.fetch(Q["order_kpis"], role, user_id, first, last, statuses, group, territory_id, segment_id)
     return [msgspec.convert(dict(row), KpiCounts) for row in rows]
 
 

@@ -63,6 +63,7 @@ from backend.sales.schemas import (
     ShelfRow,
 )
 from backend.scope import service as scope
+from backend.segments.service import require_readable
 from geo_data.spreadsheets import SpreadsheetError, read_spreadsheet
 
 GROUPS = ("rep", "category", "region", "month")
@@ -421,16 +422,19 @@ async def kpis(
     *,
     fact_from: str,
     territory_id: int | None = None,
+    segment_id: int | None = None,
 ) -> KpiReport:
     """Orders, amount, AKB, average check, order frequency, lines per order and breadth per group
-    (for `month`: each calendar month of the period, each with its own AKB)."""
+    (for `month`: each calendar month of the period, each with its own AKB); with `segment_id`, over
+    the orders of that segment's members only (404 when the caller may not read the segment)."""
     if group not in KPI_GROUPS:
         raise InvalidInput(f"group_by must be one of {', '.join(KPI_GROUPS)}", field="group_by")
     _check_days(first, last)
     await repository.report_settings(conn)
     await _check_territory(conn, principal, territory_id)
+    await require_readable(conn, principal, segment_id)
     role, user_id, statuses = principal.role.value, principal.user_id, fact_statuses(fact_from)
-    found = await repository.order_kpis(conn, role, user_id, first, last, statuses, group, territory_id)
+    found = await repository.order_kpis(conn, role, user_id, first, last, statuses, group, territory_id, segment_id)
     groups = [item for item in found if item.key is not None]
     labels: dict[int, str] = {}
     if group in {"rep", "territory"}:

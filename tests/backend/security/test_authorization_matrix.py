@@ -71,6 +71,7 @@ class Targets:
     rule_id: int  # one of its hand-over rules
     # issue 17: tasks
     sales_task_id: uuid.UUID | None = None  # a CRM task of rep1's about their account
+    segment_id: int  # a private segment of rep1's supervisor
 
 
 Probe = tuple[str, dict[str, Any]]  # url, httpx request kwargs
@@ -355,6 +356,21 @@ PROBES: dict[tuple[str, str], Callable[[Targets], Probe]] = {
         f"{API}/accounts/{t.account_id}/notes",
         {"json": {"id": str(uuid.uuid4()), "text": "probe"}},
     ),
+    # issue 17: segments
+    ("GET", f"{API}/segments/{{segment_id:int}}"): lambda t: (f"{API}/segments/{t.segment_id}", {}),
+    ("PUT", f"{API}/segments/{{segment_id:int}}"): lambda t: (
+        f"{API}/segments/{t.segment_id}",
+        {"json": {"name": "taken", "rules": [{"field": "channel", "op": "eq", "value": "retail"}]}},
+    ),
+    ("DELETE", f"{API}/segments/{{segment_id:int}}"): lambda t: (f"{API}/segments/{t.segment_id}", {}),
+    ("GET", f"{API}/segments/{{segment_id:int}}/accounts"): lambda t: (f"{API}/segments/{t.segment_id}/accounts", {}),
+    ("GET", f"{API}/segments/{{segment_id:int}}/changes"): lambda t: (f"{API}/segments/{t.segment_id}/changes", {}),
+    ("POST", f"{API}/segments/{{segment_id:int}}/tasks"): lambda t: (
+        f"{API}/segments/{t.segment_id}/tasks",
+        {"json": {"id": str(uuid.uuid4()), "kind": "call", "title": "probe", "due_at": "2030-01-01T09:00:00+00:00"}},
+    ),
+    ("GET", f"{API}/me/accounts"): lambda t: (f"{API}/me/accounts", {"params": {"segment_id": t.segment_id}}),
+    # end of issue 17: segments
 }
 
 CARD_CONTACT_ID = uuid.UUID("00000000-0000-4000-8000-000000000017")  # issue 17: card
@@ -484,6 +500,13 @@ async def _targets(conn: asyncpg.Connection, known: KnownDay) -> Targets:
         a,
     )
     await conn.execute("insert into price_list_items values ($1, $2, 10)", price_list, product)
+    # issue 17: segments. A private segment of rep1's supervisor holding rep1's account.
+    segment = await conn.fetchval(
+        "insert into segments (name, rules, visibility, owner_id, created_at, updated_at) "
+        'select \'Matrix\', \'[{"field": "territory_id", "op": "eq", "value": 1}]\', \'private\', id, now(), now() '
+        "from users where email = 'supervisor@example.com' returning id"
+    )
+    await conn.execute("insert into segment_members values ($1, $2, now())", segment, a)
     order = uuid.uuid4()
     await conn.execute(
         "insert into orders (id, account_id, rep_id, territory_id, status, ordered_at, order_day, total_amount, "
@@ -543,6 +566,7 @@ async def _targets(conn: asyncpg.Connection, known: KnownDay) -> Targets:
         deal_id=deal,
         pipeline_id=pipeline,
         rule_id=rule,
+        segment_id=segment,
     )
 
 
@@ -591,6 +615,13 @@ async def _team_state(conn: asyncpg.Connection, t: Targets) -> dict[str, Any]:
             "select array_agg((id, owner_id, status, title, due_at)::text order by id) from sales_tasks"
         ),
         "activities": await conn.fetchval("select count(*) from activities"),
+        # issue 17: segments
+        "segment": await conn.fetchval(
+            "select (name, rules, (select count(*) from segment_members m where m.segment_id = s.id))::text "
+            "from segments s where id = $1",
+            t.segment_id,
+        ),
+        "sales_tasks": await conn.fetchval("select count(*) from sales_tasks"),
     }
 
 

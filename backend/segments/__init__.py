@@ -1,0 +1,1 @@
+"""Saved rule-based segments of accounts (issue 17)."""
