@@ -234,6 +234,15 @@ PROBES: dict[tuple[str, str], Callable[[Targets], Probe]] = {
         {"params": {"territory_id": t.territory_id}},
     ),
     ("GET", f"{API}/sales/churn"): lambda t: (f"{API}/sales/churn", {"params": {"territory_id": t.territory_id}}),
+    # issue 17: figures
+    ("GET", f"{API}/reports/pipeline/people/{{user_id:int}}"): lambda t: (
+        f"{API}/reports/pipeline/people/{t.rep_id}",
+        {},
+    ),
+    ("GET", f"{API}/reports/pipeline/territories"): lambda t: (
+        f"{API}/reports/pipeline/territories",
+        {"params": {"territory_id": t.territory_id}},
+    ),
 }
 
 # Id-taking operations that are not team-scoped, with the reason.
@@ -244,6 +253,13 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("GET", "/schema/{path:str}"): "OpenAPI documents",
     ("GET", "/supervisor/assets/{file_path:path}"): "static files of the console",
     ("HEAD", "/supervisor/assets/{file_path:path}"): "static files of the console",
+    # issue 17: figures
+    ("GET", f"{API}/reports/pipeline/funnel"): "pipeline_id names a shared pipeline definition; the figures "
+    "count only the deals on the caller's accounts",
+    ("GET", f"{API}/reports/pipeline/sources"): "pipeline_id names a shared pipeline definition; the figures "
+    "count only the deals on the caller's accounts",
+    ("GET", f"{API}/reports/pipeline/roles/{{role:str}}"): "role is a sales role's name, not an object; the rows "
+    "are the caller's people",
 }
 
 # A second probe of the matrix aimed the other way: rep1 trying the other team's objects is the same
