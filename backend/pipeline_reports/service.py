@@ -98,16 +98,18 @@ async def funnel(
         )
         for s in stages
     ]
+    # A pipeline without a key (qualified) stage has no key (cv1, cv2) figures, rather than zeros.
     key = next((r for r in rows if r.is_key), None)
+    has_qualified = any(r.is_qualified for r in rows)
     total = FunnelRow(
         row="pipeline",
         leads=totals.leads,
         qualified=totals.qualified,
         reached_key=totals.reached_key,
         won=totals.won,
-        cv1_pct=rules.pct(totals.qualified, totals.leads),
-        cv2_pct=rules.pct(totals.won_qualified, totals.qualified),
-        key_reached_pct=rules.pct(totals.reached_key, totals.leads),
+        cv1_pct=rules.pct(totals.qualified, totals.leads) if has_qualified else None,
+        cv2_pct=rules.pct(totals.won_qualified, totals.qualified) if has_qualified else None,
+        key_reached_pct=None if key is None else rules.pct(totals.reached_key, totals.leads),
         key_conversion_pct=None if key is None else key.conversion_pct,
         cycle_median_days=rules.days(totals.cycle_median_days),
         cycle_p80_days=rules.days(totals.cycle_p80_days),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from typing import Any
 
 import asyncpg
@@ -13,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.backend.conftest import auth_headers
-from tests.backend.pipeline_reports.fixture import Fixture, build
+from tests.backend.pipeline_reports.fixture import Fixture, at, build
 
 API = "/api/v1/reports/pipeline"
 OCT = {"from": "2026-10-01", "to": "2026-10-31"}
@@ -332,3 +333,52 @@ async def test_bad_input_names_the_field(
     response = await client.get(f"{API}{path}", params=params, headers=headers)
     assert response.status_code == status, response.text
     assert response.json()["field"] == field
+
+
+async def test_a_pipeline_without_key_or_qualified_stage(
+    client: httpx.AsyncClient, conn: asyncpg.Connection, fixture: Fixture
+) -> None:
+    """No key stage, no qualified stage: the stage figures stand, cv1, cv2 and the key figures are none."""
+    pipeline = await conn.fetchval(
+        "insert into pipelines (code, name, goal) values ('promo', 'Promotion', 'promotion') returning id"
+    )
+    first = await conn.fetchval(
+        "insert into pipeline_stages (pipeline_id, position, code, name) values ($1, 0, 'open', 'Open') returning id",
+        pipeline,
+    )
+    done = await conn.fetchval(
+        "insert into pipeline_stages (pipeline_id, position, code, name, outcome) "
+        "values ($1, 1, 'done', 'Done', 'won') returning id",
+        pipeline,
+    )
+    # One deal on A6: opened October 3rd, won the 4th.
+    deal = uuid.uuid4()
+    await conn.execute(
+        "insert into deals (id, pipeline_id, account_id, stage_id, status, owner_id, source, created_by, created_at, "
+        "stage_entered_at, closed_at) values ($1, $2, $3, $4, 'won', $5, 'import', $5, $6, $7, $7)",
+        deal,
+        pipeline,
+        fixture.accounts["A6"],
+        done,
+        fixture.users["closer"],
+        at(10, 3),
+        at(10, 4),
+    )
+    await conn.executemany(
+        "insert into deal_stage_changes (deal_id, from_stage_id, to_stage_id, changed_at) values ($1, $2, $3, $4)",
+        [(deal, None, first, at(10, 3)), (deal, first, done, at(10, 4))],
+    )
+    report = await _get(client, "/funnel", "supervisor@example.com", pipeline_id=pipeline, **OCT)
+    # open: entered 1, moved on 1 (100 %, 1 day); done: entered 1.
+    stages = [
+        (r["stage_code"], r["entered"], r["moved_on"], r["conversion_pct"], r["median_days"]) for r in report["rows"]
+    ]
+    assert stages == [("open", 1, 1, 100.0, 1.0), ("done", 1, 0, None, None)]
+    total = report["total"]
+    assert (total["leads"], total["won"], total["cycle_median_days"]) == (1, 1, 1.0)
+    assert (total["cv1_pct"], total["cv2_pct"], total["key_reached_pct"], total["key_conversion_pct"]) == (
+        None,
+        None,
+        None,
+        None,
+    )
