@@ -175,3 +175,9 @@ select b.user_id,
 from book b
 left join turnover t on t.account_id = b.id
 group by b.user_id;
+
+-- name: report_settings
+-- For the rest of this transaction: plan each figure's query for its own parameters (the weekly
+-- breakdown runs the same statements for every week; a generic plan made for one week is poor for a
+-- quarter).
+select set_config('plan_cache_mode', 'force_custom_plan', true)

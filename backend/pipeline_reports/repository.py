@@ -29,6 +29,10 @@ def _structs(rows: list[asyncpg.Record], kind: type[T]) -> list[T]:
     return [msgspec.convert(dict(row), kind) for row in rows]
 
 
+async def report_settings(conn: asyncpg.Connection) -> None:
+    await conn.execute(Q["report_settings"])
+
+
 async def pipeline(conn: asyncpg.Connection, pipeline_id: int | None) -> PipelineRef | None:
     """The pipeline `pipeline_id`; None given: the first active pipeline."""
     if pipeline_id is None:

@@ -77,6 +77,7 @@ async def funnel(
 ) -> FunnelReport:
     """The stages of the pipeline (default: the first active one) in order, then the pipeline row."""
     check_period(first, last, max_days)
+    await repository.report_settings(conn)
     found = await _pipeline(conn, pipeline_id)
     scope = (principal.role.value, principal.user_id)
     stages = await repository.funnel_stages(conn, *scope, found.id, first, last, time_zone)
@@ -153,6 +154,7 @@ async def sources(
 ) -> SourcesReport:
     """Every source (those without leads or cost too), then the total."""
     check_period(first, last, max_days)
+    await repository.report_settings(conn)
     if pipeline_id is not None:
         await _pipeline(conn, pipeline_id)
     counted = await repository.cohort_totals(
@@ -276,6 +278,7 @@ async def _breakdown(
     fact_from: str,
 ) -> list[PersonFigures]:
     statuses = fact_statuses(fact_from)
+    await repository.report_settings(conn)
     if by is Breakdown.PERIOD:
         return await _figures(conn, people, first, last, None, time_zone=time_zone, statuses=statuses)
     rows: list[PersonFigures] = []
