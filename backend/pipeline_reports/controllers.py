@@ -9,13 +9,15 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Response, get
+from litestar import Controller, Response, get, put
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
+from backend.auth.principal import Role
 from backend.clock import local_today
 from backend.errors import InvalidInput
 from backend.http.dependencies import AppSettings, BusinessClock, Caller, Conn
+from backend.http.security import requires_role
 from backend.pipeline_reports import service
 from backend.pipeline_reports.schemas import (
     Breakdown,
@@ -24,6 +26,9 @@ from backend.pipeline_reports.schemas import (
     PersonReport,
     RoleReport,
     SalesRole,
+    SourceCostsReport,
+    SourceCostsRequest,
+    SourceCostsStored,
     SourcesReport,
     TerritoryRatioReport,
 )
@@ -268,3 +273,30 @@ class PipelineReportsController(Controller):
         service.check_period(first, last, settings.report_max_days)
         report = await service.territory_ratio(conn, principal, territory_id, first, last)
         return _respond(report, [*report.rows, report.total], format, f"territories-{first}-{last}")
+
+    @get(
+        "/source-costs",
+        guards=[requires_role(Role.SUPERVISOR, Role.ADMIN)],
+        summary="What each lead source cost per month",
+        responses=_typed(SourceCostsReport),
+    )
+    async def get_pipeline_source_costs(
+        self,
+        conn: Conn,
+        from_month: Annotated[str, QueryParameter(name="from", description="first month YYYY-MM (required)")],
+        to_month: Annotated[str | None, QueryParameter(name="to", description="last month YYYY-MM")] = None,
+        format: Format = FileFormat.JSON,
+    ) -> Response[Any]:
+        """The company's monthly costs per lead source (entered by admins), as the sources report
+        shares them out. Errors: a month that is not YYYY-MM, `to` before `from` (422 naming it)."""
+        report = await service.source_costs(conn, from_month, to_month)
+        return _respond(report, report.rows, format, f"source_costs-{report.from_month}-{report.to_month}")
+
+    @put("/source-costs", guards=[requires_role(Role.ADMIN)], summary="Enter what lead sources cost per month")
+    async def set_pipeline_source_costs(
+        self, data: JSONBody[SourceCostsRequest], conn: Conn, principal: Caller
+    ) -> SourceCostsStored:
+        """Admins only. Each item sets one source's cost of one month (a later entry replaces it); the
+        whole request is stored or nothing: an unknown source, a month that is not YYYY-MM or an amount
+        below 0 is 422 naming the item's field."""
+        return await service.save_source_costs(conn, principal, data)

@@ -181,3 +181,16 @@ group by b.user_id;
 -- breakdown runs the same statements for every week; a generic plan made for one week is poor for a
 -- quarter).
 select set_config('plan_cache_mode', 'force_custom_plan', true)
+
+-- name: upsert_source_cost
+-- What source $1 cost in month $2 (its first day); a later entry of the same month replaces it.
+insert into lead_source_costs (source, month, amount, updated_by)
+values ($1, $2::date, $3::numeric, $4)
+on conflict (source, month) do update set amount = excluded.amount, updated_by = excluded.updated_by;
+
+-- name: source_costs_between
+-- The monthly costs of months [$1, $2] (first days), by month and source.
+select source, month, amount::float8 as amount
+from lead_source_costs
+where month between $1::date and $2::date
+order by month, source;

@@ -17,6 +17,7 @@ from backend.pipeline_reports.schemas import (
     PersonCalls,
     PersonDeals,
     PipelineRef,
+    SourceCost,
     StageCounts,
     WonAccountOrders,
 )
@@ -106,3 +107,13 @@ async def manager_figures(
 ) -> dict[int, ManagerCounts]:
     rows = await conn.fetch(Q["manager_figures"], user_ids, *period, *previous, statuses)
     return {row.user_id: row for row in _structs(rows, ManagerCounts)}
+
+
+async def upsert_source_cost(
+    conn: asyncpg.Connection, source: str, month: dt.date, amount: float, user_id: int
+) -> None:
+    await conn.execute(Q["upsert_source_cost"], source, month, amount, user_id)
+
+
+async def source_costs_between(conn: asyncpg.Connection, first: dt.date, last: dt.date) -> list[SourceCost]:
+    return _structs(await conn.fetch(Q["source_costs_between"], first, last), SourceCost)

@@ -272,3 +272,35 @@ class TerritoryRatioReport(msgspec.Struct, frozen=True):
     to_day: dt.date
     rows: list[TerritoryRatioRow]
     total: TerritoryRatioRow
+
+
+# --- source costs (entered by admins) ---------------------------------------------------------------
+
+
+class SourceCostItem(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What a lead source cost in a month: `source` one of field, web_form, telemarketing, import,
+    licence_register; `month` YYYY-MM; `amount` >= 0 (money)."""
+
+    source: str
+    month: str
+    amount: float
+
+
+class SourceCostsRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    items: list[SourceCostItem]
+
+
+class SourceCostsStored(msgspec.Struct, frozen=True):
+    stored: int
+
+
+class SourceCost(msgspec.Struct, frozen=True):
+    source: str
+    month: dt.date
+    amount: float
+
+
+class SourceCostsReport(msgspec.Struct, frozen=True):
+    from_month: dt.date
+    to_month: dt.date
+    rows: list[SourceCost]

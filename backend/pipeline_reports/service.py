@@ -39,15 +39,21 @@ from backend.pipeline_reports.schemas import (
     PipelineRef,
     RoleReport,
     SalesRole,
+    SourceCostsReport,
+    SourceCostsRequest,
+    SourceCostsStored,
     SourceRow,
     SourcesReport,
     TerritoryRatioReport,
     TerritoryRatioRow,
 )
 from backend.sales import rules as commercial
+from backend.sales import service as sales
 from backend.territories import service as territories
 
 SOURCES = ("field", "web_form", "telemarketing", "import", "licence_register")
+MAX_COST = 1e12
+MAX_COST_MONTHS = 120
 
 
 def check_period(first: dt.date, last: dt.date, max_days: int) -> None:
@@ -395,3 +401,41 @@ async def territory_ratio(
         potential_per_active=territories.potential_per_active(potential, active),
     )
     return TerritoryRatioReport(from_day=first, to_day=last, rows=rows, total=total)
+
+
+def _month(text: str, field: str) -> dt.date:
+    try:
+        return sales.parse_month(text)
+    except ValueError as exc:
+        raise InvalidInput(f"{field} must be a month as YYYY-MM", field=field) from exc
+
+
+async def save_source_costs(
+    conn: asyncpg.Connection, principal: Principal, request: SourceCostsRequest
+) -> SourceCostsStored:
+    """Store what each source cost per month (the whole request or nothing: every item is checked
+    before the first is written); a later entry of the same source and month replaces it."""
+    parsed: list[tuple[str, dt.date, float]] = []
+    for index, item in enumerate(request.items):
+        where = f"items[{index}]"
+        if item.source not in SOURCES:
+            raise InvalidInput(f"source must be one of {', '.join(SOURCES)}", field=f"{where}.source")
+        month = _month(item.month, f"{where}.month")
+        if not 0 <= item.amount <= MAX_COST:
+            raise InvalidInput(f"amount must be between 0 and {MAX_COST:.0f}", field=f"{where}.amount")
+        parsed.append((item.source, month, round(item.amount, 2)))
+    for source, month, amount in parsed:
+        await repository.upsert_source_cost(conn, source, month, amount, principal.user_id)
+    return SourceCostsStored(stored=len(parsed))
+
+
+async def source_costs(conn: asyncpg.Connection, from_text: str, to_text: str | None) -> SourceCostsReport:
+    """The monthly costs of the months [from, to] (to: default from)."""
+    first = _month(from_text, "from")
+    last = first if to_text is None else _month(to_text, "to")
+    if last < first:
+        raise InvalidInput("`to` is before `from`", field="to")
+    if (last.year - first.year) * 12 + last.month - first.month >= MAX_COST_MONTHS:
+        raise InvalidInput(f"at most {MAX_COST_MONTHS} months", field="from")
+    rows = await repository.source_costs_between(conn, first, last)
+    return SourceCostsReport(from_month=first, to_month=last, rows=rows)
