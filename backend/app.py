@@ -51,6 +51,7 @@ from backend.metrics.controllers import metrics_endpoint
 from backend.observability.logs import configure_logging
 from backend.orders.controllers import AccountSalesController, OrdersController
 from backend.photos.controllers import PhotosController
+from backend.pipeline_reports.controllers import PipelineReportsController
 from backend.planning.matrix_cache import matrix_provider
 from backend.planning.solver_pool import SolverPool
 from backend.reports.controllers import ReportsController
@@ -146,6 +147,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None, clock: 
             OrdersController,
             AccountSalesController,
             SalesController,
+            PipelineReportsController,
             HolidaysController,
             AbsencesController,
             MyEventsController,

@@ -215,7 +215,7 @@ CYCLE_DAYS = 28  # visit frequencies are per 4 weeks
 MAX_COVERAGE_DAYS = 400
 
 
-def _ratio(potential: int, active: int) -> float | None:
+def potential_per_active(potential: int, active: int) -> float | None:
     return None if active == 0 else round(potential / active, 3)
 
 
@@ -228,7 +228,7 @@ def _coverage(
     channels = [
         ChannelCoverage(
             **{field: getattr(r, field) for field in CoverageCounts.__struct_fields__},
-            potential_per_active=_ratio(r.potential, r.active),
+            potential_per_active=potential_per_active(r.potential, r.active),
         )
         for r in rows
         if r.channel is not None
@@ -249,7 +249,7 @@ def _coverage(
         active=total["active"],
         closed=total["closed"],
         needs_geocoding=total["needs_geocoding"],
-        potential_per_active=_ratio(total["potential"], total["active"]),
+        potential_per_active=potential_per_active(total["potential"], total["active"]),
         visited=total["visited"],
         by_channel=channels,
     )

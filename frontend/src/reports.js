@@ -17,8 +17,13 @@ const LABELS = {
   orders: "Orders", lines: "Order lines", amount: "Amount", units: "Units", akb: "Active accounts (AKB)",
   average_check: "Average check", order_frequency: "Orders per account", lines_per_order: "Lines per order",
   breadth: "Cross-sell breadth",
+  entered: "Entered", moved_on: "Moved on", conversion_pct: "Stage conversion", median_days: "Days in stage (median)",
+  p80_days: "Days in stage (p80)", sales_role: "Sales role", rank: "Rank", main_figure: "Ranked by", main_value: "Value",
 };
-const GROUP_LABELS = { rep: "Rep", territory: "Territory", region: "Region", channel: "Channel", day: "Day", category: "Category", month: "Month" };
+const FIGURE_NAMES = {
+  leads_qualified: "leads qualified", leads_created: "leads created", deals_won: "deals won", retention_pct: "retention %",
+};
+const GROUP_LABELS = { stage: "Stage", person: "Person", rep: "Rep", territory: "Territory", region: "Region", channel: "Channel", day: "Day", category: "Category", month: "Month" };
 const HIDDEN = new Set(["key"]);
 
 const humanise = (name) => name.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
@@ -103,6 +108,57 @@ export function barChart(rows, series, { max = null, asPercent = false } = {}) {
   return svg + "</svg>";
 }
 
+/** The funnel: per stage, deals that entered (grey) and moved on (green) with the stage conversion;
+ * the key stage is drawn in orange and named. */
+export function funnelChart(stages) {
+  const width = 640, rowH = 34, labelW = 170, barW = width - labelW - 180;  // room for the counts and the conversion
+  const top = Math.max(1, ...stages.map((s) => s.entered || 0));
+  const height = stages.length * rowH + 24;
+  let svg = `<svg class="chart funnel-chart" viewBox="0 0 ${width} ${height}" preserveAspectRatio="xMinYMin meet" role="img">`;
+  stages.forEach((stage, i) => {
+    const y = i * rowH + 4;
+    const entered = (barW * (stage.entered || 0)) / top;
+    const moved = (barW * (stage.moved_on || 0)) / top;
+    const key = stage.is_key;
+    const name = `${stage.stage_name}${key ? " (key stage)" : ""}`;
+    svg += `<g class="funnel-stage${key ? " key-stage" : ""}" data-stage="${escapeHtml(stage.stage_code)}">`;
+    svg += `<text x="0" y="${y + 16}" class="chart-label"${key ? ' font-weight="bold"' : ""}>${escapeHtml(name.slice(0, 28))}</text>`;
+    svg += `<rect x="${labelW}" y="${y}" width="${entered}" height="12" fill="${key ? "#ffc078" : "#ced4da"}"><title>entered: ${number(stage.entered)}</title></rect>`;
+    svg += `<rect x="${labelW}" y="${y + 13}" width="${moved}" height="12" fill="${key ? "#e8590c" : "#2b8a3e"}"><title>moved on: ${number(stage.moved_on)}</title></rect>`;
+    const counts = stage.outcome === "open" ? `${number(stage.entered)} → ${number(stage.moved_on)}` : number(stage.entered);
+    svg += `<text x="${labelW + Math.max(entered, moved) + 4}" y="${y + 16}" class="chart-value">${counts}</text>`;
+    svg += `<text x="${width - 4}" y="${y + 16}" text-anchor="end" class="chart-value funnel-conversion">${stage.conversion_pct == null ? "" : percent(stage.conversion_pct)}</text>`;
+    svg += "</g>";
+  });
+  svg += `<g class="chart-legend"><rect x="${labelW}" y="${height - 14}" width="10" height="10" fill="#ced4da"/><text x="${labelW + 14}" y="${height - 5}">entered</text>`
+    + `<rect x="${labelW + 100}" y="${height - 14}" width="10" height="10" fill="#2b8a3e"/><text x="${labelW + 114}" y="${height - 5}">moved on</text>`
+    + `<rect x="${labelW + 220}" y="${height - 14}" width="10" height="10" fill="#e8590c"/><text x="${labelW + 234}" y="${height - 5}">key stage</text>`
+    + `<text x="${width - 4}" y="${height - 20}" text-anchor="end">conversion</text></g>`;
+  return svg + "</svg>";
+}
+
+function funnelSummary(total) {
+  const days = (value) => (value == null ? "–" : `${number(value)} d`);
+  return `<p class="funnel-summary">Leads ${number(total.leads)} · cv1 (lead → qualified) ${percent(total.cv1_pct)}`
+    + ` · cv2 (qualified → won) ${percent(total.cv2_pct)} · key stage conversion ${percent(total.key_conversion_pct)}`
+    + ` · reached the key stage ${percent(total.key_reached_pct)} · cycle to won: median ${days(total.cycle_median_days)},`
+    + ` p80 ${days(total.cycle_p80_days)}</p>`;
+}
+
+const ROLE_NAMES = { hunter: "Hunters", telemarketer: "Telemarketers", closer: "Closers", farmer: "Farmers", key_account_manager: "Key account managers" };
+
+/** One bar chart per sales role: each person's main figure, in rank order. */
+function leaderboardCharts(report) {
+  const roles = [...new Set(report.rows.map((r) => r.sales_role))];
+  return roles.map((role) => {
+    const rows = report.rows.filter((r) => r.sales_role === role).map((r) => ({ label: `${r.rank}. ${r.label}`, value: r.main_value }));
+    const figure = report.main_figures[role];
+    const asPercent = figure.endsWith("_pct");
+    return `<h3 class="leaderboard-role">${escapeHtml(ROLE_NAMES[role] || role)}: ${escapeHtml(FIGURE_NAMES[figure] || figure)}</h3>`
+      + barChart(rows, [{ key: "value", name: FIGURE_NAMES[figure] || figure, colour: "#1971c2" }], asPercent ? { max: 100, asPercent } : {});
+  }).join("");
+}
+
 /** The report sections: path from the form, title and chart from the answer. */
 export const SECTIONS = [
   {
@@ -158,6 +214,39 @@ export const SECTIONS = [
     groupBy: () => "rep",
   },
   {
+    id: "pipeline-funnel",
+    path: (f) => `/api/v1/reports/pipeline/funnel?from=${f.from}&to=${f.to}`,
+    title: (r) => `Funnel: ${r.pipeline_name}, leads created ${r.from_day} – ${r.to_day}`,
+    chart: (r) => funnelChart(r.rows),
+    prepare: (r) => ({
+      ...r,
+      rows: r.rows.map((s) => ({
+        label: s.is_key ? `${s.stage_name} (key stage)` : s.stage_name, entered: s.entered, moved_on: s.moved_on,
+        conversion_pct: s.conversion_pct, median_days: s.median_days, p80_days: s.p80_days,
+        stage_name: s.stage_name, stage_code: s.stage_code, is_key: s.is_key, outcome: s.outcome,
+      })),
+      total: null,
+    }),
+    hide: ["stage_name", "stage_code", "is_key", "outcome"],
+    after: (r) => funnelSummary(r.total),
+    groupBy: () => "stage",
+  },
+  {
+    id: "pipeline-leaderboard",
+    path: (f) => `/api/v1/reports/pipeline/leaderboard?from=${f.from}&to=${f.to}`,
+    title: (r) => `Leaderboard per sales role, ${r.from_day} – ${r.to_day}`,
+    chart: (r) => (r.rows.length ? leaderboardCharts(r) : ""),
+    prepare: (r) => ({
+      ...r,
+      rows: r.rows.map((p) => ({
+        label: p.name, sales_role: p.sales_role, rank: p.rank,
+        main_figure: FIGURE_NAMES[p.main_figure] || p.main_figure, main_value: p.main_value,
+      })),
+      total: null,
+    }),
+    groupBy: () => "person",
+  },
+  {
     id: "seasonality-report",
     needsMonth: true,
     path: (f) => `/api/v1/reports/seasonality?from=${f.monthFrom}&to=${f.monthTo}`,
@@ -173,7 +262,8 @@ function withVisitedPct(row) {
 
 export function section(spec, report, path) {
   const shown = spec.prepare ? spec.prepare(report) : report;
-  const rows = shown.rows.map(({ visited_pct, ...rest }) => rest);  // chart-only figures stay out of the table
+  const hidden = new Set(["visited_pct", ...(spec.hide || [])]);  // chart-only figures stay out of the table
+  const rows = shown.rows.map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => !hidden.has(key))));
   const total = shown.total ? (({ visited_pct, ...rest }) => rest)(shown.total) : null;
   return `<section class="report-section" id="${spec.id}"><h2>${escapeHtml(spec.title(report))}
     <button type="button" data-export="${escapeHtml(path)}&format=csv" data-name="${spec.id}.csv">CSV</button>

@@ -5,9 +5,11 @@ session (the browser test and the generated-client test use the same server)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from benchmarks.live_server import recreate_database, serve
 from geo_data.demo_city import load_demo_city as read_demo_city
 from tests.backend.conftest import _test_database_url
 from tests.backend.supervision.known_day import (
+    DAY,
     KnownDay,
     add_visits,
     plan_routes,
@@ -86,6 +89,7 @@ async def _build_database(settings: Settings) -> KnownDay:
             await add_visits(conn, known)
             await import_sales(conn, SALES.encode(), "sales.csv", max_bytes=1 << 20)
             await add_store_check(conn, known)
+            await add_small_funnel(conn, known)
         return known
     finally:
         solver.close()
@@ -124,6 +128,67 @@ async def add_store_check(conn: asyncpg.Connection, known: KnownDay) -> None:
         template_id,
         STORE_CHECK_ANSWERS,
     )
+
+
+async def add_small_funnel(conn: asyncpg.Connection, known: KnownDay) -> None:
+    """Issue 17's console charts: rep1 (a closer) and rep2 (a hunter); a pipeline new -> offer (the key
+    and qualified stage) -> won; two deals created on the known day on rep1's accounts, both reached
+    the offer, one was won (funnel: new 2 -> 2, offer 2 -> 1 = 50 %, won 1)."""
+    rep1, rep2 = known.reps["rep1"], known.reps["rep2"]
+    await conn.execute("update users set sales_role = 'closer' where id = $1", rep1)
+    await conn.execute("update users set sales_role = 'hunter' where id = $1", rep2)
+    pipeline = await conn.fetchval(
+        "insert into pipelines (code, name, goal) values ('e2e', 'New outlets', 'new_customer') returning id"
+    )
+    stages = [
+        await conn.fetchval(
+            "insert into pipeline_stages (pipeline_id, position, code, name, outcome, is_key, is_qualified) "
+            "values ($1, $2, $3, $4, $5, $6, $6) returning id",
+            pipeline,
+            position,
+            code,
+            name,
+            outcome,
+            code == "offer",
+        )
+        for position, (code, name, outcome) in enumerate([("new", "New", "open"), ("offer", "Offer", "open"),
+                                                          ("won", "Won", "won")])
+    ]  # fmt: skip
+    accounts = await conn.fetch(
+        "select a.id from accounts a join territories t on t.id = a.territory_id where t.owner_rep_id = $1 "
+        "order by a.id limit 2",
+        rep1,
+    )
+    start = dt.datetime.combine(DAY, dt.time(8), tzinfo=dt.UTC)
+    for account, path in zip([r["id"] for r in accounts], [stages, stages[:2]], strict=True):
+        deal = uuid.uuid4()
+        won = len(path) == 3
+        when = [start + dt.timedelta(hours=hours) for hours in range(len(path))]
+        await conn.execute(
+            "insert into deals (id, pipeline_id, account_id, stage_id, status, owner_id, source, created_by, "
+            "created_at, stage_entered_at, closed_at) values ($1, $2, $3, $4, $5, $6, 'field', $6, $7, $8, $9)",
+            deal,
+            pipeline,
+            account,
+            path[-1],
+            "won" if won else "open",
+            rep1,
+            when[0],
+            when[-1],
+            when[-1] if won else None,
+        )
+        previous = None
+        for stage, changed_at in zip(path, when, strict=True):
+            await conn.execute(
+                "insert into deal_stage_changes (deal_id, from_stage_id, to_stage_id, changed_by, changed_at) "
+                "values ($1, $2, $3, $4, $5)",
+                deal,
+                previous,
+                stage,
+                rep1,
+                changed_at,
+            )
+            previous = stage
 
 
 @pytest.fixture(scope="session")

@@ -221,6 +221,20 @@ async def test_the_supervisor_console_at_desktop_and_phone_width(
             await page.wait_for_selector("#sales-report svg.chart")
             below = await page.locator("#sales-report tr.below-plan td").all_text_contents()
             assert below[0] == names["rep1"] and any(cell.startswith("70") for cell in below), below
+            # issue 17: the funnel (key stage highlighted, conversion per stage) and the leaderboard.
+            await page.wait_for_selector("#pipeline-funnel svg.funnel-chart")
+            key_stage = page.locator("#pipeline-funnel g.key-stage")
+            assert await key_stage.count() == 1
+            assert await key_stage.get_attribute("data-stage") == "offer"
+            conversions = await page.locator("#pipeline-funnel text.funnel-conversion").all_text_contents()
+            assert conversions[:2] == ["100 %", "50 %"], conversions
+            summary = await page.text_content("#pipeline-funnel .funnel-summary") or ""
+            assert "Leads 2" in summary and "cv2 (qualified → won) 50 %" in summary, summary
+            board = await page.locator("#pipeline-leaderboard tbody td:first-child").all_text_contents()
+            assert names["rep1"] in board and names["rep2"] in board and names["rep3"] not in board, board
+            assert await page.locator("#pipeline-leaderboard svg.chart").count() == 2
+            bars = await page.locator("#pipeline-leaderboard text.chart-label").all_text_contents()
+            assert f"1. {names['rep1']}" in bars, bars
             scroll = page.locator("#visits-report .table-scroll")
             scroll_box = await scroll.bounding_box()
             assert scroll_box is not None and scroll_box["x"] + scroll_box["width"] <= width + 1

@@ -371,6 +371,15 @@ PROBES: dict[tuple[str, str], Callable[[Targets], Probe]] = {
     ),
     ("GET", f"{API}/me/accounts"): lambda t: (f"{API}/me/accounts", {"params": {"segment_id": t.segment_id}}),
     # end of issue 17: segments
+    # issue 17: figures
+    ("GET", f"{API}/reports/pipeline/people/{{user_id:int}}"): lambda t: (
+        f"{API}/reports/pipeline/people/{t.rep_id}",
+        {},
+    ),
+    ("GET", f"{API}/reports/pipeline/territories"): lambda t: (
+        f"{API}/reports/pipeline/territories",
+        {"params": {"territory_id": t.territory_id}},
+    ),
 }
 
 CARD_CONTACT_ID = uuid.UUID("00000000-0000-4000-8000-000000000017")  # issue 17: card
@@ -387,6 +396,13 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("POST", f"{API}/webhooks/activities/{{provider:str}}"): (
         "no user: a provider authenticates by the HMAC signature of the body (tests/backend/activities)"
     ),
+    # issue 17: figures
+    ("GET", f"{API}/reports/pipeline/funnel"): "pipeline_id names a shared pipeline definition; the figures "
+    "count only the deals on the caller's accounts",
+    ("GET", f"{API}/reports/pipeline/sources"): "pipeline_id names a shared pipeline definition; the figures "
+    "count only the deals on the caller's accounts",
+    ("GET", f"{API}/reports/pipeline/roles/{{role:str}}"): "role is a sales role's name, not an object; the rows "
+    "are the caller's people",
 }
 
 # A second probe of the matrix aimed the other way: rep1 trying the other team's objects is the same

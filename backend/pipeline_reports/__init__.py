@@ -1,0 +1,1 @@
+"""Pipeline figures (issue 17): funnel, sources, per-role figures, leaderboard."""
