@@ -30,6 +30,8 @@ from backend.catalogue import repository
 from backend.catalogue.rules import category_codes
 from backend.catalogue.schemas import ProductRequest
 
+DEMO_CATALOGUE_SEED = 7  # the demo's catalogue, prices and demand (the simulator and the history use it)
+
 
 class DemoProduct(msgspec.Struct, frozen=True):
     product: ProductRequest
@@ -96,7 +98,7 @@ def _name(family: str, brand: str, index: int, volume: float) -> str:
     return f"{brand} {style} No.{index + 1} {volume:g} l"
 
 
-def build_demo_catalogue(seed: int = 7) -> DemoCatalogue:
+def build_demo_catalogue(seed: int = DEMO_CATALOGUE_SEED) -> DemoCatalogue:
     """The same catalogue for the same seed: 200 own SKUs and 30 competitor SKUs."""
     rng = random.Random(f"catalogue:{seed}")  # noqa: S311 - reproducible demo data
     products: list[DemoProduct] = []
@@ -195,7 +197,12 @@ def _core(catalogue: DemoCatalogue, account_id: int, channel: str, account_class
 
 
 def order_for_visit(
-    catalogue: DemoCatalogue, account_id: int, channel: str, account_class: str, day: dt.date, seed: int = 7
+    catalogue: DemoCatalogue,
+    account_id: int,
+    channel: str,
+    account_class: str,
+    day: dt.date,
+    seed: int = DEMO_CATALOGUE_SEED,
 ) -> list[DemoLine]:
     """What the account orders on a visit that day (empty: no order). Pure and seeded."""
     core = _core(catalogue, account_id, channel, account_class, seed)
