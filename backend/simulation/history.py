@@ -22,6 +22,10 @@ under the same rules as the live product:
 - **Statuses**: taken as submitted by the rep; the next working day at 09:00-11:00 the rep's
   supervisor confirms it (2 % are cancelled instead), the working day after delivers it (the
   delivery day); each move is an `order_status_changes` row.
+- **Plans** (`sales_monthly`, source `demo-history`): per rep, root category and region, each month
+  from the history's thirteenth to two months after its end (the simulated weeks and the current
+  month), the fact of the same month a year earlier + 5 % (money rounded to 100 EUR, whole units), so
+  plan vs fact has something to compare with; plans already set are kept.
 - **Deterministic**: every choice comes from `random.Random(f"{seed}:history:...")`; the same city,
   catalogue, seed and dates give the same rows.
 
@@ -57,6 +61,7 @@ FIXED_HOLIDAYS = {(1, 1), (1, 6), (5, 1), (12, 6), (12, 24), (12, 25), (12, 26)}
 SKIP_SHARE = 0.07
 PROSPECT_PERIOD_DAYS = 120  # working days between two visits of a prospect
 CANCEL_SHARE = 0.02
+PLAN_GROWTH = Decimal("1.05")  # each month's plan: the same month a year earlier + 5 %
 SPEED_M_S = 7.0
 DETOUR = 1.3
 
@@ -77,6 +82,7 @@ class HistoryCounts:
     orders: int = 0
     lines: int = 0
     cancelled: int = 0
+    plans: int = 0
     amount: Decimal = Decimal(0)
     months: dict[dt.date, Decimal] = field(default_factory=dict)  # fact amount per month
 
@@ -87,7 +93,7 @@ class HistoryCounts:
         return [
             f"history {self.first_day}..{self.last_day} (seed {self.seed}): {self.rep_days} rep-days, "
             f"{self.visits} visits, {self.orders} orders ({self.cancelled} cancelled), {self.lines} lines, "
-            f"{self.amount:,.0f} EUR",
+            f"{self.amount:,.0f} EUR; {self.plans} monthly plans (rep x category x region)",
             f"busiest month {peak:%Y-%m}: {self.months[peak]:,.0f} EUR against a monthly mean of {mean:,.0f} EUR"
             if peak is not None
             else "no orders",
@@ -287,7 +293,18 @@ async def generate_history(
                     context.order(rows, counts, rep, account, day, visit_id, checked_in_at, rng)
     await repository.insert_history_visits(conn, rows.visits)
     await repository.copy_history_orders(conn, rows.orders, rows.lines, rows.moves)
+    # Plans from the second year of the history to two months after it (the simulated weeks and the
+    # current month): last year's fact of the month plus the growth target.
+    plans_to = _add_months(last.replace(day=1), 3) - dt.timedelta(days=1)
+    counts.plans = await repository.insert_history_plans(
+        conn, first, _add_months(plans_to.replace(day=1), -11) - dt.timedelta(days=1), PLAN_GROWTH
+    )
     return counts
+
+
+def _add_months(month: dt.date, months: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _at(zone: zoneinfo.ZoneInfo, day: dt.date, seconds: int) -> dt.datetime:

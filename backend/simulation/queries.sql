@@ -148,3 +148,21 @@ select date_trunc('month', order_day)::date as month, count(*)::int as orders,
 from orders
 where order_day between $1::date and $2::date and status in ('submitted', 'confirmed', 'delivered')
 group by 1 order by 1;
+
+-- name: hunter_ids
+-- Reps whose sales role is hunter (they bring in leads).
+select id from users where role = 'rep' and is_active and sales_role = 'hunter' order by id;
+
+-- name: insert_history_plans
+-- Monthly plans per rep, root category and region: the fact of the same month a year earlier
+-- ($1..$2, order days) x $3, money rounded to 100 EUR, units to whole units; plans already set stay.
+insert into sales_monthly (rep_id, category, region, month, plan_amount, plan_units, source_file)
+select l.rep_id, c.code, coalesce(t.region, '(none)'),
+       (date_trunc('month', l.order_day) + interval '1 year')::date,
+       round(sum(l.amount) * $3::numeric / 100) * 100, round(sum(l.quantity) * $3::numeric), 'demo-history'
+from order_lines l
+join product_categories c on c.id = l.category_id
+left join territories t on t.id = l.territory_id
+where l.order_day between $1::date and $2::date and l.status in ('submitted', 'confirmed', 'delivered')
+group by 1, 2, 3, 4
+on conflict (rep_id, category, region, month) do nothing;

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -168,3 +169,12 @@ async def copy_history_orders(
 async def history_month_totals(conn: asyncpg.Connection, first: dt.date, last: dt.date) -> list[HistoryMonth]:
     rows = await conn.fetch(Q["history_month_totals"], first, last)
     return [msgspec.convert(dict(row), HistoryMonth) for row in rows]
+
+
+async def hunter_ids(conn: asyncpg.Connection) -> list[int]:
+    return [row["id"] for row in await conn.fetch(Q["hunter_ids"])]
+
+
+async def insert_history_plans(conn: asyncpg.Connection, first: dt.date, last: dt.date, growth: Decimal) -> int:
+    status: str = await conn.execute(Q["insert_history_plans"], first, last, growth)
+    return int(status.split()[-1])

@@ -33,6 +33,7 @@ from backend.simulation.behaviour import (
 from backend.simulation.engine import Hook, Invariant, Simulation, Violation
 from backend.simulation.history import generate_history, history_first_day
 from backend.simulation.invariants import default_invariants, recount_plan_vs_fact
+from backend.simulation.prospecting import LeadsByHunters
 from backend.simulation.sales import OfficeMovesOrders, OrdersInVisits, ledger
 from geo_data.demo_city import DemoCity
 
@@ -113,6 +114,7 @@ def default_hooks(sim_start: dt.date, weeks: int, reps: int, scenario: Scenario 
         ImportOutlets(scenario.import_day),
         OrdersInVisits(),
         OfficeMovesOrders(),
+        LeadsByHunters(),
         RepsWorkTheirRoutes(Behaviour()),
     ]
 
@@ -196,6 +198,7 @@ async def summarise(sim: Simulation, wall_s: float) -> Summary:
             "orders_confirmed": books.moves.get("confirmed", 0),
             "orders_delivered": books.moves.get("delivered", 0),
             "orders_cancelled": books.moves.get("cancelled", 0),
+            "leads": int(sim.state.get(LeadsByHunters.name, 0)),
         },
         phase_s=dict(figures.phase_s),
     )

@@ -137,6 +137,17 @@ async def test_the_reports_show_a_december_peak_and_summer_terraces(
         rows = {row["key"]: row for row in response.json()["rows"]}
         beer[month] = Decimal(str(rows["beer"]["fact_amount"]))
     assert beer["2026-07"] > Decimal("1.3") * beer["2026-04"], beer
+    # Plans are last year's month + 5 %: October 2026's fact lands near its plan for every rep.
+    response = await client.get(
+        "/api/v1/sales/plan-vs-fact", params={"from": "2026-10", "to": "2026-10", "group_by": "rep"}, headers=office
+    )
+    assert response.status_code == 200, response.text
+    completion = [row["completion_pct"] for row in response.json()["rows"]]
+    assert len(completion) == 3 and all(70 < pct < 140 for pct in completion), completion
+    plans = await conn.fetchval(
+        "select count(distinct month) from sales_monthly where source_file = 'demo-history' and plan_amount > 0"
+    )
+    assert plans == 15  # 2025-11 .. 2027-01: the second year of history, the simulated weeks, this month, next
     # The seasonality coefficient of December 2026 (mean of Decembers 2024 and 2025 over the mean of
     # September to November 2026) says the same for sparkling wine, the Christmas product.
     response = await client.get(
