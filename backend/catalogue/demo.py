@@ -20,6 +20,7 @@ Demand model of `order_for_visit` (documented so the demo's figures can be read)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from decimal import Decimal
 
@@ -178,16 +179,19 @@ def month_factor(category_path: str, channel: str, month: int) -> float:
     return 1.0
 
 
+@functools.cache
+def _root_code(category_path: str) -> str:
+    """The root category's code of a path ("Wine/Red" -> "wine"); cached: the demand model asks for
+    every priced product on every visit."""
+    return category_codes(category_path)[0][0]
+
+
 def _core(catalogue: DemoCatalogue, account_id: int, channel: str, account_class: str, seed: int) -> list[DemoProduct]:
     rng = random.Random(f"core:{seed}:{account_id}")  # noqa: S311 - reproducible demo data
     low, high, _ = _CLASS_SIZE.get(account_class, _CLASS_SIZE["C"])
     priced = catalogue.priced(channel)
-    weights = [
-        _PREFERENCE[channel if channel in _PREFERENCE else "retail"].get(
-            category_codes(item.product.category)[0][0], 1.0
-        )
-        for item in priced
-    ]
+    preference = _PREFERENCE[channel if channel in _PREFERENCE else "retail"]
+    weights = [preference.get(_root_code(item.product.category), 1.0) for item in priced]
     size = rng.randint(low, high)
     chosen: dict[str, DemoProduct] = {}
     while len(chosen) < min(size, len(priced)):
