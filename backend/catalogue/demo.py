@@ -20,6 +20,7 @@ Demand model of `order_for_visit` (documented so the demo's figures can be read)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from decimal import Decimal
 
@@ -29,6 +30,8 @@ import msgspec
 from backend.catalogue import repository
 from backend.catalogue.rules import category_codes
 from backend.catalogue.schemas import ProductRequest
+
+DEMO_CATALOGUE_SEED = 7  # the demo's catalogue, prices and demand (the simulator and the history use it)
 
 
 class DemoProduct(msgspec.Struct, frozen=True):
@@ -96,7 +99,7 @@ def _name(family: str, brand: str, index: int, volume: float) -> str:
     return f"{brand} {style} No.{index + 1} {volume:g} l"
 
 
-def build_demo_catalogue(seed: int = 7) -> DemoCatalogue:
+def build_demo_catalogue(seed: int = DEMO_CATALOGUE_SEED) -> DemoCatalogue:
     """The same catalogue for the same seed: 200 own SKUs and 30 competitor SKUs."""
     rng = random.Random(f"catalogue:{seed}")  # noqa: S311 - reproducible demo data
     products: list[DemoProduct] = []
@@ -176,16 +179,19 @@ def month_factor(category_path: str, channel: str, month: int) -> float:
     return 1.0
 
 
+@functools.cache
+def _root_code(category_path: str) -> str:
+    """The root category's code of a path ("Wine/Red" -> "wine"); cached: the demand model asks for
+    every priced product on every visit."""
+    return category_codes(category_path)[0][0]
+
+
 def _core(catalogue: DemoCatalogue, account_id: int, channel: str, account_class: str, seed: int) -> list[DemoProduct]:
     rng = random.Random(f"core:{seed}:{account_id}")  # noqa: S311 - reproducible demo data
     low, high, _ = _CLASS_SIZE.get(account_class, _CLASS_SIZE["C"])
     priced = catalogue.priced(channel)
-    weights = [
-        _PREFERENCE[channel if channel in _PREFERENCE else "retail"].get(
-            category_codes(item.product.category)[0][0], 1.0
-        )
-        for item in priced
-    ]
+    preference = _PREFERENCE[channel if channel in _PREFERENCE else "retail"]
+    weights = [preference.get(_root_code(item.product.category), 1.0) for item in priced]
     size = rng.randint(low, high)
     chosen: dict[str, DemoProduct] = {}
     while len(chosen) < min(size, len(priced)):
@@ -195,7 +201,12 @@ def _core(catalogue: DemoCatalogue, account_id: int, channel: str, account_class
 
 
 def order_for_visit(
-    catalogue: DemoCatalogue, account_id: int, channel: str, account_class: str, day: dt.date, seed: int = 7
+    catalogue: DemoCatalogue,
+    account_id: int,
+    channel: str,
+    account_class: str,
+    day: dt.date,
+    seed: int = DEMO_CATALOGUE_SEED,
 ) -> list[DemoLine]:
     """What the account orders on a visit that day (empty: no order). Pure and seeded."""
     core = _core(catalogue, account_id, channel, account_class, seed)

@@ -159,8 +159,11 @@ def demo(if_empty: bool, into_database_with_users: bool) -> None:
 
     Needs FIELDSALES_ENV=demo, dev or test: the demo's users have a published password.
     """
-    from backend.catalogue.demo import build_demo_catalogue, load_demo_catalogue
+    import zoneinfo
+
+    from backend.catalogue.demo import DEMO_CATALOGUE_SEED, build_demo_catalogue, load_demo_catalogue
     from backend.demo.service import database_is_empty, load_demo_city
+    from backend.simulation.runner import demo_catalogue_from
     from geo_data.demo_city import load_demo_city as read_demo_city
 
     settings = _settings()
@@ -179,9 +182,10 @@ def demo(if_empty: bool, into_database_with_users: bool) -> None:
         city = read_demo_city()
         people.extend([city.supervisor.email, city.admin.email])
         counts = await load_demo_city(conn, city)
-        # The distributor's catalogue and price lists (valid well before the simulated history), so reps can
-        # take orders in the demo's visits from the first start.
-        await load_demo_catalogue(conn, build_demo_catalogue(7), dt.date(2024, 1, 1))
+        # The distributor's catalogue and price lists (valid from the first day of the order history), so
+        # reps can take orders in the demo's visits from the first start.
+        today = dt.datetime.now(zoneinfo.ZoneInfo(settings.planning_time_zone)).date()
+        await load_demo_catalogue(conn, build_demo_catalogue(DEMO_CATALOGUE_SEED), demo_catalogue_from(today))
         return counts
 
     try:
@@ -217,7 +221,7 @@ async def _demo_history(settings: Settings, *, supervisor_email: str, admin_emai
     from backend.simulation.runner import run_demo_history
 
     today = dt.datetime.now(zoneinfo.ZoneInfo(settings.planning_time_zone)).date()
-    click.echo(f"simulating the 4 weeks before {today} (journey plans, nightly runs, visits) ...")
+    click.echo(f"the order history, then the 4 weeks before {today} simulated (nightly runs, visits, orders) ...")
     return await run_demo_history(
         settings, today, supervisor_email=supervisor_email, admin_email=admin_email, progress=click.echo
     )

@@ -329,8 +329,13 @@ async def _visit(
             is not None
         ):
             sim.figures.photos += 1
+    for hook in sim.hooks:  # what other features do in the visit (an order, ...)
+        during = hook.in_visit(sim, rep, day, visit_id, account["id"], checked_in_at)
+        if during is not None:
+            async for instant in during:
+                yield instant
     service_s = int(account.get("service_s", 900) * rng.uniform(*behaviour.service_noise))
-    out_at = checked_in_at + dt.timedelta(seconds=max(service_s, 300))
+    out_at = max(checked_in_at + dt.timedelta(seconds=max(service_s, 300)), sim.clock.now() + dt.timedelta(minutes=1))
     yield out_at
     out = {
         "checked_out_at": out_at.isoformat(),

@@ -24,6 +24,7 @@ import itertools
 import logging
 import random
 import time
+import uuid
 import zoneinfo
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
@@ -68,6 +69,13 @@ class Hook:
     def agents(self, sim: Simulation, day: dt.date) -> list[Agent]:
         """Actors of the working day: async generators yielding the instant of their next action."""
         return []
+
+    def in_visit(
+        self, sim: Simulation, rep: SimRep, day: dt.date, visit_id: uuid.UUID, account_id: int, at: dt.datetime
+    ) -> Agent | None:
+        """What the rep does in a visit checked in at `at`, before checking out (an order, ...): an
+        agent yielding the instants it acts at, or None."""
+        return None
 
 
 class Invariant(Protocol):

@@ -12,6 +12,7 @@ from typing import Any
 from backend.db.pool import transaction
 from backend.simulation import repository
 from backend.simulation.engine import Simulation
+from backend.simulation.sales import SalesRecount
 from backend.simulation.schemas import RawVisit, Removal, RouteVersion
 
 CARRY_OVER_DAYS = {"A": 2, "B": 4, "C": 7}
@@ -421,5 +422,6 @@ def default_invariants() -> list[Any]:
         DueVisitsPlannedOrExplained(),
         PlanVsFactRecount(),
         CoverageRecount(),
+        SalesRecount(),
         ApiAcceptsValidRequests(),
     ]

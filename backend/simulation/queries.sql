@@ -102,3 +102,67 @@ select pg_advisory_xact_lock(7301946216);
 -- The rep jobs of the runs $1 that plan day $2 (the timer's morning check of another day left out).
 select count(*)::int from planning_run_reps r join planning_runs p on p.id = r.run_id
 where r.run_id = any($1::bigint[]) and p.day = $2;
+
+-- name: history_price_items
+-- Every price list with its prices (the history prices its lines as an order of that day would be).
+select l.id, l.account_id, l.channel, l.valid_from, l.valid_to, i.product_id, i.price
+from price_lists l join price_list_items i on i.price_list_id = l.id
+order by l.id, i.product_id;
+
+-- name: history_products
+-- Active products by SKU with their root category and its bit (orders.category_mask).
+select p.sku, p.id, c.root_id, coalesce(r.bit_index, -1) as bit_index
+from products p
+join product_categories c on c.id = p.category_id
+join product_categories r on r.id = c.root_id
+where p.is_active
+order by p.sku;
+
+-- name: rep_supervisors
+-- The office that confirms a rep's orders: the rep's supervisor (none: an admin's work, unrecorded).
+select id as rep_id, supervisor_id from users where role = 'rep' order by id;
+
+-- name: history_taken
+-- Whether any visit or order already lies in [$1, $2] (the history is generated once, into an empty past).
+select exists (select 1 from orders where order_day between $1::date and $2::date)
+    or exists (select 1 from visits
+               where checked_in_at >= ($1::date - 1)::timestamp at time zone 'UTC'
+                 and checked_in_at < ($2::date + 2)::timestamp at time zone 'UTC');
+
+-- name: insert_history_visits
+-- Historical visits, checked in and out a few metres from the outlet; no route (none was published then).
+insert into visits (id, rep_id, account_id, checked_in_at, check_in_location, check_in_accuracy_m, check_in_mock,
+                    check_in_distance_m, check_in_sent_at, checked_out_at, check_out_location,
+                    check_out_accuracy_m, check_out_mock, check_out_distance_m, flags, received_at, updated_at)
+select t.id, t.rep_id, t.account_id, t.checked_in_at, ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326), t.accuracy_m,
+       false, t.distance_m, t.checked_in_at, t.checked_out_at, ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326),
+       t.accuracy_m, false, t.distance_m, '{}', t.checked_in_at, t.checked_out_at
+from unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::timestamptz[], $6::float8[],
+            $7::float8[], $8::float8[], $9::float8[])
+    as t(id, rep_id, account_id, checked_in_at, checked_out_at, lat, lon, accuracy_m, distance_m);
+
+-- name: history_month_totals
+-- Fact orders of the history per month (the demo's summary line; the reports give the figures).
+select date_trunc('month', order_day)::date as month, count(*)::int as orders,
+       sum(total_amount)::float8 as amount
+from orders
+where order_day between $1::date and $2::date and status in ('submitted', 'confirmed', 'delivered')
+group by 1 order by 1;
+
+-- name: hunter_ids
+-- Reps whose sales role is hunter (they bring in leads).
+select id from users where role = 'rep' and is_active and sales_role = 'hunter' order by id;
+
+-- name: insert_history_plans
+-- Monthly plans per rep, root category and region: the fact of the same month a year earlier
+-- ($1..$2, order days) x $3, money rounded to 100 EUR, units to whole units; plans already set stay.
+insert into sales_monthly (rep_id, category, region, month, plan_amount, plan_units, source_file)
+select l.rep_id, c.code, coalesce(t.region, '(none)'),
+       (date_trunc('month', l.order_day) + interval '1 year')::date,
+       round(sum(l.amount) * $3::numeric / 100) * 100, round(sum(l.quantity) * $3::numeric), 'demo-history'
+from order_lines l
+join product_categories c on c.id = l.category_id
+left join territories t on t.id = l.territory_id
+where l.order_day between $1::date and $2::date and l.status in ('submitted', 'confirmed', 'delivered')
+group by 1, 2, 3, 4
+on conflict (rep_id, category, region, month) do nothing;

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import msgspec
 
+from backend.catalogue.demo import DEMO_CATALOGUE_SEED, build_demo_catalogue, load_demo_catalogue
 from backend.db.migrate import migrate
 from backend.db.pool import connect, transaction
 from backend.demo.service import DEMO_PASSWORD, database_is_empty, load_demo_city
@@ -30,7 +31,10 @@ from backend.simulation.behaviour import (
     default_scenario,
 )
 from backend.simulation.engine import Hook, Invariant, Simulation, Violation
+from backend.simulation.history import generate_history, history_first_day
 from backend.simulation.invariants import default_invariants, recount_plan_vs_fact
+from backend.simulation.prospecting import LeadsByHunters
+from backend.simulation.sales import OfficeMovesOrders, OrdersInVisits, ledger
 from geo_data.demo_city import DemoCity
 
 
@@ -75,8 +79,13 @@ class Summary:
         ]
 
 
+# The demo catalogue's price lists start here in a simulated database (before any simulated day).
+CATALOGUE_FROM = dt.date(2020, 1, 1)
+
+
 async def prepare_database(settings: Settings, city: DemoCity | None, password: str = DEMO_PASSWORD) -> bool:
-    """Migrate; load `city` when the database has no users. True when the city was loaded."""
+    """Migrate; load `city` and the demo catalogue (so the simulated reps take orders) when the
+    database has no users. True when the city was loaded."""
     conn = await connect(settings)
     try:
         await migrate(conn)
@@ -87,6 +96,7 @@ async def prepare_database(settings: Settings, city: DemoCity | None, password: 
             if not await database_is_empty(conn):
                 return False
             await load_demo_city(conn, city, password)
+            await load_demo_catalogue(conn, build_demo_catalogue(DEMO_CATALOGUE_SEED), CATALOGUE_FROM)
             return True
     finally:
         await conn.close()
@@ -102,6 +112,9 @@ def default_hooks(sim_start: dt.date, weeks: int, reps: int, scenario: Scenario 
         SickRep(scenario.sick_day, scenario.sick_rep_index),
         UrgentTasks(scenario.urgent_tasks_per_day),
         ImportOutlets(scenario.import_day),
+        OrdersInVisits(),
+        OfficeMovesOrders(),
+        LeadsByHunters(),
         RepsWorkTheirRoutes(Behaviour()),
     ]
 
@@ -151,6 +164,7 @@ async def summarise(sim: Simulation, wall_s: float) -> Summary:
                 planned += fact.planned
                 done_on_plan += fact.done_on_plan
     figures = sim.figures
+    books = ledger(sim)
     return Summary(
         days=len(sim.days),
         rep_days_routed=routed,
@@ -179,6 +193,12 @@ async def summarise(sim: Simulation, wall_s: float) -> Summary:
             "photos": figures.photos,
             "imported_outlets": figures.imported_rows,
             "failed_replans": len(figures.replan_errors),
+            "orders": len(books.orders),
+            "orders_sent_twice": books.replays,
+            "orders_confirmed": books.moves.get("confirmed", 0),
+            "orders_delivered": books.moves.get("delivered", 0),
+            "orders_cancelled": books.moves.get("cancelled", 0),
+            "leads": int(sim.state.get(LeadsByHunters.name, 0)),
         },
         phase_s=dict(figures.phase_s),
     )
@@ -252,16 +272,39 @@ async def run_simulation(
 DEMO_HISTORY_ITERATIONS = 15
 
 
+def demo_simulated_from(today: dt.date) -> dt.date:
+    """The first simulated day of the demo: the Monday 4 weeks before this week's Monday."""
+    return today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=4)
+
+
+def demo_catalogue_from(today: dt.date) -> dt.date:
+    """The demo's price lists are valid from the first day of its order history."""
+    return history_first_day(demo_simulated_from(today))
+
+
 async def run_demo_history(
     settings: Settings, today: dt.date, *, supervisor_email: str, admin_email: str, progress: Callable[[str], None]
 ) -> Summary:
-    """The demo's past: the 4 weeks before this week's Monday up to yesterday are simulated (journey
-    plans, nightly runs, visits, re-plans, appointments, a holiday, a sick rep, an import), then
-    yesterday evening's nightly run publishes today's routes. Tomorrow's come from tonight's nightly
-    run (the worker's timer), after today is worked."""
-    monday = today - dt.timedelta(days=today.weekday())
-    start = monday - dt.timedelta(weeks=4)
+    """The demo's past: 24 months of visits and orders are generated in bulk (backend/simulation/
+    history.py), then the 4 weeks before this week's Monday up to yesterday are simulated (journey
+    plans, nightly runs, visits with orders, the office confirming and delivering them, re-plans,
+    appointments, a holiday, a sick rep, an import), then yesterday evening's nightly run publishes
+    today's routes. Tomorrow's come from tonight's nightly run (the worker's timer), after today is
+    worked."""
+    start = demo_simulated_from(today)
     weeks = (today - start).days // 7 + 1
+    history_from = history_first_day(start)
+    progress(f"generating the order history {history_from}..{start - dt.timedelta(days=1)} (visits and orders) ...")
+    history_started = time.perf_counter()
+    conn = await connect(settings)
+    try:
+        async with conn.transaction():
+            history = await generate_history(conn, history_from, start - dt.timedelta(days=1), seed=1)
+    finally:
+        await conn.close()
+    for line in [] if history is None else history.lines_of_summary():
+        progress(f"  {line}")
+    progress(f"  history written in {time.perf_counter() - history_started:.1f} s")
     scenario = default_scenario(start, 4, 3)
     summary, _violations = await run_simulation(
         settings,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import msgspec
@@ -91,3 +92,26 @@ class Removal(msgspec.Struct, frozen=True):
     rep_id: int
     account_id: int
     reason: str
+
+
+class HistoryPriceItem(msgspec.Struct, frozen=True):
+    id: int
+    account_id: int | None
+    channel: str | None
+    valid_from: dt.date
+    valid_to: dt.date | None
+    product_id: int
+    price: Decimal
+
+
+class HistoryProduct(msgspec.Struct, frozen=True):
+    sku: str
+    id: int
+    root_id: int
+    bit_index: int  # -1: the root has no bit
+
+
+class HistoryMonth(msgspec.Struct, frozen=True):
+    month: dt.date
+    orders: int
+    amount: float

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from backend.simulation.invariants import min_gap_days, recount_plan_vs_fact, visited_inside_gap
 from backend.simulation.schemas import RouteVersion
@@ -74,3 +75,28 @@ def test_the_synthetic_city_is_fixed_by_its_seed() -> None:
     import shapely
 
     assert all(polygons[a.territory_code].contains(shapely.Point(a.lon, a.lat)) for a in one.accounts)
+
+
+def test_the_sales_recount_counts_fact_orders_per_rep_by_hand() -> None:
+    from decimal import Decimal
+
+    from backend.simulation.sales import PostedOrder, line_amount, order_id_for_visit, recount_sales
+
+    # 3 bottles at 12.35 with 5 %: 35.1975 -> 35.20 (half-up to the cent); 7 x 0.15 = 1.05.
+    assert line_amount(Decimal(3), Decimal("12.35"), Decimal(5)) == Decimal("35.20")
+    assert line_amount(Decimal(7), Decimal("0.15"), Decimal(0)) == Decimal("1.05")
+    visit = uuid.UUID("00000000-0000-4000-8000-000000000001")
+    assert order_id_for_visit(visit) == order_id_for_visit(visit) != visit
+    orders = [
+        PostedOrder(uuid.uuid4(), 1, 10, DAY, 2, Decimal(12), Decimal("100.00"), "submitted"),
+        PostedOrder(uuid.uuid4(), 1, 10, DAY, 3, Decimal(6), Decimal("50.50"), "delivered"),
+        PostedOrder(uuid.uuid4(), 1, 11, DAY, 1, Decimal(1), Decimal("9.99"), "cancelled"),  # never counts
+        PostedOrder(uuid.uuid4(), 2, 12, DAY, 4, Decimal(30), Decimal("200.00"), "confirmed"),
+    ]
+    counted = recount_sales(orders, {"submitted", "confirmed", "delivered"})
+    assert counted[1].orders == 2 and counted[1].lines == 5 and counted[1].accounts == 1
+    assert counted[1].amount == Decimal("150.50") and counted[1].units == Decimal(18)
+    assert counted[2].orders == 1 and counted[2].units == Decimal(30)
+    # With FIELDSALES_SALES_FACT_FROM=delivered only the delivered order counts.
+    delivered = recount_sales(orders, {"delivered"})
+    assert set(delivered) == {1} and delivered[1].amount == Decimal("50.50")

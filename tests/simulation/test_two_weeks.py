@@ -52,6 +52,7 @@ async def test_the_demo_team_over_two_weeks_keeps_every_invariant() -> None:
         progress=lines.append,
     )
     await _the_invariants_catch_a_route_on_a_day_off_and_a_report_that_disagrees(settings)
+    await _the_sales_recount_catches_an_order_the_report_counts_differently(settings)
     assert violations == [], "\n".join(lines)
     # The run did what it claims: every behaviour happened and every invariant was checked daily.
     assert summary.days == 14 and summary.invariants_checked >= 14 * 7
@@ -64,6 +65,26 @@ async def test_the_demo_team_over_two_weeks_keeps_every_invariant() -> None:
         assert await conn.fetchval("select count(*) from planned_tasks where kind = 'appointment'") > 0
         assert await conn.fetchval("select count(*) from planned_tasks where kind = 'task'") > 0
         assert await conn.fetchval("select count(*) from account_sources where source = 'sim'") == 9
+        # The sale in the visit: orders taken a few minutes after a check-in of the same rep and account,
+        # sent twice now and then (one order each), moved on by the office.
+        assert summary.behaviour["orders"] > 100 and summary.behaviour["orders_sent_twice"] > 0
+        assert summary.behaviour["orders_delivered"] > 0 and summary.behaviour["orders_cancelled"] > 0
+        assert await conn.fetchval("select count(*) from orders") == summary.behaviour["orders"]
+        assert (
+            await conn.fetchval(
+                "select count(*) from orders o left join visits v on v.id = o.visit_id where v.id is null "
+                "or v.account_id <> o.account_id or v.rep_id <> o.rep_id "
+                "or o.ordered_at not between v.checked_in_at and v.checked_out_at"
+            )
+            == 0
+        )
+        # The hunter (the last rep: the demo's reps have no sales role) added leads on 2-3 days a week.
+        assert 2 <= summary.behaviour["leads"] <= 10
+        assert (
+            await conn.fetchval("select count(*) from accounts") == len(city.accounts) + 9 + summary.behaviour["leads"]
+        )
+        statuses = dict(await conn.fetch("select status, count(*) from orders group by status"))
+        assert set(statuses) == {"submitted", "confirmed", "delivered", "cancelled"}, statuses
         weekend = [MONDAY + dt.timedelta(days=d) for d in (5, 6, 12, 13)]
         assert (
             await conn.fetchval(
@@ -132,3 +153,53 @@ async def _the_invariants_catch_a_route_on_a_day_off_and_a_report_that_disagrees
     assert any("twice" in problem for problem in twice), twice
     # The report reads the committed rows (no route on Saturday), the recount sees the slipped-in one.
     assert any("recount" in problem or "expected" in problem for problem in report), report
+
+
+async def _the_sales_recount_catches_an_order_the_report_counts_differently(settings: Settings) -> None:
+    """Not vacuous: books that agree with the stored orders pass; an order the simulator believes
+    cancelled, and one it priced a cent higher, are reported in money, orders and units."""
+    from decimal import Decimal
+
+    from backend.simulation.engine import Simulation
+    from backend.simulation.sales import PostedOrder, SalesRecount, ledger
+
+    city = load_demo_city()
+    sim = Simulation(
+        settings,
+        start=MONDAY,
+        weeks=2,
+        seed=1,
+        hooks=[],
+        invariants=[],
+        supervisor_email=city.supervisor.email,
+        admin_email=city.admin.email,
+        password="demo-password",
+    )
+    await sim.open()
+    try:
+        rows = await sim.pool.fetch(
+            "select id, rep_id, account_id, order_day, line_count, total_units, total_amount, status from orders"
+        )
+        books = ledger(sim)
+        for row in rows:
+            books.orders[row["id"]] = PostedOrder(
+                row["id"],
+                row["rep_id"],
+                row["account_id"],
+                row["order_day"],
+                row["line_count"],
+                Decimal(row["total_units"]),
+                Decimal(row["total_amount"]),
+                row["status"],
+            )
+        last_day = MONDAY + dt.timedelta(days=13)
+        assert await SalesRecount().check(sim, last_day) == []
+        delivered = [order for order in books.orders.values() if order.status == "delivered"]
+        delivered[0].status = "cancelled"
+        delivered[1].amount += Decimal("0.01")
+        problems = await SalesRecount().check(sim, last_day)
+    finally:
+        await sim.close()
+    assert any("orders = " in problem for problem in problems), problems
+    assert any("money = " in problem for problem in problems), problems
+    assert all("the run so far" in problem for problem in problems), problems
