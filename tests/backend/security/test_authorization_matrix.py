@@ -637,7 +637,6 @@ async def _team_state(conn: asyncpg.Connection, t: Targets) -> dict[str, Any]:
             "from segments s where id = $1",
             t.segment_id,
         ),
-        "sales_tasks": await conn.fetchval("select count(*) from sales_tasks"),
     }
 
 
