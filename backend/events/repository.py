@@ -29,9 +29,9 @@ async def events_after(conn: asyncpg.Connection, user_id: int, after_id: int, li
 async def insert_notification(
     conn: asyncpg.Connection, user_id: int, kind: str, payload: dict[str, Any], created_at: dt.datetime
 ) -> int:
-    # The pool's jsonb codec encodes the value (a JSON text here would be stored as one JSON string).
+    # JSON text, cast in SQL: the same on every connection, with or without the pool's jsonb codec.
     notification_id: int = await conn.fetchval(
-        Q["insert_notification"], user_id, kind, msgspec.to_builtins(payload), created_at
+        Q["insert_notification"], user_id, kind, msgspec.json.encode(payload).decode(), created_at
     )
     return notification_id
 

@@ -69,9 +69,9 @@ class Targets:
     deal_id: uuid.UUID  # a deal rep1 owns at their account
     pipeline_id: int  # the demo's new-customer pipeline
     rule_id: int  # one of its hand-over rules
+    segment_id: int  # issue 17: segments; a private segment of rep1's supervisor
     # issue 17: tasks
     sales_task_id: uuid.UUID | None = None  # a CRM task of rep1's about their account
-    segment_id: int  # a private segment of rep1's supervisor
 
 
 Probe = tuple[str, dict[str, Any]]  # url, httpx request kwargs
