@@ -1,6 +1,6 @@
 """HTTP: the pipeline figures (funnel, sources, per role, per person, leaderboard, territories), as
 JSON, CSV or XLSX. Every caller may ask; the rows are their scope (a rep themselves, a supervisor their
-team, an admin everyone). Definitions: docs/parts/17-figures.md."""
+team, an admin everyone). Definitions: docs/architecture.md ("Pipeline figures")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
--- The pipeline figures (docs/parts/17-figures.md). Every deal figure counts the cohort of
+-- The pipeline figures (docs/architecture.md, "Pipeline figures"). Every deal figure counts the cohort of
 -- deal_cohort (migration 0019: deals created on a local day of the period); deal figures are scoped
 -- by visible_account_ids, people figures by visible_rep_ids.
 

@@ -1,4 +1,4 @@
-"""The pipeline figures' ratios, one definition each (docs/parts/17-figures.md says the same in the
+"""The pipeline figures' ratios, one definition each (docs/architecture.md ("Pipeline figures") says the same in the
 business's words). SQL counts; these turn counts into figures. None where the denominator is 0.
 Shares, the average check and churn are the commercial figures' own (`backend.sales.rules`).
 

@@ -184,7 +184,7 @@ class SourcesReport(msgspec.Struct, frozen=True):
 
 class PersonFigures(msgspec.Struct, frozen=True):
     """One person's figures for their sales role (the other roles' columns stay empty); the
-    definitions are in docs/parts/17-figures.md. `week_start` is set in a weekly breakdown; `rank`,
+    definitions are in docs/architecture.md ("Pipeline figures"). `week_start` is set in a weekly breakdown; `rank`,
     `main_figure` and `main_value` in the leaderboard."""
 
     user_id: int

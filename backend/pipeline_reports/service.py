@@ -1,5 +1,5 @@
 """The pipeline figures: funnel, sources, per-role figures, leaderboard and the territories' potential
-/ active ratio (definitions: docs/parts/17-figures.md and `rules`).
+/ active ratio (definitions: docs/architecture.md ("Pipeline figures") and `rules`).
 
 Rules:
 - One cohort for every deal figure: the deals created on a local day (planning time zone) of the

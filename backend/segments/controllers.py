@@ -37,7 +37,7 @@ class SegmentsController(Controller):
         self, conn: Conn, principal: Caller, settings: AppSettings, clock: BusinessClock, data: JSONBody[SegmentRequest]
     ) -> Segment:
         """Supervisors and admins. The rules are ANDed conditions {field, op, value} (or {any_of: [...]});
-        see the `rules` schema and docs/parts/17-segments.md for each field's definition. Its members
+        see the `rules` schema and docs/architecture.md ("Segments") for each field's definition. Its members
         are evaluated at once (each one written as `entered`), then again by the worker's timer.
         422 naming the bad part (`rules[2].field`, `rules[2].op`, `rules[2].value`, `name`); 409 when
         the caller already has a segment of that name. Nothing is stored on an error."""

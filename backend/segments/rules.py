@@ -7,7 +7,7 @@ fields). `check_rules` refuses anything else with the path of the bad part (``ru
 ``rules[0].any_of[1].value``), so nothing unknown reaches SQL; the repository compiles the checked
 conditions from a whitelist of named queries, with every value a parameter.
 
-Fields (exact definitions in docs/parts/17-segments.md):
+Fields (exact definitions in docs/architecture.md ("Segments")):
 
 - ``channel``, ``account_class``, ``status``: the account's own columns (one of the listed values).
 - ``city``: the account's city, from its address (SQL ``account_city``), compared case-insensitively.

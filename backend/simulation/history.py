@@ -1,5 +1,5 @@
 """The demo's order history before its simulated weeks: months of visits and the orders taken in them,
-generated in bulk (docs/parts/17-sim.md).
+generated in bulk (docs/architecture.md ("The demo sells")).
 
 Driving two years day by day through the API would take far longer than `make run` may, so the months
 before the simulated weeks are generated here in one pass and written with a few bulk statements,

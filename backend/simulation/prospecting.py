@@ -1,5 +1,5 @@
 """Hunters find new outlets: a few times a week a hunter adds a lead through `POST /api/v1/leads`
-(docs/parts/17-sim.md).
+(docs/architecture.md ("The demo sells")).
 
 The hunters are the reps whose sales role is `hunter` (`users.sales_role`); when no rep has that role
 (the demo's reps have none yet), the last rep hunts. On each working day a hunter adds a lead with

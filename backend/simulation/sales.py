@@ -1,5 +1,5 @@
 """The sale in the simulated visit: reps take orders, the office confirms and delivers them, and an
-invariant recounts the sales figures from what was posted (docs/parts/17-sim.md).
+invariant recounts the sales figures from what was posted (docs/architecture.md ("The demo sells")).
 
 - **Orders in visits** (`OrdersInVisits`): a few minutes after a check-in the rep posts an order
   (`POST /api/v1/orders`) when the seeded demand model of the demo catalogue

@@ -1,4 +1,4 @@
--- The pipeline figures (issue 17, docs/parts/17-figures.md): the cohort rule, a deal's stays in its
+-- The pipeline figures (issue 17, docs/architecture.md, "Pipeline figures"): the cohort rule, a deal's stays in its
 -- stages and a person's working days, once, so the funnel, per-source and per-role queries
 -- (backend/pipeline_reports/queries.sql) count through the same definitions.
 
