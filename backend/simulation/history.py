@@ -50,6 +50,7 @@ from backend.catalogue.demo import DEMO_CATALOGUE_SEED, DemoCatalogue, build_dem
 from backend.catalogue.rules import PriceListRef, applicable_price
 from backend.orders.rules import line_amount
 from backend.simulation import repository
+from backend.simulation.pipeline_history import DealCounts, DealPlan, plan_deals, write_deals
 from backend.simulation.schemas import HistoryProduct, SimAccount, SimRep
 
 HISTORY_MONTHS = 24
@@ -85,6 +86,7 @@ class HistoryCounts:
     plans: int = 0
     amount: Decimal = Decimal(0)
     months: dict[dt.date, Decimal] = field(default_factory=dict)  # fact amount per month
+    deals: DealCounts | None = None
 
     def lines_of_summary(self) -> list[str]:
         months = sorted(self.months)
@@ -97,6 +99,7 @@ class HistoryCounts:
             f"busiest month {peak:%Y-%m}: {self.months[peak]:,.0f} EUR against a monthly mean of {mean:,.0f} EUR"
             if peak is not None
             else "no orders",
+            self.deals.line() if self.deals is not None else "deals: none (no demo pipeline, or deals exist)",
         ]
 
 
@@ -237,7 +240,13 @@ class _Context:
 
 
 async def generate_history(
-    conn: asyncpg.Connection, first: dt.date, last: dt.date, *, seed: int = 1, catalogue_seed: int = DEMO_CATALOGUE_SEED
+    conn: asyncpg.Connection,
+    first: dt.date,
+    last: dt.date,
+    *,
+    seed: int = 1,
+    catalogue_seed: int = DEMO_CATALOGUE_SEED,
+    time_zone: str = "Europe/Helsinki",
 ) -> HistoryCounts | None:
     """Generate and write the visits and orders of [first, last]; None (nothing written) when any
     visit or order already lies in that period."""
@@ -259,11 +268,15 @@ async def generate_history(
     )
     holidays, absences = await repository.days_off(conn)
     rows = _Rows()
-    for rep in await repository.reps(conn):
-        if rep.territory_id is None:
-            continue
+    reps = [rep for rep in await repository.reps(conn) if rep.territory_id is not None]
+    accounts = {rep.id: await repository.territory_accounts(conn, rep.territory_id) for rep in reps if rep.territory_id}
+    # The customers won during the last year place no order before their acquisition day.
+    deal_plan: DealPlan = plan_deals(
+        {rep.territory_id: accounts[rep.id] for rep in reps if rep.territory_id}, first, last, seed
+    )
+    for rep in reps:
         key = f"{seed}:history:{rep.id}"
-        plan = _plan(await repository.territory_accounts(conn, rep.territory_id), key)
+        plan = _plan(accounts[rep.id], key)
         zone = zoneinfo.ZoneInfo(rep.time_zone)
         for index, day in enumerate(_working_days(rep, first, last, holidays, absences.get(rep.id, set()))):
             rng = random.Random(f"{key}:{day.isoformat()}")  # noqa: S311 - reproducible demo data
@@ -289,10 +302,13 @@ async def generate_history(
                 counts.visits += 1
                 now_s += service_s
                 lat, lon = account.lat, account.lon
-                if account.status == "active":  # prospects place no order: their status says they never bought
+                # Prospects place no order (their status says they never bought); nor does a customer won
+                # later in the history before its acquisition day.
+                if account.status == "active" and deal_plan.may_order(account.id, day):
                     context.order(rows, counts, rep, account, day, visit_id, checked_in_at, rng)
     await repository.insert_history_visits(conn, rows.visits)
     await repository.copy_history_orders(conn, rows.orders, rows.lines, rows.moves)
+    counts.deals = await write_deals(conn, deal_plan, rows.orders, context.supervisors, time_zone)
     # Plans from the second year of the history to two months after it (the simulated weeks and the
     # current month): last year's fact of the month plus the growth target.
     plans_to = _add_months(last.replace(day=1), 3) - dt.timedelta(days=1)

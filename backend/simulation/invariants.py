@@ -12,6 +12,7 @@ from typing import Any
 from backend.db.pool import transaction
 from backend.simulation import repository
 from backend.simulation.engine import Simulation
+from backend.simulation.funnel import funnel_invariants
 from backend.simulation.sales import SalesRecount
 from backend.simulation.schemas import RawVisit, Removal, RouteVersion
 
@@ -423,5 +424,6 @@ def default_invariants() -> list[Any]:
         PlanVsFactRecount(),
         CoverageRecount(),
         SalesRecount(),
+        *funnel_invariants(),
         ApiAcceptsValidRequests(),
     ]

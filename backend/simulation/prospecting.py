@@ -6,16 +6,20 @@ The hunters are the reps whose sales role is `hunter` (`users.sales_role`); when
 probability `per_day` (0.5: two or three a week), at a seeded time between 11:00 and 15:00: a HoReCa
 outlet with a street address and a point 150-400 m from one of the hunter's accounts, so it lands in
 the hunter's territory (or, near the edge, in the unassigned queue; either is the product's answer).
+The lead's deal (`deal_id` of the answer) is handed to the funnel's books (backend/simulation/
+funnel.py), where the hunter and then the closer work it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from backend.db.pool import transaction
 from backend.simulation import repository
 from backend.simulation.behaviour import offset, working
 from backend.simulation.engine import Agent, Hook, Simulation
+from backend.simulation.funnel import register_lead
 from backend.simulation.schemas import SimRep
 
 _KINDS = ["Bistro", "Café", "Wine bar", "Kitchen", "Terrace", "Brasserie", "Taproom", "Deli"]
@@ -58,5 +62,8 @@ class LeadsByHunters(Hook):
             "lon": round(lon, 6),
             "category": "restaurant",
         }
-        if await sim.api(sim.user(rep.email), "POST", "/api/v1/leads", json=body, expect=(201,)) is not None:
+        created = await sim.api(sim.user(rep.email), "POST", "/api/v1/leads", json=body, expect=(201,))
+        if created is not None:
             sim.state[self.name] = number
+            if created.get("deal_id"):  # the lead's deal in the new-customer pipeline: worked from now on
+                await register_lead(sim, rep, uuid.UUID(created["deal_id"]), int(created["id"]), day)

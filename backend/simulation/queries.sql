@@ -166,3 +166,70 @@ left join territories t on t.id = l.territory_id
 where l.order_day between $1::date and $2::date and l.status in ('submitted', 'confirmed', 'delivered')
 group by 1, 2, 3, 4
 on conflict (rep_id, category, region, month) do nothing;
+
+-- name: pipeline_stages_of
+-- The stages of the pipeline with code $1, in order (the demo's new-customer funnel).
+select s.id, s.pipeline_id, s.code, s.outcome, s.is_key, s.is_qualified, coalesce(s.norm_days, 7) as norm_days
+from pipeline_stages s join pipelines p on p.id = s.pipeline_id
+where p.code = $1
+order by s.position;
+
+-- name: pipeline_rules_of
+-- Active hand-over rules of pipeline $1.
+select id, trigger, stage_id, to_role from handover_rules where pipeline_id = $1 and is_active order by id;
+
+-- name: territory_role_holders
+-- Who plays which sales role for each territory (active users only, as the hand-over rules read it).
+select r.territory_id, r.sales_role, r.user_id
+from territory_sales_roles r join users u on u.id = r.user_id
+where u.is_active
+order by r.territory_id, r.sales_role;
+
+-- name: first_admin
+select id from users where role = 'admin' and is_active order by id limit 1;
+
+-- name: deals_exist
+select exists (select 1 from deals);
+
+-- name: set_history_account_managers
+-- The farmer a won account went to after its first delivered order (an account already managed keeps its manager).
+update accounts a set account_manager_id = t.manager_id
+from unnest($1::bigint[], $2::bigint[]) as t(account_id, manager_id)
+where a.id = t.account_id and a.account_manager_id is null;
+
+-- name: insert_history_source_costs
+-- Monthly costs per lead source; costs already entered stay.
+insert into lead_source_costs (source, month, amount, updated_by)
+select t.source, t.month, t.amount, $4::bigint
+from unnest($1::text[], $2::date[], $3::numeric[]) as t(source, month, amount)
+on conflict (source, month) do nothing;
+
+-- name: funnel_accounts
+-- The accounts of the simulated deals: channel and class (what they order), territory and its rep.
+select a.id, a.channel, a.account_class, a.territory_id, t.owner_rep_id
+from accounts a left join territories t on t.id = a.territory_id
+where a.id = any($1::bigint[])
+order by a.id;
+
+-- name: open_pipeline_deals
+-- The open deals of pipeline $1 (code) the simulated people take over at the start.
+select d.id, d.account_id, d.owner_id, coalesce(d.created_by, d.owner_id) as hunter_id, s.code as stage
+from deals d
+join pipeline_stages s on s.id = d.stage_id
+join pipelines p on p.id = d.pipeline_id
+where p.code = $1 and d.status = 'open'
+order by d.created_at, d.id;
+
+-- name: handovers_of_deals
+-- Hand-overs of deals $1 and whether the new owner got the `handover` notification of each.
+select h.deal_id, h.account_id, h.to_user_id, r.trigger,
+       exists (select 1 from notifications n
+               where n.user_id = h.to_user_id and n.kind = 'handover'
+                 and n.payload ->> 'handover_id' = h.id::text) as notified
+from handovers h left join handover_rules r on r.id = h.rule_id
+where h.deal_id = any($1::uuid[])
+order by h.id;
+
+-- name: task_states
+-- Status, due and reminder of tasks $1 as stored.
+select id, status, due_at, remind_at, reminded_at from sales_tasks where id = any($1::uuid[]) order by id;

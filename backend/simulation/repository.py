@@ -14,15 +14,21 @@ from backend.db.queries import load_queries
 from backend.simulation.schemas import (
     CoverageCount,
     DayTask,
+    FunnelAccount,
     HistoryMonth,
     HistoryPriceItem,
     HistoryProduct,
+    OpenDeal,
+    PipelineRuleRow,
+    PipelineStageRow,
     RawVisit,
     Removal,
     RouteVersion,
     ScheduledVisit,
     SimAccount,
     SimRep,
+    StoredHandover,
+    StoredTask,
 )
 
 Q = load_queries("backend.simulation")
@@ -178,3 +184,145 @@ async def hunter_ids(conn: asyncpg.Connection) -> list[int]:
 async def insert_history_plans(conn: asyncpg.Connection, first: dt.date, last: dt.date, growth: Decimal) -> int:
     status: str = await conn.execute(Q["insert_history_plans"], first, last, growth)
     return int(status.split()[-1])
+
+
+# --- the demo's deal history (backend/simulation/pipeline_history.py) ---------------------------------
+
+DEAL_COLUMNS = (
+    "id",
+    "pipeline_id",
+    "account_id",
+    "stage_id",
+    "status",
+    "owner_id",
+    "source",
+    "amount",
+    "expected_close_day",
+    "lost_reason",
+    "title",
+    "created_by",
+    "created_at",
+    "stage_entered_at",
+    "closed_at",
+    "updated_at",
+)
+STAGE_CHANGE_COLUMNS = ("deal_id", "from_stage_id", "to_stage_id", "changed_by", "changed_at")
+HANDOVER_COLUMNS = (
+    "deal_id",
+    "account_id",
+    "from_user_id",
+    "to_user_id",
+    "rule_id",
+    "reason",
+    "created_by",
+    "created_at",
+)
+TASK_COLUMNS = (
+    "id",
+    "owner_id",
+    "account_id",
+    "deal_id",
+    "kind",
+    "title",
+    "note",
+    "due_at",
+    "remind_at",
+    "reminded_at",
+    "status",
+    "done_at",
+    "created_by",
+    "created_at",
+    "updated_at",
+)
+ACTIVITY_COLUMNS = (
+    "id",
+    "account_id",
+    "deal_id",
+    "user_id",
+    "kind",
+    "direction",
+    "occurred_at",
+    "duration_s",
+    "outcome",
+    "note",
+    "created_at",
+)
+
+
+async def pipeline_stages_of(conn: asyncpg.Connection, code: str) -> list[PipelineStageRow]:
+    return [msgspec.convert(dict(row), PipelineStageRow) for row in await conn.fetch(Q["pipeline_stages_of"], code)]
+
+
+async def pipeline_rules_of(conn: asyncpg.Connection, pipeline_id: int) -> list[PipelineRuleRow]:
+    rows = await conn.fetch(Q["pipeline_rules_of"], pipeline_id)
+    return [msgspec.convert(dict(row), PipelineRuleRow) for row in rows]
+
+
+async def territory_role_holders(conn: asyncpg.Connection) -> dict[tuple[int, str], int]:
+    """(territory, sales role) -> the user playing it."""
+    rows = await conn.fetch(Q["territory_role_holders"])
+    return {(row["territory_id"], row["sales_role"]): row["user_id"] for row in rows}
+
+
+async def first_admin(conn: asyncpg.Connection) -> int | None:
+    found: int | None = await conn.fetchval(Q["first_admin"])
+    return found
+
+
+async def deals_exist(conn: asyncpg.Connection) -> bool:
+    return bool(await conn.fetchval(Q["deals_exist"]))
+
+
+async def copy_history_deals(
+    conn: asyncpg.Connection,
+    deals: list[tuple[Any, ...]],
+    changes: list[tuple[Any, ...]],
+    handovers: list[tuple[Any, ...]],
+    tasks: list[tuple[Any, ...]],
+    activities: list[tuple[Any, ...]],
+) -> None:
+    """COPY the deals with their stage changes and hand-overs, the tasks and the calls."""
+    await conn.copy_records_to_table("deals", records=deals, columns=DEAL_COLUMNS)
+    await conn.copy_records_to_table("deal_stage_changes", records=changes, columns=STAGE_CHANGE_COLUMNS)
+    await conn.copy_records_to_table("handovers", records=handovers, columns=HANDOVER_COLUMNS)
+    await conn.copy_records_to_table("sales_tasks", records=tasks, columns=TASK_COLUMNS)
+    await conn.copy_records_to_table("activities", records=activities, columns=ACTIVITY_COLUMNS)
+
+
+async def set_history_account_managers(conn: asyncpg.Connection, managers: dict[int, int]) -> None:
+    accounts = sorted(managers)
+    await conn.execute(Q["set_history_account_managers"], accounts, [managers[a] for a in accounts])
+
+
+async def insert_history_source_costs(
+    conn: asyncpg.Connection, costs: list[tuple[str, dt.date, Decimal]], admin_id: int | None
+) -> int:
+    status: str = await conn.execute(
+        Q["insert_history_source_costs"],
+        [c[0] for c in costs],
+        [c[1] for c in costs],
+        [c[2] for c in costs],
+        admin_id,
+    )
+    return int(status.split()[-1])
+
+
+# --- the simulated funnel (backend/simulation/funnel.py) ----------------------------------------------
+
+
+async def funnel_accounts(conn: asyncpg.Connection, account_ids: list[int]) -> dict[int, FunnelAccount]:
+    rows = await conn.fetch(Q["funnel_accounts"], account_ids)
+    return {row["id"]: msgspec.convert(dict(row), FunnelAccount) for row in rows}
+
+
+async def open_pipeline_deals(conn: asyncpg.Connection, pipeline_code: str) -> list[OpenDeal]:
+    return [msgspec.convert(dict(row), OpenDeal) for row in await conn.fetch(Q["open_pipeline_deals"], pipeline_code)]
+
+
+async def handovers_of_deals(conn: asyncpg.Connection, deal_ids: list[Any]) -> list[StoredHandover]:
+    rows = await conn.fetch(Q["handovers_of_deals"], deal_ids)
+    return [msgspec.convert(dict(row), StoredHandover) for row in rows]
+
+
+async def task_states(conn: asyncpg.Connection, task_ids: list[Any]) -> list[StoredTask]:
+    return [msgspec.convert(dict(row), StoredTask) for row in await conn.fetch(Q["task_states"], task_ids)]

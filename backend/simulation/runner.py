@@ -31,6 +31,7 @@ from backend.simulation.behaviour import (
     default_scenario,
 )
 from backend.simulation.engine import Hook, Invariant, Simulation, Violation
+from backend.simulation.funnel import PipelineWork, WorkerDuties, books
 from backend.simulation.history import generate_history, history_first_day
 from backend.simulation.invariants import default_invariants, recount_plan_vs_fact
 from backend.simulation.prospecting import LeadsByHunters
@@ -115,6 +116,8 @@ def default_hooks(sim_start: dt.date, weeks: int, reps: int, scenario: Scenario 
         OrdersInVisits(),
         OfficeMovesOrders(),
         LeadsByHunters(),
+        PipelineWork(),
+        WorkerDuties(),
         RepsWorkTheirRoutes(Behaviour()),
     ]
 
@@ -164,7 +167,8 @@ async def summarise(sim: Simulation, wall_s: float) -> Summary:
                 planned += fact.planned
                 done_on_plan += fact.done_on_plan
     figures = sim.figures
-    books = ledger(sim)
+    books_ = ledger(sim)
+    funnel = books(sim)
     return Summary(
         days=len(sim.days),
         rep_days_routed=routed,
@@ -193,12 +197,21 @@ async def summarise(sim: Simulation, wall_s: float) -> Summary:
             "photos": figures.photos,
             "imported_outlets": figures.imported_rows,
             "failed_replans": len(figures.replan_errors),
-            "orders": len(books.orders),
-            "orders_sent_twice": books.replays,
-            "orders_confirmed": books.moves.get("confirmed", 0),
-            "orders_delivered": books.moves.get("delivered", 0),
-            "orders_cancelled": books.moves.get("cancelled", 0),
+            "orders": len(books_.orders),
+            "orders_sent_twice": books_.replays,
+            "orders_confirmed": books_.moves.get("confirmed", 0),
+            "orders_delivered": books_.moves.get("delivered", 0),
+            "orders_cancelled": books_.moves.get("cancelled", 0),
             "leads": int(sim.state.get(LeadsByHunters.name, 0)),
+            "deals_worked": len(funnel.deals),
+            "deal_moves": funnel.moves,
+            "deals_won": funnel.won,
+            "deals_lost": funnel.lost,
+            "first_orders_by_phone": funnel.orders,
+            "crm_tasks": len(funnel.tasks),
+            "crm_tasks_done": sum(task.status == "done" for task in funnel.tasks.values()),
+            "calls": funnel.calls,
+            "task_reminders": funnel.reminders,
         },
         phase_s=dict(figures.phase_s),
     )
@@ -299,7 +312,9 @@ async def run_demo_history(
     conn = await connect(settings)
     try:
         async with conn.transaction():
-            history = await generate_history(conn, history_from, start - dt.timedelta(days=1), seed=1)
+            history = await generate_history(
+                conn, history_from, start - dt.timedelta(days=1), seed=1, time_zone=settings.planning_time_zone
+            )
     finally:
         await conn.close()
     for line in [] if history is None else history.lines_of_summary():

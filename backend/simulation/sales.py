@@ -134,9 +134,12 @@ class OrdersInVisits(Hook):
 
     def price(self, account: SimAccount, sku: str, day: dt.date) -> Decimal | None:
         """The price that applies: the account's own list valid that day, else its channel's."""
+        return self.price_for(account.id, account.channel, sku, day)
+
+    def price_for(self, account_id: int, channel: str, sku: str, day: dt.date) -> Decimal | None:
         for own in (True, False):
             for price_list in self.lists:
-                target = price_list.account_id == account.id if own else price_list.channel == account.channel
+                target = price_list.account_id == account_id if own else price_list.channel == channel
                 if target and price_list.valid_on(day) and (price_list.id, sku) in self.prices:
                     return self.prices[(price_list.id, sku)]
         return None

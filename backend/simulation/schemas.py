@@ -115,3 +115,52 @@ class HistoryMonth(msgspec.Struct, frozen=True):
     month: dt.date
     orders: int
     amount: float
+
+
+class PipelineStageRow(msgspec.Struct, frozen=True):
+    id: int
+    pipeline_id: int
+    code: str
+    outcome: str
+    is_key: bool
+    is_qualified: bool
+    norm_days: int
+
+
+class PipelineRuleRow(msgspec.Struct, frozen=True):
+    id: int
+    trigger: str
+    stage_id: int | None
+    to_role: str
+
+
+class FunnelAccount(msgspec.Struct, frozen=True):
+    id: int
+    channel: str
+    account_class: str
+    territory_id: int | None
+    owner_rep_id: int | None
+
+
+class OpenDeal(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    account_id: int
+    owner_id: int
+    hunter_id: int
+    stage: str
+
+
+class StoredHandover(msgspec.Struct, frozen=True):
+    deal_id: uuid.UUID
+    account_id: int
+    to_user_id: int
+    trigger: str | None
+    notified: bool
+
+
+class StoredTask(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    status: str
+    due_at: dt.datetime
+    remind_at: dt.datetime | None
+    reminded_at: dt.datetime | None
