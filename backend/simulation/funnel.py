@@ -149,9 +149,11 @@ async def register_lead(sim: Simulation, hunter: SimRep, deal_id: uuid.UUID, acc
         ledger_.accounts.update(await repository.funnel_accounts(conn, [account_id]))
     account = ledger_.accounts.get(account_id)
     territory_id = account.territory_id if account is not None else None
-    ledger_.deals[deal_id] = SimDeal(
+    deal = SimDeal(
         deal_id, account_id, hunter.id, hunter.id, "lead", draw_fate(sim, deal_id, "lead", territory_id), day
     )
+    ledger_.deals[deal_id] = deal
+    await plan_task(sim, hunter, day, deal, *TASK_OF_STAGE["lead"][:2])
 
 
 def _next_working(sim: Simulation, rep: SimRep, day: dt.date, after: int) -> dt.date:
@@ -162,10 +164,39 @@ def _next_working(sim: Simulation, rep: SimRep, day: dt.date, after: int) -> dt.
     return day
 
 
+async def plan_task(sim: Simulation, rep: SimRep, day: dt.date, deal: SimDeal, kind: str, title: str) -> None:
+    """The owner's next task about the deal: due in 1-2 of their working days at 10:00-16:00,
+    reminded an hour before."""
+    rng = sim.rng("funnel", "task", deal.id, deal.steps, day)
+    due_day = _next_working(sim, rep, day, rng.randint(1, 2))
+    due_at = sim.at(due_day, rng.randrange(10 * 3600, 16 * 3600, 300), rep.time_zone)
+    remind_at = due_at - dt.timedelta(hours=1)
+    task_id = uuid.uuid5(NAMESPACE, f"{sim.seed}:task:{deal.id}:{deal.steps}:{rep.id}")
+    body = {
+        "id": str(task_id),
+        "kind": kind,
+        "title": title,
+        "deal_id": str(deal.id),
+        "due_at": due_at.isoformat(),
+        "remind_at": remind_at.isoformat(),
+    }
+    if await sim.api(sim.user(rep.email), "POST", "/api/v1/tasks", json=body, expect=(201,)) is None:
+        return
+    books(sim).tasks[task_id] = SimTask(task_id, rep.id, deal.id, due_at, remind_at)
+    deal.task_id, deal.next_day = task_id, due_day
+
+
 class PipelineWork(Hook):
-    """The owners of the deals work them one step at a time (see the module's docstring)."""
+    """The owners of the deals work them one step at a time (see the module's docstring). On the
+    first working day the hunters also open `opening_deals` deals on prospects (source licence
+    register), so the run has a pipeline to work from its first week."""
 
     name = "funnel"
+
+    def __init__(self, opening_deals: int = 8) -> None:
+        self.opening_deals = opening_deals
+        self.taken: set[int] = set()  # accounts with an open deal at the start
+        self.opened = False
 
     async def setup(self, sim: Simulation) -> None:
         ledger_ = books(sim)
@@ -183,10 +214,16 @@ class PipelineWork(Hook):
             ledger_.deals[deal.id] = SimDeal(
                 deal.id, deal.account_id, deal.hunter_id, deal.owner_id, deal.stage, fate, None
             )
+        self.taken = {deal.account_id for deal in found}
 
     def agents(self, sim: Simulation, day: dt.date) -> list[Agent]:
         ledger_ = books(sim)
         people: list[Agent] = []
+        hunters = sorted({user for (_, role), user in ledger_.holders.items() if role == "hunter"})
+        hunter = next((rep for rep in sim.reps if rep.id in hunters and working(sim, rep, day)), None)
+        if not self.opened and hunter is not None:
+            self.opened = True
+            people.append(self._open(sim, hunter, day))
         for rep in sim.reps:
             if not working(sim, rep, day):
                 continue
@@ -204,6 +241,38 @@ class PipelineWork(Hook):
                 at_s = sim.rng(self.name, rep.id, day).randrange(10 * 3600, 16 * 3600, 60)
                 people.append(self._work(sim, rep, day, at_s, owned, welcomes))
         return people
+
+    async def _open(self, sim: Simulation, hunter: SimRep, day: dt.date) -> Agent:
+        """Deals on prospects of the licence register, each with its first call planned."""
+        yield sim.at(day, 9 * 3600, hunter.time_zone)
+        prospects = sorted(  # of the hunter's own territory: the deals API opens deals on accounts one sees
+            account.id
+            for account in sim.accounts.get(hunter.id, [])
+            if account.status == "potential" and account.id not in self.taken
+        )
+        rng = sim.rng(self.name, "open", day)
+        chosen = sorted(rng.sample(prospects, min(self.opening_deals, len(prospects))))
+        async with transaction(sim.pool, 30) as conn:
+            books(sim).accounts.update(await repository.funnel_accounts(conn, chosen))
+        for account_id in chosen:
+            deal_id = uuid.uuid5(NAMESPACE, f"{sim.seed}:opening:{account_id}")
+            body = {
+                "id": str(deal_id),
+                "account_id": account_id,
+                "pipeline": PIPELINE_CODE,
+                "source": "licence_register",
+                "title": "New customer",
+            }
+            if await sim.api(sim.user(hunter.email), "POST", "/api/v1/deals", json=body, expect=(201,)) is None:
+                continue
+            account = books(sim).accounts.get(account_id)
+            territory = account.territory_id if account is not None else None
+            deal = SimDeal(
+                deal_id, account_id, hunter.id, hunter.id, "lead", draw_fate(sim, deal_id, "lead", territory), day
+            )
+            books(sim).deals[deal_id] = deal
+            await plan_task(sim, hunter, day, deal, *TASK_OF_STAGE["lead"][:2])
+            yield sim.clock.now() + dt.timedelta(minutes=3)
 
     def _farmer_of(self, sim: Simulation, deal: SimDeal) -> int | None:
         """The farmer a won account went to, once its first delivered order came after the win."""
@@ -223,34 +292,13 @@ class PipelineWork(Hook):
         yield sim.at(day, at_s, rep.time_zone)
         for deal in sorted(owned, key=lambda item: str(item.id)):
             if deal.task_id is None:
-                await self._plan_task(sim, rep, day, deal, *TASK_OF_STAGE[deal.stage][:2])
+                await plan_task(sim, rep, day, deal, *TASK_OF_STAGE[deal.stage][:2])
             elif books(sim).tasks[deal.task_id].due_at.astimezone(sim.zone).date() <= day:
                 await self._step(sim, rep, day, deal)
             yield sim.clock.now() + dt.timedelta(minutes=sim.rng(self.name, "gap", deal.id, day).randint(5, 25))
         for deal in sorted(welcomes, key=lambda item: str(item.id)):
             await self._welcome(sim, rep, day, deal)
             yield sim.clock.now() + dt.timedelta(minutes=10)
-
-    async def _plan_task(
-        self, sim: Simulation, rep: SimRep, day: dt.date, deal: SimDeal, kind: str, title: str
-    ) -> None:
-        rng = sim.rng(self.name, "task", deal.id, deal.steps, day)
-        due_day = _next_working(sim, rep, day, rng.randint(1, 3))
-        due_at = sim.at(due_day, rng.randrange(10 * 3600, 16 * 3600, 300), rep.time_zone)
-        remind_at = due_at - dt.timedelta(hours=1)
-        task_id = uuid.uuid5(NAMESPACE, f"{sim.seed}:task:{deal.id}:{deal.steps}:{rep.id}")
-        body = {
-            "id": str(task_id),
-            "kind": kind,
-            "title": title,
-            "deal_id": str(deal.id),
-            "due_at": due_at.isoformat(),
-            "remind_at": remind_at.isoformat(),
-        }
-        if await sim.api(sim.user(rep.email), "POST", "/api/v1/tasks", json=body, expect=(201,)) is None:
-            return
-        books(sim).tasks[task_id] = SimTask(task_id, rep.id, deal.id, due_at, remind_at)
-        deal.task_id, deal.next_day = task_id, due_day
 
     async def _complete(self, sim: Simulation, rep: SimRep, task_id: uuid.UUID) -> None:
         if await sim.api(sim.user(rep.email), "POST", f"/api/v1/tasks/{task_id}/complete", expect=(200,)) is not None:
@@ -319,7 +367,7 @@ class PipelineWork(Hook):
             deal.owner_id, deal.handed_to_closer = closer, True
             deal.next_day = day + dt.timedelta(days=1)
             return
-        await self._plan_task(sim, rep, day, deal, *TASK_OF_STAGE[target][:2])
+        await plan_task(sim, rep, day, deal, *TASK_OF_STAGE[target][:2])
 
     def _territory(self, sim: Simulation, deal: SimDeal) -> int | None:
         account = books(sim).accounts.get(deal.account_id)
@@ -369,7 +417,7 @@ class PipelineWork(Hook):
         task = books(sim).tasks.get(deal.task_id) if deal.task_id is not None else None
         if task is None or task.owner_id != rep.id:
             deal.steps += 1
-            await self._plan_task(sim, rep, day, deal, "call", "Welcome call after the first delivery")
+            await plan_task(sim, rep, day, deal, "call", "Welcome call after the first delivery")
         elif task.due_at.astimezone(sim.zone).date() <= day:
             await self._complete(sim, rep, task.id)
             deal.steps += 1
