@@ -53,6 +53,7 @@ async def test_the_demo_team_over_two_weeks_keeps_every_invariant() -> None:
     )
     await _the_invariants_catch_a_route_on_a_day_off_and_a_report_that_disagrees(settings)
     await _the_sales_recount_catches_an_order_the_report_counts_differently(settings)
+    await _the_funnel_invariants_catch_books_that_disagree(settings)
     assert violations == [], "\n".join(lines)
     # The run did what it claims: every behaviour happened and every invariant was checked daily.
     assert summary.days == 14 and summary.invariants_checked >= 14 * 7
@@ -214,3 +215,85 @@ async def _the_sales_recount_catches_an_order_the_report_counts_differently(sett
     assert any("orders = " in problem for problem in problems), problems
     assert any("money = " in problem for problem in problems), problems
     assert all("the run so far" in problem for problem in problems), problems
+
+
+async def _the_funnel_invariants_catch_books_that_disagree(settings: Settings) -> None:
+    """Not vacuous: books rebuilt from the stored deals and tasks pass the four funnel invariants; a
+    lead the funnel report never saw, a hand-over that never happened, an owner the API does not
+    show, a task believed open long past its due time and one believed open that is done are each
+    reported."""
+    import uuid
+    import zoneinfo
+
+    from backend.simulation import repository
+    from backend.simulation.engine import Simulation
+    from backend.simulation.funnel import (
+        DealsSeenByOwners,
+        FunnelRecount,
+        HandoversNotified,
+        SimDeal,
+        SimTask,
+        TasksOnTime,
+        books,
+    )
+
+    city = load_demo_city()
+    sim = Simulation(
+        settings,
+        start=MONDAY,
+        weeks=2,
+        seed=1,
+        hooks=[],
+        invariants=[],
+        supervisor_email=city.supervisor.email,
+        admin_email=city.admin.email,
+        password="demo-password",
+    )
+    await sim.open()
+    last_day = MONDAY + dt.timedelta(days=13)
+    sim.clock.set(sim.at(last_day, 20 * 3600))
+    zone = zoneinfo.ZoneInfo(settings.planning_time_zone)
+    try:
+        ledger = books(sim)
+        async with sim.pool.acquire() as conn:
+            ledger.holders = await repository.territory_role_holders(conn)
+            deals = await conn.fetch(
+                "select d.id, d.account_id, d.owner_id, d.created_by, d.status, d.created_at, s.code, "
+                "exists (select 1 from handovers h where h.deal_id = d.id and h.rule_id is not null "
+                "and h.to_user_id = d.owner_id) as handed from deals d join pipeline_stages s on s.id = d.stage_id"
+            )
+            ledger.accounts = await repository.funnel_accounts(conn, [row["account_id"] for row in deals])
+            tasks = await conn.fetch("select id, owner_id, deal_id, due_at, remind_at, status from sales_tasks")
+        for row in deals:
+            ledger.deals[row["id"]] = SimDeal(
+                row["id"], row["account_id"], row["created_by"], row["owner_id"], row["code"], "won",
+                row["created_at"].astimezone(zone).date(), status=row["status"], handed_to_closer=row["handed"],
+            )  # fmt: skip
+        for row in tasks:
+            ledger.tasks[row["id"]] = SimTask(
+                row["id"], row["owner_id"], row["deal_id"], row["due_at"], row["remind_at"], row["status"]
+            )
+        checks = (DealsSeenByOwners(), FunnelRecount(), HandoversNotified(), TasksOnTime())
+        for invariant in checks:
+            assert await invariant.check(sim, last_day) == [], invariant.name
+        handed = next(deal for deal in ledger.deals.values() if deal.handed_to_closer)
+        lost = next(deal for deal in ledger.deals.values() if deal.status == "lost")
+        done = next(task for task in ledger.tasks.values() if task.status == "done")
+        still_open = next(task for task in ledger.tasks.values() if task.status == "open")
+        handed.owner_id = handed.hunter_id  # the books missed the hand-over
+        lost.handed_to_closer = True  # the books believe a lost lead reached the tasting
+        ghost = uuid.uuid4()
+        ledger.deals[ghost] = SimDeal(
+            ghost, lost.account_id, lost.hunter_id, lost.hunter_id, "won", "won", last_day, status="won"
+        )  # a won lead the report never saw
+        done.status = "open"
+        still_open.due_at = sim.at(last_day - dt.timedelta(days=10), 10 * 3600)
+        found = {invariant.name: await invariant.check(sim, last_day) for invariant in checks}
+    finally:
+        await sim.close()
+    assert any(f"deal {handed.id}" in problem and "owner" in problem for problem in found["deals_seen_by_owners"])
+    assert any("leads" in problem for problem in found["funnel_recount"]), found
+    assert any("won" in problem for problem in found["funnel_recount"]), found
+    assert any(f"deal {lost.id}: no stage_reached" in problem for problem in found["handovers_notified"]), found
+    assert any("stored as done" in problem for problem in found["tasks_on_time"]), found
+    assert any(f"task {still_open.id}" in problem and "open, due" in problem for problem in found["tasks_on_time"])
