@@ -3,14 +3,15 @@ the worker's task reminders run, and invariants recount the funnel (docs/archite
 sells")).
 
 - **The deals worked** are the leads the hunters add (`LeadsByHunters` registers each lead's deal
-  here) and the open deals of the `new-customer` pipeline found at the start (the demo's history
-  leaves a few). Each deal's fate is drawn once from its id: about 60 % reach the qualified stage,
+  here), the deals a hunter opens on prospects of their territory on the first working morning
+  (`opening_deals`), and the open deals of the `new-customer` pipeline found at the start (the demo's
+  history leaves a few). Each deal's fate is drawn once from its id: about 60 % reach the qualified stage,
   about 35 % of those are won; the others are lost at a stage, with a reason of that stage. A lead
   outside every territory is lost after the first contact ("outside our delivery area"): no rep may
   take its order.
 - **A step** (`PipelineWork`): on a working day of the owner, at a seeded time, a deal with no open
   task gets one from its owner (`POST /api/v1/tasks`: a call, the offer to send or a follow-up, due
-  in 1-3 working days at 10:00-16:00, reminded an hour before). On the task's day the owner
+  in 1-2 working days at 10:00-16:00, reminded an hour before). On the task's day the owner
   completes it (`POST /api/v1/tasks/{id}/complete`), logs the call (`POST /api/v1/activities`,
   kind call, 1-15 minutes, its outcome) and moves the deal one stage on (`POST
   /api/v1/deals/{id}/stage`), or to lost with the reason. Reaching the tasting hands the deal to the
@@ -19,7 +20,7 @@ sells")).
   lines or the channel's core range, in the sales books so the office confirms and delivers it and
   the sales recount counts it), then the closer moves the deal to won. The account's first
   delivered order hands it to the territory's farmer (the API does it); the farmer plans a welcome
-  call (a task, 1-3 working days ahead) and makes it.
+  call (a task, 1-2 working days ahead) and makes it.
 - **The worker's duties** (`WorkerDuties`): task reminders (`send_due_reminders`) every 30 minutes
   of the working day (07:00-19:00) at the business time, and the segments' refresh each morning, as
   the worker's timers do.
@@ -228,6 +229,7 @@ class PipelineWork(Hook):
         if not self.opened and hunter is not None:
             self.opened = True
             people.append(self._open(sim, hunter, day))
+        delivered = {order.account_id for order in ledger(sim).orders.values() if order.status == "delivered"}
         for rep in sim.reps:
             if not working(sim, rep, day):
                 continue
@@ -239,7 +241,7 @@ class PipelineWork(Hook):
             welcomes = [
                 deal
                 for deal in ledger_.deals.values()
-                if deal.status == "won" and not deal.welcomed and self._farmer_of(sim, deal) == rep.id
+                if deal.status == "won" and not deal.welcomed and self._farmer_of(sim, deal, delivered) == rep.id
             ]
             if owned or welcomes:
                 at_s = sim.rng(self.name, rep.id, day).randrange(10 * 3600, 16 * 3600, 60)
@@ -278,17 +280,15 @@ class PipelineWork(Hook):
             await plan_task(sim, hunter, day, deal, *TASK_OF_STAGE["lead"][:2])
             yield sim.clock.now() + dt.timedelta(minutes=3)
 
-    def _farmer_of(self, sim: Simulation, deal: SimDeal) -> int | None:
-        """The farmer a won account went to, once its first delivered order came after the win."""
-        if deal.delivered_before_win:
+    def _farmer_of(self, sim: Simulation, deal: SimDeal, delivered: set[int]) -> int | None:
+        """The farmer a won account went to, once its first delivered order came after the win
+        (`delivered`: the accounts with a delivered order in the sales books)."""
+        if deal.delivered_before_win or deal.account_id not in delivered:
             return None
         account = books(sim).accounts.get(deal.account_id)
         if account is None or account.territory_id is None:
             return None
-        delivered = any(
-            order.account_id == deal.account_id and order.status == "delivered" for order in ledger(sim).orders.values()
-        )
-        return books(sim).holders.get((account.territory_id, "farmer")) if delivered else None
+        return books(sim).holders.get((account.territory_id, "farmer"))
 
     async def _work(
         self, sim: Simulation, rep: SimRep, day: dt.date, at_s: int, owned: list[SimDeal], welcomes: list[SimDeal]
