@@ -11,9 +11,9 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from backend.account_card import service
 from backend.account_card.schemas import (
     AccountCard,
+    AccountChangePage,
     AccountReplayed,
     AccountUpdate,
-    ChangePage,
     Contact,
     ContactCreate,
     ContactReplayed,
@@ -219,7 +219,7 @@ class AccountCardController(Controller):
         account_id: FromPath[int],
         cursor: Cursor = None,
         limit: Limit = 50,
-    ) -> ChangePage:
+    ) -> AccountChangePage:
         """One row per changed field: entity (account, contact, note), its id, the field, old and new
         value, who (`changed_by`), when (`changed_at`, business clock) and the client change id.
         Readable by whoever may read the card."""

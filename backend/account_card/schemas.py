@@ -150,7 +150,7 @@ class Change(msgspec.Struct, frozen=True, kw_only=True):
     client_change_id: str | None
 
 
-class ChangePage(msgspec.Struct, frozen=True):
+class AccountChangePage(msgspec.Struct, frozen=True):
     items: list[Change]
     next_cursor: str | None
 

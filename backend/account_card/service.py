@@ -34,9 +34,9 @@ from backend.account_card import repository, rules
 from backend.account_card.repository import ChangeRow, NewContact
 from backend.account_card.schemas import (
     AccountCard,
+    AccountChangePage,
     AccountReplayed,
     AccountUpdate,
-    ChangePage,
     Contact,
     ContactCreate,
     ContactReplayed,
@@ -185,7 +185,7 @@ async def get_card(
 
 async def list_changes(
     conn: asyncpg.Connection, principal: Principal, account_id: int, *, cursor: str | None, limit: int
-) -> ChangePage:
+) -> AccountChangePage:
     """The audit of the card's edits, newest first."""
     after: tuple[dt.datetime, int] | None = None
     if cursor is not None:
@@ -196,7 +196,7 @@ async def list_changes(
     more = len(items) > limit
     items = items[:limit]
     next_cursor = encode_cursor([items[-1].changed_at.isoformat(), items[-1].id]) if more else None
-    return ChangePage(items=items, next_cursor=next_cursor)
+    return AccountChangePage(items=items, next_cursor=next_cursor)
 
 
 # ---- contacts ---------------------------------------------------------------------------------------

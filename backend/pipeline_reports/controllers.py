@@ -15,6 +15,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.auth.principal import Role
 from backend.clock import local_today
+from backend.deals.schemas import SalesRole
 from backend.errors import InvalidInput
 from backend.http.dependencies import AppSettings, BusinessClock, Caller, Conn
 from backend.http.security import requires_role
@@ -25,7 +26,6 @@ from backend.pipeline_reports.schemas import (
     LeaderboardReport,
     PersonReport,
     RoleReport,
-    SalesRole,
     SourceCostsReport,
     SourceCostsRequest,
     SourceCostsStored,

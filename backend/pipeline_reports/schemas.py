@@ -8,14 +8,6 @@ from enum import StrEnum
 import msgspec
 
 
-class SalesRole(StrEnum):
-    HUNTER = "hunter"
-    CLOSER = "closer"
-    FARMER = "farmer"
-    TELEMARKETER = "telemarketer"
-    KEY_ACCOUNT_MANAGER = "key_account_manager"
-
-
 class Breakdown(StrEnum):
     """`period`: one row per person over the whole period; `week`: one per person and week (Monday to
     Sunday, clipped to the period)."""

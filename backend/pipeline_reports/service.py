@@ -24,6 +24,7 @@ import asyncpg
 import msgspec
 
 from backend.auth.principal import Principal
+from backend.deals.schemas import SalesRole
 from backend.errors import InvalidInput, NotFound
 from backend.orders.rules import fact_statuses
 from backend.pipeline_reports import repository, rules
@@ -38,7 +39,6 @@ from backend.pipeline_reports.schemas import (
     PersonReport,
     PipelineRef,
     RoleReport,
-    SalesRole,
     SourceCostsReport,
     SourceCostsRequest,
     SourceCostsStored,

@@ -15,8 +15,8 @@ from backend.sales_tasks.schemas import (
     OverdueTaskPage,
     Replayed,
     SalesTask,
+    SalesTaskCreate,
     StuckDealPage,
-    TaskCreate,
     TaskPage,
     TaskStatus,
     TaskUpdate,
@@ -39,7 +39,12 @@ class SalesTasksController(Controller):
 
     @post("", status_code=201, summary="Create a CRM task (offline first)")
     async def create_sales_task(
-        self, data: JSONBody[TaskCreate], conn: Conn, principal: Caller, settings: AppSettings, clock: BusinessClock
+        self,
+        data: JSONBody[SalesTaskCreate],
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
+        clock: BusinessClock,
     ) -> Response[SalesTask]:
         """Idempotent by the client's task `id`: the same body again replays the 201 (with
         `Idempotent-Replayed: true`); another body under the same id is 409 (`id`). `owner_id` defaults

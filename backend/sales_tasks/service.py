@@ -52,8 +52,8 @@ from backend.sales_tasks.schemas import (
     Owner,
     Replayed,
     SalesTask,
+    SalesTaskCreate,
     StuckDealPage,
-    TaskCreate,
     TaskKind,
     TaskPage,
     TaskRow,
@@ -167,7 +167,7 @@ async def _withdraw(conn: asyncpg.Connection, planned_task_id: int | None, clock
 
 
 async def create_task(
-    conn: asyncpg.Connection, settings: Settings, principal: Principal, request: TaskCreate, clock: Clock
+    conn: asyncpg.Connection, settings: Settings, principal: Principal, request: SalesTaskCreate, clock: Clock
 ) -> Replayed:
     user_id = principal.user_id
     body = idempotency.fingerprint(request)

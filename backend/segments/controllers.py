@@ -12,11 +12,11 @@ from backend.http.dependencies import AppSettings, BusinessClock, Caller, Conn
 from backend.http.security import requires_role
 from backend.segments import service
 from backend.segments.schemas import (
-    ChangePage,
     MemberPage,
     Preview,
     PreviewRequest,
     Segment,
+    SegmentChangePage,
     SegmentPage,
     SegmentRequest,
     TaskBatch,
@@ -92,7 +92,7 @@ class SegmentsController(Controller):
     @get("/{segment_id:int}/changes", summary="Accounts that entered or left a segment, newest first")
     async def list_segment_changes(
         self, conn: Conn, principal: Caller, segment_id: FromPath[int], cursor: Cursor = None, limit: Limit = 50
-    ) -> ChangePage:
+    ) -> SegmentChangePage:
         """Of accounts in the caller's scope; kept FIELDSALES_SEGMENT_CHANGES_KEEP_DAYS."""
         return await service.list_changes(conn, principal, segment_id, cursor=cursor, limit=limit)
 

@@ -130,7 +130,7 @@ class MembershipChange(msgspec.Struct, frozen=True):
     changed_at: dt.datetime
 
 
-class ChangePage(msgspec.Struct, frozen=True):
+class SegmentChangePage(msgspec.Struct, frozen=True):
     items: list[MembershipChange]
     next_cursor: str | None
 

@@ -43,12 +43,12 @@ from backend.segments import repository
 from backend.segments.repository import Facts
 from backend.segments.rules import CATEGORY_FIELDS, Clause, TurnoverBands, check_rules, codes_named
 from backend.segments.schemas import (
-    ChangePage,
     Evaluation,
     MemberPage,
     Preview,
     PreviewRequest,
     Segment,
+    SegmentChangePage,
     SegmentPage,
     SegmentRequest,
     SegmentRow,
@@ -263,7 +263,7 @@ async def list_members(
 
 async def list_changes(
     conn: asyncpg.Connection, principal: Principal, segment_id: int, *, cursor: str | None = None, limit: int = 50
-) -> ChangePage:
+) -> SegmentChangePage:
     await readable(conn, principal, segment_id)
     before = None
     if cursor is not None:
@@ -273,7 +273,7 @@ async def list_changes(
     items = await repository.list_changes(conn, segment_id, principal.role.value, principal.user_id, before, limit + 1)
     more = len(items) > limit
     items = items[:limit]
-    return ChangePage(items=items, next_cursor=encode_cursor([items[-1].id]) if more else None)
+    return SegmentChangePage(items=items, next_cursor=encode_cursor([items[-1].id]) if more else None)
 
 
 def task_id(batch_id: uuid.UUID, account_id: int) -> uuid.UUID:

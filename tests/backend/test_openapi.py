@@ -88,6 +88,13 @@ def test_operation_ids_are_natural_and_unique(doc: dict[str, Any]) -> None:
     assert doc["paths"]["/api/v1/orders/{order_id}/status"]["post"]["operationId"] == "move_order_status"
 
 
+def test_schema_names_are_plain_and_unique(doc: dict[str, Any]) -> None:
+    """Two structs of one name in different features get module-prefixed names
+    (`segments_schemas_ChangePage`), which client generators refuse as duplicate models."""
+    names = list(doc["components"]["schemas"])
+    assert [name for name in names if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", name)] == []
+
+
 def test_descriptions_carry_the_idempotency_rules_and_the_replay_header(doc: dict[str, Any]) -> None:
     check_in = doc["paths"]["/api/v1/visits"]["post"]
     assert "Idempotent-Replayed" in check_in["description"] and "not_on_route" in check_in["description"]
