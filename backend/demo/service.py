@@ -3,15 +3,22 @@ of journey plans, nightly runs and visits) is simulated by `backend.simulation.r
 
 from __future__ import annotations
 
+import datetime as dt
+
 import asyncpg
+import msgspec
 import shapely
 
-from backend.auth.principal import Role
+from backend.auth.principal import Principal, Role
 from backend.auth.schemas import NewUser, Point
 from backend.auth.service import create_user
 from backend.deals import service as deals
 from backend.deals.schemas import SalesRole
 from backend.demo import repository
+from backend.errors import Conflict
+from backend.segments import service as segments
+from backend.segments.schemas import SegmentRequest
+from backend.settings import Settings
 from geo_data.demo_city import DemoCity
 
 DEMO_PASSWORD = "demo-password"  # documented in the README as demo-only
@@ -106,3 +113,50 @@ async def _sales_funnel(conn: asyncpg.Connection, rep_ids: list[int], territory_
         await deals.set_sales_role(conn, user_id, role)
         for territory_id in territory_ids:
             await deals.assign_territory_role(conn, territory_id, role, user_id)
+
+
+# Saved segments a supervisor would keep (issue 17), so the segment lists, filters and entries show
+# something on first start.
+DEMO_SEGMENTS = (
+    {
+        "name": "HoReCa class A without sparkling in 90 days",
+        "description": "Class A restaurants and bars that bought no sparkling wine in the last 90 days: upsell.",
+        "rules": [
+            {"field": "channel", "op": "eq", "value": "horeca"},
+            {"field": "account_class", "op": "eq", "value": "A"},
+            {"field": "category_not_bought", "op": "eq", "value": "sparkling", "within_days": 90},
+        ],
+    },
+    {
+        "name": "Customers with no order for 60 days",
+        "description": "Active accounts whose last order is 60 or more days old: at risk of churn.",
+        "rules": [
+            {"field": "status", "op": "eq", "value": "active"},
+            {"field": "last_order_age_days", "op": "gte", "value": 60},
+        ],
+    },
+    {
+        "name": "Open deals at the tasting",
+        "description": "Accounts with a new-customer deal at the tasting stage.",
+        "rules": [{"field": "deal_stage", "op": "eq", "value": "new-customer:tasting"}],
+    },
+)
+
+
+async def create_demo_segments(
+    conn: asyncpg.Connection, settings: Settings, supervisor_email: str, now: dt.datetime
+) -> int:
+    """The demo's saved segments, owned by the supervisor, visible to their team, evaluated at `now`
+    (through the segments service, as `POST /api/v1/segments`). Segments already named so are kept."""
+    supervisor_id = await deals.user_id_by_email(conn, supervisor_email)
+    principal = Principal(user_id=supervisor_id, role=Role.SUPERVISOR, email=supervisor_email)
+    created = 0
+    for item in DEMO_SEGMENTS:
+        request = msgspec.convert({**item, "visibility": "team"}, SegmentRequest)
+        async with conn.transaction():  # a name already taken (409) leaves the others
+            try:
+                await segments.create_segment(conn, principal, request, settings, now)
+                created += 1
+            except Conflict:
+                pass
+    return created

@@ -5,10 +5,10 @@ sells")).
 - **The deals worked** are the leads the hunters add (`LeadsByHunters` registers each lead's deal
   here), the deals a hunter opens on prospects of their territory on the first working morning
   (`opening_deals`), and the open deals of the `new-customer` pipeline found at the start (the demo's
-  history leaves a few). Each deal's fate is drawn once from its id: about 60 % reach the qualified stage,
-  about 35 % of those are won; the others are lost at a stage, with a reason of that stage. A lead
-  outside every territory is lost after the first contact ("outside our delivery area"): no rep may
-  take its order.
+  history leaves a few). Each deal's fate is drawn once from its account: about 60 % reach the
+  qualified stage, about 35 % of those are won; the others are lost at a stage, with a reason of that
+  stage. A lead outside every territory is lost after the first contact ("outside our delivery
+  area"): no rep may take its order.
 - **A step** (`PipelineWork`): on a working day of the owner, at a seeded time, a deal with no open
   task gets one from its owner (`POST /api/v1/tasks`: a call, the offer to send or a follow-up, due
   in 1-2 working days at 10:00-16:00, reminded an hour before). On the task's day the owner
@@ -130,11 +130,12 @@ def books(sim: Simulation) -> FunnelBooks:
     return found
 
 
-def draw_fate(sim: Simulation, deal_id: uuid.UUID, stage: str, territory_id: int | None) -> str:
-    """Where the deal ends: ~60 % reach qualified, ~35 % of those are won (from its current stage on)."""
+def draw_fate(sim: Simulation, account_id: int, stage: str, territory_id: int | None) -> str:
+    """Where the deal ends: ~60 % reach qualified, ~35 % of those are won (from its current stage on).
+    Drawn from the account (a lead's deal id is the server's, different in every run)."""
     if territory_id is None:
         return "contacted"
-    rng = sim.rng("funnel", "fate", deal_id)
+    rng = sim.rng("funnel", "fate", account_id)
     draw = rng.random()
     fate = "lead" if draw < 0.16 else "contacted" if draw < 0.40 else None
     if fate is None:
@@ -155,7 +156,7 @@ async def register_lead(sim: Simulation, hunter: SimRep, deal_id: uuid.UUID, acc
     account = ledger_.accounts.get(account_id)
     territory_id = account.territory_id if account is not None else None
     deal = SimDeal(
-        deal_id, account_id, hunter.id, hunter.id, "lead", draw_fate(sim, deal_id, "lead", territory_id), day
+        deal_id, account_id, hunter.id, hunter.id, "lead", draw_fate(sim, account_id, "lead", territory_id), day
     )
     ledger_.deals[deal_id] = deal
     await plan_task(sim, hunter, day, deal, *TASK_OF_STAGE["lead"][:2])
@@ -172,7 +173,7 @@ def _next_working(sim: Simulation, rep: SimRep, day: dt.date, after: int) -> dt.
 async def plan_task(sim: Simulation, rep: SimRep, day: dt.date, deal: SimDeal, kind: str, title: str) -> None:
     """The owner's next task about the deal: due in 1-2 of their working days at 10:00-16:00,
     reminded an hour before."""
-    rng = sim.rng("funnel", "task", deal.id, deal.steps, day)
+    rng = sim.rng("funnel", "task", deal.account_id, deal.steps, day)
     due_day = _next_working(sim, rep, day, rng.randint(1, 2))
     due_at = sim.at(due_day, rng.randrange(10 * 3600, 16 * 3600, 300), rep.time_zone)
     remind_at = due_at - dt.timedelta(hours=1)
@@ -215,7 +216,7 @@ class PipelineWork(Hook):
                 continue
             account = ledger_.accounts.get(deal.account_id)
             territory_id = account.territory_id if account is not None else None
-            fate = draw_fate(sim, deal.id, deal.stage, territory_id)
+            fate = draw_fate(sim, deal.account_id, deal.stage, territory_id)
             ledger_.deals[deal.id] = SimDeal(
                 deal.id, deal.account_id, deal.hunter_id, deal.owner_id, deal.stage, fate, None
             )
@@ -274,7 +275,7 @@ class PipelineWork(Hook):
             account = books(sim).accounts.get(account_id)
             territory = account.territory_id if account is not None else None
             deal = SimDeal(
-                deal_id, account_id, hunter.id, hunter.id, "lead", draw_fate(sim, deal_id, "lead", territory), day
+                deal_id, account_id, hunter.id, hunter.id, "lead", draw_fate(sim, account_id, "lead", territory), day
             )
             books(sim).deals[deal_id] = deal
             await plan_task(sim, hunter, day, deal, *TASK_OF_STAGE["lead"][:2])
@@ -294,13 +295,13 @@ class PipelineWork(Hook):
         self, sim: Simulation, rep: SimRep, day: dt.date, at_s: int, owned: list[SimDeal], welcomes: list[SimDeal]
     ) -> Agent:
         yield sim.at(day, at_s, rep.time_zone)
-        for deal in sorted(owned, key=lambda item: str(item.id)):
+        for deal in sorted(owned, key=lambda item: item.account_id):
             if deal.task_id is None:
                 await plan_task(sim, rep, day, deal, *TASK_OF_STAGE[deal.stage][:2])
             elif books(sim).tasks[deal.task_id].due_at.astimezone(sim.zone).date() <= day:
                 await self._step(sim, rep, day, deal)
-            yield sim.clock.now() + dt.timedelta(minutes=sim.rng(self.name, "gap", deal.id, day).randint(5, 25))
-        for deal in sorted(welcomes, key=lambda item: str(item.id)):
+            yield sim.clock.now() + dt.timedelta(minutes=sim.rng(self.name, "gap", deal.account_id, day).randint(5, 25))
+        for deal in sorted(welcomes, key=lambda item: item.account_id):
             await self._welcome(sim, rep, day, deal)
             yield sim.clock.now() + dt.timedelta(minutes=10)
 
@@ -309,7 +310,7 @@ class PipelineWork(Hook):
             books(sim).tasks[task_id].status = "done"
 
     async def _call(self, sim: Simulation, rep: SimRep, deal: SimDeal, outcome: str) -> None:
-        rng = sim.rng(self.name, "call", deal.id, deal.steps)
+        rng = sim.rng(self.name, "call", deal.account_id, deal.steps)
         started = sim.clock.now() - dt.timedelta(minutes=rng.randint(2, 20))
         body = {
             "id": str(uuid.uuid5(NAMESPACE, f"{sim.seed}:call:{deal.id}:{deal.steps}:{rep.id}")),
@@ -333,7 +334,7 @@ class PipelineWork(Hook):
         index = OPEN_STAGES.index(deal.stage)
         if deal.fate == deal.stage:
             reason = "outside our delivery area" if self._territory(sim, deal) is None else None
-            reason = reason or sim.rng(self.name, "reason", deal.id).choice(LOST_REASONS[deal.stage])
+            reason = reason or sim.rng(self.name, "reason", deal.account_id).choice(LOST_REASONS[deal.stage])
             await self._call(sim, rep, deal, f"declined: {reason}")
             body: dict[str, Any] = {"stage": "lost", "lost_reason": reason}
             target = "lost"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import time
+import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ import msgspec
 from backend.catalogue.demo import DEMO_CATALOGUE_SEED, build_demo_catalogue, load_demo_catalogue
 from backend.db.migrate import migrate
 from backend.db.pool import connect, transaction
-from backend.demo.service import DEMO_PASSWORD, database_is_empty, load_demo_city
+from backend.demo.service import DEMO_PASSWORD, create_demo_segments, database_is_empty, load_demo_city
 from backend.jobs.nightly import install_queue
 from backend.settings import Settings
 from backend.simulation import repository
@@ -336,4 +337,13 @@ async def run_demo_history(
         invariants=[],  # the demo's past is for figures on first start; `make test` checks the rules
         history_iterations=DEMO_HISTORY_ITERATIONS,
     )
+    # The supervisor's saved segments, evaluated this morning (business time of the demo's today).
+    now = dt.datetime.combine(today, dt.time(7), zoneinfo.ZoneInfo(settings.planning_time_zone))
+    conn = await connect(settings)
+    try:
+        async with conn.transaction():
+            created = await create_demo_segments(conn, settings, supervisor_email, now)
+    finally:
+        await conn.close()
+    progress(f"  {created} saved segments of the supervisor")
     return summary

@@ -10,6 +10,8 @@ import asyncpg
 import httpx
 
 from backend.catalogue.demo import build_demo_catalogue, load_demo_catalogue
+from backend.demo.service import DEMO_SEGMENTS, create_demo_segments
+from backend.settings import Settings
 from backend.simulation.history import generate_history, history_first_day
 from backend.simulation.runner import demo_catalogue_from, demo_simulated_from
 from geo_data.demo_city import DemoCity
@@ -154,3 +156,24 @@ async def test_the_same_seed_writes_the_same_deals(conn: asyncpg.Connection) -> 
         )
         await savepoint.rollback()
     assert digests[0] is not None and digests[0] == digests[1]
+
+
+async def test_the_demo_saves_the_supervisors_segments(
+    conn: asyncpg.Connection, client: httpx.AsyncClient, demo_city: DemoCity, settings: Settings
+) -> None:
+    await _history(conn)
+    now = dt.datetime.combine(SIMULATED_FROM, dt.time(7), dt.UTC)
+    assert await create_demo_segments(conn, settings, demo_city.supervisor.email, now) == 3
+    assert await create_demo_segments(conn, settings, demo_city.supervisor.email, now) == 0  # kept once
+    rep = await auth_headers(client, demo_city.reps[0].email)  # the supervisor's team reads `team` segments
+    response = await client.get("/api/v1/segments", headers=rep)
+    assert response.status_code == 200, response.text
+    names = {item["name"] for item in response.json()["items"]}
+    assert {segment["name"] for segment in DEMO_SEGMENTS} <= names
+    office = await auth_headers(client, demo_city.supervisor.email)
+    counts = []
+    for item in response.json()["items"]:
+        one = await client.get(f"/api/v1/segments/{item['id']}", headers=office)
+        assert one.status_code == 200 and one.json()["evaluated_at"] is not None, one.text
+        counts.append(one.json()["member_count"])
+    assert sum(counts) > 0, counts
