@@ -136,9 +136,9 @@ DEMO_SEGMENTS = (
         ],
     },
     {
-        "name": "Open deals at the tasting",
-        "description": "Accounts with a new-customer deal at the tasting stage.",
-        "rules": [{"field": "deal_stage", "op": "eq", "value": "new-customer:tasting"}],
+        "name": "Prospects in the new-customer funnel",
+        "description": "Accounts with an open new-customer deal, whatever its stage.",
+        "rules": [{"field": "deal_pipeline", "op": "eq", "value": "new-customer"}],
     },
 )
 
