@@ -76,7 +76,8 @@ class OrdersController(Controller):
         """Idempotent by the phone's order `id`: the same body again replays the 201 (with
         `Idempotent-Replayed: true`); another body under the same id is 409. Lines are priced from the
         account's own price list, else its channel's, valid on the local day of `ordered_at`. Bad input
-        is 422 naming the line (`lines[2].discount_pct`); an account outside the rep's territories 404."""
+        is 422 naming the line (`lines[2].discount_pct`); an account the caller does not work (their
+        territories, the accounts they manage, the accounts of their deals) is 404."""
         return _respond(await service.create_order(conn, settings, principal, data, datetime.now(UTC)))
 
     @get("", summary="Orders in the caller's scope, newest first")

@@ -83,7 +83,7 @@ async def create_order(
         return Replayed(msgspec.convert(stored.response, Order), stored.status_code, True)
     account = await repository.order_account(conn, principal.role.value, user_id, request.account_id)
     if account is None:
-        raise NotFound(f"account {request.account_id} not found in your territories", field="account_id")
+        raise NotFound(f"account {request.account_id} not found among the accounts you work", field="account_id")
     if request.ordered_at > now + MAX_FUTURE:
         raise InvalidInput("ordered_at is more than a day in the future", field="ordered_at")
     zone = zoneinfo.ZoneInfo(await repository.rep_time_zone(conn, user_id))
