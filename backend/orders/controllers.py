@@ -15,7 +15,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.auth.principal import Role
 from backend.errors import InvalidInput
-from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.http.dependencies import AppSettings, BusinessClock, Caller, Conn
 from backend.http.security import requires_role
 from backend.orders import service
 from backend.orders.rules import Status
@@ -148,13 +148,14 @@ class OrdersController(Controller):
         conn: Conn,
         principal: Caller,
         settings: AppSettings,
+        clock: BusinessClock,
         order_id: FromPath[uuid.UUID],
         data: JSONBody[StatusRequest],
     ) -> Order:
         """draft -> submitted | cancelled (the rep or the office); submitted -> confirmed | cancelled and
         confirmed -> delivered | cancelled (the office: a supervisor or an admin; an ERP uses an admin
         account). Another move is 409 naming `status`; a move to the current status changes nothing."""
-        return await service.move(conn, settings, principal, order_id, data, datetime.now(UTC))
+        return await service.move(conn, settings, principal, order_id, data, datetime.now(UTC), clock.now())
 
 
 class AccountSalesController(Controller):
