@@ -199,3 +199,24 @@ async def test_the_reps_bundle_takes_today_from_the_business_clock(
         clock.advance(dt.timedelta(days=31))
         later = (await client.get("/api/v1/me/catalogue", headers=headers)).json()
         assert "H-NOV" not in {item["code"] for item in later["price_lists"]}
+
+
+async def test_a_farmer_carries_the_agreed_prices_of_a_book_account_outside_their_territories(
+    client: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    """The phone's prices follow the accounts its rep works (visible_account_ids: territories, book,
+    deals), as orders do: rep3 manages one of rep1's accounts, so rep3's bundle has its own list."""
+    booked = await rep_account(conn, "rep1@example.com", "horeca")
+    await small_catalogue(conn, own_list_account=booked["id"])
+    farmer = await conn.fetchval("select id from users where email = 'rep3@example.com'")
+    rep3 = await auth_headers(client, "rep3@example.com")
+    before = (await client.get("/api/v1/me/catalogue", headers=rep3)).json()
+    assert "OWN" not in {item["code"] for item in before["price_lists"]}
+    await conn.execute("update accounts set account_manager_id = $2 where id = $1", booked["id"], farmer)
+    after = (await client.get("/api/v1/me/catalogue", headers=rep3)).json()
+    own = [item for item in after["price_lists"] if item["code"] == "OWN"]
+    assert len(own) == 1 and own[0]["account_id"] == booked["id"]
+    assert any(price["price_list_id"] == own[0]["id"] for price in after["prices"])
+    assert (await client.get(f"/api/v1/catalogue/price-lists/{own[0]['id']}", headers=rep3)).status_code == 200
+    listed = (await client.get("/api/v1/catalogue/price-lists", headers=rep3)).json()
+    assert own[0]["id"] in {item["id"] for item in listed["items"]}
