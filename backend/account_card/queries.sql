@@ -274,3 +274,25 @@ from page p
 left join users u on u.id = p.user_id
 order by p.at desc, p.kind desc, p.id desc
 limit $6;
+
+-- name: contacts_of_accounts
+-- Every contact (retired ones too, is_active false) of the accounts $1, for the phones' sync feed.
+select c.id, c.account_id, c.name, c.role, c.phones, c.email,
+       jsonb_build_object('granted', c.consent_calls, 'at', c.consent_calls_at) as consent_calls,
+       jsonb_build_object('granted', c.consent_sms, 'at', c.consent_sms_at) as consent_sms,
+       jsonb_build_object('granted', c.consent_email, 'at', c.consent_email_at) as consent_email,
+       c.is_active, c.created_at, c.updated_at
+from account_contacts c
+where c.account_id = any($1::bigint[])
+order by c.account_id, c.is_active desc, c.name, c.id;
+
+-- name: latest_notes_of_accounts
+-- The $2 latest notes of each of the accounts $1, for the phones' sync feed.
+select n.id, n.account_id, n.text, n.created_at,
+       case when u.id is null then null
+            else jsonb_build_object('id', u.id, 'name', u.name, 'sales_role', u.sales_role) end as author
+from (select n.*, row_number() over (partition by n.account_id order by n.created_at desc, n.id desc) as rank
+      from account_notes n where n.account_id = any($1::bigint[])) n
+left join users u on u.id = n.author_id
+where n.rank <= $2
+order by n.account_id, n.created_at desc, n.id desc;

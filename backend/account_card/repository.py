@@ -214,3 +214,13 @@ async def timeline(
         )
         for row in rows
     ]
+
+
+async def contacts_of_accounts(conn: asyncpg.Connection, account_ids: list[int]) -> list[Contact]:
+    rows = await conn.fetch(Q["contacts_of_accounts"], account_ids)
+    return [msgspec.convert(dict(row), Contact) for row in rows]
+
+
+async def latest_notes_of_accounts(conn: asyncpg.Connection, account_ids: list[int], per_account: int) -> list[Note]:
+    rows = await conn.fetch(Q["latest_notes_of_accounts"], account_ids, per_account)
+    return [msgspec.convert(dict(row), Note) for row in rows]

@@ -416,3 +416,15 @@ async def update_account(
     account = await _account(conn, account_id)
     await idempotency.finish(conn, user_id, ACCOUNT_UPDATE, key, 200, account)
     return AccountReplayed(account, 200, False)
+
+
+async def offline_cards(conn: asyncpg.Connection, account_ids: list[int]) -> tuple[list[Contact], list[Note]]:
+    """For the phones' sync feed (backend/sync, which decides which accounts a rep gets): every
+    contact of these accounts (retired ones with `is_active` false) and each one's `LATEST_NOTES`
+    latest notes, as the card shows them."""
+    if not account_ids:
+        return [], []
+    return (
+        await repository.contacts_of_accounts(conn, account_ids),
+        await repository.latest_notes_of_accounts(conn, account_ids, LATEST_NOTES),
+    )

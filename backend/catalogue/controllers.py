@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
@@ -23,8 +21,9 @@ from backend.catalogue.schemas import (
     ProductList,
     ProductRequest,
 )
+from backend.clock import local_today
 from backend.errors import InvalidInput
-from backend.http.dependencies import AppSettings, Caller, Conn, Transactions
+from backend.http.dependencies import AppSettings, BusinessClock, Caller, Conn, Transactions
 from backend.http.security import requires_role
 
 ADMIN = [requires_role(Role.ADMIN)]
@@ -95,6 +94,9 @@ class MyCatalogueController(Controller):
     guards = [requires_role(Role.REP)]
 
     @get("", summary="The rep's offline catalogue: products, prices for their accounts, must-stock lists")
-    async def get_my_catalogue(self, conn: Conn, principal: Caller, settings: AppSettings) -> CatalogueBundle:
-        today = datetime.now(UTC).astimezone(zoneinfo.ZoneInfo(settings.planning_time_zone)).date()
-        return await service.bundle(conn, principal, today)
+    async def get_my_catalogue(
+        self, conn: Conn, principal: Caller, settings: AppSettings, clock: BusinessClock
+    ) -> CatalogueBundle:
+        """ "Today" is the business day (the injected clock, in the planning time zone): the lists valid
+        on it or later, so a simulated day gets that day's prices."""
+        return await service.bundle(conn, principal, local_today(clock, settings.planning_time_zone))

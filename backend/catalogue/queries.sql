@@ -52,9 +52,10 @@ select id, code, name, path, parent_id, root_id from product_categories order by
 select sku, id, unit from products where sku = any($1::text[]);
 
 -- name: account_in_scope
--- The account if the caller may see it (its territory is in their scope).
+-- The account if the caller works it (visible_account_ids, migration 0014: their territories, book
+-- and deals' accounts).
 select a.id, a.channel from accounts a
-where a.id = $3 and a.territory_id in (select visible_territory_ids($1, $2));
+where a.id = $3 and a.id in (select visible_account_ids($1, $2));
 
 -- name: lists_of_target
 -- Price lists of the same target (a channel, or an account), for the overlap check.
@@ -85,12 +86,12 @@ where i.price_list_id = $1
 order by p.sku;
 
 -- name: price_lists_in_scope
--- Channel lists (everyone reads them) and the account lists of accounts in the caller's scope.
+-- Channel lists (everyone reads them) and the account lists of the accounts the caller works.
 select l.id, l.code, l.name, l.channel, l.account_id, l.valid_from, l.valid_to, l.currency,
        (select count(*) from price_list_items i where i.price_list_id = l.id)::int as item_count
 from price_lists l
 where l.account_id is null
-   or l.account_id in (select a.id from accounts a where a.territory_id in (select visible_territory_ids($1, $2)))
+   or l.account_id in (select visible_account_ids($1, $2))
 order by l.code;
 
 -- name: price_list_visible
@@ -98,7 +99,7 @@ select l.id, l.code, l.name, l.channel, l.account_id, l.valid_from, l.valid_to, 
 from price_lists l
 where l.id = $3
   and (l.account_id is null
-       or l.account_id in (select a.id from accounts a where a.territory_id in (select visible_territory_ids($1, $2))));
+       or l.account_id in (select visible_account_ids($1, $2)));
 
 -- name: replace_must_stock
 -- $1 channel, $2 class: the list becomes exactly the products $3.
@@ -119,14 +120,15 @@ where ($1::text is null or m.channel = $1)
 order by m.channel, m.account_class, p.sku;
 
 -- name: bundle_price_lists
--- Lists that apply to the rep's accounts (their channels' lists and their own), valid today or later.
+-- Lists that apply to the accounts the rep works (visible_account_ids: their channels' lists and their
+-- own), valid today or later, so the phone prices an order as POST /api/v1/orders will.
 select l.id, l.code, l.name, l.channel, l.account_id, l.valid_from, l.valid_to, l.currency,
        (select count(*) from price_list_items i where i.price_list_id = l.id)::int as item_count
 from price_lists l
 where (l.valid_to is null or l.valid_to >= $3::date)
   and (l.channel in (select distinct a.channel from accounts a
-                     where a.territory_id in (select visible_territory_ids($1, $2)))
-       or l.account_id in (select a.id from accounts a where a.territory_id in (select visible_territory_ids($1, $2))))
+                     where a.id in (select visible_account_ids($1, $2)))
+       or l.account_id in (select visible_account_ids($1, $2)))
 order by l.code;
 
 -- name: bundle_prices

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, BinaryIO, TypeVar
@@ -79,11 +78,11 @@ def cli() -> None:
     Settings come from the environment: DATABASE_URL, FIELDSALES_ENV (demo, dev, test, production),
     FIELDSALES_JWT_SECRET (required in production), FIELDSALES_HOST, FIELDSALES_PORT.
     """
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from backend.http.log_safety import EscapeControlCharacters
+    # One handler on the root logger, replaced (not doubled) when a command configures logging from
+    # its settings: a library's log line (pyrosm, pgqueuer) is written once.
+    from backend.observability.logs import configure_logging
 
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(EscapeControlCharacters())
+    configure_logging("text", "INFO")
 
 
 @cli.command()

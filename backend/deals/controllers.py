@@ -174,8 +174,9 @@ class DealsController(Controller):
         cursor: Annotated[str | None, QueryParameter(description="next_cursor of the previous page")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> DealPage:
-        """The deals of the accounts the caller sees, the deals they (a supervisor: their team) own, and
-        those they handed over (a previous owner keeps read access). An `owner_id` or `account_id`
+        """The deals of the accounts the caller reads (those they see, and those they or their team
+        handed over: a previous owner keeps read access, as on the account card), and the deals they (a
+        supervisor: their team) own. An `owner_id` or `account_id`
         outside the caller's scope is 404 naming it."""
         return await service.list_deals(
             conn,

@@ -144,6 +144,11 @@ where r.territory_id = $1 and r.sales_role = $2 and u.is_active;
 select a.id, a.name, a.territory_id, a.account_manager_id from accounts a
 where a.id = $3 and a.id in (select visible_account_ids($1, $2));
 
+-- name: account_readable
+-- An account the caller reads (readable_account_ids, migration 0017: the accounts they work and those
+-- they or their team handed over), for the deal list's account filter.
+select a.id from accounts a where a.id = $3 and a.id in (select readable_account_ids($1, $2));
+
 -- name: account_by_id
 select a.id, a.name, a.territory_id, a.account_manager_id from accounts a where a.id = $1 for update;
 
@@ -169,8 +174,9 @@ insert into deal_stage_changes (deal_id, from_stage_id, to_stage_id, changed_by,
 values ($1, $2, $3, $4, $5);
 
 -- name: deal_in_scope
--- The deal if the caller may read it: of an account they see, owned by someone they see, or handed
--- over by someone they see (the previous owner keeps read access).
+-- The deal if the caller may read it: of an account they read (readable_account_ids, migration 0017:
+-- the accounts they work and those they or their team handed over, so the previous owner keeps read
+-- access, by the same rule as the account card), or owned by someone they see.
 select d.id, d.pipeline_id, p.code as pipeline_code, d.account_id, a.name as account_name, d.stage_id,
        s.code as stage_code, s.name as stage_name, d.status, d.owner_id, o.name as owner_name, d.source,
        d.amount::float8 as amount, d.expected_close_day, d.title, d.lost_reason, d.created_by, d.created_at,
@@ -181,9 +187,8 @@ join accounts a on a.id = d.account_id
 join pipeline_stages s on s.id = d.stage_id
 join users o on o.id = d.owner_id
 where d.id = $3
-  and (d.account_id in (select visible_account_ids($1, $2))
-       or d.owner_id in (select visible_rep_ids($1, $2))
-       or d.id in (select h.deal_id from handovers h where h.from_user_id in (select visible_rep_ids($1, $2))));
+  and (d.account_id in (select readable_account_ids($1, $2))
+       or d.owner_id in (select visible_rep_ids($1, $2)));
 
 -- name: deal_writable
 -- The deal's owner is the caller, of the caller's team (a supervisor) or anyone (an admin).
@@ -200,9 +205,8 @@ join pipelines p on p.id = d.pipeline_id
 join accounts a on a.id = d.account_id
 join pipeline_stages s on s.id = d.stage_id
 join users o on o.id = d.owner_id
-where (d.account_id in (select visible_account_ids($1, $2))
-       or d.owner_id in (select visible_rep_ids($1, $2))
-       or d.id in (select h.deal_id from handovers h where h.from_user_id in (select visible_rep_ids($1, $2))))
+where (d.account_id in (select readable_account_ids($1, $2))
+       or d.owner_id in (select visible_rep_ids($1, $2)))
   and ($3::bigint is null or d.pipeline_id = $3)
   and ($4::text is null or s.code = $4 or s.id::text = $4)
   and ($5::bigint is null or d.owner_id = $5)

@@ -249,6 +249,10 @@ async def account_in_scope(conn: asyncpg.Connection, role: str, user_id: int, ac
     return None if row is None else msgspec.convert(dict(row), AccountRef)
 
 
+async def account_readable(conn: asyncpg.Connection, role: str, user_id: int, account_id: int) -> bool:
+    return await conn.fetchval(Q["account_readable"], role, user_id, account_id) is not None
+
+
 async def lock_account(conn: asyncpg.Connection, account_id: int) -> AccountRef | None:
     row = await conn.fetchrow(Q["account_by_id"], account_id)
     return None if row is None else msgspec.convert(dict(row), AccountRef)

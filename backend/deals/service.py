@@ -17,8 +17,9 @@ Rules (the pure ones in `backend.deals.rules`):
   first time an order of an account is delivered, an account with a won deal in the rule's pipeline
   gets that person as its account manager. No one holding the role: nothing moves, and the answer
   says why. Each hand-over writes a `handovers` row and notifies the new and the previous owner.
-- Who: anyone reads the deals of the accounts they see, the deals they (or their team) own and the
-  deals they (or their team) handed over; the owner, their supervisor or an admin moves a deal; a
+- Who: anyone reads the deals of the accounts they read (`readable_account_ids`, migration 0017: the
+  accounts they see and those they or their team handed over, the account card's rule) and the deals
+  they (or their team) own; the owner, their supervisor or an admin moves a deal; a
   supervisor or an admin hands one over by hand, to a person they see with the needed sales role.
 """
 
@@ -460,7 +461,7 @@ async def list_deals(
         pipeline_id = found.id
     if owner_id is not None and not await repository.rep_visible(conn, role, user_id, owner_id):
         raise NotFound(f"user {owner_id} not found", field="owner_id")
-    if account_id is not None and await repository.account_in_scope(conn, role, user_id, account_id) is None:
+    if account_id is not None and not await repository.account_readable(conn, role, user_id, account_id):
         raise NotFound(f"account {account_id} not found", field="account_id")
     after: tuple[dt.datetime, uuid.UUID] | None = None
     if cursor is not None:

@@ -31,3 +31,7 @@ order by n.id;
 select n.id, n.kind, n.payload, n.created_at from notifications n
 where n.user_id = $1 and n.created_at >= $2
 order by n.id;
+
+-- name: purge_notifications
+-- Notifications created before $1 (the caller passes the sync horizon's cut-off).
+delete from notifications where created_at < $1;

@@ -46,3 +46,8 @@ async def notifications_by_id(conn: asyncpg.Connection, ids: list[int], user_id:
 
 async def notifications_since(conn: asyncpg.Connection, user_id: int, since: dt.datetime) -> list[Notification]:
     return [_notification(row) for row in await conn.fetch(Q["notifications_since"], user_id, since)]
+
+
+async def purge_notifications(conn: asyncpg.Connection, before: dt.datetime) -> int:
+    status = await conn.execute(Q["purge_notifications"], before)
+    return int(status.split()[-1])

@@ -52,6 +52,11 @@ async def notifications_since(conn: asyncpg.Connection, user_id: int, since: dt.
     return await repository.notifications_since(conn, user_id, since)
 
 
+async def purge_notifications(conn: asyncpg.Connection, before: dt.datetime) -> int:
+    """Delete the notifications created before `before`; returns how many."""
+    return await repository.purge_notifications(conn, before)
+
+
 async def user_events(
     source: ConnectionSource, user_id: int, after_id: int, *, poll_s: float, stream_s: float, timeout_s: float
 ) -> AsyncIterator[StreamEvent]:

@@ -8,3 +8,4 @@ import msgspec
 class Purged(msgspec.Struct, frozen=True):
     idempotency_keys: int
     sync_log: int
+    notifications: int

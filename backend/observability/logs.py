@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 
+from backend.http.log_safety import EscapeControlCharacters
 from backend.observability.context import current_id
 
 # Attributes every LogRecord has; anything else was passed with `extra=` and is logged as a field.
@@ -46,6 +47,7 @@ def configure_logging(log_format: str, level: str) -> None:
     """Route the root logger to stderr in the chosen format; safe to call again (replaces its handler)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(EscapeControlCharacters())
     handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
     root = logging.getLogger()
     for existing in [h for h in root.handlers if getattr(h, "_fieldsales", False)]:

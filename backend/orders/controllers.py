@@ -15,7 +15,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.auth.principal import Role
 from backend.errors import InvalidInput
-from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.http.dependencies import AppSettings, BusinessClock, Caller, Conn
 from backend.http.security import requires_role
 from backend.orders import service
 from backend.orders.rules import Status
@@ -76,7 +76,8 @@ class OrdersController(Controller):
         """Idempotent by the phone's order `id`: the same body again replays the 201 (with
         `Idempotent-Replayed: true`); another body under the same id is 409. Lines are priced from the
         account's own price list, else its channel's, valid on the local day of `ordered_at`. Bad input
-        is 422 naming the line (`lines[2].discount_pct`); an account outside the rep's territories 404."""
+        is 422 naming the line (`lines[2].discount_pct`); an account the caller does not work (their
+        territories, the accounts they manage, the accounts of their deals) is 404."""
         return _respond(await service.create_order(conn, settings, principal, data, datetime.now(UTC)))
 
     @get("", summary="Orders in the caller's scope, newest first")
@@ -147,13 +148,14 @@ class OrdersController(Controller):
         conn: Conn,
         principal: Caller,
         settings: AppSettings,
+        clock: BusinessClock,
         order_id: FromPath[uuid.UUID],
         data: JSONBody[StatusRequest],
     ) -> Order:
         """draft -> submitted | cancelled (the rep or the office); submitted -> confirmed | cancelled and
         confirmed -> delivered | cancelled (the office: a supervisor or an admin; an ERP uses an admin
         account). Another move is 409 naming `status`; a move to the current status changes nothing."""
-        return await service.move(conn, settings, principal, order_id, data, datetime.now(UTC))
+        return await service.move(conn, settings, principal, order_id, data, datetime.now(UTC), clock.now())
 
 
 class AccountSalesController(Controller):

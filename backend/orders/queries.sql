@@ -1,7 +1,9 @@
 -- name: order_account
--- The account if it lies in the caller's territories.
+-- The account if the caller works it (visible_account_ids, migration 0014: their territories, the
+-- accounts they manage, the accounts of their deals), so a closer or a farmer takes their accounts'
+-- orders wherever they lie.
 select a.id, a.channel, a.territory_id from accounts a
-where a.id = $3 and a.territory_id in (select visible_territory_ids($1, $2));
+where a.id = $3 and a.id in (select visible_account_ids($1, $2));
 
 -- name: rep_time_zone
 select coalesce((select time_zone from reps where user_id = $1), 'UTC');
@@ -117,8 +119,9 @@ where (o.rep_id in (select visible_rep_ids($1, $2)) or o.territory_id in (select
 order by o.received_at, o.id, l.line_no;
 
 -- name: account_visible
+-- As order_account: the rep in a visit reads the history and suggestions of any account they work.
 select a.id, a.channel, a.territory_id from accounts a
-where a.id = $3 and a.territory_id in (select visible_territory_ids($1, $2));
+where a.id = $3 and a.id in (select visible_account_ids($1, $2));
 
 -- name: account_month_category_totals
 -- The account's sales fact (orders in statuses $2) per month and root category, months [$3, $4].

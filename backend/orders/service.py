@@ -83,7 +83,7 @@ async def create_order(
         return Replayed(msgspec.convert(stored.response, Order), stored.status_code, True)
     account = await repository.order_account(conn, principal.role.value, user_id, request.account_id)
     if account is None:
-        raise NotFound(f"account {request.account_id} not found in your territories", field="account_id")
+        raise NotFound(f"account {request.account_id} not found among the accounts you work", field="account_id")
     if request.ordered_at > now + MAX_FUTURE:
         raise InvalidInput("ordered_at is more than a day in the future", field="ordered_at")
     zone = zoneinfo.ZoneInfo(await repository.rep_time_zone(conn, user_id))
@@ -191,8 +191,12 @@ async def move(
     order_id: uuid.UUID,
     request: StatusRequest,
     now: dt.datetime,
+    business_now: dt.datetime,
 ) -> Order:
-    """Move an order to another status (see the table in `backend.orders.rules`)."""
+    """Move an order to another status (see the table in `backend.orders.rules`). The status change
+    and a hand-over it causes happen at `business_now` (the injected clock, so a simulated office
+    delivers on its simulated day); the webhook outbox is scheduled on the wall clock `now`, as its
+    delivery worker reads it."""
     await _order(conn, principal, order_id)
     current_text, rep_id = await repository.lock_order(conn, order_id)
     current = Status(current_text)
@@ -205,14 +209,14 @@ async def move(
         return await _order(conn, principal, order_id)
     await repository.set_status(conn, order_id, request.status.value)
     await repository.insert_status_change(
-        conn, order_id, current.value, request.status.value, principal.user_id, now, request.note
+        conn, order_id, current.value, request.status.value, principal.user_id, business_now, request.note
     )
     order = await _order(conn, principal, order_id)
     if request.status == Status.SUBMITTED:
         await _announce(conn, settings, order, now)
     if request.status == Status.DELIVERED:
         # The account's first delivery may hand it to its farmer (the deals' hand-over rules).
-        await deals.order_delivered(conn, order.account_id, principal.user_id, now)
+        await deals.order_delivered(conn, order.account_id, principal.user_id, business_now)
     return order
 
 

@@ -11,6 +11,17 @@ select u.id, u.is_active, (u.role = 'rep' and r.user_id is not null) as is_rep,
 from users u left join reps r on r.user_id = u.id
 where u.id = $3 and u.id in (select visible_rep_ids($1, $2));
 
+-- name: task_owner
+-- The user $1 as a task owner (a batch names each task's owner itself: the account's manager or
+-- territory owner), with whether they are a rep and their time zone, as owner_in_scope.
+select u.id, u.is_active, (u.role = 'rep' and r.user_id is not null) as is_rep,
+       coalesce(r.time_zone, 'UTC') as time_zone
+from users u left join reps r on r.user_id = u.id
+where u.id = $1;
+
+-- name: existing_task_ids
+select id from sales_tasks where id = any($1::uuid[]);
+
 -- name: account_in_scope
 select a.id from accounts a where a.id = $3 and a.id in (select visible_account_ids($1, $2));
 

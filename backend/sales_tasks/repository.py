@@ -52,6 +52,15 @@ async def owner_in_scope(conn: asyncpg.Connection, role: str, user_id: int, owne
     return None if row is None else msgspec.convert(dict(row), Owner)
 
 
+async def task_owner(conn: asyncpg.Connection, owner_id: int) -> Owner | None:
+    row = await conn.fetchrow(Q["task_owner"], owner_id)
+    return None if row is None else msgspec.convert(dict(row), Owner)
+
+
+async def existing_task_ids(conn: asyncpg.Connection, task_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    return {row["id"] for row in await conn.fetch(Q["existing_task_ids"], task_ids)}
+
+
 async def account_in_scope(conn: asyncpg.Connection, role: str, user_id: int, account_id: int) -> bool:
     return await conn.fetchval(Q["account_in_scope"], role, user_id, account_id) is not None
 

@@ -112,6 +112,23 @@ class Owner(msgspec.Struct, frozen=True):
     time_zone: str
 
 
+class AccountTask(msgspec.Struct, frozen=True):
+    """One task of a batch (`create_account_tasks`): its id, the account it is about, its owner."""
+
+    id: uuid.UUID
+    account_id: int
+    owner_id: int
+
+
+class AccountTaskBatch(msgspec.Struct, frozen=True, kw_only=True):
+    """What a batch did: the tasks created now, the ids that already existed (left alone), and the
+    accounts of visit tasks their owner's day refused (created, but not put on the day)."""
+
+    created: list[uuid.UUID]
+    existing: list[uuid.UUID]
+    not_routed_account_ids: list[int]
+
+
 class DealRef(msgspec.Struct, frozen=True):
     id: uuid.UUID
     account_id: int

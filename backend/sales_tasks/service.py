@@ -24,6 +24,9 @@ Rules:
   past days stay as planned: today's route is already out).
 - Status: open -> done (complete) or cancelled (cancel); a move to the current status changes
   nothing; any other move is 409 (`status`). Only open tasks are edited (409 `status`).
+- Batches: `create_account_tasks` creates one task per account with the same fields (a segment's
+  tasks) under these rules, stricter on time (no grace, no reminder in the past); its visit tasks
+  land on the reps' days too.
 - Reminders: `send_due_reminders` notifies the owner once (`task_reminder` event on their stream and
   sync feed) of each open task whose `remind_at` has come; run by the worker's timer and callable by
   the simulator with its clock. A changed `remind_at` asks for a new reminder.
@@ -34,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 import zoneinfo
+from collections.abc import Sequence
 
 import asyncpg
 import msgspec
@@ -47,6 +51,8 @@ from backend.pagination import decode_cursor, encode_cursor
 from backend.sales_tasks import repository
 from backend.sales_tasks.repository import NewTask, TaskFilter
 from backend.sales_tasks.schemas import (
+    AccountTask,
+    AccountTaskBatch,
     DealWithoutTaskPage,
     OverdueTaskPage,
     Owner,
@@ -206,6 +212,91 @@ async def create_task(
     task = await get_task(conn, principal, request.id, now)
     await idempotency.finish(conn, user_id, CREATE, str(request.id), 201, task)
     return Replayed(task, 201, False)
+
+
+async def create_account_tasks(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    tasks: Sequence[AccountTask],
+    *,
+    kind: str,
+    title: str,
+    note: str | None,
+    due_at: dt.datetime,
+    remind_at: dt.datetime | None,
+    clock: Clock,
+) -> AccountTaskBatch:
+    """One open task per (id, account, owner), all with the same fields: the batch behind a segment's
+    tasks. The task rules of `create_task` hold, stricter where no phone is in between: `due_at` not
+    before now (no grace) and `remind_at` not in the past (a batch would remind everyone at once).
+    Each account must be one the caller sees (404 `account_id`); each owner is given by the caller (an
+    account's manager or territory owner, not necessarily someone the caller sees) and must be active
+    (422 `owner_id`). Ids already stored are left alone (`existing`), so a batch resent creates
+    nothing twice. A visit task of a rep goes on the rep's day as in `create_task`; when the day
+    refuses it (an account outside the rep's territories), the task is created all the same and its
+    account listed in `not_routed_account_ids`. Checks come first: a refused batch stores nothing."""
+    now = clock.now()
+    try:
+        task_kind = TaskKind(kind)
+    except ValueError as exc:
+        raise InvalidInput(f"unknown task kind {kind!r}", field="kind") from exc
+    _check_title(title)
+    if due_at < now:
+        raise InvalidInput(f"due_at {due_at.isoformat()} is in the past (now is {now.isoformat()})", field="due_at")
+    _check_remind(remind_at, due_at)
+    if remind_at is not None and remind_at < now:
+        raise InvalidInput("remind_at must not be in the past", field="remind_at")
+    role, user_id = principal.role.value, principal.user_id
+    owners: dict[int, Owner] = {}
+    for task in tasks:
+        if task.owner_id not in owners:
+            owner = await repository.task_owner(conn, task.owner_id)
+            if owner is None or not owner.is_active:
+                raise InvalidInput(f"user {task.owner_id} is not an active user", field="owner_id")
+            owners[task.owner_id] = owner
+        if not await repository.account_in_scope(conn, role, user_id, task.account_id):
+            raise NotFound(f"account {task.account_id} not found", field="account_id")
+    existing = await repository.existing_task_ids(conn, [task.id for task in tasks])
+    created: list[uuid.UUID] = []
+    not_routed: list[int] = []
+    text = _day_note(title, note)
+    for task in tasks:
+        if task.id in existing:
+            continue
+        inserted = await repository.insert_task(
+            conn,
+            NewTask(
+                id=task.id,
+                owner_id=task.owner_id,
+                account_id=task.account_id,
+                deal_id=None,
+                kind=task_kind.value,
+                title=title.strip(),
+                note=note,
+                due_at=due_at,
+                remind_at=remind_at,
+                created_by=user_id,
+                created_at=now,
+                planned_task_id=None,
+            ),
+        )
+        if not inserted:  # written meanwhile by a concurrent copy of the batch
+            existing.add(task.id)
+            continue
+        created.append(task.id)
+        if task_kind is TaskKind.VISIT:
+            try:
+                planned = await _plan_visit(
+                    conn, principal, owners[task.owner_id], task.account_id, due_at, text, clock
+                )
+            except AppError:
+                not_routed.append(task.account_id)
+                continue
+            if planned is not None:
+                await repository.set_planned_task(conn, task.id, planned)
+    return AccountTaskBatch(
+        created=created, existing=[task.id for task in tasks if task.id in existing], not_routed_account_ids=not_routed
+    )
 
 
 async def get_task(conn: asyncpg.Connection, principal: Principal, task_id: uuid.UUID, now: dt.datetime) -> SalesTask:

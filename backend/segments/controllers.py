@@ -107,6 +107,8 @@ class SegmentsController(Controller):
     ) -> TaskBatch:
         """Supervisors and admins: an open task for every member in the caller's scope, owned by the
         account's manager, else its territory's owner (members with neither are skipped and listed).
-        422: `due_at` not in the future, `remind_at` in the past or after `due_at`. The batch `id`
-        makes a resend create nothing twice (`already_created`); the same id with other fields: 409."""
-        return await service.create_tasks(conn, principal, segment_id, data, clock.now())
+        Created through the tasks feature, under its rules: 422 `due_at` in the past, `remind_at` in
+        the past or after `due_at`; a visit task goes on its rep's day (members whose day refuses it:
+        `not_routed_account_ids`). The batch `id` makes a resend create nothing twice
+        (`already_created`); the same id with other fields: 409."""
+        return await service.create_tasks(conn, principal, segment_id, data, clock)

@@ -249,11 +249,3 @@ order by a.id;
 -- name: existing_tasks
 select t.id, t.account_id, t.owner_id, t.kind, t.title, t.note, t.due_at, t.remind_at
 from sales_tasks t where t.id = any($1::uuid[]);
-
--- name: insert_tasks
--- One open CRM task per (id, account, owner) of the arrays; ids already present are left alone.
-insert into sales_tasks (id, owner_id, account_id, kind, title, note, due_at, remind_at, created_by, created_at)
-select t.id, t.owner_id, t.account_id, $4, $5, $6, $7, $8, $9, $10
-from unnest($1::uuid[], $2::bigint[], $3::bigint[]) t (id, account_id, owner_id)
-on conflict (id) do nothing
-returning id;

@@ -22,7 +22,6 @@ from backend.segments.schemas import (
     Member,
     MembershipChange,
     SegmentRow,
-    TaskBatchRequest,
     TaskTarget,
 )
 
@@ -239,28 +238,3 @@ async def task_targets(conn: asyncpg.Connection, segment_id: int, role: str, use
 async def existing_tasks(conn: asyncpg.Connection, task_ids: list[uuid.UUID]) -> list[ExistingTask]:
     rows = await conn.fetch(Q["existing_tasks"], task_ids)
     return [msgspec.convert(dict(row), ExistingTask) for row in rows]
-
-
-async def insert_tasks(
-    conn: asyncpg.Connection,
-    tasks: list[tuple[uuid.UUID, int, int]],
-    request: TaskBatchRequest,
-    created_by: int,
-    now: dt.datetime,
-) -> int:
-    """One open CRM task (sales_tasks) per (task id, account, owner). Written here until the tasks
-    feature (backend/sales_tasks) offers a service to create them; ids already present are skipped."""
-    rows = await conn.fetch(
-        Q["insert_tasks"],
-        [task[0] for task in tasks],
-        [task[1] for task in tasks],
-        [task[2] for task in tasks],
-        request.kind,
-        request.title.strip(),
-        request.note,
-        request.due_at,
-        request.remind_at,
-        created_by,
-        now,
-    )
-    return len(rows)

@@ -170,3 +170,6 @@ class TaskBatch(msgspec.Struct, frozen=True, kw_only=True):
     created: int
     already_created: int
     skipped_account_ids: list[int]
+    # Members whose visit task their rep's day refused (an account outside the rep's territories):
+    # the task exists, it is just not routed.
+    not_routed_account_ids: list[int]

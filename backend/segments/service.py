@@ -20,8 +20,9 @@
   day of the clock in FIELDSALES_PLANNING_TIME_ZONE with the fact statuses of FIELDSALES_SALES_FACT_FROM.
 - **Tasks for a segment**: one open CRM task per member in the caller's scope, owned by the
   account's manager (when active), else the owner of its territory (when active); members with
-  neither are skipped and listed. `due_at` must be in the future, `remind_at` not in the past and not
-  after `due_at`. The batch id makes a resend create nothing twice.
+  neither are skipped and listed. The tasks are created by the tasks feature
+  (`backend.sales_tasks.service.create_account_tasks`), under its rules (due and reminder times, a
+  visit task on its rep's day). The batch id makes a resend create nothing twice.
 """
 
 from __future__ import annotations
@@ -36,9 +37,12 @@ from typing import Any
 import asyncpg
 
 from backend.auth.principal import Principal, Role
+from backend.clock import Clock
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
 from backend.orders.rules import fact_statuses
 from backend.pagination import decode_cursor, decode_name_cursor, encode_cursor
+from backend.sales_tasks import service as sales_tasks
+from backend.sales_tasks.schemas import AccountTask
 from backend.segments import repository
 from backend.segments.repository import Facts
 from backend.segments.rules import CATEGORY_FIELDS, Clause, TurnoverBands, check_rules, codes_named
@@ -282,24 +286,38 @@ def task_id(batch_id: uuid.UUID, account_id: int) -> uuid.UUID:
 
 
 async def create_tasks(
-    conn: asyncpg.Connection, principal: Principal, segment_id: int, request: TaskBatchRequest, now: dt.datetime
+    conn: asyncpg.Connection, principal: Principal, segment_id: int, request: TaskBatchRequest, clock: Clock
 ) -> TaskBatch:
+    """The segment's members in the caller's scope, each with its task owner, handed to the tasks
+    feature (`backend.sales_tasks.service.create_account_tasks`: the task rules live there)."""
     await readable(conn, principal, segment_id)
-    if request.due_at <= now:
-        raise InvalidInput("due_at must be in the future", field="due_at")
-    if request.remind_at is not None and request.remind_at < now:
-        raise InvalidInput("remind_at must not be in the past", field="remind_at")
-    if request.remind_at is not None and request.remind_at > request.due_at:
-        raise InvalidInput("remind_at must not be after due_at", field="remind_at")
-    if not request.title.strip():
-        raise InvalidInput("title must not be blank", field="title")
     targets = await repository.task_targets(conn, segment_id, principal.role.value, principal.user_id)
-    owned = [(task_id(request.id, t.account_id), t.account_id, t.owner_id) for t in targets if t.owner_id is not None]
+    owned = [
+        AccountTask(id=task_id(request.id, t.account_id), account_id=t.account_id, owner_id=t.owner_id)
+        for t in targets
+        if t.owner_id is not None
+    ]
     skipped = [t.account_id for t in targets if t.owner_id is None]
-    existing = await repository.existing_tasks(conn, [task[0] for task in owned])
+    existing = await repository.existing_tasks(conn, [task.id for task in owned])
     wanted = (request.kind, request.title.strip(), request.note, request.due_at, request.remind_at)
     for task in existing:
         if (task.kind, task.title, task.note, task.due_at, task.remind_at) != wanted:
             raise Conflict(f"task batch {request.id} was sent before with other task fields", field="id")
-    created = await repository.insert_tasks(conn, owned, request, principal.user_id, now) if owned else 0
-    return TaskBatch(id=request.id, created=created, already_created=len(existing), skipped_account_ids=skipped)
+    batch = await sales_tasks.create_account_tasks(
+        conn,
+        principal,
+        owned,
+        kind=request.kind,
+        title=request.title,
+        note=request.note,
+        due_at=request.due_at,
+        remind_at=request.remind_at,
+        clock=clock,
+    )
+    return TaskBatch(
+        id=request.id,
+        created=len(batch.created),
+        already_created=len(batch.existing),
+        skipped_account_ids=skipped,
+        not_routed_account_ids=batch.not_routed_account_ids,
+    )

@@ -6,6 +6,7 @@ import datetime as dt
 
 import msgspec
 
+from backend.account_card.schemas import Contact, Note
 from backend.accounts.schemas import Account
 from backend.checklists.schemas import Template
 from backend.events.schemas import Notification
@@ -53,3 +54,10 @@ class SyncChanges(msgspec.Struct, frozen=True, kw_only=True):
     # Notifications to the rep since the cursor (hand-overs, task reminders...), oldest first; a full
     # answer lists those of the sync horizon. The same ones come on GET /api/v1/me/events.
     notifications: list[Notification] = []
+    # The accounts whose contacts and notes this answer carries in full: the phone replaces what it
+    # holds for each of them with the `contacts` (retired ones too, `is_active` false) and the latest
+    # `notes` (up to 10 per account, as on the card) given here. Every account of a full page, and on
+    # a delta every account given or whose contacts or notes changed since the cursor.
+    card_account_ids: list[int] = []
+    contacts: list[Contact] = []
+    notes: list[Note] = []

@@ -17,6 +17,10 @@ Rules:
   on a full answer that a territory change caused; a first sync lists those of `routes`.
 - Notifications (hand-overs, task reminders; logged by the trigger of migration 0014) addressed to
   the rep come on a delta when their log entry does; a full answer lists those of the horizon.
+- Contacts and notes (the account card, issue 17): a contact's change or a new note logs its account
+  (`account_card`, migration 0021). Every account of a full page, and on a delta every account given
+  or logged so, comes with all its contacts and its latest notes (`card_account_ids`, `contacts`,
+  `notes`; read through `backend.account_card.service.offline_cards`), so the phone has them offline.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import zoneinfo
 import asyncpg
 import msgspec
 
+from backend.account_card import service as account_card
 from backend.auth.principal import Principal
 from backend.errors import InvalidInput
 from backend.events.service import notifications_by_id, notifications_since
@@ -125,6 +130,11 @@ async def changes(
     template_ids = sorted({entry.entity_id for entry in entries if entry.entity == "checklist_template"})
     current = await repository.accounts(conn, territory_ids, account_ids, limit=len(account_ids)) if account_ids else []
     kept = {account.id for account in current}
+    card_ids = sorted({entry.entity_id for entry in entries if entry.entity == "account_card"} - kept)
+    # A contact or note of an account still in the rep's territories (it may have moved out since).
+    carded = await repository.accounts(conn, territory_ids, card_ids, limit=len(card_ids)) if card_ids else []
+    card_account_ids = sorted(kept | {account.id for account in carded})
+    contacts, notes = await account_card.offline_cards(conn, card_account_ids)
     versions = await repository.templates(conn, template_ids) if template_ids else []
     following = (
         msgspec.structs.replace(cursor, after=entries[-1].seq)
@@ -143,6 +153,9 @@ async def changes(
         routes=routes,
         route_versions=route_versions,
         notifications=await notifications_by_id(conn, notification_ids, rep_id),
+        card_account_ids=card_account_ids,
+        contacts=contacts,
+        notes=notes,
     )
 
 
@@ -162,6 +175,8 @@ async def _full_page(
         else SyncCursor(_KIND, "delta", cursor.next_tx, cursor.next_s, 0, 0, 0)
     )
     first = cursor.after == 0
+    card_account_ids = [account.id for account in accounts]
+    contacts, notes = await account_card.offline_cards(conn, card_account_ids)
     return SyncChanges(
         cursor=_encode(following),
         full=first,
@@ -172,6 +187,9 @@ async def _full_page(
         checklist_templates=await repository.templates(conn, None) if first else [],
         deleted_template_ids=[],
         routes=routes,
+        card_account_ids=card_account_ids,
+        contacts=contacts,
+        notes=notes,
     )
 
 

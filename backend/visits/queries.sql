@@ -1,7 +1,8 @@
 -- name: check_in_context
--- Everything a check-in is judged on, in one round trip; no row when the account is neither in one
--- of the rep's territories (as owner or backup) nor on a version of the rep's route of the check-in's
--- local day (an absent colleague's visit handed over to them):
+-- Everything a check-in is judged on, in one round trip; no row when the account is neither one the
+-- rep works (visible_account_ids, migration 0014: their territories as owner or backup, their book,
+-- the accounts of their deals) nor on a version of the rep's route of the check-in's local day (an
+-- absent colleague's visit handed over to them):
 -- - the distance in metres from the reported position to the account (geography: true metres;
 --   NULL when the account has no location yet);
 -- - the rep's published route for the check-in's local day (their time zone; highest version) and
@@ -14,7 +15,7 @@ with here as (select ST_SetSRID(ST_MakePoint($4::float8, $3::float8), 4326)::geo
      account as (
          select a.id, a.location from accounts a
          where a.id = $1
-           and (a.territory_id in (select visible_territory_ids('rep', $2))
+           and (a.id in (select visible_account_ids('rep', $2))
                 or exists (select 1 from routes r join route_stops s on s.route_id = r.id
                            where r.rep_id = $2 and r.day = (select day from local_day) and s.account_id = a.id))
          limit 1),

@@ -86,7 +86,7 @@ async def check_in(
         conn, request.account_id, user_id, request.lat, request.lon, request.checked_in_at, request.id
     )
     if context is None:
-        raise NotFound(f"account {request.account_id} not found in your territories", field="account_id")
+        raise NotFound(f"account {request.account_id} not found among the accounts you work", field="account_id")
     if context.distance_m is None:
         raise InvalidInput(f"account {request.account_id} has no location yet", field="account_id")
     policy = check_policy(settings)

@@ -135,6 +135,10 @@ async def add_small_funnel(conn: asyncpg.Connection, known: KnownDay) -> None:
     and qualified stage) -> won; two deals created on the known day on rep1's accounts, both reached
     the offer, one was won (funnel: new 2 -> 2, offer 2 -> 1 = 50 %, won 1)."""
     rep1, rep2 = known.reps["rep1"], known.reps["rep2"]
+    # The demo's own pipeline and sales roles step aside: the console shows this small funnel alone.
+    await conn.execute("update pipelines set is_active = false")
+    await conn.execute("delete from territory_sales_roles")
+    await conn.execute("update users set sales_role = null")
     await conn.execute("update users set sales_role = 'closer' where id = $1", rep1)
     await conn.execute("update users set sales_role = 'hunter' where id = $1", rep2)
     pipeline = await conn.fetchval(

@@ -618,3 +618,62 @@ async def test_every_kind_of_item_reaches_the_timeline_with_its_fields(
     assert all(item["summary"] for item in card["timeline"])
     # The visit day, newest first: checklist answered (+15 min), order (+10), photo taken (+5), check-in.
     assert kinds[-4:] == ["checklist", "order", "photo", "visit"]
+
+
+# ---- offline: contacts and notes in the sync feed (round 2) ---------------------------------------------
+
+
+async def test_contacts_and_notes_reach_the_reps_phone_through_the_sync_feed(
+    client: httpx.AsyncClient, conn: asyncpg.Connection, clock: SimulatedClock
+) -> None:
+    """A full sync carries the contacts and latest notes of every account it gives; a delta carries
+    them in full for each account whose contacts or notes changed (migration 0021 logs them); another
+    territory's rep gets none of them."""
+    account = await _account_of(conn, "rep1@example.com")
+    rep1 = await auth_headers(client, "rep1@example.com")
+    rep2 = await auth_headers(client, "rep2@example.com")
+    contact = _contact()
+    assert (await client.post(f"{API}/{account}/contacts", headers=rep1, json=contact)).status_code == 201
+
+    full = (await client.get("/api/v1/sync/changes", headers=rep1)).json()
+    pages = [full]
+    while pages[-1]["more"]:
+        pages.append(
+            (await client.get("/api/v1/sync/changes", params={"since": pages[-1]["cursor"]}, headers=rep1)).json()
+        )
+    assert any(account in page["card_account_ids"] for page in pages)
+    offline = [c for page in pages for c in page["contacts"] if c["account_id"] == account]
+    assert [(c["id"], c["phones"], c["is_active"]) for c in offline] == [
+        (contact["id"], ["+358401234567", "+358931034567"], True)
+    ]
+    cursors = {"rep1": pages[-1]["cursor"]}
+    rep2_full = (await client.get("/api/v1/sync/changes", headers=rep2)).json()
+    while rep2_full["more"]:
+        rep2_full = (
+            await client.get("/api/v1/sync/changes", params={"since": rep2_full["cursor"]}, headers=rep2)
+        ).json()
+    cursors["rep2"] = rep2_full["cursor"]
+
+    # A note and the contact retired: the next delta gives the account's card in full.
+    clock.advance(dt.timedelta(hours=1))
+    note = {"id": str(uuid.uuid4()), "text": "Owner prefers calls after 14:00"}
+    assert (await client.post(f"{API}/{account}/notes", headers=rep1, json=note)).status_code == 201
+    retired = await client.patch(
+        f"{API}/{account}/contacts/{contact['id']}",
+        headers={**rep1, "Idempotency-Key": "retire-1"},
+        json={"is_active": False},
+    )
+    assert retired.status_code == 200, retired.text
+    delta = (await client.get("/api/v1/sync/changes", params={"since": cursors["rep1"]}, headers=rep1)).json()
+    assert delta["full"] is False
+    assert account in delta["card_account_ids"]
+    assert [(c["id"], c["is_active"]) for c in delta["contacts"] if c["account_id"] == account] == [
+        (contact["id"], False)
+    ]
+    assert [n["id"] for n in delta["notes"] if n["account_id"] == account] == [note["id"]]
+    assert delta["notes"][0]["text"] == note["text"]
+    # rep2's phone works other territories: nothing of this account reaches it.
+    other = (await client.get("/api/v1/sync/changes", params={"since": cursors["rep2"]}, headers=rep2)).json()
+    assert account not in other["card_account_ids"]
+    assert all(c["account_id"] != account for c in other["contacts"])
+    assert all(n["account_id"] != account for n in other["notes"])

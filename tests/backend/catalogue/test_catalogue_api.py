@@ -3,13 +3,17 @@ file imports with a row-level report (formulas rejected, never stored), the rep'
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import asyncpg
 import httpx
 from openpyxl import Workbook
 
-from tests.backend.conftest import auth_headers
+from backend.app import create_app
+from backend.clock import SimulatedClock
+from backend.settings import Settings
+from tests.backend.conftest import SingleConnectionSource, auth_headers
 from tests.backend.orders.helpers import rep_account, small_catalogue
 
 PRODUCT = {"sku": "X-1", "name": "Test Gin 0.7", "brand": "Juniper", "category": "Spirits/Gin", "unit": "bottle"}
@@ -174,3 +178,45 @@ async def test_the_reps_bundle_has_the_catalogue_and_only_the_prices_of_their_ac
     other = await auth_headers(client, "rep2@example.com")
     theirs_bundle = (await client.get("/api/v1/me/catalogue", headers=other)).json()
     assert "OWN" in {item["code"] for item in theirs_bundle["price_lists"]}
+
+
+async def test_the_reps_bundle_takes_today_from_the_business_clock(
+    settings: Settings, conn: asyncpg.Connection
+) -> None:
+    """On a simulated 15 November 2026 the phone gets the autumn HoReCa list (valid to 30 November)
+    with its prices, whatever the wall clock says (the simulator drives business time)."""
+    await small_catalogue(conn)
+    clock = SimulatedClock(dt.datetime(2026, 11, 15, 10, 0, tzinfo=dt.UTC))
+    app = create_app(settings, pool=SingleConnectionSource(conn), clock=clock)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        headers = await auth_headers(client, "rep1@example.com")
+        bundle = (await client.get("/api/v1/me/catalogue", headers=headers)).json()
+        lists = {item["code"]: item["id"] for item in bundle["price_lists"]}
+        assert {"H-NOV", "H-DEC", "R-2026"} <= set(lists), lists
+        autumn = {item["product_id"] for item in bundle["prices"] if item["price_list_id"] == lists["H-NOV"]}
+        assert len(autumn) == 5
+        # A month on, the autumn list has ended: the phone no longer carries it.
+        clock.advance(dt.timedelta(days=31))
+        later = (await client.get("/api/v1/me/catalogue", headers=headers)).json()
+        assert "H-NOV" not in {item["code"] for item in later["price_lists"]}
+
+
+async def test_a_farmer_carries_the_agreed_prices_of_a_book_account_outside_their_territories(
+    client: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    """The phone's prices follow the accounts its rep works (visible_account_ids: territories, book,
+    deals), as orders do: rep3 manages one of rep1's accounts, so rep3's bundle has its own list."""
+    booked = await rep_account(conn, "rep1@example.com", "horeca")
+    await small_catalogue(conn, own_list_account=booked["id"])
+    farmer = await conn.fetchval("select id from users where email = 'rep3@example.com'")
+    rep3 = await auth_headers(client, "rep3@example.com")
+    before = (await client.get("/api/v1/me/catalogue", headers=rep3)).json()
+    assert "OWN" not in {item["code"] for item in before["price_lists"]}
+    await conn.execute("update accounts set account_manager_id = $2 where id = $1", booked["id"], farmer)
+    after = (await client.get("/api/v1/me/catalogue", headers=rep3)).json()
+    own = [item for item in after["price_lists"] if item["code"] == "OWN"]
+    assert len(own) == 1 and own[0]["account_id"] == booked["id"]
+    assert any(price["price_list_id"] == own[0]["id"] for price in after["prices"])
+    assert (await client.get(f"/api/v1/catalogue/price-lists/{own[0]['id']}", headers=rep3)).status_code == 200
+    listed = (await client.get("/api/v1/catalogue/price-lists", headers=rep3)).json()
+    assert own[0]["id"] in {item["id"] for item in listed["items"]}

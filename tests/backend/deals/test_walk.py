@@ -210,3 +210,44 @@ async def test_the_previous_owner_keeps_read_access_outside_their_territories(
         )
         == 2
     )
+
+
+async def test_the_previous_owner_reads_every_deal_their_card_shows(
+    client: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    """One rule for "the previous owner keeps read access" (`readable_account_ids`, migration 0017): the
+    deals and the card agree. rep1 handed over a deal on an account of rep2's territory; a later deal on
+    that account appears on the card rep1 still reads, so rep1 reads that deal too (and moves neither)."""
+    rep1_id, rep2_id = await user_id(conn, "rep1@example.com"), await user_id(conn, "rep2@example.com")
+    await conn.execute("update users set sales_role = 'closer' where id = $1", rep1_id)
+    account = await conn.fetchval(
+        "select a.id from accounts a join territories t on t.id = a.territory_id where t.owner_rep_id = $1 "
+        "order by a.id limit 1",
+        rep2_id,
+    )
+    supervisor = await auth_headers(client, "supervisor@example.com")
+    rep1 = await auth_headers(client, "rep1@example.com")
+    rep2 = await auth_headers(client, "rep2@example.com")
+    first = {"id": str(uuid.uuid4()), "account_id": account, "pipeline": "new-customer", "owner_id": rep1_id}
+    assert (await client.post(f"{API}/deals", json=first, headers=supervisor)).status_code == 201
+    handed = await client.post(
+        f"{API}/deals/{first['id']}/handover", json={"to_user_id": rep2_id, "reason": "leave"}, headers=supervisor
+    )
+    assert handed.status_code == 200, handed.text
+    lost = await client.post(
+        f"{API}/deals/{first['id']}/stage", json={"stage": "lost", "lost_reason": "no budget"}, headers=rep2
+    )
+    assert lost.status_code == 200, lost.text
+    second = {"id": str(uuid.uuid4()), "account_id": account, "pipeline": "new-customer"}
+    assert (await client.post(f"{API}/deals", json=second, headers=rep2)).status_code == 201
+
+    card = await client.get(f"{API}/accounts/{account}", headers=rep1)
+    assert card.status_code == 200 and card.json()["read_only"] is True
+    card_deals = {item["id"] for item in card.json()["timeline"] if item["kind"] == "deal"}
+    assert card_deals == {first["id"], second["id"]}
+    for deal_id in card_deals:
+        assert (await client.get(f"{API}/deals/{deal_id}", headers=rep1)).status_code == 200, deal_id
+    listed = (await client.get(f"{API}/deals", params={"account_id": account}, headers=rep1)).json()
+    assert {item["id"] for item in listed["items"]} == card_deals
+    moved = await client.post(f"{API}/deals/{second['id']}/stage", json={"stage": "contacted"}, headers=rep1)
+    assert moved.status_code == 403

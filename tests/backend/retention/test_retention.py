@@ -1,5 +1,6 @@
 """Retention as code: after 90 simulated days of writes, with the worker's maintenance pass run each
-day on the simulated clock, `idempotency_keys` and `sync_log` hold only what their horizons allow;
+day on the simulated clock, `idempotency_keys` and `sync_log` hold only what their horizons allow
+(and `notifications` the sync horizon's);
 the sync feed pages, and a phone whose cursor is older than the horizon gets a full resync."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncpg
 import pytest
 
 from backend.auth.principal import Principal, Role
+from backend.events.service import notify
 from backend.maintenance.service import purge_expired_data
 from backend.sync import service as sync
 from tests.backend.visits.helpers import rep_accounts, user_id
@@ -93,3 +95,21 @@ async def test_the_feed_pages_a_full_answer_and_a_delta(conn: asyncpg.Connection
         if not page.more:
             break
     assert set().union(*deltas) >= set(edited) and len(deltas) >= 3
+
+
+async def test_notifications_are_kept_as_long_as_the_sync_horizon(conn: asyncpg.Connection) -> None:
+    """Hand-overs and reminders (`notifications`) are kept as long as the sync feed can deliver them:
+    `sync_horizon_days` plus the log's grace. An older one is deleted by the maintenance pass; a phone
+    that old resyncs in full, and a full answer lists only the horizon's notifications anyway."""
+    rep = await _rep(conn)
+    now = dt.datetime.now(dt.UTC)
+    cut = now - dt.timedelta(days=HORIZON_DAYS) - sync.PRUNE_GRACE
+    ages = {"old": cut - dt.timedelta(hours=1), "edge": cut + dt.timedelta(hours=1), "new": now}
+    ids = {name: await notify(conn, rep.user_id, "task_reminder", {"n": name}, at) for name, at in ages.items()}
+    purged = await purge_expired_data(conn, now, sync_horizon_days=HORIZON_DAYS)
+    assert purged.notifications >= 1
+    kept = {row["id"] for row in await conn.fetch("select id from notifications where user_id = $1", rep.user_id)}
+    assert ids["old"] not in kept and {ids["edge"], ids["new"]} <= kept
+    assert await conn.fetchval("select count(*) from notifications where created_at < $1", cut) == 0
+    full = await sync.changes(conn, rep, None, now, page_size=10_000, horizon_days=HORIZON_DAYS)
+    assert ids["new"] in {n.id for n in full.notifications}

@@ -403,7 +403,13 @@ async def test_tasks_for_a_segment_go_to_each_members_manager_or_territory_owner
 
     created = await api.post(url, json=batch, headers=supervisor)
     assert created.status_code == 201, created.text
-    assert created.json() == {"id": batch["id"], "created": 3, "already_created": 0, "skipped_account_ids": []}
+    assert created.json() == {
+        "id": batch["id"],
+        "created": 3,
+        "already_created": 0,
+        "skipped_account_ids": [],
+        "not_routed_account_ids": [],
+    }
     rows = await conn.fetch("select account_id, owner_id, kind, title, status, due_at, created_by from sales_tasks")
     owners = {town.names([row["account_id"]]).pop(): row["owner_id"] for row in rows}
     # T1 has a manager (rep2); T2 and T4 go to their territory's owner (rep1); X is not the caller's.
@@ -425,6 +431,43 @@ async def test_tasks_for_a_segment_go_to_each_members_manager_or_territory_owner
     skipped = await api.post(url, json={**batch, "id": str(uuid.uuid4())}, headers=supervisor)
     assert skipped.json()["created"] == 1
     assert town.names(skipped.json()["skipped_account_ids"]) == {"T2", "T4"}
+
+
+async def test_a_segments_visit_tasks_land_on_the_reps_days_through_the_tasks_service(
+    api: httpx.AsyncClient, conn: asyncpg.Connection, town: Town
+) -> None:
+    """Segment tasks are created by backend.sales_tasks (one place for a task's rules): a visit task of
+    a rep goes on the rep's day, as one made with POST /api/v1/tasks; a member whose owner's day
+    refuses it (T1: rep2 manages it, in rep1's territory) gets its task, not routed, and is named."""
+    supervisor = await _headers(api, "supervisor")
+    segment = await _create(
+        api, supervisor, {"name": "HoReCa", "rules": [TESTBY, {"field": "channel", "op": "eq", "value": "horeca"}]}
+    )
+    due = NOW + dt.timedelta(days=2)
+    batch = {"id": str(uuid.uuid4()), "kind": "visit", "title": "Taste the winter list", "due_at": due.isoformat()}
+    created = await api.post(f"{API}/segments/{segment['id']}/tasks", json=batch, headers=supervisor)
+    assert created.status_code == 201, created.text
+    assert created.json()["created"] == 3
+    assert town.names(created.json()["not_routed_account_ids"]) == {"T1"}
+    rep1 = await _headers(api, "rep1")
+    day = await api.get(f"{API}/reps/{town.users['rep1']}/tasks", params={"day": due.date().isoformat()}, headers=rep1)
+    assert day.status_code == 200, day.text
+    on_day = {item["account_id"]: item for item in day.json() if item["kind"] == "task"}
+    assert town.names(list(on_day)) == {"T2", "T4"}
+    assert {item["note"] for item in on_day.values()} == {"Taste the winter list"}
+    planned = await conn.fetch(
+        "select account_id, planned_task_id from sales_tasks where kind = 'visit' order by account_id"
+    )
+    assert {row["account_id"]: row["planned_task_id"] for row in planned} == {
+        town.ids["T1"]: None,
+        **{account_id: item["id"] for account_id, item in on_day.items()},
+    }
+    # The tasks service's rules hold for the batch: a title of spaces is refused, nothing stored.
+    before = await conn.fetchval("select count(*) from sales_tasks")
+    blank = {**batch, "id": str(uuid.uuid4()), "title": "   "}
+    refused = await api.post(f"{API}/segments/{segment['id']}/tasks", json=blank, headers=supervisor)
+    assert refused.status_code == 422 and refused.json()["field"] == "title"
+    assert await conn.fetchval("select count(*) from sales_tasks") == before
 
 
 async def test_the_worker_purges_entries_and_exits_past_their_keeping(
