@@ -8,7 +8,7 @@ sells")).
   history leaves a few). Each deal's fate is drawn once from its account: about 60 % reach the
   qualified stage, about 35 % of those are won; the others are lost at a stage, with a reason of that
   stage. A lead outside every territory is lost after the first contact ("outside our delivery
-  area"): no rep may take its order.
+  area": no territory, no closer or farmer to hand it to).
 - **A step** (`PipelineWork`): on a working day of the owner, at a seeded time, a deal with no open
   task gets one from its owner (`POST /api/v1/tasks`: a call, the offer to send or a follow-up, due
   in 1-2 working days at 10:00-16:00, reminded an hour before). On the task's day the owner
@@ -16,7 +16,7 @@ sells")).
   kind call, 1-15 minutes, its outcome) and moves the deal one stage on (`POST
   /api/v1/deals/{id}/stage`), or to lost with the reason. Reaching the tasting hands the deal to the
   territory's closer (the API does it); the closer plans the next task the next working day. Won
-  needs an order: the territory's rep takes it by phone (`POST /api/v1/orders`, the demand model's
+  needs an order: the closer takes it by phone (`POST /api/v1/orders`, the demand model's
   lines or the channel's core range, in the sales books so the office confirms and delivers it and
   the sales recount counts it), then the closer moves the deal to won. The account's first
   delivered order hands it to the territory's farmer (the API does it); the farmer plans a welcome
@@ -340,7 +340,7 @@ class PipelineWork(Hook):
             target = "lost"
         elif index == len(OPEN_STAGES) - 1:
             await self._call(sim, rep, deal, TASK_OF_STAGE[deal.stage][2])
-            if not await self._first_order(sim, day, deal):
+            if not await self._first_order(sim, rep, day, deal):
                 return
             body, target = {"stage": "won"}, "won"
         else:
@@ -378,12 +378,12 @@ class PipelineWork(Hook):
         account = books(sim).accounts.get(deal.account_id)
         return account.territory_id if account is not None else None
 
-    async def _first_order(self, sim: Simulation, day: dt.date, deal: SimDeal) -> bool:
-        """The territory's rep takes the account's first order by phone (a won deal requires one)."""
+    async def _first_order(self, sim: Simulation, taker: SimRep, day: dt.date, deal: SimDeal) -> bool:
+        """The deal's owner (the closer) takes the account's first order by phone (a won deal requires
+        one; orders follow `visible_account_ids`, so the accounts of one's deals)."""
         account = books(sim).accounts.get(deal.account_id)
-        taker = next((rep for rep in sim.reps if account is not None and rep.id == account.owner_rep_id), None)
         pricing = next((hook for hook in sim.hooks if isinstance(hook, OrdersInVisits)), None)
-        if account is None or taker is None or pricing is None:
+        if account is None or pricing is None:
             return False
         wanted = [(line.sku, Decimal(str(line.quantity))) for line in order_for_visit(
             pricing.catalogue, account.id, account.channel, account.account_class, day, pricing.catalogue_seed

@@ -70,7 +70,7 @@ async def test_the_demo_team_over_two_weeks_keeps_every_invariant() -> None:
         # sent twice now and then (one order each), moved on by the office.
         assert summary.behaviour["orders"] > 100 and summary.behaviour["orders_sent_twice"] > 0
         assert summary.behaviour["orders_delivered"] > 0 and summary.behaviour["orders_cancelled"] > 0
-        # The first orders of won deals are taken by phone by the territory's rep: no visit.
+        # The first orders of won deals are taken by phone by the closer: no visit.
         phone_orders = summary.behaviour["first_orders_by_phone"]
         assert await conn.fetchval("select count(*) from orders") == summary.behaviour["orders"]
         assert await conn.fetchval("select count(*) from orders where visit_id is null") == phone_orders
