@@ -413,12 +413,15 @@ async def _open(
 async def open_lead_deal(
     conn: asyncpg.Connection, account_id: int, owner_id: int, now: dt.datetime
 ) -> uuid.UUID | None:
-    """A lead captured in the field opens a deal in the default active `new_customer` pipeline, owned
-    by the capturer, source `field` (None when there is no such pipeline)."""
+    """A lead a rep captures opens a deal in the default active `new_customer` pipeline, owned by the
+    capturer, source `field`, or `telemarketing` when the capturer is a telemarketer (None when there
+    is no such pipeline)."""
     pipeline_id = await repository.default_pipeline(conn, Goal.NEW_CUSTOMER.value)
     account = await repository.lock_account(conn, account_id)
     if pipeline_id is None or account is None:
         return None
+    capturer = await repository.user_ref(conn, owner_id)
+    telemarketing = capturer is not None and capturer.sales_role == SalesRole.TELEMARKETER.value
     deal_id = uuid.uuid4()
     await _open(
         conn,
@@ -426,7 +429,7 @@ async def open_lead_deal(
         pipeline_id=pipeline_id,
         account=account,
         owner_id=owner_id,
-        source=Source.FIELD.value,
+        source=(Source.TELEMARKETING if telemarketing else Source.FIELD).value,
         amount=None,
         expected_close_day=None,
         title=None,

@@ -72,7 +72,8 @@ async def load_demo_city(conn: asyncpg.Connection, city: DemoCity, password: str
                 rep_ids.get(territory.rep_email),
             )
         )
-    await _sales_funnel(conn, list(rep_ids.values()), territory_ids)
+    telemarketer_id = await _telemarketer(conn, city, password)
+    await _sales_funnel(conn, list(rep_ids.values()), territory_ids, telemarketer_id)
     rows = [
         (
             account.name,
@@ -96,20 +97,45 @@ async def load_demo_city(conn: asyncpg.Connection, city: DemoCity, password: str
         for account in city.accounts
     ]
     await repository.insert_accounts(conn, rows)
-    return {"users": 2 + len(city.reps), "territories": len(city.territories), "accounts": len(rows)}
+    return {"users": 3 + len(city.reps), "territories": len(city.territories), "accounts": len(rows)}
 
 
 # The demo's sales funnel: the first rep hunts, the second closes, the third farms, for every territory
 # (three people cannot fill three roles in each territory; each still owns their own territory's visits).
 DEMO_SALES_ROLES = (SalesRole.HUNTER, SalesRole.CLOSER, SalesRole.FARMER)
+# The office's telemarketer (issue 17): calls prospects and enters the interested ones as leads.
+DEMO_TELEMARKETER_EMAIL = "telemarketer@example.com"
+DEMO_TELEMARKETER_NAME = "Elina Salo"
 
 
-async def _sales_funnel(conn: asyncpg.Connection, rep_ids: list[int], territory_ids: list[int]) -> None:
-    """The distributor's new-customer pipeline with its hand-over rules, and the reps' sales roles."""
+async def _telemarketer(conn: asyncpg.Connection, city: DemoCity, password: str) -> int:
+    """The telemarketer: access role rep in the supervisor's team (they see their own deals and tasks,
+    the supervisor sees their figures), without a field profile: an office worker has no home, shift or
+    route, so the nightly planning, the map and the absent rep's hand-over of visits leave them out."""
+    user_id = await create_user(
+        conn,
+        NewUser(
+            email=DEMO_TELEMARKETER_EMAIL,
+            name=DEMO_TELEMARKETER_NAME,
+            role=Role.REP,
+            password=password,
+            supervisor_email=city.supervisor.email,
+        ),
+    )
+    await repository.delete_rep_profile(conn, user_id)
+    return user_id
+
+
+async def _sales_funnel(
+    conn: asyncpg.Connection, rep_ids: list[int], territory_ids: list[int], telemarketer_id: int
+) -> None:
+    """The distributor's new-customer pipeline with its hand-over rules, and the sales roles: the reps'
+    and the telemarketer's, each named for every territory."""
     await deals.ensure_default_pipeline(conn)
     if len(rep_ids) < len(DEMO_SALES_ROLES):
         return
-    for user_id, role in zip(rep_ids, DEMO_SALES_ROLES, strict=False):
+    people = [*zip(rep_ids, DEMO_SALES_ROLES, strict=False), (telemarketer_id, SalesRole.TELEMARKETER)]
+    for user_id, role in people:
         await deals.set_sales_role(conn, user_id, role)
         for territory_id in territory_ids:
             await deals.assign_territory_role(conn, territory_id, role, user_id)

@@ -130,6 +130,37 @@ def books(sim: Simulation) -> FunnelBooks:
     return found
 
 
+OFFICE = "office_people"
+
+
+async def load_office_people(sim: Simulation) -> list[SimRep]:
+    """The telemarketers (users with that sales role; office workers without a field profile), as the
+    simulator's people: the planning time zone, Monday to Friday 09:00-17:00, no territory. Loaded once."""
+    found = sim.state.get(OFFICE)
+    if isinstance(found, list):
+        return found
+    async with transaction(sim.pool, 30) as conn:
+        rows = await repository.telemarketers(conn)
+    field = {rep.id for rep in sim.reps}
+    people = [
+        SimRep(user_id, email, sim.settings.planning_time_zone, 9 * 3600, 17 * 3600, [1, 2, 3, 4, 5], 0.0, 0.0,
+               "car", None)
+        for user_id, email in rows
+        if user_id not in field
+    ]  # fmt: skip
+    sim.state[OFFICE] = people
+    return people
+
+
+def office_people(sim: Simulation) -> list[SimRep]:
+    found = sim.state.get(OFFICE)
+    return found if isinstance(found, list) else []
+
+
+def is_office(sim: Simulation, user_id: int) -> bool:
+    return any(person.id == user_id for person in office_people(sim))
+
+
 def draw_fate(sim: Simulation, account_id: int, stage: str, territory_id: int | None) -> str:
     """Where the deal ends: ~60 % reach qualified, ~35 % of those are won (from its current stage on).
     Drawn from the account (a lead's deal id is the server's, different in every run)."""
@@ -206,11 +237,12 @@ class PipelineWork(Hook):
 
     async def setup(self, sim: Simulation) -> None:
         ledger_ = books(sim)
+        office = await load_office_people(sim)
         async with transaction(sim.pool, 30) as conn:
             ledger_.holders = await repository.territory_role_holders(conn)
             found = await repository.open_pipeline_deals(conn, PIPELINE_CODE)
             ledger_.accounts.update(await repository.funnel_accounts(conn, [deal.account_id for deal in found]))
-        reps = {rep.id for rep in sim.reps}
+        reps = {rep.id for rep in [*sim.reps, *office]}
         for deal in found:
             if deal.owner_id not in reps or deal.stage not in OPEN_STAGES:
                 continue
@@ -231,7 +263,7 @@ class PipelineWork(Hook):
             self.opened = True
             people.append(self._open(sim, hunter, day))
         delivered = {order.account_id for order in ledger(sim).orders.values() if order.status == "delivered"}
-        for rep in sim.reps:
+        for rep in [*sim.reps, *office_people(sim)]:
             if not working(sim, rep, day):
                 continue
             owned = [
@@ -312,18 +344,13 @@ class PipelineWork(Hook):
     async def _call(self, sim: Simulation, rep: SimRep, deal: SimDeal, outcome: str) -> None:
         rng = sim.rng(self.name, "call", deal.account_id, deal.steps)
         started = sim.clock.now() - dt.timedelta(minutes=rng.randint(2, 20))
-        body = {
-            "id": str(uuid.uuid5(NAMESPACE, f"{sim.seed}:call:{deal.id}:{deal.steps}:{rep.id}")),
-            "account_id": deal.account_id,
-            "deal_id": str(deal.id),
-            "kind": "call",
-            "direction": "outbound",
-            "occurred_at": started.isoformat(),
-            "duration_s": rng.randint(60, 900),
-            "outcome": outcome,
-        }
-        if await sim.api(sim.user(rep.email), "POST", "/api/v1/activities", json=body, expect=(201,)) is not None:
-            books(sim).calls += 1
+        if is_office(sim, rep.id):
+            # A telemarketer reaches the decision maker after 0-2 unanswered calls earlier that day.
+            for attempt in range(rng.randint(0, 2)):
+                tried = started - dt.timedelta(minutes=(attempt + 1) * rng.randint(40, 90))
+                await log_call(sim, rep, deal.account_id, deal.id, f"{deal.steps}:attempt:{attempt}", tried,
+                               rng.randint(0, 40), rng.choice(UNANSWERED))  # fmt: skip
+        await log_call(sim, rep, deal.account_id, deal.id, str(deal.steps), started, rng.randint(60, 900), outcome)
 
     async def _step(self, sim: Simulation, rep: SimRep, day: dt.date, deal: SimDeal) -> None:
         """The task's day: done, the call logged, the deal one stage on (or lost, or won)."""
@@ -430,6 +457,35 @@ class PipelineWork(Hook):
             deal.welcomed = True
 
 
+UNANSWERED = ["no answer", "voicemail: left a message", "line busy", "asked to call back later"]
+
+
+async def log_call(
+    sim: Simulation,
+    rep: SimRep,
+    account_id: int,
+    deal_id: uuid.UUID | None,
+    key: str,
+    started: dt.datetime,
+    duration_s: int,
+    outcome: str,
+) -> None:
+    """`POST /api/v1/activities`: an outbound call of `rep` (id fixed by the deal or account and `key`)."""
+    body: dict[str, Any] = {
+        "id": str(uuid.uuid5(NAMESPACE, f"{sim.seed}:call:{deal_id or account_id}:{key}:{rep.id}")),
+        "account_id": account_id,
+        "kind": "call",
+        "direction": "outbound",
+        "occurred_at": started.isoformat(),
+        "duration_s": duration_s,
+        "outcome": outcome,
+    }
+    if deal_id is not None:
+        body["deal_id"] = str(deal_id)
+    if await sim.api(sim.user(rep.email), "POST", "/api/v1/activities", json=body, expect=(201,)) is not None:
+        books(sim).calls += 1
+
+
 class WorkerDuties(Hook):
     """The worker's timers that run on business time: task reminders on the 30-minute ticks of the
     working day that have one due, the segments' refresh each morning."""
@@ -461,7 +517,7 @@ class WorkerDuties(Hook):
 
 
 def _email(sim: Simulation, user_id: int) -> str | None:
-    return next((rep.email for rep in sim.reps if rep.id == user_id), None)
+    return next((rep.email for rep in [*sim.reps, *office_people(sim)] if rep.id == user_id), None)
 
 
 class DealsSeenByOwners:

@@ -50,15 +50,12 @@ from backend.catalogue.demo import DEMO_CATALOGUE_SEED, DemoCatalogue, build_dem
 from backend.catalogue.rules import PriceListRef, applicable_price
 from backend.orders.rules import line_amount
 from backend.simulation import repository
-from backend.simulation.pipeline_history import DealCounts, DealPlan, plan_deals, write_deals
+from backend.simulation.pipeline_history import FIXED_HOLIDAYS, DealCounts, DealPlan, plan_deals, write_deals
 from backend.simulation.schemas import HistoryProduct, SimAccount, SimRep
 
 HISTORY_MONTHS = 24
 VISIT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://fieldsales.example/simulation/history-visits")
 ORDER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://fieldsales.example/simulation/orders")
-# Days nobody works in Finland every year (month, day): New Year, Epiphany, May Day, Independence Day,
-# Christmas Eve, Christmas and Boxing Day. Movable feasts come only from the holidays table.
-FIXED_HOLIDAYS = {(1, 1), (1, 6), (5, 1), (12, 6), (12, 24), (12, 25), (12, 26)}
 SKIP_SHARE = 0.07
 PROSPECT_PERIOD_DAYS = 120  # working days between two visits of a prospect
 CANCEL_SHARE = 0.02

@@ -15,7 +15,8 @@ lost, handed over by the rules, with the tasks and calls behind each move (docs/
   A deal whose next move would fall after the history's last day stays open where it is (the
   simulated weeks pick it up).
 - **Owners and hand-overs, as the rules make them:** the territory's hunter opens the deal (source
-  field, web form, licence register or telemarketing) and moves it up to the tasting; reaching the
+  field, web form or licence register), the territory's telemarketer a telemarketing one (the
+  hunter when no one plays that role), and the opener moves it up to the tasting; reaching the
   tasting hands it to the territory's closer (a `handovers` row of the tasting rule); the won account's
   first delivered order hands it to the territory's farmer (a `handovers` row of that rule, the
   account's `account_manager_id`). No notifications are written for the past.
@@ -23,6 +24,9 @@ lost, handed over by the rules, with the tasks and calls behind each move (docs/
   send the offer, follow up), due just after the move, reminded an hour before, done minutes before
   the move; and a call logged 10-40 minutes before the move (duration 1-15 min, its outcome). The
   farmer's welcome call two working days after the first delivery is a done task and a call too.
+- **The telemarketer's calls:** on each weekday of the deal year (not the fixed holidays) 5-9 cold
+  calls to prospects (0-5 minutes, no answer, not interested, call back later...), and 0-2
+  unanswered calls before each call of their own deals' moves.
 - **Lead source costs** per month for every source used, from the first deal's month to two months
   after the history (costs already entered stay).
 - Deterministic: every choice comes from `random.Random(f"{seed}:deals:...")`.
@@ -48,7 +52,19 @@ DEAL_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://fieldsales.example/simu
 ACQUIRED_SHARE = 0.15  # of the active accounts: won during the last year of the history
 DEAL_DAYS = 365  # how far back leads are opened
 OTHER_DEALS_PER_WON = 3.7  # lost or still open deals per won one (~21 % of the leads won)
-SOURCES = (("field", 0.6), ("web_form", 0.2), ("licence_register", 0.12), ("telemarketing", 0.08))
+SOURCES = (("field", 0.5), ("web_form", 0.17), ("licence_register", 0.1), ("telemarketing", 0.23))
+# Days nobody works in Finland every year (month, day): New Year, Epiphany, May Day, Independence Day,
+# Christmas Eve, Christmas and Boxing Day. Movable feasts come only from the holidays table.
+FIXED_HOLIDAYS = {(1, 1), (1, 6), (5, 1), (12, 6), (12, 24), (12, 25), (12, 26)}
+COLD_CALLS_PER_DAY = (5, 9)
+COLD_OUTCOMES = (
+    ("no answer", 0.35),
+    ("voicemail: left a message", 0.15),
+    ("not interested", 0.25),
+    ("call back later", 0.15),
+    ("has a wholesaler; sent our price list by e-mail", 0.1),
+)
+UNANSWERED = ["no answer", "voicemail: left a message", "line busy"]
 MONTHLY_COST = {"field": 1500, "web_form": 600, "licence_register": 250, "telemarketing": 900}
 # Where the lost deals are lost: half before the qualified stage, half after it.
 LOST_AT = (("lead", 0.2), ("contacted", 0.3), ("qualified", 0.175), ("tasting", 0.175), ("offer", 0.15))
@@ -179,6 +195,27 @@ class _Builder:
         self.zone, self.seed = zone, seed
         self.rows = _Rows()
         self.counts = DealCounts()
+        self.telemarketers = {user for (_, role), user in holders.items() if role == "telemarketer"}
+
+    def cold_calls(self, prospects: list[int], first: dt.date, last: dt.date) -> None:
+        """The telemarketers' cold calls to prospects on each weekday of [first, last] (not the fixed
+        holidays): 5-9 a day, 09:00-16:00, 0-5 minutes, no deal."""
+        if not prospects:
+            return
+        for person in sorted(self.telemarketers):
+            day = first
+            while day <= last:
+                if day.isoweekday() <= 5 and (day.month, day.day) not in FIXED_HOLIDAYS:
+                    rng = random.Random(f"{self.seed}:deals:cold:{person}:{day}")  # noqa: S311
+                    times = sorted(rng.sample(range(9 * 3600, 16 * 3600, 60), rng.randint(*COLD_CALLS_PER_DAY)))
+                    for index, seconds in enumerate(times):
+                        at = _at(self.zone, day, seconds)
+                        self.rows.activities.append(
+                            (self._id("cold", person, day, index), rng.choice(prospects), None, person, "call",
+                             "outbound", at, rng.randint(0, 300), _weighted(rng, COLD_OUTCOMES), None, at)
+                        )  # fmt: skip
+                        self.counts.calls += 1
+                day += dt.timedelta(days=1)
 
     def _id(self, *key: object) -> uuid.UUID:
         return uuid.uuid5(DEAL_NAMESPACE, f"{self.seed}:" + ":".join(str(part) for part in key))
@@ -197,11 +234,14 @@ class _Builder:
         if hunter is None or not path:
             return
         deal_id = self._id("deal", account_id, path[0][1].isoformat())
+        source = _weighted(random.Random(f"{self.seed}:deals:source:{deal_id}"), SOURCES)  # noqa: S311
+        # A telemarketing lead is the telemarketer's (they found it on the phone); the others the hunter's.
+        opener = self.holders.get((territory_id, "telemarketer"), hunter) if source == "telemarketing" else hunter
         handover_rule = next(
             ((code, rule) for key, rule in self.rules.items() if key.startswith("stage:") for code in [key[6:]]),
             None,
         )
-        owner = hunter
+        owner = opener
         previous: str | None = None
         previous_at = path[0][1]
         for index, (code, at) in enumerate(path):
@@ -229,9 +269,9 @@ class _Builder:
         created_at = path[0][1]
         amount = Decimal(rng.randrange(15, 90) * 100)
         self.rows.deals.append(
-            (deal_id, self.pipeline_id, account_id, final.id, status, owner, _weighted(rng, SOURCES), amount,
+            (deal_id, self.pipeline_id, account_id, final.id, status, owner, source, amount,
              created_at.astimezone(self.zone).date() + dt.timedelta(days=56), lost_reason, "New customer",
-             hunter, created_at, final_at, closed_at, final_at)
+             opener, created_at, final_at, closed_at, final_at)
         )  # fmt: skip
         self.counts.deals += 1
         self.counts.stage_changes += len(path)
@@ -264,6 +304,16 @@ class _Builder:
             (self._id("call", deal_id, code), account_id, deal_id, owner, "call", "outbound", called_at,
              rng.randint(60, 900), outcome, None, called_at)
         )  # fmt: skip
+        if owner in self.telemarketers:
+            # The telemarketer reached the decision maker after 0-2 unanswered calls earlier that day.
+            tries = random.Random(f"{self.seed}:deals:tries:{deal_id}:{code}")  # noqa: S311
+            for attempt in range(tries.randint(0, 2)):
+                tried_at = called_at - dt.timedelta(minutes=(attempt + 1) * tries.randint(40, 90))
+                self.rows.activities.append(
+                    (self._id("call", deal_id, code, "attempt", attempt), account_id, deal_id, owner, "call",
+                     "outbound", tried_at, tries.randint(0, 40), tries.choice(UNANSWERED), None, tried_at)
+                )  # fmt: skip
+                self.counts.calls += 1
         self.counts.tasks += 1
         self.counts.calls += 1
 
@@ -403,6 +453,7 @@ async def write_deals(
         path, lost = _lost_path(builder, created_day, lost_at, end, rng)
         reason = rng.choice(LOST_REASONS.get(lost_at, ["not interested"])) if lost else None
         builder.deal(account_id, plan.territory_of[account_id], path, reason, rng)
+    builder.cold_calls(sorted(plan.prospects), plan.first_day, plan.last_day)
     rows = builder.rows
     await repository.copy_history_deals(conn, rows.deals, rows.changes, rows.handovers, rows.tasks, rows.activities)
     await repository.set_history_account_managers(conn, rows.managers)

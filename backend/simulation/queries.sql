@@ -233,3 +233,11 @@ order by h.id;
 -- name: task_states
 -- Status, due and reminder of tasks $1 as stored.
 select id, status, due_at, remind_at, reminded_at from sales_tasks where id = any($1::uuid[]) order by id;
+
+-- name: telemarketers
+-- Active users whose sales role is telemarketer (office callers: no field profile needed).
+select id, email from users where is_active and sales_role = 'telemarketer' order by id;
+
+-- name: accounts_of_lost_deals
+-- The accounts of the lost deals user $1 owns (a telemarketer re-contacts them; they see them).
+select distinct account_id from deals where owner_id = $1 and status = 'lost' order by account_id;

@@ -326,3 +326,11 @@ async def handovers_of_deals(conn: asyncpg.Connection, deal_ids: list[Any]) -> l
 
 async def task_states(conn: asyncpg.Connection, task_ids: list[Any]) -> list[StoredTask]:
     return [msgspec.convert(dict(row), StoredTask) for row in await conn.fetch(Q["task_states"], task_ids)]
+
+
+async def telemarketers(conn: asyncpg.Connection) -> list[tuple[int, str]]:
+    return [(row["id"], row["email"]) for row in await conn.fetch(Q["telemarketers"])]
+
+
+async def accounts_of_lost_deals(conn: asyncpg.Connection, user_id: int) -> list[int]:
+    return [row["account_id"] for row in await conn.fetch(Q["accounts_of_lost_deals"], user_id)]

@@ -82,8 +82,20 @@ async def test_the_demo_team_over_two_weeks_keeps_every_invariant() -> None:
             )
             == 0
         )
-        # The hunter (the last rep: the demo's reps have no sales role) added leads on 2-3 days a week.
-        assert 2 <= summary.behaviour["leads"] <= 10
+        # The hunter (rep1) added leads on 2-3 days a week, the telemarketer on about 3 days a week.
+        assert 4 <= summary.behaviour["leads"] <= 20
+        tele_leads = await conn.fetchval(
+            "select count(*) from deals d join users u on u.id = d.created_by "
+            "where u.sales_role = 'telemarketer' and d.source = 'telemarketing'"
+        )
+        assert 2 <= tele_leads < summary.behaviour["leads"], tele_leads
+        # The telemarketer phoned every working day (a holiday and 10 weekdays: 9 days): at least the
+        # re-contacts of their lost leads, the calls that found leads and the calls of their deals' moves.
+        tele_calls = await conn.fetchval(
+            "select count(*) from activities a join users u on u.id = a.user_id "
+            "where u.sales_role = 'telemarketer' and a.kind = 'call'"
+        )
+        assert tele_calls >= 9, tele_calls
         assert (
             await conn.fetchval("select count(*) from accounts") == len(city.accounts) + 9 + summary.behaviour["leads"]
         )

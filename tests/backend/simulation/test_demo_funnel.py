@@ -10,7 +10,7 @@ import asyncpg
 import httpx
 
 from backend.catalogue.demo import build_demo_catalogue, load_demo_catalogue
-from backend.demo.service import DEMO_SEGMENTS, create_demo_segments
+from backend.demo.service import DEMO_SEGMENTS, DEMO_TELEMARKETER_NAME, create_demo_segments
 from backend.settings import Settings
 from backend.simulation.history import generate_history, history_first_day
 from backend.simulation.runner import demo_catalogue_from, demo_simulated_from
@@ -58,6 +58,19 @@ async def test_the_funnel_sources_and_leaderboard_show_believable_figures_on_fir
     assert main["hunter"]["leads_created"] > 20 and main["hunter"]["main_value"] > 0, main["hunter"]
     assert main["closer"]["deals_won"] > 3 and main["closer"]["average_check"] > 0, main["closer"]
     assert main["farmer"]["accounts"] > 10 and main["farmer"]["main_value"] is not None, main["farmer"]
+    assert main["telemarketer"]["leads_created"] > 5 and main["telemarketer"]["main_value"] > 0, main["telemarketer"]
+
+    # The telemarketer (an office worker in the supervisor's team, no field profile): calls every
+    # working day and brings in leads, which the sources report shows with their cost.
+    response = await client.get("/api/v1/reports/pipeline/roles/telemarketer", params=SIX_MONTHS, headers=office)
+    assert response.status_code == 200, response.text
+    (tele,) = response.json()["rows"]
+    assert tele["name"] == DEMO_TELEMARKETER_NAME
+    assert 100 < tele["working_days"] < 135, tele
+    assert 5 < tele["calls_per_working_day"] < 20, tele
+    assert 0.3 < tele["leads_per_week"] < 5, tele
+    assert sources["telemarketing"]["leads"] == tele["leads_created"], sources["telemarketing"]
+    assert sources["telemarketing"]["cost_per_lead"] > 0, sources["telemarketing"]
 
 
 async def test_the_deal_history_keeps_the_rules(conn: asyncpg.Connection) -> None:
