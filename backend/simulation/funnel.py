@@ -345,8 +345,8 @@ class PipelineWork(Hook):
         rng = sim.rng(self.name, "call", deal.account_id, deal.steps)
         started = sim.clock.now() - dt.timedelta(minutes=rng.randint(2, 20))
         if is_office(sim, rep.id):
-            # A telemarketer reaches the decision maker after 0-2 unanswered calls earlier that day.
-            for attempt in range(rng.randint(0, 2)):
+            # A telemarketer reaches the decision maker after 0-1 unanswered calls earlier that day.
+            for attempt in range(rng.randint(0, 1)):
                 tried = started - dt.timedelta(minutes=(attempt + 1) * rng.randint(40, 90))
                 await log_call(sim, rep, deal.account_id, deal.id, f"{deal.steps}:attempt:{attempt}", tried,
                                rng.randint(0, 40), rng.choice(UNANSWERED))  # fmt: skip

@@ -11,12 +11,12 @@ funnel.py), where the hunter and then the closer work it.
 
 The telemarketers (sales role `telemarketer`: office workers without a field profile) work the phone
 on each of their working days (Monday to Friday, less holidays and absences the supervisor knows): from
-09:00-09:30 they re-contact 4-7 accounts of their lost leads (the accounts they see: those of their
+09:00-09:30 they re-contact 3-6 accounts of their lost leads (the accounts they see: those of their
 own deals; `POST /api/v1/activities`, kind call, 0-5 minutes, an outcome such as "not now"), and with
 probability `tele_leads_per_day` (0.6: about three a week) one call finds an interested outlet, which
 they enter as a lead (`POST /api/v1/leads`, an outlet with an address and a point 150-600 m from an
 account of any territory; the API opens its deal with source `telemarketing`) and log that call on
-it. The deal goes into the funnel's books: the telemarketer works it up to the tasting (with 0-2
+it. The deal goes into the funnel's books: the telemarketer works it up to the tasting (with 0-1
 unanswered calls before each answered one), where the rule hands it to the closer.
 """
 
@@ -77,7 +77,7 @@ class LeadsByHunters(Hook):
         yield sim.at(day, rng.randrange(9 * 3600, 9 * 3600 + 1800, 60), person.time_zone)
         async with transaction(sim.pool, 30) as conn:
             lost = await repository.accounts_of_lost_deals(conn, person.id)
-        for index, account_id in enumerate(sorted(rng.sample(lost, min(len(lost), rng.randint(4, 7))))):
+        for index, account_id in enumerate(sorted(rng.sample(lost, min(len(lost), rng.randint(3, 6))))):
             duration = rng.randint(0, 300)
             started = sim.clock.now() - dt.timedelta(seconds=duration)
             outcome = rng.choice(_RECONTACT)

@@ -235,6 +235,12 @@ async def test_sales_roles_are_set_by_admins_and_checked(client: httpx.AsyncClie
         {"sales_role": r["sales_role"], "user_id": r["user_id"]} for r in named.json()["items"]
     ]
     listed = (await client.get(url, headers=rep1)).json()
-    assert {r["sales_role"] for r in listed["items"]} == {"hunter", "closer", "farmer", "key_account_manager"}
+    assert {r["sales_role"] for r in listed["items"]} == {
+        "hunter",
+        "closer",
+        "farmer",
+        "telemarketer",
+        "key_account_manager",
+    }
     me = (await client.get(f"{API}/me", headers=await auth_headers(client, "supervisor@example.com"))).json()
     assert me["sales_role"] == "key_account_manager"

@@ -6,6 +6,7 @@ import asyncpg
 import httpx
 import pytest
 
+from backend.demo.service import DEMO_TELEMARKETER_EMAIL
 from tests.backend.conftest import auth_headers
 from tests.backend.supervision.known_day import DAY, OTHER_SUPERVISOR, KnownDay
 
@@ -133,7 +134,11 @@ async def test_the_other_teams_photo_is_in_their_supervisors_view_only(
 
 async def test_team_list_and_territories_are_scoped(client: httpx.AsyncClient, known_day: KnownDay) -> None:
     team = await _get(client, "supervisor@example.com", "/api/v1/supervision/reps")
-    assert {rep["id"] for rep in team.json()["items"]} == {known_day.reps["rep1"], known_day.reps["rep2"]}
+    # The team: rep1, rep2 and the demo's telemarketer (an office rep of the same supervisor).
+    telemarketer = {rep["id"] for rep in team.json()["items"] if rep["email"] == DEMO_TELEMARKETER_EMAIL}
+    assert len(telemarketer) == 1
+    expected = {known_day.reps["rep1"], known_day.reps["rep2"]} | telemarketer
+    assert {rep["id"] for rep in team.json()["items"]} == expected
     other = await _get(client, OTHER_SUPERVISOR, "/api/v1/supervision/territories.geojson")
     assert {f["properties"]["owner_rep_id"] for f in other.json()["features"]} == {known_day.reps["rep3"]}
 
