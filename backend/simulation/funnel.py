@@ -2,13 +2,15 @@
 the worker's task reminders run, and invariants recount the funnel (docs/architecture.md ("The demo
 sells")).
 
-- **The deals worked** are the leads the hunters add (`LeadsByHunters` registers each lead's deal
-  here), the deals a hunter opens on prospects of their territory on the first working morning
-  (`opening_deals`), and the open deals of the `new-customer` pipeline found at the start (the demo's
-  history leaves a few). Each deal's fate is drawn once from its account: about 60 % reach the
-  qualified stage, about 35 % of those are won; the others are lost at a stage, with a reason of that
-  stage. A lead outside every territory is lost after the first contact ("outside our delivery
-  area": no territory, no closer or farmer to hand it to).
+- **The deals worked** are the leads the hunters and the telemarketers add (`LeadsByHunters`
+  registers each lead's deal here; a telemarketer is an office person, `load_office_people`, worked
+  like a rep on Monday to Friday, with 0-1 unanswered calls before each answered one), the deals a
+  hunter opens on prospects of their territory on the first working morning (`opening_deals`), and
+  the open deals of the `new-customer` pipeline found at the start (the demo's history leaves a
+  few). Each deal's fate is drawn once from its account: about 60 % reach the qualified stage, about
+  35 % of those are won; the others are lost at a stage, with a reason of that stage. A lead outside
+  every territory is lost after the first contact ("outside our delivery area": no territory, no
+  closer or farmer to hand it to).
 - **A step** (`PipelineWork`): on a working day of the owner, at a seeded time, a deal with no open
   task gets one from its owner (`POST /api/v1/tasks`: a call, the offer to send or a follow-up, due
   in 1-2 working days at 10:00-16:00, reminded an hour before). On the task's day the owner
