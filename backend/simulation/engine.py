@@ -403,12 +403,13 @@ class Simulation:
                 heapq.heappush(queue, (following, next(counter), agent))
 
     async def _interleave_concurrently(self, agents: list[Agent]) -> None:
-        """Like `_interleave`, but a step may start while others are still running when its instant
-        is less than `agent_window_s` after the earliest running one (at most `agent_concurrency` at
-        once). Each step reads its own instant from the clock; the shared clock only moves forward.
-        Every choice an agent makes comes from its own random source (`rng`), so interleaving never
-        changes a rep's draws; only effects between agents less than the window apart (an urgent
-        task seen at the rep's next stop rather than this one) may land in either order."""
+        """Like `_interleave`, but the next step in time order may start while others are still
+        running when its instant is less than `agent_window_s` from each of theirs (at most
+        `agent_concurrency` at once). Each step reads its own instant from the clock; the shared
+        clock only moves forward. Every choice an agent makes comes from its own random source
+        (`rng`), so interleaving never changes a rep's draws; only effects between agents less than
+        the window apart (an urgent task seen at the rep's next stop rather than this one) may land
+        in either order."""
         counter = itertools.count()
         window = dt.timedelta(seconds=self.agent_window_s)
         queue: list[tuple[dt.datetime, int, Agent]] = []
@@ -425,7 +426,8 @@ class Simulation:
         while queue or running:
             while queue and len(running) < self.agent_concurrency:
                 instant = queue[0][0]
-                if running and instant >= min(at for at, _, _ in running.values()) + window:
+                # Every two steps running at once are less than the window apart.
+                if running and not all(abs(instant - at) < window for at, _, _ in running.values()):
                     break
                 _, order, agent = heapq.heappop(queue)
                 self.clock.set(max(instant, self.clock.now()))
