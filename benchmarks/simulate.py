@@ -47,18 +47,28 @@ def database_url(name: str) -> str:
 
 
 def cpu_s() -> dict[str, float]:
-    """CPU seconds of this process and of its children (solver processes), live and ended."""
+    """CPU seconds of this process and of its live descendants (the solver processes are children of
+    a fork server); ended descendants are counted only when this process reaped them."""
     ticks = os.sysconf("SC_CLK_TCK")
-    live = 0.0
+    parent: dict[int, int] = {}
+    used: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == os.getpid():  # fields[1] is the parent pid
-            live += (int(fields[11]) + int(fields[12])) / ticks
+        pid = int(stat.parent.name)
+        parent[pid] = int(fields[1])
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    mine = {os.getpid()}
+    grown = True
+    while grown:
+        found = {pid for pid, ppid in parent.items() if ppid in mine} - mine
+        grown = bool(found)
+        mine |= found
+    live = sum(used[pid] for pid in mine if pid != os.getpid())
     ended = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"self": round(time.process_time(), 1), "children": round(live + ended.ru_utime + ended.ru_stime, 1)}
+    return {"self": round(time.process_time(), 1), "descendants": round(live + ended.ru_utime + ended.ru_stime, 1)}
 
 
 async def give_backup_reps(url: str) -> None:
