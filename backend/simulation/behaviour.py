@@ -6,6 +6,7 @@ reproducible. Reps act only through the API a phone uses; the supervisor and the
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import math
@@ -95,8 +96,16 @@ class JourneyPlans(Hook):
     name = "journey_plans"
 
     async def _plan(self, sim: Simulation, start: dt.date) -> None:
-        for rep in sim.reps:
-            await sim.api(sim.supervisor, "POST", "/api/v1/schedules", json={"rep_id": rep.id, "start": str(start)})
+        # Through the API as a supervisor would, several at once when the simulation runs agents
+        # concurrently (each plan is independent of the others).
+        limit = asyncio.Semaphore(sim.agent_concurrency)
+
+        async def plan(rep: SimRep) -> None:
+            async with limit:
+                body = {"rep_id": rep.id, "start": str(start)}
+                await sim.api(sim.supervisor, "POST", "/api/v1/schedules", json=body)
+
+        await asyncio.gather(*(plan(rep) for rep in sim.reps))
 
     async def setup(self, sim: Simulation) -> None:
         await self._plan(sim, sim.start)

@@ -18,6 +18,8 @@ changing this loop.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import datetime as dt
 import heapq
 import itertools
@@ -44,6 +46,18 @@ from backend.simulation import repository
 from backend.simulation.schemas import SimAccount, SimRep
 
 Agent = AsyncIterator[dt.datetime]
+
+# The instant an agent's current step acts at, when steps run concurrently (see `AgentClock`).
+_step_instant: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar("step_instant", default=None)
+
+
+class AgentClock(SimulatedClock):
+    """The simulated clock; inside an agent's step run concurrently with others, `now()` is that
+    step's own instant (a context variable, so every request the step makes reads it)."""
+
+    def now(self) -> dt.datetime:
+        instant = _step_instant.get()
+        return super().now() if instant is None else instant
 
 
 class Violation(msgspec.Struct, frozen=True):
@@ -125,8 +139,14 @@ class ApiUser:
     def __init__(self, client: httpx.AsyncClient, email: str, password: str) -> None:
         self.client, self.email, self.password = client, email, password
         self._token: str | None = None
+        self._logging_in = asyncio.Lock()  # concurrent steps of one person log in once
 
     async def _login(self) -> None:
+        async with self._logging_in:
+            if self._token is None:
+                await self._login_now()
+
+    async def _login_now(self) -> None:
         response = await self.client.post("/api/v1/auth/login", json={"email": self.email, "password": self.password})
         response.raise_for_status()
         self._token = response.json()["access_token"]
@@ -162,6 +182,9 @@ class Simulation:
         check_same_inputs: bool = True,
         progress: Callable[[str], None] = print,
         last_day: dt.date | None = None,
+        agent_concurrency: int = 1,
+        agent_window_s: int = 300,
+        on_day: Callable[[Simulation, dt.date, list[Violation]], None] | None = None,
     ) -> None:
         if start.isoweekday() != 1:
             raise ValueError(f"a simulation starts on a Monday; {start} is not one")
@@ -177,9 +200,13 @@ class Simulation:
         self.supervisor_email, self.admin_email, self.password = supervisor_email, admin_email, password
         self.worker_concurrency = worker_concurrency
         self.check_same_inputs = check_same_inputs
+        # Agents' steps at most `agent_window_s` simulated seconds apart may run at once, up to
+        # `agent_concurrency` of them (1: strictly one after the other, in time order).
+        self.agent_concurrency, self.agent_window_s = max(1, agent_concurrency), agent_window_s
         self.progress = progress
+        self.on_day = on_day  # after each day's invariants (a benchmark records the day)
         self.zone = zoneinfo.ZoneInfo(settings.planning_time_zone)
-        self.clock = SimulatedClock(self.at(start - dt.timedelta(days=1), 18 * 3600))
+        self.clock = AgentClock(self.at(start - dt.timedelta(days=1), 18 * 3600))
         self.figures = Figures()
         self.violations: list[Violation] = []
         self.replans: list[ReplanRecord] = []
@@ -359,6 +386,9 @@ class Simulation:
         return found
 
     async def _interleave(self, agents: list[Agent]) -> None:
+        if self.agent_concurrency > 1:
+            await self._interleave_concurrently(agents)
+            return
         counter = itertools.count()
         queue: list[tuple[dt.datetime, int, Agent]] = []
         for agent in agents:
@@ -372,11 +402,49 @@ class Simulation:
             if following is not None:
                 heapq.heappush(queue, (following, next(counter), agent))
 
+    async def _interleave_concurrently(self, agents: list[Agent]) -> None:
+        """Like `_interleave`, but the next step in time order may start while others are still
+        running when its instant is less than `agent_window_s` from each of theirs (at most
+        `agent_concurrency` at once). Each step reads its own instant from the clock; the shared
+        clock only moves forward. Every choice an agent makes comes from its own random source
+        (`rng`), so interleaving never changes a rep's draws; only effects between agents less than
+        the window apart (an urgent task seen at the rep's next stop rather than this one) may land
+        in either order."""
+        counter = itertools.count()
+        window = dt.timedelta(seconds=self.agent_window_s)
+        queue: list[tuple[dt.datetime, int, Agent]] = []
+        for agent in agents:
+            first = await anext(agent, None)
+            if first is not None:
+                heapq.heappush(queue, (first, next(counter), agent))
+        running: dict[asyncio.Task[dt.datetime | None], tuple[dt.datetime, int, Agent]] = {}
+
+        async def step(instant: dt.datetime, agent: Agent) -> dt.datetime | None:
+            _step_instant.set(instant)  # this task's context only
+            return await anext(agent, None)
+
+        while queue or running:
+            while queue and len(running) < self.agent_concurrency:
+                instant = queue[0][0]
+                # Every two steps running at once are less than the window apart.
+                if running and not all(abs(instant - at) < window for at, _, _ in running.values()):
+                    break
+                _, order, agent = heapq.heappop(queue)
+                self.clock.set(max(instant, self.clock.now()))
+                running[asyncio.create_task(step(instant, agent))] = (instant, order, agent)
+            finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in sorted(finished, key=lambda t: running[t][:2]):
+                _, _, agent = running.pop(task)
+                following = task.result()
+                if following is not None:
+                    heapq.heappush(queue, (following, next(counter), agent))
+
     async def run(self) -> list[Violation]:
         """Every day in turn (the simulation must be open), printing each day's invariants."""
         started = time.perf_counter()
         for hook in self.hooks:
             await hook.setup(self)
+        self.figures.timed("setup (journey plans, checklist)", started)
         for day in self.days:
             found = await self.run_day(day)
             elapsed = time.perf_counter() - started
@@ -389,4 +457,6 @@ class Simulation:
             self.progress(f"{day} {day:%a}: {status}; {self.figures.visits} visits so far; {elapsed:.0f} s")
             for violation in found:
                 self.progress(f"  [{violation.invariant}] {violation.detail}")
+            if self.on_day is not None:
+                self.on_day(self, day, found)
         return self.violations

@@ -232,6 +232,8 @@ async def run_simulation(
     check_same_inputs: bool = True,
     worker_concurrency: int = 1,
     last_day: dt.date | None = None,
+    agent_concurrency: int = 1,
+    on_day: Callable[[Simulation, dt.date, list[Violation]], None] | None = None,
     plan_next_day: bool = False,
     invariants: Sequence[Invariant] | None = None,
     history_iterations: int | None = None,
@@ -264,6 +266,8 @@ async def run_simulation(
         check_same_inputs=check_same_inputs,
         worker_concurrency=worker_concurrency,
         last_day=last_day,
+        agent_concurrency=agent_concurrency,
+        on_day=on_day,
     )
     await sim.open()
     try:
