@@ -181,22 +181,28 @@ on conflict (rep_id, day, account_id) do nothing;
 
 -- name: handover_receivers
 -- Who takes an absent rep's visits of day $2: the backup reps of the territories they own, else the
--- other active reps of their team (same supervisor); only reps who are not absent that day.
-with backups as (
-    select distinct t.backup_rep_id as rep_id from territories t
-    where t.owner_rep_id = $1 and t.backup_rep_id is not null and t.backup_rep_id <> $1
+-- $3 other active reps of their team (same supervisor) whose homes are nearest the absent rep's (a
+-- whole large team in one multi-rep solve would hold the supervisor's request for minutes); only reps
+-- who are not absent that day.
+with available as (
+    select u.id as rep_id, r.home from users u join reps r on r.user_id = u.id
+    where u.is_active and u.role = 'rep' and u.id <> $1
+      and not exists (select 1 from rep_absences x where x.rep_id = u.id and $2 between x.first_day and x.last_day)
+), backups as (
+    select distinct a.rep_id from territories t join available a on a.rep_id = t.backup_rep_id
+    where t.owner_rep_id = $1
 ), team as (
-    select u.id as rep_id from users u join users me on me.id = $1
-    where u.role = 'rep' and u.is_active and u.id <> $1 and u.supervisor_id = me.supervisor_id
-), chosen as (
-    select rep_id from backups
-    union all
-    select rep_id from team where not exists (select 1 from backups)
+    select a.rep_id from available a
+    join users u on u.id = a.rep_id join users me on me.id = $1
+    left join reps mine on mine.user_id = $1
+    where u.supervisor_id = me.supervisor_id
+    order by ST_Distance(a.home::geography, mine.home::geography) nulls last, a.rep_id
+    limit $3
 )
-select c.rep_id from chosen c join users u on u.id = c.rep_id join reps r on r.user_id = c.rep_id
-where u.is_active and u.role = 'rep'
-  and not exists (select 1 from rep_absences x where x.rep_id = c.rep_id and $2 between x.first_day and x.last_day)
-order by c.rep_id;
+select rep_id from backups
+union
+select rep_id from team where not exists (select 1 from backups)
+order by rep_id;
 
 -- name: handover_stops
 -- Visits handed over to the rep for day $2 (an absent colleague's): due that day only.

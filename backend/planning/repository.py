@@ -81,8 +81,8 @@ async def insert_removal(
     await conn.execute(Q["insert_removal"], rep_id, day, account_id, reason, removed_by, removed_at)
 
 
-async def handover_receivers(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> list[int]:
-    return [row["rep_id"] for row in await conn.fetch(Q["handover_receivers"], rep_id, day)]
+async def handover_receivers(conn: asyncpg.Connection, rep_id: int, day: dt.date, team_limit: int) -> list[int]:
+    return [row["rep_id"] for row in await conn.fetch(Q["handover_receivers"], rep_id, day, team_limit)]
 
 
 async def route_stop_accounts(conn: asyncpg.Connection, route_id: int) -> list[tuple[int, str]]:

@@ -16,8 +16,9 @@ Rules (docs/architecture.md, "The day's lifecycle: rules"; the pure ones in `rul
   if the route has not changed meanwhile (else the inputs are read again). An older run never
   overwrites a newer one; the same solver input publishes nothing new; the churn cap keeps a
   published route that is still valid from being reshuffled (`rules.published_still_valid`).
-- Absence: the absent rep's due visits go to the backup reps of their territories (or the team), in
-  one multi-rep solve with the receivers' own visits; what cannot be placed is listed with its reason.
+- Absence: the absent rep's due visits go to the backup reps of their territories (or the
+  HANDOVER_TEAM_RECEIVERS teammates living nearest), in one multi-rep solve with the receivers' own
+  visits; what cannot be placed is listed with its reason.
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ CARRY_OVER_DAYS = rules.CARRY_OVER_DAYS
 CARRY_OVER_BOOST = 20
 APPOINTMENT_PRIORITY = 100
 LOOKBACK_DAYS = 7
+# Without backup reps an absence goes to this many teammates, those living nearest: a 200-rep team in
+# one multi-rep solve held the request for over 10 minutes (docs/benchmarks.md, the simulator).
+HANDOVER_TEAM_RECEIVERS = 5
 PUBLISH_ATTEMPTS = 3
 EMPTY_ROUTE_HASH = "withdrawn"
 
@@ -570,7 +574,7 @@ async def hand_over_day(
     async with transaction(source, options.acquire_timeout_s) as conn:
         absent_candidates, _ = await gather_candidates(conn, absent_rep_id, day)
         receivers: list[tuple[DayInputs, int]] = []
-        for rep_id in await repository.handover_receivers(conn, absent_rep_id, day):
+        for rep_id in await repository.handover_receivers(conn, absent_rep_id, day, HANDOVER_TEAM_RECEIVERS):
             inputs = await read_day_inputs(conn, rep_id, day, now)
             if inputs.profile is not None and inputs.off_reason is None and inputs.profile.home_lat is not None:
                 receivers.append((inputs, rep_id))
