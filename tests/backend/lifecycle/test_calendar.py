@@ -14,6 +14,8 @@ from backend.auth.schemas import NewUser, Point
 from backend.auth.service import create_user
 from backend.clock import SimulatedClock
 from backend.errors import InvalidInput
+from backend.planning import repository as planning_repository
+from backend.planning.service import HANDOVER_TEAM_RECEIVERS
 from backend.planning.solver_pool import SolverPool
 from backend.territories.service import assign_owner
 from tests.backend.conftest import auth_headers
@@ -179,3 +181,44 @@ async def test_a_rep_without_a_territory_is_reported_not_planned(conn: asyncpg.C
         raise AssertionError("an unknown territory code is refused")
     await assign_owner(conn, "HEL-W", rep_id)
     assert (await plan(conn, solver, rep_id, DAY, at(DAY - dt.timedelta(days=1), 23))).status == "planned"
+
+
+async def test_without_backups_an_absence_goes_to_the_nearest_teammates_only(conn: asyncpg.Connection) -> None:
+    """A large team without backup reps: the absent rep's visits go to the HANDOVER_TEAM_RECEIVERS
+    teammates whose homes are nearest theirs (a whole 200-rep team in one solve held the request for
+    minutes), never to an absent one."""
+    rep1 = await rep_id_of(conn, "rep1@example.com")
+    await conn.execute("update territories set backup_rep_id = null")
+    home = await conn.fetchrow("select ST_Y(home) as lat, ST_X(home) as lon from reps where user_id = $1", rep1)
+    # Seven new teammates 1..7 km north of rep1's home; the nearest one is absent that day.
+    added = []
+    for km in range(1, 8):
+        added.append(
+            await create_user(
+                conn,
+                NewUser(
+                    email=f"teammate{km}@example.com",
+                    name=f"Teammate {km}",
+                    role=Role.REP,
+                    password="a-long-enough-password",
+                    supervisor_email="supervisor@example.com",
+                    home=Point(home["lat"] + km / 111.0, home["lon"]),
+                ),
+            )
+        )
+    await conn.execute(
+        "insert into rep_absences (rep_id, first_day, last_day, reason) values ($1, $2, $2, 'sick')", added[0], DAY
+    )
+    receivers = await planning_repository.handover_receivers(conn, rep1, DAY, HANDOVER_TEAM_RECEIVERS)
+    assert len(receivers) == HANDOVER_TEAM_RECEIVERS == 5
+    assert added[0] not in receivers
+    # By hand: the present teammates with a home, nearest rep1's home first.
+    team = await conn.fetch(
+        "select u.id from users u join reps r on r.user_id = u.id "
+        "where u.supervisor_id = (select supervisor_id from users where id = $1) and u.id not in ($1, $2) "
+        "and u.role = 'rep' and u.is_active "
+        "order by ST_Distance(r.home::geography, (select home from reps where user_id = $1)::geography), u.id",
+        rep1,
+        added[0],
+    )
+    assert sorted(receivers) == sorted(row["id"] for row in team[:HANDOVER_TEAM_RECEIVERS])
