@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-import zoneinfo
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -14,6 +13,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.auth.principal import Role
+from backend.clock import Clock, local_today
 from backend.errors import InvalidInput
 from backend.http.dependencies import AppSettings, BusinessClock, Caller, Conn
 from backend.http.security import requires_role
@@ -61,8 +61,9 @@ def _month(value: str | None, name: str) -> dt.date | None:
         raise InvalidInput(f"{name} must be a month as YYYY-MM", field=name) from exc
 
 
-def _today(settings: Settings) -> dt.date:
-    return datetime.now(UTC).astimezone(zoneinfo.ZoneInfo(settings.planning_time_zone)).date()
+def _today(clock: Clock, settings: Settings) -> dt.date:
+    """ "Today" for the account's lists is business time (the injected clock), in the planning time zone."""
+    return local_today(clock, settings.planning_time_zone)
 
 
 class OrdersController(Controller):
@@ -71,14 +72,14 @@ class OrdersController(Controller):
 
     @post("", status_code=201, guards=[requires_role(Role.REP)], summary="Take an order (offline first)")
     async def create_order(
-        self, data: JSONBody[OrderRequest], conn: Conn, principal: Caller, settings: AppSettings
+        self, data: JSONBody[OrderRequest], conn: Conn, principal: Caller, settings: AppSettings, clock: BusinessClock
     ) -> Response[Order]:
         """Idempotent by the phone's order `id`: the same body again replays the 201 (with
         `Idempotent-Replayed: true`); another body under the same id is 409. Lines are priced from the
         account's own price list, else its channel's, valid on the local day of `ordered_at`. Bad input
         is 422 naming the line (`lines[2].discount_pct`); an account the caller does not work (their
         territories, the accounts they manage, the accounts of their deals) is 404."""
-        return _respond(await service.create_order(conn, settings, principal, data, datetime.now(UTC)))
+        return _respond(await service.create_order(conn, settings, principal, data, datetime.now(UTC), clock.now()))
 
     @get("", summary="Orders in the caller's scope, newest first")
     async def list_orders(
@@ -168,12 +169,13 @@ class AccountSalesController(Controller):
         conn: Conn,
         principal: Caller,
         settings: AppSettings,
+        clock: BusinessClock,
         account_id: FromPath[int],
         from_month: Annotated[str | None, QueryParameter(name="from", description="first month YYYY-MM")] = None,
         to_month: Annotated[str | None, QueryParameter(name="to", description="last month YYYY-MM")] = None,
     ) -> AccountHistory:
         """Default: the 12 months up to this one."""
-        today = _today(settings)
+        today = _today(clock, settings)
         last = _month(to_month, "to") or today.replace(day=1)
         first = _month(from_month, "from") or dt.date(last.year - 1, last.month, 1)
         return await service.history(conn, settings, principal, account_id, first, last)
@@ -184,12 +186,13 @@ class AccountSalesController(Controller):
         conn: Conn,
         principal: Caller,
         settings: AppSettings,
+        clock: BusinessClock,
         account_id: FromPath[int],
         days: Annotated[int, QueryParameter(ge=1, le=730)] = 90,
         day: Annotated[str | None, QueryParameter(description="the day to count back from (default today)")] = None,
     ) -> SuggestionList:
         return await service.not_bought(
-            conn, settings, principal, account_id, _day(day, "day") or _today(settings), days
+            conn, settings, principal, account_id, _day(day, "day") or _today(clock, settings), days
         )
 
     @get("/cross-sell", summary="Bought by similar accounts (same channel and class) but not by this one")
@@ -198,6 +201,7 @@ class AccountSalesController(Controller):
         conn: Conn,
         principal: Caller,
         settings: AppSettings,
+        clock: BusinessClock,
         account_id: FromPath[int],
         days: Annotated[int, QueryParameter(ge=1, le=730)] = 90,
         min_share_pct: Annotated[float, QueryParameter(ge=0, le=100)] = 20.0,
@@ -205,5 +209,12 @@ class AccountSalesController(Controller):
         day: Annotated[str | None, QueryParameter(description="the day to count back from (default today)")] = None,
     ) -> SuggestionList:
         return await service.cross_sell(
-            conn, settings, principal, account_id, _day(day, "day") or _today(settings), days, min_share_pct, limit
+            conn,
+            settings,
+            principal,
+            account_id,
+            _day(day, "day") or _today(clock, settings),
+            days,
+            min_share_pct,
+            limit,
         )

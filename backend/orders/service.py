@@ -74,8 +74,16 @@ def _price_lists(candidates: list[PriceCandidate]) -> list[PriceListRef]:
 
 
 async def create_order(
-    conn: asyncpg.Connection, settings: Settings, principal: Principal, request: OrderRequest, now: dt.datetime
+    conn: asyncpg.Connection,
+    settings: Settings,
+    principal: Principal,
+    request: OrderRequest,
+    now: dt.datetime,
+    business_now: dt.datetime,
 ) -> Replayed:
+    """Take an order. `ordered_at` is checked and the first status is kept against `business_now`
+    (the injected clock, as for a check-in); a submission's webhook is scheduled on the wall clock
+    `now`, which its delivery worker reads."""
     user_id = principal.user_id
     body = idempotency.fingerprint(msgspec.structs.replace(request, sent_at=None))
     stored = await idempotency.begin(conn, user_id, CREATE, str(request.id), body, settings.idempotency_ttl_s)
@@ -84,7 +92,7 @@ async def create_order(
     account = await repository.order_account(conn, principal.role.value, user_id, request.account_id)
     if account is None:
         raise NotFound(f"account {request.account_id} not found among the accounts you work", field="account_id")
-    if request.ordered_at > now + MAX_FUTURE:
+    if request.ordered_at > business_now + MAX_FUTURE:
         raise InvalidInput("ordered_at is more than a day in the future", field="ordered_at")
     zone = zoneinfo.ZoneInfo(await repository.rep_time_zone(conn, user_id))
     order_day = request.ordered_at.astimezone(zone).date()
@@ -111,7 +119,7 @@ async def create_order(
     )
     if not inserted:
         raise Conflict(f"order id {request.id} is already taken; generate a new UUID", field="id")
-    await repository.insert_status_change(conn, request.id, None, request.status, user_id, now, None)
+    await repository.insert_status_change(conn, request.id, None, request.status, user_id, business_now, None)
     order = await _order(conn, principal, request.id)
     if request.status == Status.SUBMITTED.value:
         await _announce(conn, settings, order, now)

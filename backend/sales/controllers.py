@@ -6,9 +6,7 @@ the customer base (AKB, OKB, churn) the territories in the caller's scope."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -17,8 +15,9 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
 
 from backend.auth.principal import Role
+from backend.clock import Clock, local_today
 from backend.errors import InvalidInput
-from backend.http.dependencies import AppSettings, Caller, Conn
+from backend.http.dependencies import AppSettings, BusinessClock, Caller, Conn
 from backend.http.security import requires_role
 from backend.sales import service
 from backend.sales.export import to_csv, to_xlsx
@@ -45,8 +44,9 @@ Group = Annotated[str, QueryParameter(description="how rows are grouped")]
 OFFICE = [requires_role(Role.SUPERVISOR, Role.ADMIN)]
 
 
-def _today(settings: Settings) -> dt.date:
-    return datetime.now(UTC).astimezone(zoneinfo.ZoneInfo(settings.planning_time_zone)).date()
+def _today(clock: Clock, settings: Settings) -> dt.date:
+    """Reports' "today" is business time (the injected clock), in the planning time zone."""
+    return local_today(clock, settings.planning_time_zone)
 
 
 def _month(value: str | None, name: str) -> dt.date | None:
@@ -73,17 +73,15 @@ def _day(value: str | None, name: str, *, end: bool) -> dt.date | None:
         raise InvalidInput(f"{name} must be a day YYYY-MM-DD or a month YYYY-MM", field=name) from exc
 
 
-def _days(from_text: str | None, to_text: str | None, settings: Settings) -> tuple[dt.date, dt.date]:
+def _days(from_text: str | None, to_text: str | None, today: dt.date) -> tuple[dt.date, dt.date]:
     """Default: the month to date."""
-    today = _today(settings)
     first = _day(from_text, "from", end=False) or today.replace(day=1)
     last = _day(to_text, "to", end=True) or (today if first <= today else first)
     return first, last
 
 
-def _months(from_text: str | None, to_text: str | None, settings: Settings) -> tuple[dt.date, dt.date]:
+def _months(from_text: str | None, to_text: str | None, today: dt.date) -> tuple[dt.date, dt.date]:
     """Default: the year to date."""
-    today = _today(settings)
     first = _month(from_text, "from") or today.replace(month=1, day=1)
     last = _month(to_text, "to") or max(first, today.replace(day=1))
     return first, last
@@ -116,6 +114,7 @@ class SalesController(Controller):
         conn: Conn,
         principal: Caller,
         settings: AppSettings,
+        clock: BusinessClock,
         from_month: Annotated[str | None, QueryParameter(name="from", description="first month YYYY-MM")] = None,
         to_month: Annotated[str | None, QueryParameter(name="to", description="last month YYYY-MM")] = None,
         group_by: Group = "rep",
@@ -124,7 +123,7 @@ class SalesController(Controller):
     ) -> Response[Any]:
         """group_by: rep, category, region, month or quarter. Fact = orders in the fact statuses
         (FIELDSALES_SALES_FACT_FROM) + imported actuals. Default: the year to date."""
-        first, last = _months(from_month, to_month, settings)
+        first, last = _months(from_month, to_month, _today(clock, settings))
         report = await service.plan_vs_fact(
             conn, principal, first, last, group_by, fact_from=settings.sales_fact_from, territory_id=territory_id
         )
@@ -141,6 +140,7 @@ class SalesController(Controller):
         conn: Conn,
         principal: Caller,
         settings: AppSettings,
+        clock: BusinessClock,
         from_text: FromText = None,
         to_text: ToText = None,
         group_by: Group = "territory",
@@ -151,7 +151,7 @@ class SalesController(Controller):
         """group_by: rep, territory, region, channel or month. Default: the month to date. `segment_id`:
         only the orders of that segment's members (as of its last evaluation); 404 when the caller may
         not read the segment."""
-        first, last = _days(from_text, to_text, settings)
+        first, last = _days(from_text, to_text, _today(clock, settings))
         report = await service.kpis(
             conn,
             principal,
@@ -174,12 +174,13 @@ class SalesController(Controller):
         conn: Conn,
         principal: Caller,
         settings: AppSettings,
+        clock: BusinessClock,
         from_text: FromText = None,
         to_text: ToText = None,
         territory_id: Territory = None,
         format: Format = FileFormat.JSON,
     ) -> Response[Any]:
-        first, last = _days(from_text, to_text, settings)
+        first, last = _days(from_text, to_text, _today(clock, settings))
         report = await service.active_base(conn, principal, first, last, territory_id)
         return respond(report, [*report.rows, report.total], format, f"active_base-{first}-{last}")
 
@@ -191,12 +192,13 @@ class SalesController(Controller):
         conn: Conn,
         principal: Caller,
         settings: AppSettings,
+        clock: BusinessClock,
         from_text: FromText = None,
         to_text: ToText = None,
         territory_id: Territory = None,
         format: Format = FileFormat.JSON,
     ) -> Response[Any]:
-        first, last = _days(from_text, to_text, settings)
+        first, last = _days(from_text, to_text, _today(clock, settings))
         report = await service.churn(conn, principal, first, last, territory_id)
         return respond(report, [*report.rows, report.total], format, f"churn-{first}-{last}")
 
@@ -210,11 +212,12 @@ class SalesController(Controller):
         conn: Conn,
         principal: Caller,
         settings: AppSettings,
+        clock: BusinessClock,
         from_month: Annotated[str | None, QueryParameter(name="from", description="first month YYYY-MM")] = None,
         to_month: Annotated[str | None, QueryParameter(name="to", description="last month YYYY-MM")] = None,
         format: Format = FileFormat.JSON,
     ) -> Response[Any]:
-        first, last = _months(from_month, to_month, settings)
+        first, last = _months(from_month, to_month, _today(clock, settings))
         if to_month is None:
             last = first
         report = await service.seasonality(conn, principal, first, last, fact_from=settings.sales_fact_from)
@@ -230,13 +233,14 @@ class SalesController(Controller):
         conn: Conn,
         principal: Caller,
         settings: AppSettings,
+        clock: BusinessClock,
         from_text: FromText = None,
         to_text: ToText = None,
         group_by: Group = "territory",
         format: Format = FileFormat.JSON,
     ) -> Response[Any]:
         """group_by: territory, channel, rep or brand. From checklist items bound to a SKU or a brand."""
-        first, last = _days(from_text, to_text, settings)
+        first, last = _days(from_text, to_text, _today(clock, settings))
         report = await service.shelf(conn, principal, first, last, group_by, time_zone=settings.planning_time_zone)
         return respond(report, report.rows, format, f"shelf-{group_by}-{first}-{last}")
 
