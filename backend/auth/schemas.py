@@ -94,3 +94,6 @@ class NewUser(msgspec.Struct, frozen=True):
     password: str
     supervisor_email: str | None = None
     home: Point | None = None
+    # A rep who works in the field gets a field profile (home, shift, route); an office rep such as a
+    # telemarketer does not, so the planning, the map and absence hand-overs leave them out.
+    field_profile: bool = True

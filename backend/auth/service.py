@@ -141,6 +141,6 @@ async def create_user(conn: asyncpg.Connection, new: NewUser) -> int:
         checked(new.home.lat, new.home.lon, field="home")
     password_hash = await hash_password_async(new.password)
     user_id = await repository.insert_user(conn, email, new.name.strip(), new.role, password_hash, supervisor_id)
-    if new.role is Role.REP:
+    if new.role is Role.REP and new.field_profile:
         await repository.insert_rep_profile(conn, user_id, new.home)
     return user_id

@@ -239,6 +239,11 @@ def users() -> None:
 @click.option("--home", default=None, help="home location of a rep as LAT,LON")
 @click.option("--territory", "territory_code", default=None, help="a rep: the code of the territory they own")
 @click.option("--sales-role", default=None, type=click.Choice(SALES_ROLES), help="the sales role beside the role")
+@click.option(
+    "--office",
+    is_flag=True,
+    help="a rep who works from the office (the default for a telemarketer): no home, shift or route",
+)
 @click.option("--password-stdin", is_flag=True, required=True, help="read the password from standard input")
 def users_create(
     email: str,
@@ -248,18 +253,31 @@ def users_create(
     home: str | None,
     territory_code: str | None,
     sales_role: str | None,
+    office: bool,
     password_stdin: bool,
 ) -> None:
     """Create a user; the password is read from standard input, never from the command line.
 
     A rep is planned only with a territory: give it with --territory CODE (or later with
-    PUT /api/v1/territories/{id}); a rep without one is reported by the planner, not planned."""
+    PUT /api/v1/territories/{id}); a rep without one is reported by the planner, not planned.
+    A telemarketer (or any rep given --office) works from the office: no field profile, so no
+    route, no map position and no share of an absent colleague's visits."""
     from backend.auth.principal import Role
     from backend.auth.schemas import NewUser, Point
     from backend.auth.service import create_user
     from backend.coordinates import parse
     from backend.errors import AppError
     from backend.territories.service import assign_owner
+
+    if territory_code is not None and role != "rep":
+        raise click.BadParameter("only a rep owns a territory", param_hint="--territory")
+    if office and role != "rep":
+        raise click.BadParameter(
+            "only a rep has a route to leave out; supervisors and admins have none", param_hint="--office"
+        )
+    in_office = role == "rep" and (office or sales_role == "telemarketer")
+    if in_office and (territory_code is not None or home is not None):
+        raise click.BadParameter("a rep who works from the office has no territory or home", param_hint="--office")
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else ""
     home_point = None
@@ -270,11 +288,14 @@ def users_create(
             raise click.BadParameter("expected LAT,LON such as 60.17,24.94", param_hint="--home") from exc
     settings = _settings()
     new = NewUser(
-        email=email, name=name, role=Role(role), password=password, supervisor_email=supervisor_email, home=home_point
+        email=email,
+        name=name,
+        role=Role(role),
+        password=password,
+        supervisor_email=supervisor_email,
+        home=home_point,
+        field_profile=not in_office,
     )
-
-    if territory_code is not None and role != "rep":
-        raise click.BadParameter("only a rep owns a territory", param_hint="--territory")
 
     async def work(conn: asyncpg.Connection) -> int:
         user_id = await create_user(conn, new)
@@ -297,6 +318,8 @@ def users_create(
     )
     if territory_code is not None:
         click.echo(f"  owns territory {territory_code}")
+    elif in_office:
+        click.echo("  works from the office: no route is planned")
     elif role == "rep":
         click.echo("  no territory yet: the planner reports this rep until one is assigned (--territory)")
 

@@ -26,7 +26,3 @@ from account, jsonb_array_elements($16::jsonb) as window_item;
 update reps set home = ST_SetSRID(ST_MakePoint($3::float8, $2::float8), 4326), shift_start_s = $4,
                 shift_end_s = $5, time_zone = $6, travel_mode = $7
 where user_id = $1;
-
--- name: delete_rep_profile
--- An office user with access role rep but no field work (the demo's telemarketer): no route, no map.
-delete from reps where user_id = $1;

@@ -41,6 +41,3 @@ async def set_rep_profile(
         Q["set_rep_profile"], user_id, home_lat, home_lon, shift_start_s, shift_end_s, time_zone, travel_mode
     )
 
-
-async def delete_rep_profile(conn: asyncpg.Connection, user_id: int) -> None:
-    await conn.execute(Q["delete_rep_profile"], user_id)

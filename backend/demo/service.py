@@ -120,9 +120,9 @@ async def _telemarketer(conn: asyncpg.Connection, city: DemoCity, password: str)
             role=Role.REP,
             password=password,
             supervisor_email=city.supervisor.email,
+            field_profile=False,
         ),
     )
-    await repository.delete_rep_profile(conn, user_id)
     return user_id
 
 

@@ -119,3 +119,33 @@ def test_cli_migrate_users_and_demo_against_the_database(settings: Settings, mig
         subprocess.run(
             ["psql", settings.database_url, "-qc", "delete from users where email = 'new.rep@example.com'"], check=True
         )
+
+
+def test_cli_creates_a_telemarketer_without_a_route(settings: Settings, migrated: list[str]) -> None:
+    """A telemarketer works from the office: created from the command line, they get no field profile,
+    so the nightly planning neither plans nor reports them; an office rep with a territory is refused."""
+    env = {"DATABASE_URL": settings.database_url, "FIELDSALES_ENV": "test"}
+    base = ["users", "create", "--role", "rep", "--name", "Phone Person", "--password-stdin"]
+    email = "phone.person@example.com"
+    try:
+        created = _cli(*base, "--email", email, "--sales-role", "telemarketer", stdin="a-long-password\n", env=env)
+        assert created.returncode == 0, created.stderr
+        assert "works from the office" in created.stdout
+        profiles = subprocess.run(
+            [
+                "psql",
+                settings.database_url,
+                "-tAc",
+                f"select count(*) from reps r join users u on u.id = r.user_id where u.email = '{email}'",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert profiles.stdout.strip() == "0"
+        refused = _cli(
+            *base, "--email", "other@example.com", "--office", "--territory", "T1", stdin="a-long-password\n", env=env
+        )
+        assert refused.returncode != 0 and "--office" in refused.stderr
+    finally:
+        subprocess.run(["psql", settings.database_url, "-qc", f"delete from users where email = '{email}'"], check=True)
