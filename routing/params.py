@@ -16,7 +16,8 @@ class SolveParams(msgspec.Struct, frozen=True, kw_only=True):
     """How long and how to search.
 
     The default search: VROOM's plan (pyvroom, C++ construction and local search; days of up to five
-    reps, up to 90 % of a timed run, less deep when the budget is tight) and seeded regret-insertion
+    reps, up to 90 % of a timed run, less deep when the budget is tight) or, on a timed fleet day PyVRP
+    models exactly, PyVRP's plan (hybrid genetic search in C++, up to 80 %), and seeded regret-insertion
     restarts (our construction); the better start, after our insert/replace pass (a left-out visit
     takes the place of one of lower priority; an appointment left out takes the place of a short
     string), goes into an iterated local search: each round ruins a cluster or strings of the plan
@@ -65,5 +66,8 @@ class SolveParams(msgspec.Struct, frozen=True, kw_only=True):
     # five reps, and keep the better start; `vroom_exploration` is its search depth (0-5).
     vroom_start: bool = True
     vroom_exploration: int = 5
+    # Start fleet days (more than five reps) from PyVRP's plan (hybrid genetic search in C++) where its
+    # model is exact (`routing._pyvrp.fits`): up to 80 % of a timed run; runs bounded by work skip it.
+    pyvrp_start: bool = True
     # Check the result with the independent checker (cheap; turn off only in benchmarks of search).
     verify: bool = True

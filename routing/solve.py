@@ -6,7 +6,7 @@ import itertools
 import random
 import time
 
-from routing import _vroom
+from routing import _pyvrp, _vroom
 from routing._candidates import find_candidates
 from routing._construct import Recreator, regret_construction, score
 from routing._ils import iterated_search
@@ -56,7 +56,7 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
         initial = None
         local = LocalSearch(inst, lookup, repairer, in_play) if params.local_search else None
         if params.first_solution == "regret":
-            vroom_start = None
+            compiled_start = None
             if params.vroom_start and inst.n_reps <= _VROOM_MAX_REPS and _vroom.available():
                 # VROOM first: its search usually ends well before its share; ours gets the rest. In
                 # a fresh process its import (pandas) comes out of that share; a share too small to
@@ -66,15 +66,26 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
                 if vroom_s is None or vroom_s >= _VROOM_MIN_S:
                     exploration = _vroom.exploration_for(len(in_play), vroom_s, params.vroom_exploration)
                     from_vroom = _vroom.vroom_routes(inst, candidates.allowed_reps, in_play, vroom_s, exploration)
-                    vroom_start = [repairer.keep_feasible(r, seq) for r, seq in enumerate(from_vroom)]
+                    compiled_start = [repairer.keep_feasible(r, seq) for r, seq in enumerate(from_vroom)]
                     if local is not None:
                         # VROOM may leave out an appointment to serve more priority; ours puts it back.
-                        vroom_start = local.descend(vroom_start, select=True)
-            share = _CONSTRUCTION_SHARE if vroom_start is not None else _CONSTRUCTION_SHARE_ALONE
+                        compiled_start = local.descend(compiled_start, select=True)
+            elif (
+                params.pyvrp_start
+                and time_limit_s is not None
+                and inst.n_reps > _VROOM_MAX_REPS
+                and _pyvrp.available()
+                and _pyvrp.fits(inst, candidates.allowed_reps, in_play)
+            ):
+                pyvrp_s = time_limit_s * _PYVRP_SHARE - (time.perf_counter() - began)
+                if pyvrp_s >= _PYVRP_MIN_S:
+                    from_pyvrp = _pyvrp.pyvrp_routes(inst, in_play, pyvrp_s, params.seed)
+                    compiled_start = [repairer.keep_feasible(r, seq) for r, seq in enumerate(from_pyvrp)]
+            share = _CONSTRUCTION_SHARE if compiled_start is not None else _CONSTRUCTION_SHARE_ALONE
             construction_s = None if time_limit_s is None else time_limit_s * share
             initial = regret_construction(inst, lookup, repairer, in_play, params, deadline_s=construction_s)
-            if vroom_start is not None and score(inst, lookup, vroom_start) < score(inst, lookup, initial):
-                initial = vroom_start
+            if compiled_start is not None and score(inst, lookup, compiled_start) < score(inst, lookup, initial):
+                initial = compiled_start
         engine_input = EngineInput(
             visits=in_play,
             allowed_reps={
@@ -143,6 +154,9 @@ _VROOM_SHARE = 0.9
 _VROOM_MAX_REPS = 5
 # Least budget worth giving VROOM (its first construction cannot be interrupted).
 _VROOM_MIN_S = 0.05
+# Share of a timed fleet day by which PyVRP's start must be done, and the least worth giving it.
+_PYVRP_SHARE = 0.8
+_PYVRP_MIN_S = 0.1
 # Share of a timed run for our own regret-insertion restarts (at least one runs): small beside VROOM's
 # start, larger when ours is the only start (fleets).
 _CONSTRUCTION_SHARE = 0.05
