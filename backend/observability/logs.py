@@ -14,14 +14,22 @@ from backend.http.log_safety import EscapeControlCharacters
 from backend.observability.context import current_id
 
 # Attributes every LogRecord has; anything else was passed with `extra=` and is logged as a field.
-_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime", "request_id"}
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message",
+    "asctime",
+    "request_id",
+    "request_tag",
+}
 
 
 class RequestIdFilter(logging.Filter):
-    """Stamps the current request or job id on every record (None outside one)."""
+    """Stamps the current request or job id on every record (None outside one); text lines show it
+    as `[id] ` and nothing outside a request or job."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_id()
+        request_id = current_id()
+        record.request_id = request_id
+        record.request_tag = f"[{request_id}] " if request_id else ""
         return True
 
 
@@ -40,7 +48,7 @@ class JsonFormatter(logging.Formatter):
         return msgspec.json.encode(line, enc_hook=str).decode()
 
 
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(request_tag)s%(message)s"
 
 
 def configure_logging(log_format: str, level: str) -> None:

@@ -64,3 +64,26 @@ async def test_metrics_expose_latency_by_route_and_the_queues(client: httpx.Asyn
         "fieldsales_db_pool_connections",
     ):
         assert name in text, name
+
+
+def test_text_log_lines_show_the_id_only_inside_a_request_or_job() -> None:
+    import io
+
+    from backend.observability.logs import TEXT_FORMAT, RequestIdFilter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+    logger = logging.getLogger("fieldsales.text-test")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        with bound_id("job-8"):
+            logger.info("inside")
+        logger.info("outside")
+    finally:
+        logger.removeHandler(handler)
+    inside, outside = stream.getvalue().splitlines()
+    assert inside.endswith("fieldsales.text-test [job-8] inside")
+    assert outside.endswith("fieldsales.text-test outside") and "None" not in outside
