@@ -59,7 +59,11 @@ class VisitChecklistController(Controller):
 
     @put("", guards=[requires_role(Role.REP)], summary="Submit the visit's answers for one template version")
     async def submit(
-        self, data: JSONBody[ChecklistRequest], conn: Conn, principal: Caller, settings: AppSettings,
+        self,
+        data: JSONBody[ChecklistRequest],
+        conn: Conn,
+        principal: Caller,
+        settings: AppSettings,
         visit_id: FromPath[uuid.UUID],
     ) -> Response[ChecklistResult]:
         """422 names every bad item (`errors[].field` = `answers.<item key>`); the same body again

@@ -40,4 +40,3 @@ async def set_rep_profile(
     await conn.execute(
         Q["set_rep_profile"], user_id, home_lat, home_lon, shift_start_s, shift_end_s, time_zone, travel_mode
     )
-

@@ -32,7 +32,10 @@ class DuplicatesController(Controller):
 
     @post("/{candidate_id:int}/merge", status_code=200, summary="Merge a pair into one account", raises=[])
     async def merge(
-        self, conn: Conn, principal: Caller, candidate_id: FromPath[int],
+        self,
+        conn: Conn,
+        principal: Caller,
+        candidate_id: FromPath[int],
         data: JSONBody[MergeRequest | None] = None,
     ) -> MergeResult:
         keep = data.keep_id if data is not None else None

@@ -108,9 +108,7 @@ async def mark_undone(conn: asyncpg.Connection, merge_id: int, user_id: int) -> 
     await conn.execute(Q["mark_undone"], merge_id, user_id)
 
 
-async def reopen_pair(
-    conn: asyncpg.Connection, a: int, b: int, score: float | None, signals: dict[str, Any]
-) -> None:
+async def reopen_pair(conn: asyncpg.Connection, a: int, b: int, score: float | None, signals: dict[str, Any]) -> None:
     await conn.execute(Q["reopen_pair"], a, b, score, signals)
 
 

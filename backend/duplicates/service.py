@@ -26,7 +26,11 @@ async def _scope(conn: asyncpg.Connection, principal: Principal) -> list[int]:
 
 
 async def list_pairs(
-    conn: asyncpg.Connection, principal: Principal, *, status: str = "open", cursor: str | None = None,
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    status: str = "open",
+    cursor: str | None = None,
     limit: int = 50,
 ) -> DuplicatePage:
     after = None
@@ -39,8 +43,15 @@ async def list_pairs(
     rows = rows[:limit]
     briefs = await repository.account_briefs(conn, sorted({i for r in rows for i in (r.account_a_id, r.account_b_id)}))
     items = [
-        DuplicatePair(id=r.id, score=r.score, signals=r.signals, status=r.status, created_at=r.created_at,
-                      a=briefs[r.account_a_id], b=briefs[r.account_b_id])
+        DuplicatePair(
+            id=r.id,
+            score=r.score,
+            signals=r.signals,
+            status=r.status,
+            created_at=r.created_at,
+            a=briefs[r.account_a_id],
+            b=briefs[r.account_b_id],
+        )
         for r in rows
     ]
     return DuplicatePage(items=items, next_cursor=encode_cursor([rows[-1].id]) if more else None)

@@ -114,9 +114,7 @@ def on_query_canceled(_: Request[Any, Any, Any], exc: asyncpg.QueryCanceledError
 def on_data_error(request: Request[Any, Any, Any], exc: asyncpg.DataError) -> Response[dict[str, Any]]:
     """A request value PostgreSQL cannot take (an id beyond bigint, a number out of range) is the client's
     input; any other data error is ours (500)."""
-    if str(exc).startswith("invalid input for query argument") or isinstance(
-        exc, asyncpg.NumericValueOutOfRangeError
-    ):
+    if str(exc).startswith("invalid input for query argument") or isinstance(exc, asyncpg.NumericValueOutOfRangeError):
         return problem(422, "Invalid input", "a value is out of range (ids and integers are 64-bit)")
     return on_unexpected(request, exc)
 

@@ -26,9 +26,7 @@ async def allocate_account_ids(conn: asyncpg.Connection, count: int) -> list[int
     return [row["id"] for row in await conn.fetch(Q["allocate_account_ids"], count)]
 
 
-async def insert_accounts(
-    conn: asyncpg.Connection, ids: Sequence[int], accounts: Sequence[NewAccount]
-) -> None:
+async def insert_accounts(conn: asyncpg.Connection, ids: Sequence[int], accounts: Sequence[NewAccount]) -> None:
     if not accounts:
         return
     await conn.execute(
@@ -66,7 +64,10 @@ async def replace_opening_hours(
         )
     elif flat:
         await conn.execute(
-            Q["insert_opening_hours"], [f[0] for f in flat], [f[1] for f in flat], [f[2] for f in flat],
+            Q["insert_opening_hours"],
+            [f[0] for f in flat],
+            [f[1] for f in flat],
+            [f[2] for f in flat],
             [f[3] for f in flat],
         )
 
@@ -81,14 +82,24 @@ async def insert_sources(
         return {}
     result = await conn.fetch(
         Q["insert_sources"],
-        [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows],
-        [r[4] for r in rows], [r[5] for r in rows], import_id,
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+        [r[3] for r in rows],
+        [r[4] for r in rows],
+        [r[5] for r in rows],
+        import_id,
     )
     return {(row["source"], row["external_id"]): row["id"] for row in result}
 
 
 async def update_source(
-    conn: asyncpg.Connection, source: str, external_id: str, content_hash: str, file_name: str, row_number: int,
+    conn: asyncpg.Connection,
+    source: str,
+    external_id: str,
+    content_hash: str,
+    file_name: str,
+    row_number: int,
     import_id: int | None,
 ) -> None:
     await conn.execute(Q["update_source"], source, external_id, content_hash, file_name, row_number, import_id)
@@ -96,9 +107,22 @@ async def update_source(
 
 async def update_account(conn: asyncpg.Connection, account_id: int, account: NewAccount) -> None:
     await conn.execute(
-        Q["update_account"], account_id, account.name, account.legal_form, account.address, account.address_key,
-        account.phones, account.tax_id, account.branch_code, account.lat, account.lon, account.channel,
-        account.category, account.account_class, account.status, account.opening_hours_raw,
+        Q["update_account"],
+        account_id,
+        account.name,
+        account.legal_form,
+        account.address,
+        account.address_key,
+        account.phones,
+        account.tax_id,
+        account.branch_code,
+        account.lat,
+        account.lon,
+        account.channel,
+        account.category,
+        account.account_class,
+        account.status,
+        account.opening_hours_raw,
         bool(account.opening_hours),
     )
     if account.opening_hours:
@@ -139,19 +163,44 @@ async def fill_accounts(conn: asyncpg.Connection, rows: Sequence[tuple[int, NewA
 
 async def fill_account(conn: asyncpg.Connection, account_id: int, account: NewAccount) -> None:
     await conn.execute(
-        Q["fill_account"], account_id, account.address, account.address_key, account.phones, account.tax_id,
-        account.branch_code, account.lat, account.lon, account.legal_form, account.opening_hours_raw,
+        Q["fill_account"],
+        account_id,
+        account.address,
+        account.address_key,
+        account.phones,
+        account.tax_id,
+        account.branch_code,
+        account.lat,
+        account.lon,
+        account.legal_form,
+        account.opening_hours_raw,
     )
 
 
 async def insert_merge(
-    conn: asyncpg.Connection, *, winner_id: int, loser_id: int | None, loser_snapshot: dict[str, Any],
-    winner_before: dict[str, Any], source_ids: Sequence[int], score: float | None, signals: dict[str, Any],
-    kind: str, decided_by: int | None,
+    conn: asyncpg.Connection,
+    *,
+    winner_id: int,
+    loser_id: int | None,
+    loser_snapshot: dict[str, Any],
+    winner_before: dict[str, Any],
+    source_ids: Sequence[int],
+    score: float | None,
+    signals: dict[str, Any],
+    kind: str,
+    decided_by: int | None,
 ) -> int:
     merge_id: int = await conn.fetchval(
-        Q["insert_merge"], winner_id, loser_id, loser_snapshot, winner_before, list(source_ids), score, signals,
-        kind, decided_by,
+        Q["insert_merge"],
+        winner_id,
+        loser_id,
+        loser_snapshot,
+        winner_before,
+        list(source_ids),
+        score,
+        signals,
+        kind,
+        decided_by,
     )
     return merge_id
 
@@ -183,7 +232,10 @@ async def insert_review_pairs(conn: asyncpg.Connection, pairs: Sequence[tuple[in
     if not pairs:
         return 0
     status: str = await conn.execute(
-        Q["insert_review_pairs"], [p[0] for p in pairs], [p[1] for p in pairs], [p[2] for p in pairs],
+        Q["insert_review_pairs"],
+        [p[0] for p in pairs],
+        [p[1] for p in pairs],
+        [p[2] for p in pairs],
         [p[3] for p in pairs],
     )
     return int(status.split()[-1])

@@ -108,17 +108,22 @@ def read_files(
     for upload in files:
         try:
             limits = WorkbookLimits(max_rows=options.max_rows, max_cells=options.max_cells)
-            sheet = read_spreadsheet(upload.data, upload.name, max_bytes=options.max_file_bytes,
-                                     encoding=options.encoding, limits=limits)
+            sheet = read_spreadsheet(
+                upload.data, upload.name, max_bytes=options.max_file_bytes, encoding=options.encoding, limits=limits
+            )
             columns = map_columns(sheet, options.mapping)
         except SpreadsheetError as exc:
             raise file_error(exc) from exc
         reports.append(
             FileReport(
-                name=upload.name, kind=sheet.kind, encoding=sheet.encoding, rows=len(sheet.rows),
+                name=upload.name,
+                kind=sheet.kind,
+                encoding=sheet.encoding,
+                rows=len(sheet.rows),
                 empty_rows=sheet.empty_rows,
                 columns={name: sheet.headers[index] for name, index in columns.columns.items()},
-                ignored_columns=columns.ignored_headers, notes=sheet.notes,
+                ignored_columns=columns.ignored_headers,
+                notes=sheet.notes,
             )
         )
         for item in normalize_rows(sheet, columns, row_options):
@@ -136,16 +141,28 @@ def new_account(rows: Sequence[AccountRow]) -> NewAccount:
     if len(rows) == 1:
         only = rows[0]
         return NewAccount(
-            name=only.name, legal_form=only.legal_form, address=only.address, address_key=only.address_key,
-            phones=list(only.phones), tax_id=only.tax_id, branch_code=only.branch_code, lat=only.lat, lon=only.lon,
-            channel=only.channel, category=only.category, account_class=only.account_class, status=only.status,
+            name=only.name,
+            legal_form=only.legal_form,
+            address=only.address,
+            address_key=only.address_key,
+            phones=list(only.phones),
+            tax_id=only.tax_id,
+            branch_code=only.branch_code,
+            lat=only.lat,
+            lon=only.lon,
+            channel=only.channel,
+            category=only.category,
+            account_class=only.account_class,
+            status=only.status,
             opening_hours_raw=only.opening_hours_raw,
             opening_hours=_iso_windows(only.opening_hours),
         )
 
     def completeness(row: AccountRow) -> tuple[int, int]:
-        filled = sum(x is not None and x != [] for x in (row.address, row.phones or None, row.lat, row.tax_id,
-                                                          row.opening_hours_raw, row.category))
+        filled = sum(
+            x is not None and x != []
+            for x in (row.address, row.phones or None, row.lat, row.tax_id, row.opening_hours_raw, row.category)
+        )
         return (filled, -rows.index(row))
 
     ordered = sorted(rows, key=completeness, reverse=True)
@@ -312,9 +329,15 @@ async def import_accounts(
             if previous.content_hash == row.content_hash:
                 counts.unchanged += 1
             else:
-                rejected.append(RowIssue(row.file_name, row.row_number, "external_id",
-                                         f"external id {external_id!r} is used by {previous.file_name} row "
-                                         f"{previous.row_number} with other content"))
+                rejected.append(
+                    RowIssue(
+                        row.file_name,
+                        row.row_number,
+                        "external_id",
+                        f"external id {external_id!r} is used by {previous.file_name} row "
+                        f"{previous.row_number} with other content",
+                    )
+                )
             continue
         first_seen[(source, external_id)] = row
         keyed.append(_Keyed(row, source, external_id))
@@ -352,8 +375,13 @@ async def import_accounts(
     counts.merged_into_existing = sum(len(c.rows) for c in clusters if c.existing_id is not None)
     counts.review_pairs = len(batch_review) + len(db_review)
     report = ImportReport(
-        import_id=None, dry_run=options.dry_run, files=file_reports, counts=counts, rejected=rejected,
-        warnings=warnings[:MAX_WARNINGS], summary="",
+        import_id=None,
+        dry_run=options.dry_run,
+        files=file_reports,
+        counts=counts,
+        rejected=rejected,
+        warnings=warnings[:MAX_WARNINGS],
+        summary="",
     )
     wrote = bool(fresh or changed)
     if options.dry_run or not wrote:
@@ -362,8 +390,12 @@ async def import_accounts(
 
     # 3. Writes.
     import_id = await repository.insert_import(
-        conn, options.source or ",".join(f.name for f in file_reports), user_id,
-        msgspec.to_builtins(file_reports), msgspec.to_builtins(counts), msgspec.to_builtins(rejected),
+        conn,
+        options.source or ",".join(f.name for f in file_reports),
+        user_id,
+        msgspec.to_builtins(file_reports),
+        msgspec.to_builtins(counts),
+        msgspec.to_builtins(rejected),
     )
     ids = await repository.allocate_account_ids(conn, len(creating))
     for cluster_item, new_id in zip(creating, ids, strict=True):
@@ -376,15 +408,23 @@ async def import_accounts(
     touched: list[int] = list(ids)
     for account_id, item in changed:
         await repository.update_account(conn, account_id, new_account([item.row]))
-        await repository.update_source(conn, item.source, item.external_id, item.row.content_hash,
-                                       item.row.file_name, item.row.row_number, import_id)
+        await repository.update_source(
+            conn,
+            item.source,
+            item.external_id,
+            item.row.content_hash,
+            item.row.file_name,
+            item.row.row_number,
+            import_id,
+        )
         touched.append(account_id)
     source_rows: list[tuple[int, str, str, str, int, str]] = []
     for c in clusters:
         target = c.new_id if c.new_id is not None else c.existing_id
         assert target is not None
-        source_rows.extend((target, k.source, k.external_id, k.row.file_name, k.row.row_number, k.row.content_hash)
-                           for k in c.rows)
+        source_rows.extend(
+            (target, k.source, k.external_id, k.row.file_name, k.row.row_number, k.row.content_hash) for k in c.rows
+        )
     source_ids = await repository.insert_sources(conn, source_rows, import_id)
     merges: list[tuple[object, ...]] = []
     # Stored accounts receiving rows: snapshots (for undo) and fills set-based, one statement each;
@@ -406,23 +446,48 @@ async def import_accounts(
             score = c.existing_score.score if c.existing_score else None
             signals = c.existing_score.signals if c.existing_score else {}
             for position, k in enumerate(c.rows):
-                merges.append((c.existing_id, None, _row_snapshot(k), before if position == 0 else {},
-                               [source_ids[(k.source, k.external_id)]], score, signals, "import", user_id))
+                merges.append(
+                    (
+                        c.existing_id,
+                        None,
+                        _row_snapshot(k),
+                        before if position == 0 else {},
+                        [source_ids[(k.source, k.external_id)]],
+                        score,
+                        signals,
+                        "import",
+                        user_id,
+                    )
+                )
         else:
             for k, score_value in zip(c.rows[1:], c.scores, strict=True):
-                merges.append((c.new_id, None, _row_snapshot(k), {}, [source_ids[(k.source, k.external_id)]],
-                               score_value, {}, "import", user_id))
+                merges.append(
+                    (
+                        c.new_id,
+                        None,
+                        _row_snapshot(k),
+                        {},
+                        [source_ids[(k.source, k.external_id)]],
+                        score_value,
+                        {},
+                        "import",
+                        user_id,
+                    )
+                )
     await repository.insert_merges(conn, merges)
     review_rows: list[tuple[int, int, float, dict[str, Any]]] = []
     for ci, cj, result in batch_review:
         a, b = _account_of(clusters[ci]), _account_of(clusters[cj])
         review_rows.append((a, b, result.score, {**result.signals, "reason": result.reason}))
     for ci, account_id, result in db_review:
-        review_rows.append((_account_of(clusters[ci]), account_id, result.score,
-                            {**result.signals, "reason": result.reason}))
+        review_rows.append(
+            (_account_of(clusters[ci]), account_id, result.score, {**result.signals, "reason": result.reason})
+        )
     counts.review_pairs = await repository.insert_review_pairs(conn, review_rows)
-    tax_ids = sorted({c.account.tax_id for c in clusters if c.account.tax_id}
-                     | {item.row.tax_id for _, item in changed if item.row.tax_id})
+    tax_ids = sorted(
+        {c.account.tax_id for c in clusters if c.account.tax_id}
+        | {item.row.tax_id for _, item in changed if item.row.tax_id}
+    )
     await repository.link_legal_entities(conn, tax_ids)
     unplaced = [c.new_id for c in creating if c.account.lat is None and c.new_id is not None]
     if geocoder is not None and unplaced:
@@ -453,6 +518,10 @@ def _account_of(c: _Cluster) -> int:
 
 def _row_snapshot(k: _Keyed) -> dict[str, Any]:
     snapshot = new_account([k.row]).snapshot()
-    snapshot["provenance"] = {"source": k.source, "external_id": k.external_id, "file": k.row.file_name,
-                              "row": k.row.row_number}
+    snapshot["provenance"] = {
+        "source": k.source,
+        "external_id": k.external_id,
+        "file": k.row.file_name,
+        "row": k.row.row_number,
+    }
     return snapshot

@@ -36,8 +36,16 @@ async def blob_exists(conn: asyncpg.Connection, sha256: str) -> bool:
 
 async def insert_blob(conn: asyncpg.Connection, facts: PhotoFacts) -> None:
     await conn.execute(
-        Q["insert_blob"], facts.sha256, facts.media_type, facts.size_bytes, facts.width, facts.height,
-        facts.phash, facts.captured_at, facts.gps_lat, facts.gps_lon,
+        Q["insert_blob"],
+        facts.sha256,
+        facts.media_type,
+        facts.size_bytes,
+        facts.width,
+        facts.height,
+        facts.phash,
+        facts.captured_at,
+        facts.gps_lat,
+        facts.gps_lon,
     )
 
 

@@ -79,7 +79,14 @@ async def create_schedule(
     }
     schedule_id = await repository.insert_schedule(
         # user id 0 is the command line (an operator), which has no user row
-        conn, data.rep_id, data.start, data.weeks, schedule.feasible, report, principal.user_id or None, visits
+        conn,
+        data.rep_id,
+        data.start,
+        data.weeks,
+        schedule.feasible,
+        report,
+        principal.user_id or None,
+        visits,
     )
     return StoredSchedule(
         id=schedule_id,
