@@ -108,7 +108,7 @@ def create_app(settings: Settings, pool: ConnectionSource | None = None, clock: 
         if pool is not None:  # injected: set in the state below, owned by the caller
             yield
             return
-        own_pool = await create_pool(settings)
+        own_pool = await create_pool(settings, clock)
         app.state.pool = own_pool
         try:
             yield

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import asyncpg
 
+from backend.clock import Clock, SystemClock
 from backend.errors import AppError, Unavailable
 from backend.observability import metrics
 from backend.settings import Settings
@@ -47,12 +48,26 @@ def slow_query_logger(threshold_ms: int) -> Callable[[asyncpg.connection.LoggedQ
     return check
 
 
-async def create_pool(settings: Settings) -> asyncpg.Pool:
+async def create_pool(settings: Settings, clock: Clock | None = None) -> asyncpg.Pool:
+    """The pool. With a clock other than wall time (a simulation), every acquired connection carries
+    that clock's instant as the database's business time (`business_now()`, migration 0022), so
+    retention ages idempotency keys and the sync log by simulated days."""
     log_slow = slow_query_logger(settings.slow_query_ms)
 
     async def init(conn: asyncpg.Connection) -> None:
         await _init_connection(conn)
         conn.add_query_logger(log_slow)
+
+    setup = None
+    if clock is not None and not isinstance(clock, SystemClock):
+        business_clock = clock
+
+        async def set_business_time(conn: asyncpg.pool.PoolConnectionProxy[asyncpg.Record]) -> None:
+            await conn.execute(
+                "select set_config('fieldsales.business_now', $1, false)", business_clock.now().isoformat()
+            )
+
+        setup = set_business_time
 
     pool = await asyncpg.create_pool(
         settings.database_url,
@@ -65,6 +80,7 @@ async def create_pool(settings: Settings) -> asyncpg.Pool:
             "application_name": "fieldsales",
         },
         init=init,
+        setup=setup,
     )
     assert pool is not None
     return pool

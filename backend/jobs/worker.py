@@ -8,6 +8,7 @@ import logging
 import signal
 from datetime import timedelta
 
+import asyncpg
 import httpx
 from pgqueuer import PgQueuer, Queries, QueueManager
 from pgqueuer.models import Job, Schedule
@@ -30,12 +31,24 @@ from backend.settings import Settings
 log = logging.getLogger("fieldsales.worker")
 
 
+async def timer_tick(conn: asyncpg.Connection, settings: Settings, now: dt.datetime) -> list[int]:
+    """What the worker's 5-minute timer does at business time `now`, one tick at a time across every
+    worker (so the run for a day starts once): start the nightly run or the morning check when due,
+    and purge what is past its retention. The simulator calls it at its own clock's 22:05 and 05:35."""
+    await conn.execute("select pg_advisory_xact_lock(7301946216)")
+    started = await periodic_tick(
+        conn, settings.planning_time_zone, settings.nightly_local_time, settings.morning_check_local_time, now
+    )
+    await purge_expired_data(conn, now, sync_horizon_days=settings.sync_horizon_days)
+    return started
+
+
 async def run_worker(
     settings: Settings, *, concurrency: int, drain: bool, timer: bool = True, clock: Clock | None = None
 ) -> None:
     """Process planning jobs until stopped (or, with `drain`, until the queue is empty)."""
     clock = clock or SystemClock()
-    pool = await create_pool(settings)
+    pool = await create_pool(settings, clock)
     listener = await connect(settings)
     solver = SolverPool(processes=concurrency)
     provider = matrix_provider(settings)
@@ -76,16 +89,7 @@ async def run_worker(
 
         async def tick(_: Schedule) -> None:
             async with transaction(pool, settings.pool_acquire_timeout_s) as conn:
-                # One tick at a time across every worker: the run for a day starts once.
-                await conn.execute("select pg_advisory_xact_lock(7301946216)")
-                started = await periodic_tick(
-                    conn,
-                    settings.planning_time_zone,
-                    settings.nightly_local_time,
-                    settings.morning_check_local_time,
-                    clock.now(),
-                )
-                await purge_expired_data(conn, dt.datetime.now(dt.UTC), sync_horizon_days=settings.sync_horizon_days)
+                started = await timer_tick(conn, settings, clock.now())
             if started:
                 log.info("started planning runs %s", started)
 

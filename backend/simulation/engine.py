@@ -4,8 +4,9 @@ and invariants (docs/architecture.md, "The simulator").
 Each simulated day D runs in phases, in this order, with the clock set to the local time named:
 1. 21:00 of D-1, `Hook.evening(sim, D)`: what is decided the evening before (appointments for D,
    a holiday announced, ...).
-2. 22:05 of D-1: the worker's timer (`periodic_tick`) starts D's nightly run and the queue is drained
-   by the worker (`run_worker(drain=True)`); then the same run again, which must publish nothing new.
+2. 22:05 of D-1: the worker's timer (`timer_tick`) starts D's nightly run and purges what is past its
+   retention; the queue is drained by the worker (`run_worker(drain=True)`); then the same run again,
+   which must publish nothing new.
 3. 05:35 of D: the timer's morning check, drained; 07:00 `Hook.morning(sim, D)` (a rep calls in sick).
 4. The working day: every hook's `agents(sim, D)` (reps walking their routes, a supervisor adding an
    urgent task, an import) are async generators that yield the next instant they act at; they run
@@ -39,8 +40,8 @@ import msgspec
 from backend.app import create_app
 from backend.clock import SimulatedClock
 from backend.db.pool import create_pool, transaction
-from backend.jobs.nightly import periodic_tick, start_run
-from backend.jobs.worker import run_worker
+from backend.jobs.nightly import start_run
+from backend.jobs.worker import run_worker, timer_tick
 from backend.settings import Settings
 from backend.simulation import repository
 from backend.simulation.schemas import SimAccount, SimRep
@@ -120,6 +121,8 @@ class Figures:
     checks: int = 0
     api_errors: list[str] = field(default_factory=list)
     phase_s: dict[str, float] = field(default_factory=dict)  # wall time per phase of the day
+    # Idempotency keys and sync log entries in the tables at the last retention check.
+    retained: tuple[int, int] = (0, 0)
 
     def timed(self, phase: str, started: float) -> None:
         self.phase_s[phase] = self.phase_s.get(phase, 0.0) + time.perf_counter() - started
@@ -268,7 +271,7 @@ class Simulation:
         # The progress lines replace the per-request and per-job logs (thousands of lines a day).
         for name in ("httpx", "fieldsales.worker"):
             logging.getLogger(name).setLevel(logging.WARNING)
-        self._pool = await create_pool(self.settings)
+        self._pool = await create_pool(self.settings, self.clock)
         self._app = create_app(self.settings, pool=self._pool, clock=self.clock)
         transport = httpx.ASGITransport(app=self._app)
         self._client = httpx.AsyncClient(transport=transport, base_url="http://simulation", timeout=120)
@@ -302,14 +305,7 @@ class Simulation:
         self.clock.set(self.at(day - dt.timedelta(days=1), 22 * 3600 + 300))
         started = time.perf_counter()
         async with transaction(self.pool, 30) as conn:
-            await repository.lock_timer(conn)
-            runs = await periodic_tick(
-                conn,
-                self.settings.planning_time_zone,
-                self.settings.nightly_local_time,
-                self.settings.morning_check_local_time,
-                now=self.clock.now(),
-            )
+            runs = await timer_tick(conn, self.settings, self.clock.now())
             jobs = await repository.rep_days_of_runs(conn, runs, day)
         await self._drain()
         self.figures.nightly_s += time.perf_counter() - started
@@ -343,14 +339,7 @@ class Simulation:
     async def morning(self, day: dt.date) -> None:
         self.clock.set(self.at(day, 5 * 3600 + 35 * 60))
         async with transaction(self.pool, 30) as conn:
-            await repository.lock_timer(conn)
-            runs = await periodic_tick(
-                conn,
-                self.settings.planning_time_zone,
-                self.settings.nightly_local_time,
-                self.settings.morning_check_local_time,
-                now=self.clock.now(),
-            )
+            runs = await timer_tick(conn, self.settings, self.clock.now())
             queued = await repository.rep_days_of_runs(conn, runs, day)
         if queued:  # usually none: every rep has today's route or a day off from the night before
             await self._drain()

@@ -52,6 +52,7 @@ from backend.simulation.engine import Agent, Hook, Simulation
 from backend.simulation.pipeline_history import PIPELINE_CODE
 from backend.simulation.sales import OrdersInVisits, PostedOrder, ledger, line_amount, order_id_for_visit
 from backend.simulation.schemas import FunnelAccount, SimRep
+from backend.sync.service import PRUNE_GRACE as SYNC_PRUNE_GRACE
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://fieldsales.example/simulation/funnel")
 OPEN_STAGES = ("lead", "contacted", "qualified", "tasting", "offer")
@@ -601,8 +602,12 @@ class HandoversNotified:
                 expected.append((deal.id, farmer, "first_delivered_order"))
         if not expected:
             return []
+        # Notifications older than the sync horizon (and its grace) are purged by the worker's timer.
+        purged_before = sim.clock.now() - dt.timedelta(days=sim.settings.sync_horizon_days) - SYNC_PRUNE_GRACE
         async with transaction(sim.pool, 30) as conn:
-            stored = await repository.handovers_of_deals(conn, sorted({deal_id for deal_id, _, _ in expected}))
+            stored = await repository.handovers_of_deals(
+                conn, sorted({deal_id for deal_id, _, _ in expected}), purged_before
+            )
         problems = []
         for deal_id, to_user, trigger in expected:
             rows = [h for h in stored if h.deal_id == deal_id and h.to_user_id == to_user and h.trigger == trigger]

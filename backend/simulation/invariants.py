@@ -15,6 +15,7 @@ from backend.simulation.engine import Simulation
 from backend.simulation.funnel import funnel_invariants
 from backend.simulation.sales import SalesRecount
 from backend.simulation.schemas import RawVisit, Removal, RouteVersion
+from backend.sync.service import PRUNE_GRACE as SYNC_PRUNE_GRACE
 
 CARRY_OVER_DAYS = {"A": 2, "B": 4, "C": 7}
 SCHEDULED_SOURCES = ("schedule", "carried_over")
@@ -415,6 +416,30 @@ class ApiAcceptsValidRequests:
         return list(errors)
 
 
+class RetentionWithinHorizon:
+    """Idempotency keys, the sync log and notifications hold only what their horizon allows, in
+    business time: the worker's timer purges them (`timer_tick`), so after a simulated 90 days the
+    tables hold the last days, not the whole run."""
+
+    name = "retention_within_horizon"
+
+    async def check(self, sim: Simulation, day: dt.date) -> list[str]:
+        async with transaction(sim.pool, 30) as conn:
+            past = await repository.past_retention(
+                conn, sim.clock.now(), sim.settings.sync_horizon_days, SYNC_PRUNE_GRACE
+            )
+        sim.figures.retained = (past["keys_kept"], past["sync_log_kept"])
+        return [
+            f"{past[table]} {label} past their retention at {sim.clock.now():%Y-%m-%d %H:%M}"
+            for table, label in (
+                ("keys", "idempotency keys"),
+                ("sync_log", "sync log entries"),
+                ("notifications", "notifications"),
+            )
+            if past[table]
+        ]
+
+
 def default_invariants() -> list[Any]:
     return [
         NoRouteOnDayOff(),
@@ -425,5 +450,6 @@ def default_invariants() -> list[Any]:
         CoverageRecount(),
         SalesRecount(),
         *funnel_invariants(),
+        RetentionWithinHorizon(),
         ApiAcceptsValidRequests(),
     ]

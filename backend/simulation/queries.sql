@@ -94,10 +94,6 @@ select rep_id, first_day, last_day from rep_absences order by rep_id, first_day;
 -- name: holidays
 select day, region from holidays order by day;
 
--- name: lock_timer
--- The worker's timer lock (backend/jobs/worker.py): one tick at a time, so a day's run starts once.
-select pg_advisory_xact_lock(7301946216);
-
 -- name: rep_days_of_runs
 -- The rep jobs of the runs $1 that plan day $2 (the timer's morning check of another day left out).
 select count(*)::int from planning_run_reps r join planning_runs p on p.id = r.run_id
@@ -221,11 +217,13 @@ where p.code = $1 and d.status = 'open'
 order by d.created_at, d.id;
 
 -- name: handovers_of_deals
--- Hand-overs of deals $1 and whether the new owner got the `handover` notification of each.
+-- Hand-overs of deals $1 and whether the new owner got the `handover` notification of each; one
+-- made before $2 had its notification purged with the retention, and counts as notified.
 select h.deal_id, h.account_id, h.to_user_id, r.trigger,
-       exists (select 1 from notifications n
-               where n.user_id = h.to_user_id and n.kind = 'handover'
-                 and n.payload ->> 'handover_id' = h.id::text) as notified
+       h.created_at < $2::timestamptz
+       or exists (select 1 from notifications n
+                  where n.user_id = h.to_user_id and n.kind = 'handover'
+                    and n.payload ->> 'handover_id' = h.id::text) as notified
 from handovers h left join handover_rules r on r.id = h.rule_id
 where h.deal_id = any($1::uuid[])
 order by h.id;
@@ -241,3 +239,16 @@ select id, email from users where is_active and sales_role = 'telemarketer' orde
 -- name: accounts_of_lost_deals
 -- The accounts of the lost deals user $1 owns (a telemarketer re-contacts them; they see them).
 select distinct account_id from deals where owner_id = $1 and status = 'lost' order by account_id;
+
+-- name: past_retention
+-- What the retention purge must have removed by business time $1: idempotency keys expired over a
+-- day ago, sync log entries and notifications older than the horizon ($2, a number of days) and its
+-- grace ($3) by over a day (the timer purges at least twice a simulated day).
+select
+    (select count(*) from idempotency_keys where expires_at < $1::timestamptz - interval '1 day') as keys,
+    (select count(*) from sync_log
+     where changed_at < $1::timestamptz - make_interval(days => $2::int) - $3::interval - interval '1 day') as sync_log,
+    (select count(*) from notifications
+     where created_at < $1::timestamptz - make_interval(days => $2::int) - $3::interval - interval '1 day') as notifications,
+    (select count(*) from idempotency_keys) as keys_kept,
+    (select count(*) from sync_log) as sync_log_kept;

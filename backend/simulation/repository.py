@@ -96,10 +96,6 @@ async def days_off(conn: asyncpg.Connection) -> tuple[set[dt.date], dict[int, se
     return holidays, absent
 
 
-async def lock_timer(conn: asyncpg.Connection) -> None:
-    await conn.execute(Q["lock_timer"])
-
-
 async def rep_days_of_runs(conn: asyncpg.Connection, run_ids: list[int], day: dt.date) -> int:
     count: int = await conn.fetchval(Q["rep_days_of_runs"], run_ids, day)
     return count
@@ -319,8 +315,10 @@ async def open_pipeline_deals(conn: asyncpg.Connection, pipeline_code: str) -> l
     return [msgspec.convert(dict(row), OpenDeal) for row in await conn.fetch(Q["open_pipeline_deals"], pipeline_code)]
 
 
-async def handovers_of_deals(conn: asyncpg.Connection, deal_ids: list[Any]) -> list[StoredHandover]:
-    rows = await conn.fetch(Q["handovers_of_deals"], deal_ids)
+async def handovers_of_deals(
+    conn: asyncpg.Connection, deal_ids: list[Any], since: dt.datetime
+) -> list[StoredHandover]:
+    rows = await conn.fetch(Q["handovers_of_deals"], deal_ids, since)
     return [msgspec.convert(dict(row), StoredHandover) for row in rows]
 
 
@@ -334,3 +332,11 @@ async def telemarketers(conn: asyncpg.Connection) -> list[tuple[int, str]]:
 
 async def accounts_of_lost_deals(conn: asyncpg.Connection, user_id: int) -> list[int]:
     return [row["account_id"] for row in await conn.fetch(Q["accounts_of_lost_deals"], user_id)]
+
+
+async def past_retention(
+    conn: asyncpg.Connection, now: dt.datetime, horizon_days: int, grace: dt.timedelta
+) -> dict[str, int]:
+    row = await conn.fetchrow(Q["past_retention"], now, horizon_days, grace)
+    assert row is not None
+    return {key: int(value) for key, value in dict(row).items()}

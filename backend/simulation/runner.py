@@ -213,6 +213,8 @@ async def summarise(sim: Simulation, wall_s: float) -> Summary:
             "crm_tasks_done": sum(task.status == "done" for task in funnel.tasks.values()),
             "calls": funnel.calls,
             "task_reminders": funnel.reminders,
+            "idempotency_keys_kept": figures.retained[0],
+            "sync_log_entries_kept": figures.retained[1],
         },
         phase_s=dict(figures.phase_s),
     )
