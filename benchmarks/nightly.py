@@ -25,7 +25,17 @@ from pathlib import Path
 import asyncpg
 
 FIELDSALES = str(Path(sys.executable).with_name("fieldsales"))
-DAY = dt.date(2026, 12, 1)
+
+
+def _next_working_day(today: dt.date) -> dt.date:
+    """The first Monday-Friday after today: `fieldsales plan nightly` refuses a day in the past."""
+    day = today + dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+DAY = _next_working_day(dt.date.today())
 DB = "fieldsales_bench_nightly"
 CENTRE = (60.20, 24.90)
 
@@ -49,11 +59,12 @@ async def build(reps: int, seed: int) -> None:
     await admin.execute(f"drop database if exists {DB} with (force)")
     await admin.execute(f"create database {DB}")
     await admin.close()
-    env = {**os.environ, "DATABASE_URL": f"{server_url()}/{DB}"}
+    env = {**os.environ, "DATABASE_URL": f"{server_url()}/{DB}", "FIELDSALES_ENV": "test"}
     subprocess.run([FIELDSALES, "migrate"], env=env, check=True, capture_output=True)
     conn = await asyncpg.connect(f"{server_url()}/{DB}")
     try:
         async with conn.transaction():
+            homes: list[tuple[str, float, float, int]] = []
             for number in range(reps):
                 home = (CENTRE[0] + rnd.uniform(-0.18, 0.18), CENTRE[1] + rnd.uniform(-0.55, 0.55))
                 rep_id = await conn.fetchval(
@@ -68,6 +79,7 @@ async def build(reps: int, seed: int) -> None:
                     home[0],
                     home[1],
                 )
+                homes.append((f"T{number}", home[0], home[1], rep_id))
                 due = rnd.randint(30, 40)
                 rows = []
                 for _ in range(due):
@@ -111,6 +123,18 @@ async def build(reps: int, seed: int) -> None:
                     "insert into scheduled_visits (schedule_id, account_id, day) values ($1, $2, $3)",
                     [(schedule_id, row["id"], DAY) for row in ids],
                 )
+            # The planner plans only a rep who owns (or backs up) a territory: a small one at each
+            # home, covering none of the accounts (they keep the schedule's visits). One statement:
+            # the territories trigger re-derives every account's territory once per statement.
+            await conn.execute(
+                "insert into territories (code, name, geom, owner_rep_id) "
+                "select code, code, ST_Multi(ST_Expand(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 0.0005)), rep "
+                "from unnest($1::text[], $2::float8[], $3::float8[], $4::bigint[]) as t(code, lat, lon, rep)",
+                [h[0] for h in homes],
+                [h[1] for h in homes],
+                [h[2] for h in homes],
+                [h[3] for h in homes],
+            )
     finally:
         await conn.close()
 
