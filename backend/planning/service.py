@@ -182,6 +182,16 @@ def local_seconds(now: dt.datetime, time_zone: str) -> tuple[dt.date, int]:
     return local.date(), local.hour * 3600 + local.minute * 60 + local.second
 
 
+async def day_off(conn: asyncpg.Connection, rep_id: int, day: dt.date) -> str | None:
+    """Why the rep does not work `day` ("weekend", "holiday", "absence"), or None when they do (or
+    have no field profile)."""
+    profile = await repository.rep_profile(conn, rep_id)
+    if profile is None:
+        return None
+    calendar = await repository.day_calendar(conn, rep_id, day)
+    return rules.day_off_reason(day, profile.working_days, calendar.holiday, calendar.absent)
+
+
 async def read_day_inputs(conn: asyncpg.Connection, rep_id: int, day: dt.date, now: dt.datetime | None) -> DayInputs:
     profile = await repository.rep_profile(conn, rep_id)
     if profile is None:

@@ -43,7 +43,9 @@ class MyRouteController(Controller):
         self, request: Request[Any, Any, Any], conn: Conn, principal: Caller, clock: BusinessClock, day: Day = None
     ) -> Response[DayRoute | None]:
         """Ordered stops with account, ETA, time window, service time and the legs' travel times.
-        404 when no route is published for the day; 304 when `If-None-Match` names the current `ETag`."""
+        404 when no route is published for the day (the detail says when the day is a day off for
+        the rep: `a day off (weekend)`, `(holiday)` or `(absence)`); 304 when `If-None-Match` names
+        the current `ETag`."""
         return _with_etag(request, await service.route_for(conn, principal, principal.user_id, day, clock))
 
     @post("/replan", status_code=200, summary="Re-plan the rest of today from where the rep stands")

@@ -48,7 +48,9 @@ async def route_for(
     day = day or (await _local_now(conn, rep_id, clock)).date()
     route = await repository.newest_route(conn, rep_id, day)
     if route is None:
-        raise NotFound(f"no route is published for {day}", field="day")
+        reason = await planning.day_off(conn, rep_id, day)
+        off = f": a day off ({reason})" if reason is not None else ""
+        raise NotFound(f"no route is published for {day}{off}", field="day")
     return route
 
 

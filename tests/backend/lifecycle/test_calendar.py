@@ -222,3 +222,16 @@ async def test_without_backups_an_absence_goes_to_the_nearest_teammates_only(con
         added[0],
     )
     assert sorted(receivers) == sorted(row["id"] for row in team[:HANDOVER_TEAM_RECEIVERS])
+
+
+async def test_the_rep_asking_for_a_day_off_route_is_told_it_is_a_day_off(
+    client: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    """No route on a Saturday: the 404 says the day is a day off, not just that nothing is published;
+    a working day without a route says only that."""
+    headers = await auth_headers(client, "rep1@example.com")
+    weekend = await client.get("/api/v1/me/route", params={"day": str(SATURDAY)}, headers=headers)
+    assert weekend.status_code == 404
+    assert weekend.json()["field"] == "day" and "a day off (weekend)" in weekend.json()["detail"]
+    working = await client.get("/api/v1/me/route", params={"day": str(FRIDAY)}, headers=headers)
+    assert working.status_code == 404 and "day off" not in working.json()["detail"]
