@@ -21,8 +21,9 @@ limit $5;
 -- Entries older than the horizon (the caller passes the cut-off); a cursor that old resyncs in full.
 delete from sync_log where changed_at < $1;
 
--- name: accounts_in_territories
--- Accounts of these territories; only those of `ids` when $2 is not null; a page: ids above $3, at
+-- name: rep_accounts
+-- The accounts the rep works (`visible_account_ids`: their territories', the accounts they manage,
+-- the accounts of their deals); only those of `ids` when $2 is not null; a page: ids above $3, at
 -- most $4.
 select a.id, a.name, a.address, a.phones, a.channel, a.category, a.account_class, a.status,
        ST_Y(a.location) as lat, ST_X(a.location) as lon, a.territory_id, a.opening_hours_raw,
@@ -30,7 +31,7 @@ select a.id, a.name, a.address, a.phones, a.channel, a.category, a.account_class
        coalesce((select jsonb_agg(jsonb_build_array(h.weekday, h.open_s, h.close_s) order by h.weekday, h.open_s)
                  from account_opening_hours h where h.account_id = a.id), '[]'::jsonb) as opening_hours
 from accounts a
-where a.territory_id = any($1::bigint[])
+where a.id in (select v.id from visible_account_ids('rep', $1::bigint) as v(id))
   and ($2::bigint[] is null or a.id = any($2::bigint[]))
   and a.id > $3
 order by a.id

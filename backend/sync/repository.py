@@ -31,9 +31,9 @@ async def changes_since(
 
 
 async def accounts(
-    conn: asyncpg.Connection, territory_ids: list[int], ids: list[int] | None, *, after_id: int = 0, limit: int
+    conn: asyncpg.Connection, rep_id: int, ids: list[int] | None, *, after_id: int = 0, limit: int
 ) -> list[Account]:
-    rows = await conn.fetch(Q["accounts_in_territories"], territory_ids, ids, after_id, limit)
+    rows = await conn.fetch(Q["rep_accounts"], rep_id, ids, after_id, limit)
     return [msgspec.convert(dict(row), Account) for row in rows]
 
 

@@ -11,6 +11,11 @@ Rules:
   change of who owns or backs up the rep's territories, or a cursor older than the horizon
   (`sync_horizon_days`): the log keeps that many days (pruned by the worker's timer), so an older
   cursor cannot be answered with a delta.
+- Accounts: every account the rep works (`visible_account_ids`: their territories', the accounts they
+  manage, the accounts of their deals). An account's change is logged for its territories and its
+  account managers, before and after; a deal opened, handed on or deleted logs its account for its
+  owners, before and after (migration 0024): the new owner's phone gets the account on the next
+  delta, the previous owner's drops it (`deleted_account_ids`) unless they still work it otherwise.
 - Routes (today and tomorrow, the rep's time zone) are in every page, in full: one small document each.
 - Route versions: every version of the rep's routes published since the cursor (any day; logged by
   the routes trigger of migration 0009) is listed with its ETag in `route_versions`, on a delta and
@@ -104,7 +109,7 @@ async def changes(
 
     async def full_chain(reason: str | None, versions: list[RouteVersion] | None = None) -> SyncChanges:
         fresh = SyncCursor(_KIND, "full", 0, now_s, 0, await repository.snapshot_xmin(conn), now_s)
-        page = await _full_page(conn, fresh, territory_ids, routes, page_size, reason)
+        page = await _full_page(conn, fresh, rep_id, routes, page_size, reason)
         if versions is None:
             versions = await repository.route_versions(conn, [route.id for route in routes], rep_id)
         recent = await notifications_since(conn, rep_id, now - dt.timedelta(days=horizon_days))
@@ -113,7 +118,7 @@ async def changes(
     if cursor is None:
         return await full_chain("first_sync")
     if cursor.phase == "full":
-        return await _full_page(conn, cursor, territory_ids, routes, page_size, None)
+        return await _full_page(conn, cursor, rep_id, routes, page_size, None)
     if cursor.from_s < now_s - horizon_days * 86_400:
         return await full_chain("cursor_past_horizon")
     if cursor.after == 0:  # the first page of a delta chain: where the next one starts
@@ -128,11 +133,11 @@ async def changes(
     notification_ids = sorted({entry.entity_id for entry in entries if entry.entity == "notification"})
     account_ids = sorted({entry.entity_id for entry in entries if entry.entity == "account"})
     template_ids = sorted({entry.entity_id for entry in entries if entry.entity == "checklist_template"})
-    current = await repository.accounts(conn, territory_ids, account_ids, limit=len(account_ids)) if account_ids else []
+    current = await repository.accounts(conn, rep_id, account_ids, limit=len(account_ids)) if account_ids else []
     kept = {account.id for account in current}
     card_ids = sorted({entry.entity_id for entry in entries if entry.entity == "account_card"} - kept)
-    # A contact or note of an account still in the rep's territories (it may have moved out since).
-    carded = await repository.accounts(conn, territory_ids, card_ids, limit=len(card_ids)) if card_ids else []
+    # A contact or note of an account the rep still works (it may have moved out since).
+    carded = await repository.accounts(conn, rep_id, card_ids, limit=len(card_ids)) if card_ids else []
     card_account_ids = sorted(kept | {account.id for account in carded})
     contacts, notes = await account_card.offline_cards(conn, card_account_ids)
     versions = await repository.templates(conn, template_ids) if template_ids else []
@@ -146,7 +151,8 @@ async def changes(
         full=False,
         more=more,
         accounts=current,
-        # Deleted, or moved out of the rep's territories: either way the phone drops them.
+        # Deleted, moved out of the rep's territories or book, or their deal handed on: the phone
+        # drops them.
         deleted_account_ids=[account_id for account_id in account_ids if account_id not in kept],
         checklist_templates=[template for template in versions if template.is_active],
         deleted_template_ids=[template.id for template in versions if not template.is_active],
@@ -162,12 +168,12 @@ async def changes(
 async def _full_page(
     conn: asyncpg.Connection,
     cursor: SyncCursor,
-    territory_ids: list[int],
+    rep_id: int,
     routes: list[DayRoute],
     page_size: int,
     reason: str | None,
 ) -> SyncChanges:
-    accounts = await repository.accounts(conn, territory_ids, None, after_id=cursor.after, limit=page_size + 1)
+    accounts = await repository.accounts(conn, rep_id, None, after_id=cursor.after, limit=page_size + 1)
     more, accounts = len(accounts) > page_size, accounts[:page_size]
     following = (
         msgspec.structs.replace(cursor, after=accounts[-1].id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncpg
 import httpx
 
+from backend.deals.service import ensure_default_pipeline
 from tests.backend.conftest import auth_headers
 from tests.backend.visits.helpers import rep_accounts
 from tests.backend.visits.test_checklists import create_template
@@ -67,3 +68,55 @@ async def test_a_bad_cursor_and_a_non_rep_are_refused(client: httpx.AsyncClient)
     assert bad.status_code == 422 and bad.json()["field"] == "since"
     supervisor = await auth_headers(client, "supervisor@example.com")
     assert (await client.get("/api/v1/sync/changes", headers=supervisor)).status_code == 403
+
+
+async def _user_id(conn: asyncpg.Connection, email: str) -> int:
+    user_id: int = await conn.fetchval("select id from users where email = $1", email)
+    return user_id
+
+
+async def test_a_farmers_book_and_a_closers_deals_are_offline_and_leave_with_their_hand_over(
+    client: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    """rep3 manages an account of rep1's territory (a farmer's book) and rep2 owns a deal at another
+    (a closer's): each phone gets that account on its first sync; the book handed back and the deal
+    handed on reach the phones on the next delta (gone from one, arrived on the other)."""
+    farmer_id, closer_id = await _user_id(conn, "rep3@example.com"), await _user_id(conn, "rep2@example.com")
+    booked, dealt = (row["id"] for row in await rep_accounts(conn, "rep1@example.com", 2))
+    await conn.execute("update accounts set account_manager_id = $2 where id = $1", booked, farmer_id)
+    await ensure_default_pipeline(conn)
+    pipeline_id = await conn.fetchval("select id from pipelines order by id limit 1")
+    stage_id = await conn.fetchval(
+        "select id from pipeline_stages where pipeline_id = $1 order by position limit 1", pipeline_id
+    )
+    deal_id = await conn.fetchval(
+        "insert into deals (id, pipeline_id, account_id, stage_id, owner_id, source, created_at, stage_entered_at) "
+        "values (gen_random_uuid(), $1, $2, $3, $4, 'field', now(), now()) returning id",
+        pipeline_id,
+        dealt,
+        stage_id,
+        closer_id,
+    )
+    farmer = await auth_headers(client, "rep3@example.com")
+    closer = await auth_headers(client, "rep2@example.com")
+    firsts = {
+        who: (await client.get("/api/v1/sync/changes", headers=headers)).json()
+        for who, headers in (("farmer", farmer), ("closer", closer))
+    }
+    assert booked in {a["id"] for a in firsts["farmer"]["accounts"]}
+    assert dealt in {a["id"] for a in firsts["closer"]["accounts"]}
+    assert dealt not in {a["id"] for a in firsts["farmer"]["accounts"]}
+
+    # The book goes back to the territory; the deal goes from the closer to the farmer.
+    await conn.execute("update accounts set account_manager_id = null where id = $1", booked)
+    await conn.execute("update deals set owner_id = $2 where id = $1", deal_id, farmer_id)
+    farmer_delta = (
+        await client.get("/api/v1/sync/changes", params={"since": firsts["farmer"]["cursor"]}, headers=farmer)
+    ).json()
+    closer_delta = (
+        await client.get("/api/v1/sync/changes", params={"since": firsts["closer"]["cursor"]}, headers=closer)
+    ).json()
+    assert farmer_delta["full"] is False and closer_delta["full"] is False
+    assert booked in farmer_delta["deleted_account_ids"]
+    assert dealt in {a["id"] for a in farmer_delta["accounts"]}
+    assert dealt in closer_delta["deleted_account_ids"]
