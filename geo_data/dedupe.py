@@ -31,9 +31,12 @@ Rules over the mean (in this order):
 * more than 1 km apart -> ``distinct``;
 * a shared phone but different addresses (a chain's central number) is never merged automatically;
 * ``merge`` needs the mean >= ``merge_at`` (0.85) and, besides the name, one corroborating signal
-  (address or phone at least 0.8, or within 40 m) -- or the same phone and address, within 60 m, with a
-  name similarity of at least 0.45 (a typo plus a dropped type word: "Plivi" for "Ravintola Pilvi");
-  or the same name (>= 0.9) and address within 100 m while the phones differ (a number changed or
+  (address or phone at least 0.8, or within 40 m) -- or the same phone and address at the same place
+  (within 100 m: each of two rows may be placed some 40 m off), with a name similarity of at least
+  0.45 (a typo plus a dropped type word: "Plivi" for "Ravintola Pilvi"; a renamed outlet, "Grilli
+  Sammal" for "Pizzeria Sammal"), or with the same brand once outlet-type words are set aside
+  (:func:`geo_data.normalize.brand_key`, ratio >= 0.75: "Bistro Kuu" renamed "Viinibaari Kuu"); or the
+  same name (>= 0.9) and address at the same place while the phones differ (a number changed or
   mistyped: the place and the name agree);
   ``review`` from ``review_at`` (0.65); else ``distinct``.
 """
@@ -48,6 +51,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
+
+from geo_data.normalize import brand_key
 
 __all__ = [
     "Candidate",
@@ -104,6 +109,8 @@ def _first_number(address_key: str | None) -> str | None:
 
 
 _WEIGHTS = {"name": 0.40, "address": 0.25, "phone": 0.20, "distance": 0.15, "tax_id": 0.10}
+# Two rows of one outlet, each placed up to some 40 m off (a phone's fix, a geocoder's point).
+_SAME_PLACE_M = 100.0
 
 
 def _decide(
@@ -154,15 +161,22 @@ def _decide(
         corroborated = False  # a chain's central number, not the same outlet
     if score >= thresholds.merge_at and corroborated and name >= 0.6:
         return PairScore(score, "merge", signals, "high score")
-    same_place = distance_m is None or distance_m <= 60
-    if signals.get("phone") == 1.0 and signals.get("address", 0.0) >= 0.9 and same_place and name >= 0.45:
-        return PairScore(score, "merge", signals, "same phone and address, similar name")
-    near = distance_m is None or distance_m <= 100  # two rows each placed some 40 m off
-    if signals.get("phone") == 0.0 and signals.get("address", 0.0) >= 0.9 and near and name >= 0.9:
+    same_place = distance_m is None or distance_m <= _SAME_PLACE_M
+    if signals.get("phone") == 1.0 and signals.get("address", 0.0) >= 0.9 and same_place:
+        if name >= 0.45:
+            return PairScore(score, "merge", signals, "same phone and address, similar name")
+        if _same_brand(a.name_key, b.name_key):
+            return PairScore(score, "merge", signals, "same phone and address, same brand (renamed)")
+    if signals.get("phone") == 0.0 and signals.get("address", 0.0) >= 0.9 and same_place and name >= 0.9:
         return PairScore(score, "merge", signals, "same name and address; phones differ (changed or mistyped)")
     if score >= thresholds.review_at:
         return PairScore(score, "review", signals, "grey zone")
     return PairScore(score, "distinct", signals, "low score")
+
+
+def _same_brand(key_a: str, key_b: str) -> bool:
+    brand_a, brand_b = brand_key(key_a), brand_key(key_b)
+    return bool(brand_a and brand_b) and fuzz.ratio(brand_a, brand_b) >= 75
 
 
 def score_pair(a: Candidate, b: Candidate, thresholds: Thresholds = Thresholds()) -> PairScore:

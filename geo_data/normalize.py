@@ -148,6 +148,21 @@ def name_key(name: str) -> str:
     return fold_latin(_ascii_words(base))
 
 
+# Words that say what kind of outlet a place is, not which one, as they appear in a name key (folded
+# ASCII): Finnish, English and Russian (transliterated) venue and shop types. A renamed outlet often
+# changes exactly these ("Pizzeria Sammal" -> "Grilli Sammal", "Bar Loose" -> "Loose Bar & Grill").
+OUTLET_TYPE_WORDS = frozenset({
+    "kahvila", "ravintola", "baari", "bar", "pub", "bistro", "grili", "gril", "grill", "pizeria", "kioski",
+    "lahikaupa", "leipomo", "cafe", "kafe", "sushi", "deli", "vinibari", "restaurant", "restoran", "kitchen",
+    "lounge", "herku", "delicatesen", "food", "co", "and", "magazin", "kofeinia", "pekarnia", "zakusocnaia",
+})  # fmt: skip
+
+
+def brand_key(key: str) -> str:
+    """A name key without its outlet-type words: ``pizeria samal`` -> ``samal`` (empty if nothing is left)."""
+    return " ".join(word for word in key.split() if word not in OUTLET_TYPE_WORDS)
+
+
 # --- phones ------------------------------------------------------------------------------------
 
 _PHONE_SPLIT = re.compile(r"[,;/|]+|\s{3,}")

@@ -73,3 +73,27 @@ def test_blocking_by_place_phone_and_tax_id() -> None:
 
 def test_cluster_joins_transitively() -> None:
     assert cluster(5, [(0, 2), (2, 4)]) == [[0, 2, 4], [1], [3]]
+
+
+def test_a_renamed_outlet_with_the_same_phone_and_address_merges() -> None:
+    # Each row placed some 40 m off its door: 74 m apart is still one place.
+    a = _c("Pizzeria Sammal", "Uudenmaankatu 7", ("+358405159166",), lat=60.188113, lon=24.94068)
+    b = _c("Grilli Sammal", "Uudenmaank. 7", ("+358405159166",), lat=60.188775, lon=24.940861)
+    result = score_pair(a, b)
+    assert result.decision == "merge", result
+    assert result.signals["distance_m"] > 70
+    # The type word changed and nothing else: the brand is the same outlet's.
+    c = _c("Bistro Kuu", "Vuorimiehenkatu 39", ("+358445679366",), lat=60.18825, lon=24.931106)
+    d = _c("Viinibaari Kuu", "Vuorimiehenkatu 39", ("+358445679366",), lat=60.188201, lon=24.931104)
+    assert score_pair(c, d).decision == "merge"
+    assert score_pair(c, d).reason == "same phone and address, same brand (renamed)"
+    # The issue's own pair: one phone, one street address.
+    e = _c("Stockmann Herkku", "Aleksanterinkatu 52", ("+358912151",))
+    f = _c("Stockmann Delicatessen", "Aleksanterinkatu 52", ("+358912151",))
+    assert score_pair(e, f).decision == "merge"
+
+
+def test_another_brand_behind_the_same_phone_and_door_is_not_merged() -> None:
+    a = _c("Bistro Kuu", "Vuorimiehenkatu 39", ("+358445679366",), lat=60.18825, lon=24.931106)
+    b = _c("Kahvila Lumi", "Vuorimiehenkatu 39", ("+358445679366",), lat=60.188201, lon=24.931104)
+    assert score_pair(a, b).decision != "merge"
