@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 from dataclasses import dataclass, field
 
 from routing._instance import Instance, Lookup, rep_signature
@@ -42,8 +43,12 @@ class _State:
 
 
 class LocalSearch:
-    def __init__(self, inst: Instance, lookup: Lookup, repairer: Repairer, visits: list[int]) -> None:
+    def __init__(
+        self, inst: Instance, lookup: Lookup, repairer: Repairer, visits: list[int], deadline: float | None = None
+    ) -> None:
         self.inst = inst
+        # `time.perf_counter()` by which the run must end: the wider selection moves stop there.
+        self.deadline = deadline
         self.lookup = lookup
         self.repairer = repairer
         self.visits = list(visits)
@@ -222,9 +227,64 @@ class LocalSearch:
             for _, _, r, cut, place in options:
                 if self._try_select(st, u, r, cut, place):
                     return True
+            if not self.anywhere and self._hand_off(st, u):
+                return True
             if self.top_tier[u] and self._make_room(st, u):
                 return True
         return False
+
+    def _hand_off(self, st: _State, u: int) -> bool:
+        """Serve a left-out visit on a rep it is allowed, in the place of a visit w that goes to another
+        rep (inserted, or replacing a visit of lower priority than u's): with skills, the rep who may do
+        more takes the visit only it may do and hands on one anyone may do. The best gain is made."""
+        priority, top = self.priority, self.top_tier
+        best: tuple[int, dict[int, list[int]], int | None] | None = None
+        for r in self.allowed[u]:
+            for w in list(st.routes[r]):
+                if self.deadline is not None and time.perf_counter() >= self.deadline:
+                    return False
+                others = [r2 for r2 in self.allowed[w] if r2 != r]
+                if top[w] or not others or not self._room(st, r, [u], [w]):
+                    continue
+                new = self._insert_without(r, st.routes[r], w, u)
+                if new is None:
+                    continue
+                for r2 in others:
+                    seq2 = st.routes[r2]
+                    if self._room(st, r2, [w], []):
+                        new2 = self._insert_without(r2, seq2, -1, w)
+                        if new2 is not None:
+                            self._apply(st, {r: new, r2: new2})  # all of u's priority: nothing better
+                            return True
+                    for x in sorted(seq2, key=lambda v: priority[v]):
+                        gain = priority[u] - priority[x]
+                        if gain <= 0 or (best is not None and gain <= best[0]):
+                            break
+                        if top[x] or not self._room(st, r2, [w], [x]):
+                            continue
+                        new2 = self._insert_without(r2, seq2, x, w)
+                        if new2 is not None:
+                            best = (gain, {r: new, r2: new2}, x)
+                            break
+        if best is None:
+            return False
+        _, changes, out = best
+        if out is not None:
+            st.route_of.pop(out, None)
+            st.pos.pop(out, None)
+        self._apply(st, changes)
+        return True
+
+    def _insert_without(self, r: int, seq: list[int], w: int, u: int) -> list[int] | None:
+        """Rep r's route with w taken out and u put in at the first place it fits (None: nowhere)."""
+        without = [v for v in seq if v != w]
+        timing = self.timing[r]
+        times = timing.times(without) if timing.fast else None
+        for place in range(len(without) + 1):
+            new = [*without[:place], u, *without[place:]]
+            if self._chain_ok(r, times, place, [u], times, place + 1) if times is not None else self._fits(r, new):
+                return new
+        return None
 
     def _make_room(self, st: _State, u: int) -> bool:
         """An appointment (or required visit) that fits nowhere takes the place of a short string of

@@ -54,7 +54,8 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
     routes: list[list[int]] = [[] for _ in range(inst.n_reps)]
     if in_play:
         initial = None
-        local = LocalSearch(inst, lookup, repairer, in_play) if params.local_search else None
+        deadline = None if time_limit_s is None else began + time_limit_s - _FINISH_S
+        local = LocalSearch(inst, lookup, repairer, in_play, deadline) if params.local_search else None
         if params.first_solution == "regret":
             compiled_start = None
             if params.vroom_start and inst.n_reps <= _VROOM_MAX_REPS and _vroom.available():
