@@ -57,3 +57,41 @@ def test_vroom_depth_shrinks_with_the_visits_per_second_of_budget() -> None:
     assert exploration_for(40, 0.45, 5) == 5  # a re-plan of one rep's day
     assert exploration_for(110, 0.45, 5) == 3  # three reps' pool in half a second
     assert exploration_for(1000, 0.1, 5) == 1  # never below 1
+
+
+def _skills_day() -> dict[str, object]:
+    """Two reps with a two-hour shift at place 0; a shop and a bar at place 1 (10 min away), one hour
+    each: a rep fits one of them. Only the second rep may do the bar (skill horeca)."""
+    return {
+        "reps": [
+            rep("plain", shift=[10 * HOUR, 12 * HOUR]),
+            rep("horeca", shift=[10 * HOUR, 12 * HOUR], skills=["horeca"]),
+        ],
+        "visits": [
+            visit("shop", 1, service_s=HOUR, priority=50),
+            visit("bar", 1, service_s=HOUR, priority=40, skills=["horeca"]),
+        ],
+        "matrix": line_matrix(3),
+    }
+
+
+def test_a_rep_hands_a_visit_to_a_teammate_to_take_one_only_it_may_do() -> None:
+    from routing._candidates import find_candidates
+    from routing._instance import compile_instance, make_lookup
+    from routing._local import LocalSearch
+    from routing._repair import Repairer
+    from routing._schedule import RepScheduler
+
+    problem = problem_from_dict(_skills_day())
+    inst = compile_instance(problem)
+    lookup = make_lookup(inst)
+    schedulers = [RepScheduler(inst, lookup, r) for r in range(inst.n_reps)]
+    candidates = find_candidates(inst, lookup, schedulers)
+    local = LocalSearch(inst, lookup, Repairer(inst, lookup, schedulers, candidates.allowed_reps), [0, 1])
+    # The skilled rep took the shop; the bar, which only it may do, is left out.
+    routes = local.descend([[], [0]], select=True)
+    assert routes == [[0], [1]]
+    # Through the solver, from any start: both served.
+    solution = solve(problem, SolveParams(iterations=5))
+    assert check_solution(problem, solution) == []
+    assert {r.rep: [s.visit for s in r.stops] for r in solution.routes} == {"plain": ["shop"], "horeca": ["bar"]}
