@@ -58,6 +58,7 @@ test: install lint typecheck contracts pytest
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck: install
 	$(BIN)/mypy

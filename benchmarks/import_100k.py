@@ -216,7 +216,10 @@ async def insert_base(conn: asyncpg.Connection, base: list[tuple[str, str, list[
         "ST_SetSRID(ST_MakePoint(b.lon, b.lat), 4326) "
         "from unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[]) "
         "with ordinality as b(name, address, phones, lat, lon, n) order by b.n returning id",
-        [b[0] for b in base], [b[1] for b in base], [",".join(b[2]) for b in base], [b[3] for b in base],
+        [b[0] for b in base],
+        [b[1] for b in base],
+        [",".join(b[2]) for b in base],
+        [b[3] for b in base],
         [b[4] for b in base],
     )
     return [r["id"] for r in rows]
@@ -258,8 +261,10 @@ async def run(rows: int, database_url: str, seed: int, base_count: int = 0, impo
             async with conn.transaction():
                 base_ids = await insert_base(conn, base)
             await conn.execute("analyze accounts")
-            print(f"base: {len(base_ids)} accounts written by plain SQL (no matching keys) in "
-                  f"{time.perf_counter() - t:.1f} s; {len(shared)} of them are outlets of the import")
+            print(
+                f"base: {len(base_ids)} accounts written by plain SQL (no matching keys) in "
+                f"{time.perf_counter() - t:.1f} s; {len(shared)} of them are outlets of the import"
+            )
         options = ImportOptions(region_bbox="19.0,59.0,32.0,70.5", max_file_bytes=200 * 1024 * 1024)
 
         read_s = dedupe_s = 0.0
@@ -285,9 +290,11 @@ async def run(rows: int, database_url: str, seed: int, base_count: int = 0, impo
             blocked = sorted(block_pairs(sample))
             score_pairs(sample, sample, blocked)
             blocked_s = time.perf_counter() - t
-            print(f"1,000-row sample: all {len(all_pairs):,} pairs scored in {all_s:.2f} s; blocking + "
-                  f"{len(blocked):,} pairs in {blocked_s:.3f} s ({all_s / blocked_s:.0f}x); all pairs of "
-                  f"{rows:,} rows would take ~{all_s * (rows / 1000) ** 2 / 3600:.1f} h")
+            print(
+                f"1,000-row sample: all {len(all_pairs):,} pairs scored in {all_s:.2f} s; blocking + "
+                f"{len(blocked):,} pairs in {blocked_s:.3f} s ({all_s / blocked_s:.0f}x); all pairs of "
+                f"{rows:,} rows would take ~{all_s * (rows / 1000) ** 2 / 3600:.1f} h"
+            )
 
         backend_pid = await conn.fetchval("select pg_backend_pid()")
         cpu_client, cpu_backend = time.process_time(), _backend_cpu_s(backend_pid)
@@ -296,11 +303,15 @@ async def run(rows: int, database_url: str, seed: int, base_count: int = 0, impo
             report = await service.import_accounts(conn, files, options, None)
         first_s = time.perf_counter() - t
         cpu_client, cpu_backend = time.process_time() - cpu_client, _backend_cpu_s(backend_pid) - cpu_backend
-        print(f"first import: {first_s:.1f} s (database writes and stored-account blocking about "
-              f"{max(0.0, first_s - read_s - dedupe_s):.1f} s of it)")
-        print(f"  CPU time of the first import: {cpu_client:.1f} s in this process, {cpu_backend:.1f} s in its "
-              f"database backend (load average {os.getloadavg()[0]:.1f} during the run: wall time waits for "
-              f"the 2 shared cores)")
+        print(
+            f"first import: {first_s:.1f} s (database writes and stored-account blocking about "
+            f"{max(0.0, first_s - read_s - dedupe_s):.1f} s of it)"
+        )
+        print(
+            f"  CPU time of the first import: {cpu_client:.1f} s in this process, {cpu_backend:.1f} s in its "
+            f"database backend (load average {os.getloadavg()[0]:.1f} during the run: wall time waits for "
+            f"the 2 shared cores)"
+        )
         print(report.summary)
 
         t = time.perf_counter()
@@ -335,8 +346,10 @@ async def run(rows: int, database_url: str, seed: int, base_count: int = 0, impo
         )
         if base_count:
             in_base = [account_of[row] == base_ids[shared[entity]] for row, entity in truth.items() if entity in shared]
-            print(f"rows of outlets already in the base that ended in their base account: {sum(in_base)} of "
-                  f"{len(in_base)}")
+            print(
+                f"rows of outlets already in the base that ended in their base account: {sum(in_base)} of "
+                f"{len(in_base)}"
+            )
         target = 90 if base_count else 60
         print(f"TOTAL first import {first_s:.1f} s (target < {target} s): {'PASS' if first_s < target else 'FAIL'}")
     finally:
@@ -351,9 +364,12 @@ def main() -> None:
     parser.add_argument("--import-only", action="store_true", help="skip the phases timed alone and the peer")
     parser.add_argument("--database-url", default=None, help="default: scripts/ensure_db.sh fieldsales_bench")
     args = parser.parse_args()
-    url = args.database_url or subprocess.run(
-        [str(ROOT / "scripts" / "ensure_db.sh"), "fieldsales_bench"], check=True, capture_output=True, text=True
-    ).stdout.strip()
+    url = (
+        args.database_url
+        or subprocess.run(
+            [str(ROOT / "scripts" / "ensure_db.sh"), "fieldsales_bench"], check=True, capture_output=True, text=True
+        ).stdout.strip()
+    )
     asyncio.run(run(args.rows, url, args.seed, args.base, args.import_only))
 
 

@@ -52,10 +52,19 @@ TEMPLATE = {
     "code": "load-check",
     "name": "Morning check",
     "items": [
-        {"key": "brand_a_listed", "label": "Brand A on shelf", "type": "yes_no", "required": True,
-         "scoring": {"kind": "must_stock", "weight": 2}},
-        {"key": "share", "label": "Share of shelf %", "type": "share_of_shelf",
-         "scoring": {"kind": "share_of_shelf", "weight": 1, "target": 40}},
+        {
+            "key": "brand_a_listed",
+            "label": "Brand A on shelf",
+            "type": "yes_no",
+            "required": True,
+            "scoring": {"kind": "must_stock", "weight": 2},
+        },
+        {
+            "key": "share",
+            "label": "Share of shelf %",
+            "type": "share_of_shelf",
+            "scoring": {"kind": "share_of_shelf", "weight": 1, "target": 40},
+        },
     ],
 }
 
@@ -194,10 +203,14 @@ def main() -> None:
     ack_file = OUT / f"{args.tag}-acked.json"
     prefix = OUT / args.tag
     with serve(args.database_url, OUT / f"{args.tag}-server.log") as base:
-        admin = httpx.post(f"{base}/api/v1/auth/login", json={"email": "admin@example.com",
-                                                              "password": "demo-password"}).json()
-        template = httpx.post(f"{base}/api/v1/checklist-templates", json=TEMPLATE,
-                              headers={"Authorization": f"Bearer {admin['access_token']}"}).json()
+        admin = httpx.post(
+            f"{base}/api/v1/auth/login", json={"email": "admin@example.com", "password": "demo-password"}
+        ).json()
+        template = httpx.post(
+            f"{base}/api/v1/checklist-templates",
+            json=TEMPLATE,
+            headers={"Authorization": f"Bearer {admin['access_token']}"},
+        ).json()
         env = {
             **os.environ,
             "LOAD_TEMPLATE_ID": str(template["id"]),
@@ -210,9 +223,24 @@ def main() -> None:
         if args.restart_postgres_at is not None:
             restart = restart_postgres_later(args.restart_postgres_at)
         command = [
-            LOCUST, "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless", "--host", base,
-            "-u", str(users), "-r", str(args.spawn_rate), "--run-time", f"{args.run_time}s",
-            "--reset-stats", "--csv", str(prefix), "--only-summary", "--stop-timeout", "10",
+            LOCUST,
+            "-f",
+            str(ROOT / "benchmarks" / "locustfile.py"),
+            "--headless",
+            "--host",
+            base,
+            "-u",
+            str(users),
+            "-r",
+            str(args.spawn_rate),
+            "--run-time",
+            f"{args.run_time}s",
+            "--reset-stats",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--stop-timeout",
+            "10",
         ]
         started = time.monotonic()
         completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)

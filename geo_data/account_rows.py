@@ -228,9 +228,7 @@ def _hash(parts: Sequence[object]) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()[:32]
 
 
-def normalize_rows(
-    sheet: Sheet, columns: ColumnMap, options: RowOptions
-) -> Iterator[AccountRow | RejectedRow]:
+def normalize_rows(sheet: Sheet, columns: ColumnMap, options: RowOptions) -> Iterator[AccountRow | RejectedRow]:
     """Each data row of the sheet as an :class:`AccountRow` or a :class:`RejectedRow`."""
     col = columns.columns
 

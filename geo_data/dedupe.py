@@ -182,9 +182,7 @@ def _same_brand(key_a: str, key_b: str) -> bool:
 def score_pair(a: Candidate, b: Candidate, thresholds: Thresholds = Thresholds()) -> PairScore:
     """How likely two accounts are the same outlet, and what to do about it."""
     name = (fuzz.token_set_ratio(a.name_key, b.name_key) + fuzz.token_sort_ratio(a.name_key, b.name_key)) / 200
-    address = (
-        fuzz.token_sort_ratio(a.address_key, b.address_key) / 100 if a.address_key and b.address_key else None
-    )
+    address = fuzz.token_sort_ratio(a.address_key, b.address_key) / 100 if a.address_key and b.address_key else None
     distance_m = None
     if a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None:
         distance_m = haversine_m(a.lat, a.lon, b.lat, b.lon)
@@ -205,10 +203,20 @@ def score_pairs(
     right = [b[j] for _, j in pairs]
     names_l = [c.name_key for c in left]
     names_r = [c.name_key for c in right]
-    name = (process.cpdist(names_l, names_r, scorer=fuzz.token_set_ratio, dtype=np.float64, workers=-1)
-            + process.cpdist(names_l, names_r, scorer=fuzz.token_sort_ratio, dtype=np.float64, workers=-1)) / 200
-    address = process.cpdist([c.address_key or "" for c in left], [c.address_key or "" for c in right],
-                             scorer=fuzz.token_sort_ratio, dtype=np.float64, workers=-1) / 100
+    name = (
+        process.cpdist(names_l, names_r, scorer=fuzz.token_set_ratio, dtype=np.float64, workers=-1)
+        + process.cpdist(names_l, names_r, scorer=fuzz.token_sort_ratio, dtype=np.float64, workers=-1)
+    ) / 200
+    address = (
+        process.cpdist(
+            [c.address_key or "" for c in left],
+            [c.address_key or "" for c in right],
+            scorer=fuzz.token_sort_ratio,
+            dtype=np.float64,
+            workers=-1,
+        )
+        / 100
+    )
     nan = float("nan")
     la = np.array([nan if c.lat is None else c.lat for c in left])
     lo = np.array([nan if c.lon is None else c.lon for c in left])
@@ -221,8 +229,14 @@ def score_pairs(
     for k, (x, y) in enumerate(zip(left, right, strict=True)):
         d = float(distance[k])
         results.append(
-            _decide(x, y, float(name[k]), float(address[k]) if x.address_key and y.address_key else None,
-                    None if d != d else d, thresholds)
+            _decide(
+                x,
+                y,
+                float(name[k]),
+                float(address[k]) if x.address_key and y.address_key else None,
+                None if d != d else d,
+                thresholds,
+            )
         )
     return results
 
@@ -234,8 +248,7 @@ _SHIFT = 1 << 32
 
 def _cells(candidates: Sequence[Candidate], radius_m: float, max_abs_lat: float) -> tuple[np.ndarray, np.ndarray]:
     """Indexes of located candidates and their grid cell keys (cells at least radius_m wide everywhere)."""
-    located = np.array([i for i, c in enumerate(candidates) if c.lat is not None and c.lon is not None],
-                       dtype=np.int64)
+    located = np.array([i for i, c in enumerate(candidates) if c.lat is not None and c.lon is not None], dtype=np.int64)
     if located.size == 0:
         return located, located
     lat = np.array([candidates[i].lat for i in located], dtype=np.float64)
@@ -308,8 +321,13 @@ def _filter(
     first = np.nonzero(by_set >= min_name)[0]
     if first.size == 0:
         return []
-    by_sort = process.cpdist([left[k] for k in first.tolist()], [right[k] for k in first.tolist()],
-                             scorer=fuzz.token_sort_ratio, dtype=np.float32, workers=-1)
+    by_sort = process.cpdist(
+        [left[k] for k in first.tolist()],
+        [right[k] for k in first.tolist()],
+        scorer=fuzz.token_sort_ratio,
+        dtype=np.float32,
+        workers=-1,
+    )
     keep = first[(by_set[first] + by_sort) / 2 >= min_name]
     return list(zip(ia[keep].tolist(), ib[keep].tolist(), strict=True))
 

@@ -425,9 +425,7 @@ def _strip_cuts(lons: Sequence[float], parts: int) -> list[float]:
     cuts: list[float] = []
     for i in range(1, parts):
         target = round(n * i / parts)
-        candidates = [
-            k for k in range(1, n) if ordered[k - 1] < ordered[k] and (not cuts or ordered[k - 1] > cuts[-1])
-        ]
+        candidates = [k for k in range(1, n) if ordered[k - 1] < ordered[k] and (not cuts or ordered[k - 1] > cuts[-1])]
         if not candidates:
             raise ValueError("cannot split the accounts into strips: too many equal longitudes")
         k = min(candidates, key=lambda c: (abs(c - target), c))

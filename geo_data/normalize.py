@@ -287,8 +287,15 @@ def normalize_tax_id(raw: str | None, *, inn_digits: bool = True) -> tuple[TaxId
 # --- addresses ---------------------------------------------------------------------------------
 
 # Finnish street words: abbreviations expanded, and joined to the street name ("Mannerheimin tie").
-_FINNISH_ABBREVIATIONS = {"k": "katu", "kat": "katu", "t": "tie", "pst": "puistotie", "esp": "esplanadi",
-                          "pohi": "pohiois", "et": "etela"}  # fmt: skip (folded: "pohj" -> "pohi")
+_FINNISH_ABBREVIATIONS = {
+    "k": "katu",
+    "kat": "katu",
+    "t": "tie",
+    "pst": "puistotie",
+    "esp": "esplanadi",
+    "pohi": "pohiois",
+    "et": "etela",
+}  # fmt: skip (folded: "pohj" -> "pohi")
 _FINNISH_PREFIXES = {"pohiois", "etela", "ita", "lansi"}  # "Pohj. esplanadi" -> "pohioisesplanadi"
 _FINNISH_SUFFIXES = {"katu", "tie", "kuja", "polku", "ranta", "puistotie", "tori", "vayla", "kaari", "rinne", "tanhua"}
 # Street-type words of other languages (folded ASCII, as after transliteration): dropped, since one

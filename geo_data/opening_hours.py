@@ -89,9 +89,7 @@ class WeeklyWindow:
         if not 0 <= self.weekday <= 6:
             raise ValueError(f"weekday must be 0..6, got {self.weekday}")
         if not 0 <= self.open_s < self.close_s <= DAY_S:
-            raise ValueError(
-                f"need 0 <= open_s < close_s <= {DAY_S}, got open_s={self.open_s} close_s={self.close_s}"
-            )
+            raise ValueError(f"need 0 <= open_s < close_s <= {DAY_S}, got open_s={self.open_s} close_s={self.close_s}")
 
 
 def split_window(weekday: int, open_s: int, close_s: int) -> list[WeeklyWindow]:
@@ -213,9 +211,7 @@ def _regular_rules(expr: str) -> str | None:
     return "; ".join(kept) if kept else None
 
 
-def parse_opening_hours(
-    raw: str, *, reference_monday: dt.date = REFERENCE_MONDAY
-) -> tuple[WeeklyWindow, ...]:
+def parse_opening_hours(raw: str, *, reference_monday: dt.date = REFERENCE_MONDAY) -> tuple[WeeklyWindow, ...]:
     """Weekly open windows of an OSM ``opening_hours`` string (or a simple "09:00-18:00").
 
     Raises :class:`OpeningHoursError` when the string cannot be parsed even after normalisation.
@@ -254,9 +250,7 @@ def parse_opening_hours(
             if hi <= lo:
                 continue
             windows.append(
-                WeeklyWindow(
-                    weekday, int((lo - day_start).total_seconds()), int((hi - day_start).total_seconds())
-                )
+                WeeklyWindow(weekday, int((lo - day_start).total_seconds()), int((hi - day_start).total_seconds()))
             )
     return _merge(windows)
 

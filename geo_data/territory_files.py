@@ -118,9 +118,11 @@ def check_polygon(geometry: BaseGeometry | None, code: str) -> tuple[MultiPolygo
         geometry = shapely.unary_union(flat)
         problems.append(
             TerritoryProblem(
-                "repaired", [code],
+                "repaired",
+                [code],
                 f"invalid polygon ({reason}) repaired; area {before:.0f} -> {area_m2(geometry):.0f} m²",
-                round(area_m2(geometry), 1), _where(geometry),
+                round(area_m2(geometry), 1),
+                _where(geometry),
             )
         )
     multi = geometry if isinstance(geometry, MultiPolygon) else MultiPolygon([geometry])
@@ -148,8 +150,11 @@ def layout_problems(shapes: Sequence[tuple[str, BaseGeometry]], *, min_area_m2: 
             if area >= min_area_m2:
                 problems.append(
                     TerritoryProblem(
-                        "overlap", [code_a, code_b], f"{code_a} and {code_b} overlap by {area:.0f} m²",
-                        round(area, 1), _where(shared),
+                        "overlap",
+                        [code_a, code_b],
+                        f"{code_a} and {code_b} overlap by {area:.0f} m²",
+                        round(area, 1),
+                        _where(shared),
                     )
                 )
     union = shapely.unary_union(geometries) if geometries else None
@@ -170,8 +175,11 @@ def layout_problems(shapes: Sequence[tuple[str, BaseGeometry]], *, min_area_m2: 
             if enclosed or len(near) >= 2:
                 problems.append(
                     TerritoryProblem(
-                        "gap", near, f"an area of {area:.0f} m² between {', '.join(near)} belongs to no territory",
-                        round(area, 1), _where(part),
+                        "gap",
+                        near,
+                        f"an area of {area:.0f} m² between {', '.join(near)} belongs to no territory",
+                        round(area, 1),
+                        _where(part),
                     )
                 )
     return problems

@@ -29,20 +29,109 @@ from pathlib import Path
 
 import openpyxl
 
-PREFIXES = ["Kahvila", "Ravintola", "Baari", "Pub", "Bistro", "Grilli", "Pizzeria", "Kioski", "Lounasravintola",
-            "Viinibaari", "Kebab", "Sushi", "Leipomo", "Pikkukauppa", "Olutravintola"]
-NOUNS = ["Aurora", "Kuu", "Helmi", "Tähti", "Sointu", "Ilta", "Meri", "Koivu", "Lumi", "Onni", "Päivä", "Ranta",
-         "Satama", "Torni", "Vaahtera", "Kettu", "Karhu", "Ilves", "Joutsen", "Kielo", "Myrsky", "Pilvi", "Sade",
-         "Tuuli", "Usva", "Hiekka", "Kallio", "Niitty", "Metsä", "Puro", "Saari", "Lähde", "Ahven", "Hauki",
-         "Kuikka", "Lokki", "Tiira", "Varis", "Harakka", "Pöllö", "Sammal", "Kanerva", "Mustikka", "Puolukka",
-         "Lakka", "Omena", "Kirsikka", "Luumu", "Päärynä", "Kaneli", "Inkivääri", "Pippuri", "Sahrami", "Vanilja"]
-STREETS = ["Fleminginkatu", "Mäkelänkatu", "Sturenkatu", "Vallilantie", "Hämeentie", "Kustaankatu",
-           "Aleksis Kiven katu", "Vesijärvenkatu", "Sörnäisten rantatie", "Kaarlenkatu", "Helsinginkatu",
-           "Pengerkatu", "Porvoonkatu",
-           "Intiankatu", "Koskelantie", "Kumpulantie", "Teollisuuskatu", "Junailijankuja", "Kyläsaarenkatu"]
+PREFIXES = [
+    "Kahvila",
+    "Ravintola",
+    "Baari",
+    "Pub",
+    "Bistro",
+    "Grilli",
+    "Pizzeria",
+    "Kioski",
+    "Lounasravintola",
+    "Viinibaari",
+    "Kebab",
+    "Sushi",
+    "Leipomo",
+    "Pikkukauppa",
+    "Olutravintola",
+]
+NOUNS = [
+    "Aurora",
+    "Kuu",
+    "Helmi",
+    "Tähti",
+    "Sointu",
+    "Ilta",
+    "Meri",
+    "Koivu",
+    "Lumi",
+    "Onni",
+    "Päivä",
+    "Ranta",
+    "Satama",
+    "Torni",
+    "Vaahtera",
+    "Kettu",
+    "Karhu",
+    "Ilves",
+    "Joutsen",
+    "Kielo",
+    "Myrsky",
+    "Pilvi",
+    "Sade",
+    "Tuuli",
+    "Usva",
+    "Hiekka",
+    "Kallio",
+    "Niitty",
+    "Metsä",
+    "Puro",
+    "Saari",
+    "Lähde",
+    "Ahven",
+    "Hauki",
+    "Kuikka",
+    "Lokki",
+    "Tiira",
+    "Varis",
+    "Harakka",
+    "Pöllö",
+    "Sammal",
+    "Kanerva",
+    "Mustikka",
+    "Puolukka",
+    "Lakka",
+    "Omena",
+    "Kirsikka",
+    "Luumu",
+    "Päärynä",
+    "Kaneli",
+    "Inkivääri",
+    "Pippuri",
+    "Sahrami",
+    "Vanilja",
+]
+STREETS = [
+    "Fleminginkatu",
+    "Mäkelänkatu",
+    "Sturenkatu",
+    "Vallilantie",
+    "Hämeentie",
+    "Kustaankatu",
+    "Aleksis Kiven katu",
+    "Vesijärvenkatu",
+    "Sörnäisten rantatie",
+    "Kaarlenkatu",
+    "Helsinginkatu",
+    "Pengerkatu",
+    "Porvoonkatu",
+    "Intiankatu",
+    "Koskelantie",
+    "Kumpulantie",
+    "Teollisuuskatu",
+    "Junailijankuja",
+    "Kyläsaarenkatu",
+]
 AREA = (60.190, 24.940, 60.215, 25.000)  # lat/lon box north of the demo city's territories
-HOURS = ["09:00-18:00", "Mo-Fr 08:00-20:00; Sa 10:00-16:00", "Mo-Su 11:00-23:00",
-         "Mo-Th 10:00-22:00; Fr-Sa 10:00-02:00", "10-22", "Mo-Fr 7.30-17.00"]
+HOURS = [
+    "09:00-18:00",
+    "Mo-Fr 08:00-20:00; Sa 10:00-16:00",
+    "Mo-Su 11:00-23:00",
+    "Mo-Th 10:00-22:00; Fr-Sa 10:00-02:00",
+    "10-22",
+    "Mo-Fr 7.30-17.00",
+]
 
 
 def y_tunnus(rng: random.Random) -> str:
@@ -144,8 +233,16 @@ def _variant_address(o: Outlet, rng: random.Random) -> str:
 
 def _phone_local(o: Outlet, rng: random.Random) -> str:
     n = o.phone
-    return rng.choice([f"0{n[:2]} {n[2:5]} {n[5:]}", f"0{n[:2]}-{n[2:]}", f"+358 {n[:2]} {n[2:5]} {n[5:]}",
-                       f"+358{n}", f"00358{n}", f"0{n}"])
+    return rng.choice(
+        [
+            f"0{n[:2]} {n[2:5]} {n[5:]}",
+            f"0{n[:2]}-{n[2:]}",
+            f"+358 {n[:2]} {n[2:5]} {n[5:]}",
+            f"+358{n}",
+            f"00358{n}",
+            f"0{n}",
+        ]
+    )
 
 
 def _outlets(rng: random.Random, count: int) -> list[Outlet]:
@@ -164,8 +261,13 @@ def _outlets(rng: random.Random, count: int) -> list[Outlet]:
         lon = rng.uniform(AREA[1], AREA[3])
         outlets.append(
             Outlet(
-                key=len(outlets), name=name, street=rng.choice(STREETS), number=rng.randrange(1, 80),
-                postcode=f"00{rng.randrange(500, 560)}", lat=lat, lon=lon,
+                key=len(outlets),
+                name=name,
+                street=rng.choice(STREETS),
+                number=rng.randrange(1, 80),
+                postcode=f"00{rng.randrange(500, 560)}",
+                lat=lat,
+                lon=lon,
                 phone=f"{rng.choice(['40', '44', '45', '50'])}{rng.randrange(1_000_000, 9_999_999)}",
                 tax_id=y_tunnus(rng) if rng.random() < 0.5 else None,
                 hours=rng.choice(HOURS) if rng.random() < 0.7 else None,
@@ -189,10 +291,19 @@ def _chains(rng: random.Random, start: int) -> tuple[list[Outlet], dict[str, lis
             district = ["Kallio", "Vallila", "Alppila", "Sörnäinen", "Hermanni", "Kumpula"][b]
             outlets.append(
                 Outlet(
-                    key=start + len(outlets), name=f"{brand} {district}", street=rng.choice(STREETS),
-                    number=10 + b * 7, postcode="00510", lat=lat, lon=lon, phone=central, tax_id=tax,
-                    hours="Mo-Su 07:00-23:00", channel="retail" if "Market" in brand else "horeca",
-                    branch=f"{b + 1:03d}", chain=brand,
+                    key=start + len(outlets),
+                    name=f"{brand} {district}",
+                    street=rng.choice(STREETS),
+                    number=10 + b * 7,
+                    postcode="00510",
+                    lat=lat,
+                    lon=lon,
+                    phone=central,
+                    tax_id=tax,
+                    hours="Mo-Su 07:00-23:00",
+                    channel="retail" if "Market" in brand else "horeca",
+                    branch=f"{b + 1:03d}",
+                    chain=brand,
                 )
             )
             keys.append(start + len(outlets) - 1)
@@ -230,16 +341,28 @@ def generate(folder: Path, *, outlets: int = 150, seed: int = 20261123) -> Fixtu
 
     # 1. north_manager.xlsx
     name = "north_manager.xlsx"
-    rows: list[list[object]] = [["Asiakasrekisteri, pohjoinen alue (päivitetty 2024)"],
-                                ["Nimi", "Osoite", "Puhelin", "Y-tunnus", "Lat", "Lon", "Aukioloajat", "Kanava"]]
+    rows: list[list[object]] = [
+        ["Asiakasrekisteri, pohjoinen alue (päivitetty 2024)"],
+        ["Nimi", "Osoite", "Puhelin", "Y-tunnus", "Lat", "Lon", "Aukioloajat", "Kanava"],
+    ]
     picked = [o for o in base if rng.random() < 0.6]
     for o in picked:
         if rng.random() < 0.05:
             rows.append([None] * 8)
             truth.empty_rows.setdefault(name, []).append(len(rows))
         lat, lon = jitter(o)
-        rows.append([_variant_name(o.name, rng), _variant_address(o, rng), _phone_local(o, rng), o.tax_id,
-                     round(lat, 6), round(lon, 6), o.hours, o.channel])
+        rows.append(
+            [
+                _variant_name(o.name, rng),
+                _variant_address(o, rng),
+                _phone_local(o, rng),
+                o.tax_id,
+                round(lat, 6),
+                round(lon, 6),
+                o.hours,
+                o.channel,
+            ]
+        )
         truth.entity_of[(name, len(rows))] = o.key
     for _ in range(2):
         rows.append([None, "Tuntematon katu 1", "040 000 0000", None, 60.2, 24.95, None, None])
@@ -259,8 +382,17 @@ def generate(folder: Path, *, outlets: int = 150, seed: int = 20261123) -> Fixtu
         elif roll < 0.22:
             lat_text = lon_text = ""  # needs geocoding
         phone = "123" if rng.random() < 0.08 else _phone_local(o, rng)
-        rows.append([_variant_name(o.name, rng), f"{o.street} {o.number}", o.postcode, phone, lat_text, lon_text,
-                     "kahvila" if o.channel == "horeca" else "kioski"])
+        rows.append(
+            [
+                _variant_name(o.name, rng),
+                f"{o.street} {o.number}",
+                o.postcode,
+                phone,
+                lat_text,
+                lon_text,
+                "kahvila" if o.channel == "horeca" else "kioski",
+            ]
+        )
         truth.entity_of[(name, len(rows))] = o.key
     _write_csv(folder / name, rows, "cp1252", ";")
     truth.files.append(folder / name)
@@ -271,8 +403,17 @@ def generate(folder: Path, *, outlets: int = 150, seed: int = 20261123) -> Fixtu
     for o in [o for o in base if rng.random() < 0.4]:
         lat, lon = jitter(o)
         broken = _variant_name(o.name, rng).encode("utf-8").decode("cp1252", errors="replace")
-        rows.append([f"C{1000 + o.key}", broken, _variant_address(o, rng), f"00358{o.phone}", o.tax_id,
-                     f"{lat:.6f}, {lon:.6f}", o.hours])
+        rows.append(
+            [
+                f"C{1000 + o.key}",
+                broken,
+                _variant_address(o, rng),
+                f"00358{o.phone}",
+                o.tax_id,
+                f"{lat:.6f}, {lon:.6f}",
+                o.hours,
+            ]
+        )
         truth.entity_of[(name, len(rows))] = o.key
     rows.append(["C9001", "Kahvila Nolla", "Nollakatu 1", "0401111111", None, "0, 0", None])
     truth.rejected[(name, len(rows))] = "coordinates"
@@ -285,12 +426,34 @@ def generate(folder: Path, *, outlets: int = 150, seed: int = 20261123) -> Fixtu
     name = "chains.xlsx"
     rows = [["Code", "Outlet", "Address", "Phone", "Business ID", "Branch", "Latitude", "Longitude", "Channel"]]
     for o in chain_outlets:
-        rows.append([f"CH-{o.key}", o.name, f"{o.street} {o.number}", f"0{o.phone}", o.tax_id, o.branch,
-                     round(o.lat, 6), round(o.lon, 6), o.channel])
+        rows.append(
+            [
+                f"CH-{o.key}",
+                o.name,
+                f"{o.street} {o.number}",
+                f"0{o.phone}",
+                o.tax_id,
+                o.branch,
+                round(o.lat, 6),
+                round(o.lon, 6),
+                o.channel,
+            ]
+        )
         truth.entity_of[(name, len(rows))] = o.key
         if o.branch == "002":  # the same branch again, from the chain's own older list
-            rows.append([f"CH-{o.key}-old", o.name.upper(), f"{o.street} {o.number}, 00510 Helsinki", None,
-                         o.tax_id, o.branch, round(o.lat + 0.00005, 6), round(o.lon, 6), o.channel])
+            rows.append(
+                [
+                    f"CH-{o.key}-old",
+                    o.name.upper(),
+                    f"{o.street} {o.number}, 00510 Helsinki",
+                    None,
+                    o.tax_id,
+                    o.branch,
+                    round(o.lat + 0.00005, 6),
+                    round(o.lon, 6),
+                    o.channel,
+                ]
+            )
             truth.entity_of[(name, len(rows))] = o.key
     _write_xlsx(folder / name, rows)
     truth.files.append(folder / name)
@@ -305,8 +468,17 @@ def generate(folder: Path, *, outlets: int = 150, seed: int = 20261123) -> Fixtu
         lat, lon = _offset(lat0, lon0, distance, rng) if distance else (lat0, lon0)
         key = len(everything) + b
         partner_keys.append(key)
-        rows.append([f"ООО «Ромашка {district}»", f"Sturenkatu {20 + b * 10}", "+7 495 123-45-67", inn, f"7701{b:05d}",
-                     f"{lat:.6f}", f"{lon:.6f}"])
+        rows.append(
+            [
+                f"ООО «Ромашка {district}»",
+                f"Sturenkatu {20 + b * 10}",
+                "+7 495 123-45-67",
+                inn,
+                f"7701{b:05d}",
+                f"{lat:.6f}",
+                f"{lon:.6f}",
+            ]
+        )
         truth.entity_of[(name, len(rows))] = key
     bad_inn = inn[:-1] + str((int(inn[-1]) + 1) % 10)
     rows.append(["ЗАО Василёк", "Kustaankatu 3", "+7 812 555-12-34", bad_inn, None, "60.2001", "24.9602"])

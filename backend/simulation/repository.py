@@ -315,9 +315,7 @@ async def open_pipeline_deals(conn: asyncpg.Connection, pipeline_code: str) -> l
     return [msgspec.convert(dict(row), OpenDeal) for row in await conn.fetch(Q["open_pipeline_deals"], pipeline_code)]
 
 
-async def handovers_of_deals(
-    conn: asyncpg.Connection, deal_ids: list[Any], since: dt.datetime
-) -> list[StoredHandover]:
+async def handovers_of_deals(conn: asyncpg.Connection, deal_ids: list[Any], since: dt.datetime) -> list[StoredHandover]:
     rows = await conn.fetch(Q["handovers_of_deals"], deal_ids, since)
     return [msgspec.convert(dict(row), StoredHandover) for row in rows]
 

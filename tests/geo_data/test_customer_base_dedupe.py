@@ -6,8 +6,15 @@ from geo_data.dedupe import Candidate, block_pairs, block_pairs_between, cluster
 from geo_data.normalize import address_key, name_key
 
 
-def _c(name: str, address: str | None = None, phones: tuple[str, ...] = (), tax: str | None = None,
-       branch: str | None = None, lat: float | None = None, lon: float | None = None) -> Candidate:
+def _c(
+    name: str,
+    address: str | None = None,
+    phones: tuple[str, ...] = (),
+    tax: str | None = None,
+    branch: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+) -> Candidate:
     return Candidate(name_key(name), address_key(address) if address else None, phones, tax, branch, lat, lon)
 
 
@@ -38,8 +45,13 @@ def test_chain_branches_stay_separate_outlets_of_one_legal_entity() -> None:
     b = _c("Kulma-Market Vallila", "Mäkelänkatu 17", head_office, "0112038-9", "002", 60.1858, 24.951)
     assert score_pair(a, b).decision == "same_legal_entity"
     no_branch_codes = _c("Kulma-Market Vallila", "Mäkelänkatu 17", head_office, "0112038-9", None, 60.1858, 24.951)
-    assert score_pair(_c("Kulma-Market Kallio", "Fleminginkatu 10", head_office, "0112038-9", None, 60.185, 24.950),
-                      no_branch_codes).decision == "same_legal_entity"
+    assert (
+        score_pair(
+            _c("Kulma-Market Kallio", "Fleminginkatu 10", head_office, "0112038-9", None, 60.185, 24.950),
+            no_branch_codes,
+        ).decision
+        == "same_legal_entity"
+    )
     # a shared central phone alone never merges two addresses
     c = _c("Grilli Express", "Hämeentie 1", head_office, lat=60.19, lon=24.96)
     d = _c("Grilli Express", "Sturenkatu 40", head_office, lat=60.1901, lon=24.9601)

@@ -47,8 +47,16 @@ def test_csv_encodings_are_detected_and_mojibake_repaired() -> None:
 
 
 def test_title_rows_and_empty_rows_and_numbers_in_xlsx() -> None:
-    data = _xlsx([["Customer list 2024"], ["Name", "Phone", "Lat"], ["A", 358401234567, 60.17], [None, None, None],
-                  ["B", "040 1", 60.2], [None, None, None]])
+    data = _xlsx(
+        [
+            ["Customer list 2024"],
+            ["Name", "Phone", "Lat"],
+            ["A", 358401234567, 60.17],
+            [None, None, None],
+            ["B", "040 1", 60.2],
+            [None, None, None],
+        ]
+    )
     sheet = read_spreadsheet(data, "list.xlsx")
     assert sheet.kind == "xlsx" and sheet.headers == ["Name", "Phone", "Lat"]
     assert [number for number, _ in sheet.rows] == [3, 5]
@@ -66,8 +74,11 @@ def test_title_rows_and_empty_rows_and_numbers_in_xlsx() -> None:
         (b"PK\x03\x04 not really a zip", "customers.xlsx", "not a readable XLSX"),
         (b"just one line of text without separators\n", "notes.csv", "no column separator"),
         ("name,address\n".encode("utf-16-le"), "utf16.csv", "NUL bytes"),
-        (b"name;address\n" + random.Random(1).randbytes(3000).translate(bytes(range(128, 256)) * 2), "bin.csv",
-         "encoding cannot be determined"),
+        (
+            b"name;address\n" + random.Random(1).randbytes(3000).translate(bytes(range(128, 256)) * 2),
+            "bin.csv",
+            "encoding cannot be determined",
+        ),
         (b"name;address\nfake;1\n", "customers.xlsx", "not a spreadsheet"),
     ],
 )
@@ -114,10 +125,10 @@ def test_override_mapping_file(tmp_path: Path) -> None:
 def test_rows_normalised_or_rejected_with_a_reason() -> None:
     text = (
         "id,name,phone,inn,coordinates,hours,class\n"
-        "1,CAFE REGATTA OY,09 1234567,,\"60.1699, 24.9384\",09:00-18:00,a\n"
+        '1,CAFE REGATTA OY,09 1234567,,"60.1699, 24.9384",09:00-18:00,a\n'
         "2,,040 1234567,,,,\n"
-        "3,Baari Kuu,123,7707083894,\"24.9384, 60.1699\",sometimes,Z\n"
-        "4,Kioski Tähti,,,\"0, 0\",,\n"
+        '3,Baari Kuu,123,7707083894,"24.9384, 60.1699",sometimes,Z\n'
+        '4,Kioski Tähti,,,"0, 0",,\n'
         "5,Pub Ilta,,,,,\n"
     )
     sheet = read_spreadsheet(text.encode(), "rows.csv")
@@ -127,7 +138,10 @@ def test_rows_normalised_or_rejected_with_a_reason() -> None:
     assert [(r.row_number, r.field) for r in rejected] == [(3, "name"), (5, "coordinates")]
     first, second, third = ok
     assert (first.name, first.legal_form, first.phones, first.account_class) == (
-        "Cafe Regatta", "Oy", ["+35891234567"], "A"
+        "Cafe Regatta",
+        "Oy",
+        ["+35891234567"],
+        "A",
     )
     assert first.external_id == "1" and len(first.opening_hours) == 7
     assert (second.lat, second.lon) == (60.1699, 24.9384)

@@ -29,7 +29,7 @@ from geo_data.opening_hours import OpeningHoursError
         ("Cafe Regatta Oy", "Cafe Regatta", "Oy"),
         ("  CAFE   REGATTA  ", "Cafe Regatta", None),
         ("Oy Hartwall Ab", "Hartwall", "Oy"),
-        ('ООО «Ромашка»', "Ромашка", "ООО"),
+        ("ООО «Ромашка»", "Ромашка", "ООО"),
         ('OOO "Ромашка"', "Ромашка", "ООО"),
         ("Brew Dog LLC", "Brew Dog", "LLC"),
         ("Bäckerei Müller GmbH", "Bäckerei Müller", "GmbH"),

@@ -27,9 +27,13 @@ WITH_HOLE = Polygon(
 
 def _frame(crs: str = "EPSG:4326") -> geopandas.GeoDataFrame:
     return geopandas.GeoDataFrame(
-        {"code": ["W", "E", "B", "H"], "name": ["West", "East", "Bow", "Holey"],
-         "owner": ["rep1@example.com", None, None, None]},
-        geometry=[WEST, EAST, BOW_TIE, WITH_HOLE], crs="EPSG:4326",
+        {
+            "code": ["W", "E", "B", "H"],
+            "name": ["West", "East", "Bow", "Holey"],
+            "owner": ["rep1@example.com", None, None, None],
+        },
+        geometry=[WEST, EAST, BOW_TIE, WITH_HOLE],
+        crs="EPSG:4326",
     ).to_crs(crs)
 
 

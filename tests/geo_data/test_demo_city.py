@@ -166,9 +166,7 @@ def test_people(city: DemoCity) -> None:
     assert {r.travel_mode for r in city.reps} == {"car", "foot"}
     assert city.admin.email == "admin@example.com" and city.admin.role == "admin"
     assert city.supervisor.role == "supervisor"
-    fields = {f.name for f in dataclasses.fields(city.reps[0])} | {
-        f.name for f in dataclasses.fields(city.admin)
-    }
+    fields = {f.name for f in dataclasses.fields(city.reps[0])} | {f.name for f in dataclasses.fields(city.admin)}
     assert not any("password" in f for f in fields)
 
 

@@ -208,9 +208,7 @@ def test_split_window() -> None:
         split_window(7, 0, H)
 
 
-@pytest.mark.parametrize(
-    ("weekday", "open_s", "close_s"), [(-1, 0, 1), (7, 0, 1), (0, 5, 5), (0, 0, DAY_S + 1)]
-)
+@pytest.mark.parametrize(("weekday", "open_s", "close_s"), [(-1, 0, 1), (7, 0, 1), (0, 5, 5), (0, 0, DAY_S + 1)])
 def test_window_validation(weekday: int, open_s: int, close_s: int) -> None:
     with pytest.raises(ValueError):
         WeeklyWindow(weekday, open_s, close_s)

@@ -83,11 +83,16 @@ def test_check_out_flags_short_visits_and_its_own_position() -> None:
     calm = Fix(lat=0, lon=0, accuracy_m=5)
     assert verify_check_out(fix=calm, distance_m=10, at=AT + timedelta(minutes=15), **common) == []  # type: ignore[arg-type]
     flags = verify_check_out(
-        fix=Fix(lat=0, lon=0, accuracy_m=500, mock_location=True), distance_m=900, at=AT + timedelta(seconds=30),
+        fix=Fix(lat=0, lon=0, accuracy_m=500, mock_location=True),
+        distance_m=900,
+        at=AT + timedelta(seconds=30),
         **common,  # type: ignore[arg-type]
     )
     assert flags == [
-        Flag.CHECKOUT_OUT_OF_RANGE, Flag.CHECKOUT_LOW_ACCURACY, Flag.CHECKOUT_MOCK_LOCATION, Flag.TOO_SHORT
+        Flag.CHECKOUT_OUT_OF_RANGE,
+        Flag.CHECKOUT_LOW_ACCURACY,
+        Flag.CHECKOUT_MOCK_LOCATION,
+        Flag.TOO_SHORT,
     ]
     before = verify_check_out(fix=calm, distance_m=1, at=AT - timedelta(minutes=1), **common)  # type: ignore[arg-type]
     assert before == [Flag.TOO_SHORT]

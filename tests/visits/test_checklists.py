@@ -11,14 +11,33 @@ from visits.checklists import Answer, Item, ItemError, score, template_problems,
 
 TEMPLATE = msgspec.convert(
     [
-        {"key": "brand_a_listed", "label": "Brand A on shelf", "type": "yes_no", "required": True,
-         "scoring": {"kind": "must_stock", "weight": 2}},
-        {"key": "brand_a_facings", "label": "Brand A facings", "type": "count", "min": 0, "max": 50,
-         "show_if": {"item": "brand_a_listed", "equals": True}},
-        {"key": "share", "label": "Share of shelf", "type": "share_of_shelf",
-         "scoring": {"kind": "share_of_shelf", "weight": 1, "target": 40}},
-        {"key": "price_a", "label": "Price of A", "type": "price",
-         "scoring": {"kind": "price", "weight": 1, "target": 2.49, "tolerance_pct": 5}},
+        {
+            "key": "brand_a_listed",
+            "label": "Brand A on shelf",
+            "type": "yes_no",
+            "required": True,
+            "scoring": {"kind": "must_stock", "weight": 2},
+        },
+        {
+            "key": "brand_a_facings",
+            "label": "Brand A facings",
+            "type": "count",
+            "min": 0,
+            "max": 50,
+            "show_if": {"item": "brand_a_listed", "equals": True},
+        },
+        {
+            "key": "share",
+            "label": "Share of shelf",
+            "type": "share_of_shelf",
+            "scoring": {"kind": "share_of_shelf", "weight": 1, "target": 40},
+        },
+        {
+            "key": "price_a",
+            "label": "Price of A",
+            "type": "price",
+            "scoring": {"kind": "price", "weight": 1, "target": 2.49, "tolerance_pct": 5},
+        },
         {"key": "promo", "label": "Promo material up", "type": "yes_no", "scoring": {"kind": "promo", "weight": 1}},
         {"key": "wine_list", "label": "On the wine list", "type": "menu_listing"},
         {"key": "placement", "label": "Placement", "type": "single_choice", "choices": ["eye", "low", "top"]},
@@ -68,8 +87,15 @@ def test_template_problems_name_each_item() -> None:
 
 def test_complete_valid_answers_pass() -> None:
     full = answers(
-        brand_a_facings=4, share=35.5, price_a=2.5, promo=False, wine_list=True, placement="eye",
-        competitors=["x", "z"], note="ok", temperature=4.5,
+        brand_a_facings=4,
+        share=35.5,
+        price_a=2.5,
+        promo=False,
+        wine_list=True,
+        placement="eye",
+        competitors=["x", "z"],
+        note="ok",
+        temperature=4.5,
     )
     assert validate_answers(TEMPLATE, full) == []
 
@@ -108,7 +134,10 @@ def test_each_bad_value_is_named(item: str, value: object) -> None:
 def test_every_bad_item_is_reported_at_once_and_unknown_items_too() -> None:
     bad = [*answers(brand_a_listed=None, share="lots", shelf_photo=None), Answer(item="ghost", value=1)]
     assert [problem.item for problem in validate_answers(TEMPLATE, bad)] == [
-        "ghost", "brand_a_listed", "share", "shelf_photo"
+        "ghost",
+        "brand_a_listed",
+        "share",
+        "shelf_photo",
     ]
 
 
@@ -124,7 +153,10 @@ def test_score_follows_the_documented_rule() -> None:
     result = score(TEMPLATE, answers(share=20, price_a=2.55, promo=False))
     assert result.score_pct == 70.0
     assert {part.item: part.earned for part in result.parts} == {
-        "brand_a_listed": 1.0, "share": 0.5, "price_a": 1.0, "promo": 0.0
+        "brand_a_listed": 1.0,
+        "share": 0.5,
+        "price_a": 1.0,
+        "promo": 0.0,
     }
     perfect = score(TEMPLATE, answers(share=55, price_a=2.49, promo=True))
     assert perfect.score_pct == 100.0
