@@ -66,7 +66,7 @@ class MyAccountsController(Controller):
     path = "/api/v1/me/accounts"
     tags = ["accounts"]
 
-    @get("", summary="Accounts of the caller's territory")
+    @get("", summary="Accounts the caller works: their territories', their book's and their deals'")
     async def list_mine(
         self,
         conn: Conn,
@@ -80,8 +80,11 @@ class MyAccountsController(Controller):
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> AccountPage:
-        """Sorted by name, or by distance when `near=LAT,LON` is given; keyset-paginated by `cursor`.
-        `segment_id`: only that segment's members (404 when the caller may not read the segment)."""
+        """The accounts of the caller's territories, the accounts they manage wherever they lie (a
+        farmer's book) and the accounts of the deals they own (a closer's): the same set the offline
+        feed (`GET /api/v1/sync/changes`) carries. Sorted by name, or by distance when `near=LAT,LON` is
+        given; keyset-paginated by `cursor`. `segment_id`: only that segment's members (404 when the
+        caller may not read the segment)."""
         filters = build_filter(channel, account_class, status, search, near, segment_id)
         return await service.list_accounts(conn, principal, filters, cursor=cursor, limit=limit)
 
@@ -109,8 +112,9 @@ class AccountsController(Controller):
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> AccountPage:
-        """A supervisor sees the territories of their team, an admin every territory. `segment_id`:
-        only that segment's members (404 when the caller may not read the segment)."""
+        """A supervisor sees the accounts of their team's territories, books and deals, an admin every
+        account; `territory_id` narrows to one territory (404 when outside the caller's scope).
+        `segment_id`: only that segment's members (404 when the caller may not read the segment)."""
         filters = build_filter(channel, account_class, status, search, near, segment_id)
         return await service.list_accounts(
             conn, principal, filters, territory_id=territory_id, cursor=cursor, limit=limit

@@ -1,4 +1,4 @@
-"""SQL for accounts, always scoped by the territories the caller may read."""
+"""SQL for accounts, always scoped to the accounts the caller works (`visible_account_ids`)."""
 
 from __future__ import annotations
 
@@ -17,14 +17,15 @@ def _enum_value(value: object) -> str | None:
 
 async def list_by_name(
     conn: asyncpg.Connection,
-    territory_ids: list[int],
+    scope: tuple[str, int],
+    territory_id: int | None,
     filters: AccountFilter,
     after: tuple[str, int] | None,
     limit: int,
 ) -> list[Account]:
     rows = await conn.fetch(
         Q["list_accounts_by_name"],
-        territory_ids,
+        territory_id,
         _enum_value(filters.channel),
         _enum_value(filters.account_class),
         _enum_value(filters.status),
@@ -33,13 +34,15 @@ async def list_by_name(
         None if after is None else after[1],
         limit,
         filters.segment_id,
+        *scope,
     )
     return [msgspec.convert(dict(row), Account) for row in rows]
 
 
 async def list_by_distance(
     conn: asyncpg.Connection,
-    territory_ids: list[int],
+    scope: tuple[str, int],
+    territory_id: int | None,
     filters: AccountFilter,
     near: tuple[float, float],
     after: tuple[float, int] | None,
@@ -47,7 +50,7 @@ async def list_by_distance(
 ) -> list[Account]:
     rows = await conn.fetch(
         Q["list_accounts_by_distance"],
-        territory_ids,
+        territory_id,
         _enum_value(filters.channel),
         _enum_value(filters.account_class),
         _enum_value(filters.status),
@@ -58,5 +61,6 @@ async def list_by_distance(
         near[1],
         limit,
         filters.segment_id,
+        *scope,
     )
     return [msgspec.convert(dict(row), Account) for row in rows]

@@ -1,4 +1,4 @@
-"""Account lists for reps (their territory) and supervisors/admins (their scope, one territory)."""
+"""Account lists: the accounts the caller works (territories, book, deals), optionally of one territory."""
 
 from __future__ import annotations
 
@@ -31,25 +31,24 @@ async def list_accounts(
     cursor: str | None = None,
     limit: int = 50,
 ) -> AccountPage:
-    """Accounts the caller may read, optionally of one territory or one segment (404 naming segment_id
-    when the caller may not read it); by name, or by distance with near."""
-    territory_ids = await visible_territory_ids(conn, principal)
+    """Accounts the caller works (`visible_account_ids`: the accounts of the territories they see, the
+    books and the deals' accounts of the people they see), optionally of one territory or one segment
+    (404 naming segment_id when the caller may not read it); by name, or by distance with near."""
     await require_readable(conn, principal, filters.segment_id)
-    if territory_id is not None:
-        if territory_id not in territory_ids:
-            # 404, not 403: whether a territory outside one's scope exists is not the caller's business.
-            raise NotFound(f"territory {territory_id} not found", field="territory_id")
-        territory_ids = [territory_id]
+    if territory_id is not None and territory_id not in await visible_territory_ids(conn, principal):
+        # 404, not 403: whether a territory outside one's scope exists is not the caller's business.
+        raise NotFound(f"territory {territory_id} not found", field="territory_id")
+    scope = (principal.role.value, principal.user_id)
     near = _check_near(filters)
     if near is not None:
         after_distance = None if cursor is None else decode_distance_cursor(cursor)
-        items = await repository.list_by_distance(conn, territory_ids, filters, near, after_distance, limit + 1)
+        items = await repository.list_by_distance(conn, scope, territory_id, filters, near, after_distance, limit + 1)
         more = len(items) > limit
         items = items[:limit]
         next_cursor = encode_cursor([items[-1].distance_m, items[-1].id]) if more else None
         return AccountPage(items=items, next_cursor=next_cursor)
     after_name = None if cursor is None else decode_name_cursor(cursor)
-    items = await repository.list_by_name(conn, territory_ids, filters, after_name, limit + 1)
+    items = await repository.list_by_name(conn, scope, territory_id, filters, after_name, limit + 1)
     more = len(items) > limit
     items = items[:limit]
     return AccountPage(items=items, next_cursor=encode_cursor([items[-1].name, items[-1].id]) if more else None)

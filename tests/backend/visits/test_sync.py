@@ -106,6 +106,16 @@ async def test_a_farmers_book_and_a_closers_deals_are_offline_and_leave_with_the
     assert booked in {a["id"] for a in firsts["farmer"]["accounts"]}
     assert dealt in {a["id"] for a in firsts["closer"]["accounts"]}
     assert dealt not in {a["id"] for a in firsts["farmer"]["accounts"]}
+    # The account list shows the same accounts as the offline feed.
+    names = dict(await conn.fetch("select id, name from accounts where id = any($1::bigint[])", [booked, dealt]))
+
+    async def listed(headers: dict[str, str], account_id: int) -> bool:
+        page = await client.get("/api/v1/me/accounts", params={"search": names[account_id]}, headers=headers)
+        assert page.status_code == 200, page.text
+        return account_id in {a["id"] for a in page.json()["items"]}
+
+    assert await listed(farmer, booked) and await listed(closer, dealt)
+    assert not await listed(farmer, dealt)
 
     # The book goes back to the territory; the deal goes from the closer to the farmer.
     await conn.execute("update accounts set account_manager_id = null where id = $1", booked)
@@ -120,3 +130,5 @@ async def test_a_farmers_book_and_a_closers_deals_are_offline_and_leave_with_the
     assert booked in farmer_delta["deleted_account_ids"]
     assert dealt in {a["id"] for a in farmer_delta["accounts"]}
     assert dealt in closer_delta["deleted_account_ids"]
+    assert not await listed(farmer, booked) and not await listed(closer, dealt)
+    assert await listed(farmer, dealt)
