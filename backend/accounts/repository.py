@@ -11,6 +11,16 @@ from backend.db.queries import load_queries
 Q = load_queries("backend.accounts")
 
 
+def _scoped(name: str, role: str, role_param: int) -> str:
+    """The query with its scope line; an admin's scope is every account (nothing to build)."""
+    sql = Q[name]
+    worked = f"a.id in (select visible_account_ids(${role_param}::text, ${role_param + 1}::bigint))"
+    assert worked in sql, f"{name}: scope line missing"
+    if role != "admin":
+        return sql
+    return sql.replace(worked, f"(${role_param}::text = 'admin' and ${role_param + 1}::bigint is not null)")
+
+
 def _enum_value(value: object) -> str | None:
     return None if value is None else str(getattr(value, "value", value))
 
@@ -24,7 +34,7 @@ async def list_by_name(
     limit: int,
 ) -> list[Account]:
     rows = await conn.fetch(
-        Q["list_accounts_by_name"],
+        _scoped("list_accounts_by_name", scope[0], 10),
         territory_id,
         _enum_value(filters.channel),
         _enum_value(filters.account_class),
@@ -49,7 +59,7 @@ async def list_by_distance(
     limit: int,
 ) -> list[Account]:
     rows = await conn.fetch(
-        Q["list_accounts_by_distance"],
+        _scoped("list_accounts_by_distance", scope[0], 12),
         territory_id,
         _enum_value(filters.channel),
         _enum_value(filters.account_class),
