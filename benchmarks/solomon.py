@@ -360,8 +360,9 @@ def render(data: dict[str, Any]) -> str:
         peers = [s for s in PEERS if any(r.solver == s for r in rep)]
         out.append("### A rep's day: first 30 or 40 customers, one vehicle, no capacity")
         out.append("")
+        measure = "distance with truncated arcs" if arcs == "dimacs" else "float distance"
         out.append(
-            f"Peer cells: float distance after a {lim:g} s limit, and the smallest limit on the ladder "
+            f"Peer cells: {measure} after a {lim:g} s limit, and the smallest limit on the ladder "
             f"{', '.join(f'{x:g}' for x in LADDER)} s at which it already had the best peer value "
             f"(`>` = not within {lim:g} s). `x` = no "
             "feasible route."
