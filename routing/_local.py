@@ -170,8 +170,11 @@ class LocalSearch:
             rng.shuffle(queue)
         queued = set(queue)
         moves = 0
+        deadline = self.deadline
         while moves < _MAX_MOVES:
             while queue and moves < _MAX_MOVES:
+                if deadline is not None and time.perf_counter() >= deadline:
+                    return st.routes  # out of time: what is here is feasible
                 u = queue.pop()
                 queued.discard(u)
                 st.changed.clear()

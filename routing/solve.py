@@ -84,48 +84,64 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
                     compiled_start = [repairer.keep_feasible(r, seq) for r, seq in enumerate(from_pyvrp)]
             share = _CONSTRUCTION_SHARE if compiled_start is not None else _CONSTRUCTION_SHARE_ALONE
             construction_s = None if time_limit_s is None else time_limit_s * share
-            initial = regret_construction(inst, lookup, repairer, in_play, params, deadline_s=construction_s)
-            if compiled_start is not None and score(inst, lookup, compiled_start) < score(inst, lookup, initial):
-                initial = compiled_start
-        engine_input = EngineInput(
-            visits=in_play,
-            allowed_reps={
-                v: candidates.allowed_reps[v] for v in in_play if len(candidates.allowed_reps[v]) < inst.n_reps
-            },
-            top_tier={v for v in in_play if is_top_tier(problem.visits[v])},
-        )
-        engine = Engine(inst, engine_input, params)
-        # The clock covers the whole solve: construction, building the engine, and the finishing
-        # steps after the search (repair, timing, the independent check) within _FINISH_S.
-        remaining_s = (
-            None if time_limit_s is None else max(0.05, time_limit_s - _FINISH_S - (time.perf_counter() - began))
-        )
-        if params.metaheuristic == "iterated_local_search" and initial is not None:
-            recreator = Recreator(inst, lookup, repairer)
-            iterations = params.iterations or (_DEFAULT_ITERATIONS if remaining_s is None else 10**9)
-            rng = random.Random(params.seed + 1)  # noqa: S311 - reproducible search noise
-            ils_s = None if remaining_s is None else remaining_s * params.ruin_share
-            routes = iterated_search(
-                inst, lookup, engine, recreator, initial, in_play, rng, ils_s, iterations, local, params.stall_rounds
-            )
-            gls_bounded = (
-                remaining_s is not None or params.solution_limit is not None or params.branch_limit is not None
-            )
-            if gls_bounded and params.ruin_share < 1.0:
-                # GLS finishes: it refines long routes better, the ruins move between valleys better.
-                left_s = None if time_limit_s is None else max(0.01, time_limit_s - (time.perf_counter() - began))
-                refined = engine.search(routes, left_s, "guided_local_search")
-                if refined is not None and score(inst, lookup, refined) <= score(inst, lookup, routes):
-                    routes = refined
+            if compiled_start is not None and _out_of_time(began, time_limit_s):
+                initial = compiled_start  # the start took the budget: no second construction
+            else:
+                initial = regret_construction(inst, lookup, repairer, in_play, params, deadline_s=construction_s)
+                if compiled_start is not None and score(inst, lookup, compiled_start) < score(inst, lookup, initial):
+                    initial = compiled_start
+        if initial is not None and _out_of_time(began, time_limit_s):
+            routes = initial  # a start that took the whole budget is the answer (VROOM on a large day)
         else:
-            # Without our construction there is nothing to ruin: polish the engine's own start by GLS.
-            metaheuristic = (
-                "guided_local_search" if params.metaheuristic == "iterated_local_search" else params.metaheuristic
+            engine_input = EngineInput(
+                visits=in_play,
+                allowed_reps={
+                    v: candidates.allowed_reps[v] for v in in_play if len(candidates.allowed_reps[v]) < inst.n_reps
+                },
+                top_tier={v for v in in_play if is_top_tier(problem.visits[v])},
             )
-            found = engine.search(initial, remaining_s, metaheuristic)
-            if found is None and initial is not None:
-                found = engine.search(None, remaining_s, metaheuristic)
-            routes = found if found is not None else (initial or routes)
+            engine = Engine(inst, engine_input, params)
+            # The clock covers the whole solve: construction, building the engine, and the finishing
+            # steps after the search (repair, timing, the independent check) within _FINISH_S.
+            remaining_s = (
+                None if time_limit_s is None else max(0.05, time_limit_s - _FINISH_S - (time.perf_counter() - began))
+            )
+            if params.metaheuristic == "iterated_local_search" and initial is not None:
+                recreator = Recreator(inst, lookup, repairer)
+                iterations = params.iterations or (_DEFAULT_ITERATIONS if remaining_s is None else 10**9)
+                rng = random.Random(params.seed + 1)  # noqa: S311 - reproducible search noise
+                ils_s = None if remaining_s is None else remaining_s * params.ruin_share
+                routes = iterated_search(
+                    inst,
+                    lookup,
+                    engine,
+                    recreator,
+                    initial,
+                    in_play,
+                    rng,
+                    ils_s,
+                    iterations,
+                    local,
+                    params.stall_rounds,
+                )
+                gls_bounded = (
+                    remaining_s is not None or params.solution_limit is not None or params.branch_limit is not None
+                )
+                if gls_bounded and params.ruin_share < 1.0:
+                    # GLS finishes: it refines long routes better, the ruins move between valleys better.
+                    left_s = None if time_limit_s is None else max(0.01, time_limit_s - (time.perf_counter() - began))
+                    refined = engine.search(routes, left_s, "guided_local_search")
+                    if refined is not None and score(inst, lookup, refined) <= score(inst, lookup, routes):
+                        routes = refined
+            else:
+                # Without our construction there is nothing to ruin: polish the engine's own start by GLS.
+                metaheuristic = (
+                    "guided_local_search" if params.metaheuristic == "iterated_local_search" else params.metaheuristic
+                )
+                found = engine.search(initial, remaining_s, metaheuristic)
+                if found is None and initial is not None:
+                    found = engine.search(None, remaining_s, metaheuristic)
+                routes = found if found is not None else (initial or routes)
         # Guard against any disagreement between the engine's model and the exact scheduler.
         routes = [repairer.keep_feasible(r, seq) for r, seq in enumerate(routes)]
 
@@ -164,6 +180,14 @@ _CONSTRUCTION_SHARE = 0.05
 _CONSTRUCTION_SHARE_ALONE = 0.2
 # Time kept back from the search for what follows it (repair, timing, the independent check).
 _FINISH_S = 0.01
+# Below this much time left, no further step starts (each needs some tens of milliseconds at least).
+_LAST_STEP_S = 0.03
+
+
+def _out_of_time(began: float, time_limit_s: float | None) -> bool:
+    return time_limit_s is not None and time_limit_s - (time.perf_counter() - began) < _LAST_STEP_S
+
+
 # Ruin-and-recreate rounds when the run is bounded by solutions rather than by time.
 _DEFAULT_ITERATIONS = 20
 
