@@ -245,7 +245,7 @@ class LocalSearch:
         for r in self.allowed[u]:
             for w in list(st.routes[r]):
                 if self.deadline is not None and time.perf_counter() >= self.deadline:
-                    return False
+                    break  # out of time: the best trade found so far is still made
                 others = [r2 for r2 in self.allowed[w] if r2 != r]
                 if top[w] or not others or not self._room(st, r, [u], [w]):
                     continue
@@ -255,7 +255,7 @@ class LocalSearch:
                 for r2 in others:
                     seq2 = st.routes[r2]
                     if self._room(st, r2, [w], []):
-                        new2 = self._insert_without(r2, seq2, -1, w)
+                        new2 = self._insert_without(r2, seq2, None, w)
                         if new2 is not None:
                             self._apply(st, {r: new, r2: new2})  # all of u's priority: nothing better
                             return True
@@ -278,9 +278,9 @@ class LocalSearch:
         self._apply(st, changes)
         return True
 
-    def _insert_without(self, r: int, seq: list[int], w: int, u: int) -> list[int] | None:
-        """Rep r's route with w taken out and u put in at the first place it fits (None: nowhere)."""
-        without = [v for v in seq if v != w]
+    def _insert_without(self, r: int, seq: list[int], w: int | None, u: int) -> list[int] | None:
+        """Rep r's route with w (if any) taken out and u put in at the first place it fits (None: nowhere)."""
+        without = seq if w is None else [v for v in seq if v != w]
         timing = self.timing[r]
         times = timing.times(without) if timing.fast else None
         for place in range(len(without) + 1):
