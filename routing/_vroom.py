@@ -68,11 +68,12 @@ def load() -> Any:
 _VISITS_PER_S_STEP = 100
 
 
-def exploration_for(n_visits: int, time_limit_s: float | None, wanted: int) -> int:
-    """The exploration depth that fits the budget: `wanted` without a clock, shallower when tight."""
+def exploration_for(n_visits: int, time_limit_s: float | None, wanted: int, threads: int = 1) -> int:
+    """The exploration depth that fits the budget: `wanted` without a clock, shallower when tight
+    (VROOM spreads its searches over its threads, so each thread's share of the visits counts)."""
     if time_limit_s is None:
         return wanted
-    steps = int(n_visits / max(time_limit_s, 0.01) / _VISITS_PER_S_STEP)
+    steps = int(n_visits / (max(time_limit_s, 0.01) * max(1, threads)) / _VISITS_PER_S_STEP)
     return max(1, min(wanted, 5 - steps))
 
 
@@ -82,12 +83,14 @@ def vroom_routes(
     visits: list[int],
     time_limit_s: float | None,
     exploration: int,
+    threads: int = 1,
 ) -> list[list[int]]:
     """Routes (visit nodes per rep) from VROOM (empty when it found nothing). Without a time limit the
-    run ends by itself and is deterministic (one thread)."""
+    run ends by itself and is deterministic (one thread, whatever `threads` says); with one, VROOM
+    spreads its searches over `threads`."""
     vr = load()
     try:
-        return _solve(vr, inst, allowed_reps, visits, time_limit_s, exploration)
+        return _solve(vr, inst, allowed_reps, visits, time_limit_s, exploration, threads)
     except (vr.VroomInputException, vr.VroomInternalException) as exc:
         # A model VROOM refuses (e.g. breaks it finds inconsistent with the shift): no start from it.
         logger.debug("no VROOM start: %s", exc)
@@ -112,6 +115,7 @@ def _solve(
     visits: list[int],
     time_limit_s: float | None,
     exploration: int,
+    threads: int,
 ) -> list[list[int]]:
     """The model through the compiled module's own constructors (as pyvroom's Python layer calls them)."""
     problem = inst.problem
@@ -187,7 +191,7 @@ def _solve(
             )
         )
     timeout = None if time_limit_s is None else timedelta(seconds=max(0.02, time_limit_s))
-    solution = inp._solve(exploration_level=exploration, nb_threads=1, timeout=timeout)
+    solution = inp._solve(exploration_level=exploration, nb_threads=threads if timeout else 1, timeout=timeout)
     steps = np.asarray(solution._routes_numpy())
     routes: list[list[int]] = [[] for _ in range(n_reps)]
     if steps.dtype.names is None:  # no record array at all: nothing assigned

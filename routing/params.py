@@ -66,6 +66,9 @@ class SolveParams(msgspec.Struct, frozen=True, kw_only=True):
     # five reps, and keep the better start; `vroom_exploration` is its search depth (0-5).
     vroom_start: bool = True
     vroom_exploration: int = 5
+    # VROOM's threads on a timed run (re-plan, `fieldsales solve`): it spreads its searches over both
+    # cores. Runs without a clock use one thread (deterministic; the nightly's workers fill the cores).
+    vroom_threads: int = 2
     # Start fleet days (more than five reps) from PyVRP's plan (hybrid genetic search in C++) where its
     # model is exact (`routing._pyvrp.fits`): up to 80 % of a timed run; runs bounded by work skip it.
     pyvrp_start: bool = True

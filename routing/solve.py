@@ -59,15 +59,18 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
         if params.first_solution == "regret":
             compiled_start = None
             if params.vroom_start and inst.n_reps <= _VROOM_MAX_REPS and _vroom.available():
-                # VROOM first: its search usually ends well before its share; ours gets the rest. In
-                # a fresh process its import (pandas) comes out of that share; a share too small to
-                # search in is left to our own search.
+                # VROOM first: its search usually ends well before its share; ours gets the rest.
+                # Loading its compiled module comes out of that share; a share too small to search
+                # in is left to our own search.
                 _vroom.load()
-                share = _VROOM_SHARE if inst.n_reps == 1 else _VROOM_SHARE_TEAM
-                vroom_s = None if time_limit_s is None else time_limit_s * share - (time.perf_counter() - began)
+                vroom_s = None if time_limit_s is None else time_limit_s * _VROOM_SHARE - (time.perf_counter() - began)
                 if vroom_s is None or vroom_s >= _VROOM_MIN_S:
-                    exploration = _vroom.exploration_for(len(in_play), vroom_s, params.vroom_exploration)
-                    from_vroom = _vroom.vroom_routes(inst, candidates.allowed_reps, in_play, vroom_s, exploration)
+                    exploration = _vroom.exploration_for(
+                        len(in_play), vroom_s, params.vroom_exploration, params.vroom_threads
+                    )
+                    from_vroom = _vroom.vroom_routes(
+                        inst, candidates.allowed_reps, in_play, vroom_s, exploration, params.vroom_threads
+                    )
                     compiled_start = [repairer.keep_feasible(r, seq) for r, seq in enumerate(from_vroom)]
                     if local is not None:
                         # VROOM may leave out an appointment to serve more priority; ours puts it back.
@@ -165,10 +168,10 @@ def solve(problem: Problem, params: SolveParams | None = None, matrix: Matrix | 
 
 
 # Share of a timed run by which VROOM's start must be done (it stops earlier when its search ends).
+# On two threads (`SolveParams.vroom_threads`) a team's day gains more from VROOM's own search than
+# from ours after it: on the day benchmark's 2- and 3-rep days 0.9 beat 0.8, and 0.95 left our search
+# too little on day 12 at 0.5 s (measured 2026-12-05). One-rep days had 0.9 already.
 _VROOM_SHARE = 0.9
-# On a team's day (several reps) the hand-off and the ruins between reps need more of the budget;
-# measured on the day benchmark's 2- and 3-rep days (0.6-0.97 tried): 0.8.
-_VROOM_SHARE_TEAM = 0.8
 # VROOM's start serves a rep's day (one rep at night and on re-plan, a few on shared days); on large
 # fleets it was a worse start than our regret insertion (Solomon, 25 vehicles, 2 s: mean gap 5.0 %
 # against 2.5 % on five instances, measured 2026-12-04 under load), so they go without it.
