@@ -16,7 +16,7 @@ class SolveParams(msgspec.Struct, frozen=True, kw_only=True):
     """How long and how to search.
 
     The default search: VROOM's plan (pyvroom, C++ construction and local search; days of up to five
-    reps, up to 90 % of a timed run, less deep when the budget is tight) or, on a timed fleet day PyVRP
+    reps, up to 90 % of a timed run on two threads, less deep when the budget is tight) or, on a timed fleet day PyVRP
     models exactly, PyVRP's plan (hybrid genetic search in C++, up to 80 %), and seeded regret-insertion
     restarts (our construction); the better start, after our insert/replace pass (a left-out visit
     takes the place of one of lower priority; an appointment left out takes the place of a short
