@@ -1,8 +1,9 @@
 """Re-plan latency: the remaining stops of a rep's day re-sequenced from where the rep stands.
 
 Uses the database built by `benchmarks.nightly` (reps with 30-40 visits on its day, routes planned by
-a run of it) and times `replan_from_position` end to end — reading the route, building the matrix,
-solving in the solver process, writing the new version — inside a transaction that is rolled back.
+a run of it) and times `replan_rep_day` end to end, as the API calls it: reading the route, building
+the matrix, solving in the solver process (no connection held meanwhile), writing the new version.
+Each new version is deleted afterwards, so every sample re-plans the night's route.
 
     .venv/bin/python -m benchmarks.nightly --reps 40 --workers 2
     .venv/bin/python -m benchmarks.replan --samples 40
@@ -12,11 +13,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import statistics
 import time
 
 from backend.db.pool import create_pool
-from backend.planning.service import replan_from_position
+from backend.planning.service import replan_rep_day
 from backend.planning.solver_pool import SolverPool
 from backend.settings import load_settings
 from benchmarks.nightly import DAY, DB, server_url
@@ -48,16 +50,23 @@ async def main() -> None:
     remaining: list[int] = []
     for index in range(args.samples + 1):
         row = rows[index % len(rows)]
-        async with pool.acquire() as conn:
-            tx = conn.transaction()
-            await tx.start()
-            began = time.perf_counter()
-            route_id = await replan_from_position(
-                conn, solver, provider, row["rep_id"], DAY, (row["lat"], row["lon"]), 11 * 3600, time_limit
-            )
-            elapsed = time.perf_counter() - began
-            replanned = await conn.fetchval("select count(*) from route_stops where route_id = $1", route_id)
-            await tx.rollback()
+        began = time.perf_counter()
+        route_id = await replan_rep_day(
+            pool,
+            solver,
+            provider,
+            row["rep_id"],
+            DAY,
+            (row["lat"], row["lon"]),
+            11 * 3600,
+            dt.datetime.now(dt.UTC),
+            time_limit_s=time_limit,
+            acquire_timeout_s=5.0,
+        )
+        elapsed = time.perf_counter() - began
+        assert route_id is not None, "the route changed meanwhile: nothing else should write here"
+        replanned = await pool.fetchval("select count(*) from route_stops where route_id = $1", route_id)
+        await pool.execute("delete from routes where id = $1", route_id)
         if index:
             timings.append(elapsed)
             remaining.append(replanned)
