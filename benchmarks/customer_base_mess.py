@@ -205,8 +205,8 @@ def make_outlets(count: int, rng: random.Random) -> list[Outlet]:
             continue
         used.add(name)
         phone = f"+358{rng.choice(['40', '44', '45', '50'])}{rng.randrange(100_0000, 999_9999)}"
-        tax = y_tunnus(rng) if rng.random() < 0.5 else None
-        outlets.append(_outlet(len(outlets), name, russian, phone, tax, None, rng, None))
+        optional_tax = y_tunnus(rng) if rng.random() < 0.5 else None
+        outlets.append(_outlet(len(outlets), name, russian, phone, optional_tax, None, rng, None))
     return outlets
 
 

@@ -81,7 +81,7 @@ async def build(reps: int, seed: int) -> None:
                 )
                 homes.append((f"T{number}", home[0], home[1], rep_id))
                 due = rnd.randint(30, 40)
-                rows = []
+                rows: list[tuple[str, float, float, int, str]] = []
                 for _ in range(due):
                     rows.append(
                         (
