@@ -16,6 +16,7 @@ from typing import Protocol, cast
 
 from backend.settings import Settings
 from routing.matrix import (
+    AsyncRoadPathProvider,
     AsyncTravelMatrixProvider,
     HaversineProvider,
     Matrix,
@@ -76,6 +77,12 @@ class CachedMatrixProvider:
         fetched = await self._inner.amatrix(points, mode)
         self._remember(points, mode, fetched)
         return fetched
+
+    async def apath(self, points: Sequence[Point], mode: str) -> list[Point]:
+        """The inner engine's road line (not cached: one per published route); [] when it draws none."""
+        if not isinstance(self._inner, AsyncRoadPathProvider):
+            return []
+        return await self._inner.apath(points, mode)
 
     def _remember(self, points: Sequence[Point], mode: str, fetched: Matrix) -> None:
         keys = [_key(point) for point in points]

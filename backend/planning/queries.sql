@@ -64,9 +64,10 @@ select s.account_id from route_stops s
 where s.route_id = $1 order by s.seq;
 
 -- name: insert_route
+-- $13: the road line as WKT (lon lat pairs), or null.
 insert into routes (rep_id, day, version, kind, run_id, inputs_hash, start_s, end_s, travel_s, distance_m, unassigned,
-                    published_at)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                    published_at, road_path)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, ST_GeomFromText($13, 4326))
 returning id;
 
 -- name: insert_route_stop

@@ -114,6 +114,13 @@ async def route_account_ids(conn: asyncpg.Connection, route_id: int) -> list[int
     return [row["account_id"] for row in await conn.fetch(Q["newest_route_account_ids"], route_id)]
 
 
+def _wkt(line: list[tuple[float, float]] | None) -> str | None:
+    """A `(lat, lon)` line as WKT (x = lon); None or fewer than two vertices: no line."""
+    if line is None or len(line) < 2:
+        return None
+    return "LINESTRING(" + ", ".join(f"{lon:.6f} {lat:.6f}" for lat, lon in line) + ")"
+
+
 async def insert_route(
     conn: asyncpg.Connection,
     rep_id: int,
@@ -140,6 +147,7 @@ async def insert_route(
         route.distance_m,
         unassigned,
         published_at,
+        _wkt(route.road_path),
     )
     await conn.executemany(
         Q["insert_route_stop"],

@@ -83,6 +83,8 @@ class PlannedRoute(msgspec.Struct, frozen=True):
     travel_s: int
     distance_m: float
     solve_s: float
+    # The way along the roads ((lat, lon) vertices) when a road engine drew it (`road_path.py`).
+    road_path: list[tuple[float, float]] | None = None
 
 
 class StoredRouteHead(msgspec.Struct, frozen=True):

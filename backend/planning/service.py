@@ -45,6 +45,7 @@ from backend.planning.problem_builder import (
     inputs_hash,
     planned_route,
 )
+from backend.planning.road_path import with_road_path
 from backend.planning.schemas import (
     Candidate,
     DroppedVisit,
@@ -371,6 +372,7 @@ async def _plan_from_inputs(
         log.exception("planning rep %s for %s failed", rep_id, day, extra={"rep_id": rep_id, "day": day})
         return RepDayOutcome("failed", error=f"{type(exc).__name__}: {exc}")
     route = planned_route(solution, kept, [*dropped, *inputs.explained], depart_at_s=inputs.start_time_s)
+    route = await _drawn(route, provider, profile, inputs.start_point, kept)
     async with transaction(source, options.acquire_timeout_s) as conn:
         await repository.lock_rep_day(conn, rep_id, day)
         head = await repository.newest_route_head(conn, rep_id, day)
@@ -390,6 +392,20 @@ async def _plan_from_inputs(
             conn, rep_id, day, version, "nightly", run_id, digest, route, _stamp(now)
         )
     return RepDayOutcome("planned", route_id, route)
+
+
+async def _drawn(
+    route: PlannedRoute,
+    provider: MatrixProvider,
+    profile: RepPlanningProfile,
+    start_point: tuple[float, float] | None,
+    kept: list[Candidate],
+) -> PlannedRoute:
+    """The route with its road line (a road engine's drawing for the map), from where it starts to home."""
+    if profile.home_lat is None or profile.home_lon is None:
+        return route
+    home = (profile.home_lat, profile.home_lon)
+    return await with_road_path(route, provider, start_point or home, home, kept, profile.travel_mode)
 
 
 def _version(head: StoredRouteHead | None) -> int:
@@ -542,6 +558,7 @@ async def replan_rep_day(
     except SolverFailed as exc:
         raise PlanningInputError(str(exc)) from exc
     route = planned_route(solution, kept, [*dropped, *inputs.explained], depart_at_s=now_s)
+    route = await _drawn(route, provider, inputs.profile, position, kept)
     async with transaction(source, acquire_timeout_s) as conn:
         await repository.lock_rep_day(conn, rep_id, day)
         head = await repository.newest_route_head(conn, rep_id, day)
@@ -630,20 +647,24 @@ async def hand_over_day(
     elif giving:
         unplaced = [DroppedVisit(c.account_id, "no_receiver", c.source) for c in giving]
     report_receivers: list[HandedOver] = []
+    # Each receiver's new route (with its road line) before the transaction: no connection is held
+    # while the road engine draws.
+    taking: list[tuple[int, PlannedRoute, list[int]]] = []
+    if solution is not None:
+        giving_ids = {c.account_id for c in giving}
+        for inputs, rep_id in receivers:
+            assert inputs.profile is not None
+            route = planned_route(solution, kept, [], rep_email=inputs.profile.email, depart_at_s=inputs.start_time_s)
+            route = msgspec.structs.replace(route, dropped=[])
+            taken = [stop.account_id for stop in route.stops if stop.account_id in giving_ids]
+            if taken:
+                route = await _drawn(route, provider, inputs.profile, inputs.start_point, kept)
+                taking.append((rep_id, route, taken))
     async with transaction(source, options.acquire_timeout_s) as conn:
         for rep_id in sorted([absent_rep_id, *[rep_id for _, rep_id in receivers]]):
             await repository.lock_rep_day(conn, rep_id, day)
         if solution is not None:
-            giving_ids = {c.account_id for c in giving}
-            for inputs, rep_id in receivers:
-                assert inputs.profile is not None
-                route = planned_route(
-                    solution, kept, [], rep_email=inputs.profile.email, depart_at_s=inputs.start_time_s
-                )
-                route = msgspec.structs.replace(route, dropped=[])
-                taken = [stop.account_id for stop in route.stops if stop.account_id in giving_ids]
-                if not taken:
-                    continue
+            for rep_id, route, taken in taking:
                 head = await repository.newest_route_head(conn, rep_id, day)
                 version = 1 if head is None else head.version + 1
                 route_id = await repository.insert_route(

@@ -39,6 +39,14 @@ class SupervisionController(Controller):
         "/routes.geojson",
         media_type=GEOJSON,
         summary="Planned routes of a day: lines and numbered stops",
+        description=(
+            "GeoJSON (RFC 7946, [lon, lat]). Per rep, the published route as a LineString feature (`kind`"
+            ' "route"): with a road engine configured (Valhalla, OSRM) the line follows the roads from'
+            ' where the route starts through its stops to home (`line` "roads"); under haversine, when'
+            " the engine could not draw it, or after a supervisor took a stop off, straight legs home ->"
+            ' stops -> home (`line` "straight"). Each stop is a Point feature (`kind` "stop") numbered'
+            ' 1..n in route order with its ETA, window and `visited`; the rep\'s home a Point (`kind` "home").'
+        ),
         raises=[NotFoundException],
     )
     async def routes(

@@ -35,6 +35,22 @@ join route_stops s on s.route_id = p.id
 join accounts a on a.id = s.account_id
 order by p.rep_id, s.seq;
 
+-- name: road_paths_of_day
+-- The road line of each published route of the day that has one (migration 0026), as GeoJSON.
+with scope as (
+    select u.id from users u
+    where u.role = 'rep' and u.id in (select visible_rep_ids($1, $2))
+      and ($4::bigint is null or u.id = $4)
+), published as (
+    select distinct on (r.rep_id) r.id, r.road_path
+    from routes r join scope on scope.id = r.rep_id
+    where r.day = $3::date
+    order by r.rep_id, r.version desc
+)
+select p.id as route_id, ST_AsGeoJSON(p.road_path, 6) as geojson
+from published p
+where p.road_path is not null;
+
 -- name: visits_of_day
 -- Check-ins on the local day with the account, checklists (answers, score) and photo ids, and the
 -- visit's place in the day's plan (day_plan_stops, migration 0009): `planned` (a stop of the route as

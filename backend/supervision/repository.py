@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import TypeVar
 
 import asyncpg
@@ -29,6 +30,14 @@ async def route_stops(
     conn: asyncpg.Connection, role: str, user_id: int, day: dt.date, rep_id: int | None
 ) -> list[StopRow]:
     return await _of_day(conn, "route_stops_of_day", StopRow, role, user_id, day, rep_id)
+
+
+async def road_paths(
+    conn: asyncpg.Connection, role: str, user_id: int, day: dt.date, rep_id: int | None
+) -> dict[int, list[list[float]]]:
+    """Route id -> the road line's [lon, lat] vertices, for the published routes that have one."""
+    rows = await conn.fetch(Q["road_paths_of_day"], role, user_id, day, rep_id)
+    return {int(row["route_id"]): json.loads(row["geojson"])["coordinates"] for row in rows}
 
 
 async def visits(conn: asyncpg.Connection, role: str, user_id: int, day: dt.date, rep_id: int | None) -> list[VisitRow]:

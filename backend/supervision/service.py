@@ -1,7 +1,9 @@
 """The supervisor's map as GeoJSON (RFC 7946: [lon, lat]), scoped to the caller's team.
 
-- routes: per rep, the published route of the day as a LineString home -> stops -> home, and each
-  stop as a Point numbered 1..n in route order (``visited``: the rep checked in there that day);
+- routes: per rep, the published route of the day as a LineString: along the roads (``line``:
+  "roads") when a road engine drew it at planning time, else straight legs home -> stops -> home
+  (``line``: "straight"); and each stop as a Point numbered 1..n in route order (``visited``: the rep
+  checked in there that day);
 - visits: each check-in as a Point at the reported position, ``verdict`` "flagged" when any
   verification flag is set, else "ok", with times, distance to the outlet, flags, checklist answers
   and scores, and photo ids (thumbnails at /api/v1/photos/{id}/thumbnail, scoped the same way);
@@ -46,7 +48,7 @@ async def team(conn: asyncpg.Connection, principal: Principal) -> TeamReps:
     return TeamReps(items=await repository.team_reps(conn, principal.role.value, principal.user_id))
 
 
-def _route_features(stops: list[StopRow]) -> list[Feature]:
+def _route_features(stops: list[StopRow], road_paths: dict[int, list[list[float]]]) -> list[Feature]:
     by_route: dict[int, list[StopRow]] = defaultdict(list)
     for stop in stops:
         by_route[stop.route_id].append(stop)
@@ -63,12 +65,14 @@ def _route_features(stops: list[StopRow]) -> list[Feature]:
         ]
         if home is not None:
             coordinates.append(home)
+        road = road_paths.get(route_id)
         features.append(
             Feature(
                 id=f"route-{route_id}",
-                geometry={"type": "LineString", "coordinates": coordinates},
+                geometry={"type": "LineString", "coordinates": road or coordinates},
                 properties={
                     "kind": "route",
+                    "line": "roads" if road else "straight",
                     "route_id": route_id,
                     "rep_id": head.rep_id,
                     "rep_name": head.rep_name,
@@ -124,7 +128,8 @@ async def routes_geojson(
 ) -> FeatureCollection:
     await _check_rep(conn, principal, rep_id)
     stops = await repository.route_stops(conn, principal.role.value, principal.user_id, day, rep_id)
-    return FeatureCollection(features=_route_features(stops))
+    road_paths = await repository.road_paths(conn, principal.role.value, principal.user_id, day, rep_id)
+    return FeatureCollection(features=_route_features(stops, road_paths))
 
 
 async def visits_geojson(

@@ -77,3 +77,19 @@ async def run_async(
     finally:
         if own:
             await http.aclose()
+
+
+async def send_async(
+    request: HttpRequest, *, client: httpx.AsyncClient | None, timeout_s: float, headers: Mapping[str, str]
+) -> HttpResponse:
+    """Send one request without blocking (a road line is one call, not a plan of blocks)."""
+    own = client is None
+    http = client if client is not None else httpx.AsyncClient(timeout=timeout_s, headers=dict(headers))
+    try:
+        raw = await http.request(request.method, request.url, json=request.json_body, params=dict(request.params))
+    except httpx.HTTPError as exc:
+        raise _failed(request, exc) from exc
+    finally:
+        if own:
+            await http.aclose()
+    return _to_response(raw)

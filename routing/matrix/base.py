@@ -79,6 +79,16 @@ class AsyncTravelMatrixProvider(Protocol):
         ...
 
 
+@runtime_checkable
+class AsyncRoadPathProvider(Protocol):
+    """A road engine that also draws the way: the line along the roads through points in order."""
+
+    async def apath(self, points: Sequence[Point], mode: str) -> list[Point]:
+        """The road line (``(lat, lon)`` vertices) from the first point through each in turn to the
+        last, for the travel ``mode``; raises :class:`MatrixServiceError` when the engine cannot."""
+        ...
+
+
 def normalize_mode(mode: str) -> str:
     """Map a travel mode or one of its aliases (``auto``, ``walk``, ``bike``...) to ``car|bicycle|foot``."""
     key = mode.strip().lower() if isinstance(mode, str) else ""

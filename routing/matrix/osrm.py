@@ -1,4 +1,5 @@
-"""Travel matrices from an OSRM service (``GET /table/v1/{profile}/{coordinates}``), requested in blocks."""
+"""Travel matrices from an OSRM service (``GET /table/v1/{profile}/{coordinates}``), requested in blocks,
+and the road line of a route (``GET /route/v1/...``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import httpx
 
-from routing.matrix._http import run_async, run_sync
+from routing.matrix._http import run_async, run_sync, send_async
 from routing.matrix.base import (
     MAX_PLAUSIBLE_DISTANCE_M,
     MAX_PLAUSIBLE_DURATION_S,
@@ -81,6 +82,31 @@ class OsrmProvider:
             timeout_s=self.timeout_s,
             headers=self.headers,
         )
+
+    async def apath(self, points: Sequence[Point], mode: str) -> list[Point]:
+        """The road line through ``points`` in order (OSRM's ``/route`` with the full geometry as GeoJSON)."""
+        points = validate_points(points)
+        mode = normalize_mode(mode)
+        if mode not in self.base_urls:
+            raise MatrixServiceError(f"mode: no OSRM server configured for {mode!r}")
+        if len(points) < 2:
+            return list(points)
+        path = ";".join(f"{lon:.6f},{lat:.6f}" for lat, lon in points)
+        url = f"{self.base_urls[mode]}/route/v1/{self.profiles[mode]}/{path}"
+        request = HttpRequest(method="GET", url=url, params={"overview": "full", "geometries": "geojson"})
+        response = await send_async(request, client=self._async_client, timeout_s=self.timeout_s, headers=self.headers)
+        body = response.body
+        routes = body.get("routes") if isinstance(body, dict) and body.get("code") == "Ok" else None
+        geometry = routes[0].get("geometry") if isinstance(routes, list) and routes else None
+        coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        if response.status != 200 or not isinstance(coordinates, list):
+            code = body.get("code") if isinstance(body, dict) else None
+            raise MatrixServiceError(
+                f"OSRM route answered HTTP {response.status}, code {code!r}: {excerpt(response.text)}",
+                url=url.split("/route/")[0] + "/route/...",
+                status=response.status,
+            )
+        return [(float(lat), float(lon)) for lon, lat in coordinates]
 
     def _plan(self, points: Sequence[Point], mode: str) -> Plan:
         mode = normalize_mode(mode)

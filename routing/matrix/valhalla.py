@@ -1,12 +1,14 @@
-"""Travel matrices from a Valhalla service (``POST /sources_to_targets``), requested in blocks."""
+"""Travel matrices from a Valhalla service (``POST /sources_to_targets``), requested in blocks, and the
+road line of a route (``POST /route``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 import httpx
+import polyline
 
-from routing.matrix._http import run_async, run_sync
+from routing.matrix._http import run_async, run_sync, send_async
 from routing.matrix.base import (
     MAX_PLAUSIBLE_DISTANCE_M,
     MAX_PLAUSIBLE_DURATION_S,
@@ -89,6 +91,39 @@ class ValhallaProvider:
             timeout_s=self.timeout_s,
             headers=self.headers,
         )
+
+    async def apath(self, points: Sequence[Point], mode: str) -> list[Point]:
+        """The road line through ``points`` in order (Valhalla's ``/route``: one leg per pair of
+        consecutive points, each leg's shape an encoded polyline with six decimals)."""
+        points = validate_points(points)
+        mode = normalize_mode(mode)
+        if len(points) < 2:
+            return list(points)
+        costing = self.costing[mode]
+        body: dict[str, object] = {
+            "locations": [{"lat": lat, "lon": lon, "type": "break"} for lat, lon in points],
+            "costing": costing,
+            "directions_type": "none",
+        }
+        if costing in self.costing_options:
+            body["costing_options"] = {costing: dict(self.costing_options[costing])}
+        request = HttpRequest(method="POST", url=f"{self.base_url}/route", json_body=body)
+        response = await send_async(request, client=self._async_client, timeout_s=self.timeout_s, headers=self.headers)
+        if response.status != 200:
+            raise _error(request, response)
+        trip = response.body.get("trip") if isinstance(response.body, dict) else None
+        legs = trip.get("legs") if isinstance(trip, dict) else None
+        if not isinstance(legs, list) or not legs:
+            raise MatrixServiceError(f"{request.url}: answer without legs: {excerpt(response.text)}", url=request.url)
+        line: list[Point] = []
+        for leg in legs:
+            shape = leg.get("shape") if isinstance(leg, dict) else None
+            if not isinstance(shape, str):
+                raise MatrixServiceError(f"{request.url}: a leg without its shape", url=request.url)
+            vertices = [(float(lat), float(lon)) for lat, lon in polyline.decode(shape, 6)]
+            # Each leg starts where the last ended: the joint once.
+            line += vertices[1:] if line and vertices and vertices[0] == line[-1] else vertices
+        return line
 
     def _plan(self, points: Sequence[Point], mode: str) -> Plan:
         return plan_blocks(validate_points(points), normalize_mode(mode), self.block_size, self._codec)

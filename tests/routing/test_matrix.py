@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import math
 import threading
@@ -231,6 +232,37 @@ def test_osrm_unsnappable_point_becomes_unreachable() -> None:
     assert all(math.isinf(m.durations[4][j]) and math.isinf(m.durations[j][4]) for j in range(4))
     assert m.durations[4][4] == 0.0
     assert all(math.isfinite(m.durations[i][j]) for i in range(4) for j in range(4))
+
+
+def _osrm_route_handler(method: str, path: str, query: dict[str, list[str]], body: Any) -> Reply:
+    """OSRM's documented `route` answer: the geometry as GeoJSON when asked for `geometries=geojson`,
+    here a bend half-way along each leg (as a street corner would make)."""
+    prefix = "/route/v1/"
+    if method != "GET" or not path.startswith(prefix):
+        return 400, {"code": "InvalidUrl", "message": "URL string malformed"}
+    if query.get("overview") != ["full"] or query.get("geometries") != ["geojson"]:
+        return 400, {"code": "InvalidOptions", "message": "overview/geometries"}
+    _profile, _, coords = path[len(prefix) :].partition("/")
+    lonlats = [[float(v) for v in c.split(",")] for c in coords.split(";")]
+    if any(lon == UNSNAPPABLE_LON for lon, _ in lonlats):
+        return 400, {"code": "NoSegment", "message": "Could not find a matching segment for any coordinate"}
+    line = [lonlats[0]]
+    for (lon_a, _lat_a), (lon_b, lat_b) in itertools.pairwise(lonlats):
+        line += [[lon_a, lat_b], [lon_b, lat_b]]
+    return 200, {"code": "Ok", "routes": [{"geometry": {"type": "LineString", "coordinates": line}}], "waypoints": []}
+
+
+def test_osrm_road_line_is_read_as_lat_lon_through_every_point() -> None:
+    points = _points(3)
+    with fake_server(_osrm_route_handler) as (url, seen):
+        line = asyncio.run(OsrmProvider(url).apath(points, "car"))
+        with pytest.raises(MatrixServiceError, match="NoSegment"):
+            asyncio.run(OsrmProvider(url).apath([points[0], (60.2, UNSNAPPABLE_LON)], "car"))
+    assert seen[0][1].startswith("/route/v1/car/")
+    assert line[0] == pytest.approx(points[0]) and line[-1] == pytest.approx(points[-1])
+    assert len(line) == 1 + 2 * (len(points) - 1)
+    for point in points:
+        assert any(vertex == pytest.approx(point) for vertex in line)
 
 
 def test_osrm_errors_are_clear() -> None:

@@ -6,6 +6,7 @@ Skipped only when the optional ``pyvalhalla-weekly`` wheel is missing (the fixtu
 from __future__ import annotations
 
 import asyncio
+import itertools
 import math
 
 import pytest
@@ -77,3 +78,25 @@ def test_points_off_the_network_are_unreachable_not_errors(valhalla_url: str) ->
     assert _finite_share(Matrix(durations=[r[:5] for r in m.durations[:5]], distances=[])) > 0.5
     reference = ValhallaProvider(valhalla_url).matrix(points[:5], "car")
     assert [row[:5] for row in m.durations[:5]] == reference.durations
+
+
+def test_road_line_follows_the_streets_through_every_point_in_order(valhalla_url: str) -> None:  # noqa: F811
+    # Three points a few blocks apart: the line along the roads is longer than the straight one, has
+    # many more vertices, starts and ends near the first and last points, and passes the middle one.
+    points = [DEMO_POINTS[0], DEMO_POINTS[12], DEMO_POINTS[4]]
+    line = asyncio.run(ValhallaProvider(valhalla_url).apath(points, "car"))
+    assert len(line) > 2 * len(points)
+    assert all(60.0 < lat < 60.3 and 24.8 < lon < 25.1 for lat, lon in line)
+    for point in (points[0], points[-1]):
+        assert min(haversine_m(point, vertex) for vertex in (line[0], line[-1])) < 150.0
+    assert min(haversine_m(points[1], vertex) for vertex in line) < 150.0
+    along = sum(haversine_m(a, b) for a, b in itertools.pairwise(line))
+    straight = sum(haversine_m(a, b) for a, b in itertools.pairwise(points))
+    assert along > straight
+
+
+def test_road_line_of_a_point_off_the_network_is_a_clear_error(valhalla_url: str) -> None:  # noqa: F811
+    from routing.matrix import MatrixServiceError
+
+    with pytest.raises(MatrixServiceError, match="Valhalla"):
+        asyncio.run(ValhallaProvider(valhalla_url).apath([DEMO_POINTS[0], (59.70, 24.90)], "car"))
