@@ -63,20 +63,23 @@ async def run_async(
             first: Matrix = done.value
             return first
         while True:
+            response = await _arequest(http, request)
             try:
-                raw = await http.request(
-                    request.method, request.url, json=request.json_body, params=dict(request.params)
-                )
-            except httpx.HTTPError as exc:
-                raise _failed(request, exc) from exc
-            try:
-                request = plan.send(_to_response(raw))
+                request = plan.send(response)
             except StopIteration as done:
                 result: Matrix = done.value
                 return result
     finally:
         if own:
             await http.aclose()
+
+
+async def _arequest(http: httpx.AsyncClient, request: HttpRequest) -> HttpResponse:
+    try:
+        raw = await http.request(request.method, request.url, json=request.json_body, params=dict(request.params))
+    except httpx.HTTPError as exc:
+        raise _failed(request, exc) from exc
+    return _to_response(raw)
 
 
 async def send_async(
@@ -86,10 +89,7 @@ async def send_async(
     own = client is None
     http = client if client is not None else httpx.AsyncClient(timeout=timeout_s, headers=dict(headers))
     try:
-        raw = await http.request(request.method, request.url, json=request.json_body, params=dict(request.params))
-    except httpx.HTTPError as exc:
-        raise _failed(request, exc) from exc
+        return await _arequest(http, request)
     finally:
         if own:
             await http.aclose()
-    return _to_response(raw)

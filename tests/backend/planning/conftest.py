@@ -11,6 +11,7 @@ from litestar import Litestar
 
 from backend.app import create_app
 from backend.clock import SimulatedClock
+from backend.planning.matrix_cache import MatrixProvider
 from backend.planning.solver_pool import SolverPool
 from backend.settings import Settings
 from tests.backend.conftest import SingleConnectionSource
@@ -68,8 +69,11 @@ def app(settings: Settings, conn: asyncpg.Connection) -> Litestar:
     return create_app(settings, pool=SingleConnectionSource(conn), clock=SimulatedClock(EVENING_BEFORE))
 
 
-async def published_day(conn: asyncpg.Connection, solver: SolverPool, email: str, visits: int = 8) -> int:
-    """The rep (by email) with `visits` scheduled on DAY and a route published for it; their id."""
+async def published_day(
+    conn: asyncpg.Connection, solver: SolverPool, email: str, visits: int = 8, provider: MatrixProvider | None = None
+) -> int:
+    """The rep (by email) with `visits` scheduled on DAY and a route published for it (travel from
+    `provider`, haversine by default); their id."""
     from backend.planning.service import PlanningOptions, plan_rep_day
     from routing.matrix import HaversineProvider
     from tests.backend.conftest import SingleConnectionSource
@@ -79,7 +83,7 @@ async def published_day(conn: asyncpg.Connection, solver: SolverPool, email: str
     outcome = await plan_rep_day(
         SingleConnectionSource(conn),
         solver,
-        HaversineProvider(),
+        provider or HaversineProvider(),
         rep_id,
         DAY,
         run_id=None,

@@ -11,11 +11,10 @@ import httpx
 import pytest
 
 from backend.planning.matrix_cache import CachedMatrixProvider
-from backend.planning.service import PlanningOptions, plan_rep_day
 from backend.planning.solver_pool import SolverPool
 from routing.matrix import HaversineProvider, MatrixServiceError, ValhallaProvider, haversine_m
-from tests.backend.conftest import SingleConnectionSource, auth_headers
-from tests.backend.planning.conftest import DAY, rep_id_of, schedule_day, territory_accounts
+from tests.backend.conftest import auth_headers
+from tests.backend.planning.conftest import DAY, published_day
 from tests.routing.conftest_valhalla import valhalla_url  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.db
@@ -26,22 +25,6 @@ class EngineThatCannotDraw(HaversineProvider):
 
     async def apath(self, points: Sequence[tuple[float, float]], mode: str) -> list[tuple[float, float]]:
         raise MatrixServiceError("Valhalla http://engine/route answered HTTP 503: overloaded")
-
-
-async def _plan(conn: asyncpg.Connection, solver: SolverPool, provider: object, visits: int = 8) -> int:
-    rep_id = await rep_id_of(conn, "rep1@example.com")
-    await schedule_day(conn, rep_id, DAY, await territory_accounts(conn, rep_id, visits))
-    outcome = await plan_rep_day(
-        SingleConnectionSource(conn),
-        solver,
-        provider,  # type: ignore[arg-type]
-        rep_id,
-        DAY,
-        run_id=None,
-        options=PlanningOptions(iterations=5),
-    )
-    assert outcome.status == "planned", outcome.error
-    return rep_id
 
 
 async def _route_line(client: httpx.AsyncClient, rep_id: int) -> tuple[dict[str, object], list[list[float]]]:
@@ -74,7 +57,9 @@ async def test_with_a_road_engine_each_route_is_drawn_along_the_roads_through_it
     client: httpx.AsyncClient,
     valhalla_url: str,  # noqa: F811
 ) -> None:
-    rep_id = await _plan(conn, solver, CachedMatrixProvider(ValhallaProvider(valhalla_url)))
+    rep_id = await published_day(
+        conn, solver, "rep1@example.com", provider=CachedMatrixProvider(ValhallaProvider(valhalla_url))
+    )
     properties, line = await _route_line(client, rep_id)
     stops, home = await _stops_and_home(conn, rep_id)
     assert len(stops) >= 3
@@ -100,7 +85,7 @@ async def test_with_a_road_engine_each_route_is_drawn_along_the_roads_through_it
 async def test_under_haversine_the_route_is_straight_legs_home_stops_home_and_says_so(
     conn: asyncpg.Connection, solver: SolverPool, client: httpx.AsyncClient
 ) -> None:
-    rep_id = await _plan(conn, solver, HaversineProvider())
+    rep_id = await published_day(conn, solver, "rep1@example.com", provider=HaversineProvider())
     properties, line = await _route_line(client, rep_id)
     stops, home = await _stops_and_home(conn, rep_id)
     assert properties["line"] == "straight"
@@ -111,7 +96,7 @@ async def test_under_haversine_the_route_is_straight_legs_home_stops_home_and_sa
 async def test_a_road_engine_that_cannot_draw_still_publishes_the_route_drawn_straight(
     conn: asyncpg.Connection, solver: SolverPool, client: httpx.AsyncClient
 ) -> None:
-    rep_id = await _plan(conn, solver, EngineThatCannotDraw())
+    rep_id = await published_day(conn, solver, "rep1@example.com", provider=EngineThatCannotDraw())
     properties, line = await _route_line(client, rep_id)
     stops, _ = await _stops_and_home(conn, rep_id)
     assert properties["line"] == "straight"
