@@ -191,7 +191,7 @@ def _solve(
             )
         )
     timeout = None if time_limit_s is None else timedelta(seconds=max(0.02, time_limit_s))
-    solution = inp._solve(exploration_level=exploration, nb_threads=threads if timeout else 1, timeout=timeout)
+    solution = inp._solve(exploration_level=exploration, nb_threads=max(1, threads) if timeout else 1, timeout=timeout)
     steps = np.asarray(solution._routes_numpy())
     routes: list[list[int]] = [[] for _ in range(n_reps)]
     if steps.dtype.names is None:  # no record array at all: nothing assigned
